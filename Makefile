@@ -1,0 +1,63 @@
+# Makefile: builds libsockopt, the sockopt command and the tests into build/.
+BUILD ?= build
+CC ?= cc
+CFLAGS ?= -O2 -g
+WARN := -Wall -Wextra -Werror -std=c11 -D_GNU_SOURCE
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+ifeq ($(SAN),1)
+CFLAGS += $(SAN_FLAGS)
+LDFLAGS += $(SAN_FLAGS)
+endif
+ALL_CFLAGS := $(WARN) -fPIC -fvisibility=hidden -Iinclude -Isrc/lib -I$(BUILD)/gen $(CFLAGS)
+
+LIB_SRC := $(wildcard src/lib/*.c)
+CLI_SRC := $(wildcard src/cli/*.c src/lab/*.c src/bench/*.c)
+TEST_SRC := $(wildcard tests/test_*.c)
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
+TESTS := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+SONAME := libsockopt.so.0
+
+.PHONY: all run test check test-run deps clean
+all: $(BUILD)/sockopt $(BUILD)/libsockopt.so $(BUILD)/libsockopt.a $(TESTS)
+
+$(BUILD)/gen/optnames.h: src/lib/catalog.def src/lib/gen-optnames.sh
+	@mkdir -p $(@D)
+	sh src/lib/gen-optnames.sh $< > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/%.o: %.c $(BUILD)/gen/optnames.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/libsockopt.a: $(LIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/libsockopt.so: $(LIB_OBJ) src/lib/libsockopt.map
+	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=src/lib/libsockopt.map \
+		$(LDFLAGS) -o $@ $(LIB_OBJ)
+
+$(BUILD)/sockopt: $(CLI_OBJ) $(BUILD)/libsockopt.a
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libsockopt.a -lm
+
+$(BUILD)/tests/%: tests/%.c $(BUILD)/libsockopt.a tests/testutil.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itests $(LDFLAGS) -o $@ $< $(BUILD)/libsockopt.a -lcmocka -lm -lpthread
+
+run: $(BUILD)/sockopt
+	$(BUILD)/sockopt defaults
+
+deps:
+	@sh tests/deps.sh
+
+test: deps
+	$(MAKE) all
+	sh tests/run.sh $(BUILD)
+
+check: deps
+	$(MAKE) BUILD=build/asan SAN=1 all
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 sh tests/run.sh build/asan
+
+clean:
+	rm -rf build
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

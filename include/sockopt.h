@@ -1,0 +1,364 @@
+/* sockopt.h: the one public header of libsockopt, typed socket options for Linux. */
+#ifndef SOCKOPT_H
+#define SOCKOPT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * Conventions.  Functions return 0 (or a non-negative count or fd) on
+ * success and a negative errno on failure.  Output parameters are written
+ * only on success.  The last parameter of a fallible call is an optional
+ * struct sockopt_diag: when it is not NULL it receives the error and one
+ * sentence for people, naming the option, the value and the reason.  The
+ * library never prints and keeps no global mutable state.
+ */
+
+#define SOCKOPT_VERSION_MAJOR 0
+#define SOCKOPT_VERSION_MINOR 1
+
+#define SOCKOPT_TEXT_MAX 512 /* room for one diagnostic or readback sentence */
+#define SOCKOPT_VALUE_MAX 512 /* largest option value the library carries */
+
+/* A diagnostic: the negative errno and a sentence that explains it. */
+struct sockopt_diag {
+	int error;
+	char text[SOCKOPT_TEXT_MAX];
+};
+
+/* ---- socket kinds ---------------------------------------------------- */
+
+/* The socket kinds an option can apply to, as a bit mask. */
+enum sockopt_kind {
+	SOCKOPT_KIND_TCP = 1u << 0,	       /* AF_INET, SOCK_STREAM */
+	SOCKOPT_KIND_TCP6 = 1u << 1,	       /* AF_INET6, SOCK_STREAM */
+	SOCKOPT_KIND_UDP = 1u << 2,	       /* AF_INET, SOCK_DGRAM */
+	SOCKOPT_KIND_UDP6 = 1u << 3,	       /* AF_INET6, SOCK_DGRAM */
+	SOCKOPT_KIND_RAW = 1u << 4,	       /* AF_INET, SOCK_RAW */
+	SOCKOPT_KIND_RAW6 = 1u << 5,	       /* AF_INET6, SOCK_RAW */
+	SOCKOPT_KIND_UNIX = 1u << 6,	       /* AF_UNIX, SOCK_STREAM */
+	SOCKOPT_KIND_UNIX_DGRAM = 1u << 7,     /* AF_UNIX, SOCK_DGRAM */
+	SOCKOPT_KIND_UNIX_SEQPACKET = 1u << 8, /* AF_UNIX, SOCK_SEQPACKET */
+	SOCKOPT_KIND_ALL = (1u << 9) - 1,
+};
+
+/* The kind bit of an open socket, or -ENOTSOCK, -EAFNOSUPPORT, -errno. */
+int sockopt_kind_of_fd(int fd, unsigned *kind, struct sockopt_diag *diag);
+/* The short name of one kind bit ("tcp", "udp6", "unix-dgram"), or NULL. */
+const char *sockopt_kind_name(unsigned kind);
+/* The kind bit named by NAME, or -EINVAL. */
+int sockopt_kind_parse(const char *name, unsigned *kind);
+/* A fresh socket of one kind (raw kinds use IPPROTO_ICMP/ICMPV6), or -errno. */
+int sockopt_kind_socket(unsigned kind, struct sockopt_diag *diag);
+/* The family, type and protocol that socket(2) takes for one kind. */
+int sockopt_kind_triple(unsigned kind, int *family, int *type, int *protocol);
+
+/* ---- the catalog ----------------------------------------------------- */
+
+/* How an option's value is typed. */
+enum sockopt_type {
+	SOCKOPT_TYPE_BOOL,     /* int, 0 = off, non-zero = on */
+	SOCKOPT_TYPE_INT,      /* int */
+	SOCKOPT_TYPE_UINT,     /* unsigned int */
+	SOCKOPT_TYPE_U64,      /* uint64_t (cookies) */
+	SOCKOPT_TYPE_BYTES,    /* int, a buffer size in bytes */
+	SOCKOPT_TYPE_SECONDS,  /* int, seconds */
+	SOCKOPT_TYPE_MILLIS,   /* unsigned int, milliseconds */
+	SOCKOPT_TYPE_MICROS,   /* int, microseconds */
+	SOCKOPT_TYPE_LINGER,   /* struct linger */
+	SOCKOPT_TYPE_TIMEVAL,  /* struct timeval */
+	SOCKOPT_TYPE_STRING,   /* NUL-terminated or counted text */
+	SOCKOPT_TYPE_SOCKTYPE, /* int, SOCK_* */
+	SOCKOPT_TYPE_FAMILY,   /* int, AF_* */
+	SOCKOPT_TYPE_PROTOCOL, /* int, IPPROTO_* */
+	SOCKOPT_TYPE_PMTUDISC, /* int, IP_PMTUDISC_* / IPV6_PMTUDISC_* */
+	SOCKOPT_TYPE_TOS,      /* int, DSCP and ECN bits */
+	SOCKOPT_TYPE_ERRNO,    /* int, an errno value */
+	SOCKOPT_TYPE_UCRED,    /* struct ucred */
+	SOCKOPT_TYPE_TCPINFO,  /* struct tcp_info, selected fields */
+	SOCKOPT_TYPE_SOCKADDR, /* a socket address */
+	SOCKOPT_TYPE_INADDR,   /* struct in_addr */
+	SOCKOPT_TYPE_MREQ,     /* struct ip_mreqn, "GROUP[@IFACE]" */
+	SOCKOPT_TYPE_MREQ6,    /* struct ipv6_mreq, "GROUP[@IFACE]" */
+	SOCKOPT_TYPE_HEX,      /* anything else, as hex bytes */
+	SOCKOPT_TYPE_COUNT
+};
+
+/* What can be done with an option. */
+enum sockopt_access {
+	SOCKOPT_ACCESS_GET = 1u << 0,
+	SOCKOPT_ACCESS_SET = 1u << 1,
+	SOCKOPT_ACCESS_BOTH = SOCKOPT_ACCESS_GET | SOCKOPT_ACCESS_SET,
+};
+
+/* When setting an option has its documented effect. */
+enum sockopt_phase {
+	SOCKOPT_PHASE_ANY,	      /* any time; applied right after socket() */
+	SOCKOPT_PHASE_BEFORE_BIND,    /* between socket() and bind() */
+	SOCKOPT_PHASE_BEFORE_CONNECT, /* before connect() or listen() */
+	SOCKOPT_PHASE_AFTER_ACCEPT,   /* on accepted sockets (specs only) */
+	SOCKOPT_PHASE_COUNT
+};
+
+/* Facts about an option, as bits. */
+enum sockopt_flag {
+	SOCKOPT_FLAG_INHERITED = 1u << 0,   /* accepted sockets copy it from the listener */
+	SOCKOPT_FLAG_SIDE_EFFECT = 1u << 1, /* reading it changes state (SO_ERROR) */
+	SOCKOPT_FLAG_PRIVILEGED = 1u << 2,  /* setting it needs a capability */
+	SOCKOPT_FLAG_TRANSIENT = 1u << 3,   /* the kernel resets it on its own */
+};
+
+/* One catalog entry: an option and everything known about it.  Opaque. */
+typedef struct sockopt_entry sockopt_entry;
+
+/* The number of entries, and entry I (0 <= I < count) in catalog order. */
+size_t sockopt_catalog_count(void);
+const sockopt_entry *sockopt_catalog_at(size_t i);
+/* The entry whose kernel name or alias is NAME, case-insensitively, or NULL. */
+const sockopt_entry *sockopt_catalog_find(const char *name);
+/* The entry for a level and optname, or NULL. */
+const sockopt_entry *sockopt_catalog_find_number(int level, int optname);
+/* Up to N catalog names close to NAME (for "did you mean"); the count. */
+size_t sockopt_catalog_suggest(const char *name, const char **out, size_t n);
+
+const char *sockopt_entry_name(const sockopt_entry *e);	   /* "SO_LINGER" */
+const char *sockopt_entry_aliases(const sockopt_entry *e);   /* space-separated */
+int sockopt_entry_level(const sockopt_entry *e);	   /* SOL_SOCKET … */
+int sockopt_entry_optname(const sockopt_entry *e);
+enum sockopt_type sockopt_entry_type(const sockopt_entry *e);
+unsigned sockopt_entry_access(const sockopt_entry *e);	   /* SOCKOPT_ACCESS_* */
+unsigned sockopt_entry_kinds(const sockopt_entry *e);	   /* SOCKOPT_KIND_* */
+enum sockopt_phase sockopt_entry_phase(const sockopt_entry *e);
+unsigned sockopt_entry_flags(const sockopt_entry *e);	   /* SOCKOPT_FLAG_* */
+const char *sockopt_entry_sysctls(const sockopt_entry *e);   /* space-separated */
+const char *sockopt_entry_summary(const sockopt_entry *e);   /* one line */
+const char *sockopt_entry_explanation(const sockopt_entry *e);
+
+/* "socket", "ip", "ipv6", "tcp", "udp" for a level, or NULL. */
+const char *sockopt_level_name(int level);
+/* The level named by "socket"/"SOL_SOCKET"/"ip"/…, or -EINVAL. */
+int sockopt_level_parse(const char *name, int *level);
+const char *sockopt_type_name(enum sockopt_type t);   /* "bool", "bytes" … */
+const char *sockopt_access_name(unsigned access);     /* "get", "set", "get/set" */
+const char *sockopt_phase_name(enum sockopt_phase p); /* "any", "before-bind" … */
+
+/* ---- typed values ---------------------------------------------------- */
+
+/* An option value: the bytes getsockopt returns and setsockopt takes. */
+typedef struct sockopt_value {
+	socklen_t len;
+	union {
+		int i;
+		unsigned int u;
+		uint64_t u64;
+		unsigned char bytes[SOCKOPT_VALUE_MAX];
+	} v;
+} sockopt_value;
+
+/*
+ * Parse TEXT as a value of entry E's type.  -EINVAL with a sentence naming
+ * the option, the text and what was expected; -ERANGE when out of range.
+ */
+int sockopt_value_parse(const sockopt_entry *e, const char *text, sockopt_value *out,
+			struct sockopt_diag *diag);
+/* Parse TEXT as a value of type T (the same rules, no option name). */
+int sockopt_type_parse(enum sockopt_type t, const char *text, sockopt_value *out,
+		       struct sockopt_diag *diag);
+/*
+ * Format a value in its canonical text form into BUF (always terminated).
+ * Returns the length it needed (like snprintf) or a negative errno.
+ */
+int sockopt_type_format(enum sockopt_type t, const sockopt_value *v, char *buf, size_t size);
+/* The same as JSON: a number, true/false, a string or an object. */
+int sockopt_type_format_json(enum sockopt_type t, const sockopt_value *v, char *buf,
+			     size_t size);
+/* Whether two values are the same (compares what the type means). */
+bool sockopt_value_equal(enum sockopt_type t, const sockopt_value *a, const sockopt_value *b);
+/* A value holding one int, the form most options take. */
+void sockopt_value_set_int(sockopt_value *v, int i);
+
+/* ---- get and set ----------------------------------------------------- */
+
+/* Why a stored value differs from the requested one, as bits. */
+enum sockopt_why {
+	SOCKOPT_WHY_DOUBLED = 1u << 0,	    /* Linux doubles buffer sizes */
+	SOCKOPT_WHY_CLAMPED_MAX = 1u << 1,  /* capped by a sysctl maximum */
+	SOCKOPT_WHY_CLAMPED_MIN = 1u << 2,  /* raised to the kernel minimum */
+	SOCKOPT_WHY_ROUNDED = 1u << 3,	    /* rounded to the kernel's unit */
+	SOCKOPT_WHY_PHASE_PASSED = 1u << 4, /* stored, but too late to act */
+	SOCKOPT_WHY_INACTIVE = 1u << 5,	    /* stored, but another option keeps it idle */
+	SOCKOPT_WHY_KERNEL_DEFAULT = 1u << 6, /* the kernel default is in force */
+	SOCKOPT_WHY_WRITE_ONLY = 1u << 7,   /* cannot be read back */
+	SOCKOPT_WHY_OTHER = 1u << 8,	    /* differs for a reason not known here */
+};
+
+/* What a set did: requested, the value read back, and why they differ. */
+struct sockopt_readback {
+	sockopt_value requested;
+	sockopt_value stored; /* len 0 when it could not be read back */
+	unsigned why;	      /* SOCKOPT_WHY_* */
+	char text[SOCKOPT_TEXT_MAX];
+};
+
+/* Read option E on FD. */
+int sockopt_get(int fd, const sockopt_entry *e, sockopt_value *out, struct sockopt_diag *diag);
+/*
+ * Set option E on FD to V, read it back and explain the difference in RB
+ * (may be NULL).  Errors: -ENOPROTOOPT (not for this socket kind), -EPERM
+ * (needs a capability, named in the sentence), -EINVAL, -errno.
+ */
+int sockopt_set(int fd, const sockopt_entry *e, const sockopt_value *v,
+		struct sockopt_readback *rb, struct sockopt_diag *diag);
+/* Parse TEXT for E and set it: sockopt_value_parse then sockopt_set. */
+int sockopt_set_text(int fd, const sockopt_entry *e, const char *text,
+		     struct sockopt_readback *rb, struct sockopt_diag *diag);
+
+/* ---- kernel limits --------------------------------------------------- */
+
+/* Read sysctl NAME ("net.core.wmem_max") as text, trailing newline removed. */
+int sockopt_sysctl_read(const char *name, char *buf, size_t size, struct sockopt_diag *diag);
+/* Read the first number of sysctl NAME. */
+int sockopt_sysctl_read_long(const char *name, long long *out, struct sockopt_diag *diag);
+/* The tunables that bound or default options: count, name and meaning. */
+size_t sockopt_limit_count(void);
+const char *sockopt_limit_name(size_t i);
+const char *sockopt_limit_meaning(size_t i);
+
+/* ---- specs and phases ------------------------------------------------ */
+
+/* A parsed, validated list of NAME=VALUE assignments.  Opaque. */
+typedef struct sockopt_spec sockopt_spec;
+
+/* What applying one spec entry did. */
+enum sockopt_outcome { SOCKOPT_APPLIED, SOCKOPT_SKIPPED, SOCKOPT_FAILED };
+
+struct sockopt_apply_result {
+	const sockopt_entry *entry;
+	enum sockopt_outcome outcome;
+	int error;			  /* negative errno when FAILED */
+	const struct sockopt_readback *rb; /* when APPLIED */
+	const char *text;		  /* a sentence: why skipped or failed */
+};
+
+/* Called once per spec entry that is due at the phase being applied. */
+typedef void (*sockopt_apply_fn)(int fd, const struct sockopt_apply_result *r, void *ctx);
+
+/* A new empty spec, or NULL when out of memory. */
+sockopt_spec *sockopt_spec_new(void);
+void sockopt_spec_free(sockopt_spec *spec);
+/*
+ * Add "NAME=VALUE[,NAME=VALUE…]" to SPEC.  PHASE is the phase the entries
+ * are applied at, or -1 to take each option's phase from the catalog.
+ * On error nothing is added and the sentence names the bad entry.
+ */
+int sockopt_spec_add(sockopt_spec *spec, const char *text, int phase,
+		     struct sockopt_diag *diag);
+/* sockopt_spec_new + sockopt_spec_add(text, -1). */
+int sockopt_spec_parse(const char *text, sockopt_spec **out, struct sockopt_diag *diag);
+size_t sockopt_spec_count(const sockopt_spec *spec);
+/* Entry I of SPEC: option, phase, and the value with its text. */
+const sockopt_entry *sockopt_spec_entry(const sockopt_spec *spec, size_t i);
+enum sockopt_phase sockopt_spec_phase(const sockopt_spec *spec, size_t i);
+const sockopt_value *sockopt_spec_value(const sockopt_spec *spec, size_t i);
+/*
+ * Check SPEC against socket kinds before any socket exists: -ENOPROTOOPT
+ * when an entry applies to none of KINDS, with a sentence naming it.
+ */
+int sockopt_spec_validate(const sockopt_spec *spec, unsigned kinds, struct sockopt_diag *diag);
+/*
+ * Apply the entries of SPEC due at PHASE that fit FD's kind; REPORT (may be
+ * NULL) hears about each.  Returns the number of failed entries (0 when all
+ * applied or were skipped) or a negative errno when FD is unusable.
+ */
+int sockopt_spec_apply(int fd, const sockopt_spec *spec, enum sockopt_phase phase,
+		       sockopt_apply_fn report, void *ctx);
+
+/* ---- dial and listen ------------------------------------------------- */
+
+/* How to dial or listen.  Zero-initialise, then set what you need. */
+struct sockopt_dial_config {
+	const sockopt_spec *spec; /* options applied at their phases, or NULL */
+	int family;		  /* AF_UNSPEC (default), AF_INET or AF_INET6 */
+	int type;		  /* SOCK_STREAM (default when 0) or SOCK_DGRAM */
+	const char *local_host;	  /* bind to this address first, or NULL */
+	const char *local_port;	  /* with local_host; NULL means any port */
+	int timeout_ms;		  /* connect deadline; 0 = none */
+	bool nonblocking;	  /* leave the returned fd non-blocking */
+	int backlog;		  /* listen backlog; 0 = SOMAXCONN */
+	sockopt_apply_fn report;  /* hears about every spec entry, or NULL */
+	void *report_ctx;
+};
+
+/*
+ * Resolve HOST:PORT, create a socket, apply the spec's pre-bind entries,
+ * bind when asked, apply the pre-connect entries, connect within the
+ * deadline (non-blocking connect, poll, SO_ERROR), and return the fd.
+ * Each address is tried in order.  The sentence names the failing step.
+ */
+int sockopt_dial(const char *host, const char *port, const struct sockopt_dial_config *cfg,
+		 struct sockopt_diag *diag);
+/* The same up to bind, then listen(2); returns the listening fd. */
+int sockopt_listen(const char *host, const char *port, const struct sockopt_dial_config *cfg,
+		   struct sockopt_diag *diag);
+/* accept4(2) on FD, then apply the spec's after-accept entries. */
+int sockopt_accept(int fd, const struct sockopt_dial_config *cfg, struct sockaddr *addr,
+		   socklen_t *addrlen, struct sockopt_diag *diag);
+
+/* ---- close modes ----------------------------------------------------- */
+
+/* What a close did. */
+struct sockopt_close_result {
+	int close_errno;       /* what close(2) returned: 0 or a positive errno */
+	long long elapsed_us;  /* time spent in the close helper */
+	long long unread;      /* graceful: bytes drained from the peer */
+	int unsent;	       /* bytes still in the send queue when closing */
+	bool peer_closed;      /* graceful: the peer's FIN arrived in time */
+	char text[SOCKOPT_TEXT_MAX]; /* "peer closed after 12 ms" */
+};
+
+/* Abortive close: SO_LINGER {1, 0}, close; RST, unsent data dropped, no TIME_WAIT. */
+int sockopt_close_abortive(int fd, struct sockopt_close_result *res, struct sockopt_diag *diag);
+/*
+ * Graceful close: shutdown(SHUT_WR), read until the peer's EOF or
+ * TIMEOUT_MS, then close.  -ETIMEDOUT when the deadline passed (fd closed).
+ */
+int sockopt_close_graceful(int fd, int timeout_ms, struct sockopt_close_result *res,
+			   struct sockopt_diag *diag);
+/* Linger close: SO_LINGER {1, SECONDS}, close, and report what close said. */
+int sockopt_close_linger(int fd, int seconds, struct sockopt_close_result *res,
+			 struct sockopt_diag *diag);
+
+/* ---- fd flags -------------------------------------------------------- */
+
+/* Turn O_NONBLOCK on or off, keeping every other status flag. */
+int sockopt_fd_set_nonblocking(int fd, bool on, struct sockopt_diag *diag);
+/* Turn FD_CLOEXEC on or off, keeping every other descriptor flag. */
+int sockopt_fd_set_cloexec(int fd, bool on, struct sockopt_diag *diag);
+/* Signal-driven I/O: O_ASYNC on or off, and F_SETOWN to OWNER when on. */
+int sockopt_fd_set_async(int fd, bool on, pid_t owner, struct sockopt_diag *diag);
+
+/* ---- keepalive ------------------------------------------------------- */
+
+/* Keepalive in one call.  A zero field leaves the kernel default. */
+struct sockopt_keepalive {
+	int idle_s;		/* TCP_KEEPIDLE */
+	int interval_s;		/* TCP_KEEPINTVL */
+	int count;		/* TCP_KEEPCNT */
+	unsigned user_timeout_ms; /* TCP_USER_TIMEOUT */
+	bool derive_user_timeout; /* user timeout = idle + interval × count */
+};
+
+/* SO_KEEPALIVE on, then the fields that are not zero. */
+int sockopt_keepalive_set(int fd, const struct sockopt_keepalive *ka, struct sockopt_diag *diag);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SOCKOPT_H */

@@ -1,0 +1,243 @@
+/* catalog.c: the option table built from catalog.def, and lookups into it. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <netinet/udp.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#include "internal.h"
+#include "optnames.h"
+
+#define K_TCP4 SOCKOPT_KIND_TCP
+#define K_TCP6 SOCKOPT_KIND_TCP6
+#define K_UDP4 SOCKOPT_KIND_UDP
+#define K_UDP6 SOCKOPT_KIND_UDP6
+#define K_RAW4 SOCKOPT_KIND_RAW
+#define K_RAW6 SOCKOPT_KIND_RAW6
+#define K_UNIX_STREAM SOCKOPT_KIND_UNIX
+#define K_UNIX_DGRAM SOCKOPT_KIND_UNIX_DGRAM
+#define K_UNIX_SEQPACKET SOCKOPT_KIND_UNIX_SEQPACKET
+#define K_TCP (K_TCP4 | K_TCP6)
+#define K_UDP (K_UDP4 | K_UDP6)
+#define K_RAW (K_RAW4 | K_RAW6)
+#define K_INET4 (K_TCP4 | K_UDP4 | K_RAW4)
+#define K_INET6 (K_TCP6 | K_UDP6 | K_RAW6)
+#define K_INET (K_INET4 | K_INET6)
+#define K_UNIX (K_UNIX_STREAM | K_UNIX_DGRAM | K_UNIX_SEQPACKET)
+#define K_STREAM (K_TCP | K_UNIX_STREAM | K_UNIX_SEQPACKET)
+#define K_DGRAM (K_UDP | K_RAW | K_UNIX_DGRAM)
+#define K_ALL SOCKOPT_KIND_ALL
+
+#define LEVEL_SOCKET SOL_SOCKET
+#define LEVEL_IP IPPROTO_IP
+#define LEVEL_IPV6 IPPROTO_IPV6
+#define LEVEL_TCP IPPROTO_TCP
+#define LEVEL_UDP IPPROTO_UDP
+#define ACCESS_R SOCKOPT_ACCESS_GET
+#define ACCESS_W SOCKOPT_ACCESS_SET
+#define ACCESS_RW SOCKOPT_ACCESS_BOTH
+#define PHASE_ANY SOCKOPT_PHASE_ANY
+#define PHASE_BIND SOCKOPT_PHASE_BEFORE_BIND
+#define PHASE_CONNECT SOCKOPT_PHASE_BEFORE_CONNECT
+#define F_INHERIT SOCKOPT_FLAG_INHERITED
+#define F_SIDE SOCKOPT_FLAG_SIDE_EFFECT
+#define F_PRIV SOCKOPT_FLAG_PRIVILEGED
+#define F_TRANSIENT SOCKOPT_FLAG_TRANSIENT
+
+static const struct sockopt_entry catalog[] = {
+#define OPT(name, fallback, lvl, ty, acc, kinds, ph, fl, al, sys, sum, expl)                   \
+	{ #name, LEVEL_##lvl, name, SOCKOPT_TYPE_##ty, ACCESS_##acc, kinds, PHASE_##ph, fl,    \
+	  al, sys, sum, expl },
+#include "catalog.def"
+#undef OPT
+};
+
+static const struct {
+	int level;
+	const char *name;
+	const char *kernel_name;
+} levels[] = {
+	{ SOL_SOCKET, "socket", "SOL_SOCKET" },
+	{ IPPROTO_IP, "ip", "IPPROTO_IP" },
+	{ IPPROTO_IPV6, "ipv6", "IPPROTO_IPV6" },
+	{ IPPROTO_TCP, "tcp", "IPPROTO_TCP" },
+	{ IPPROTO_UDP, "udp", "IPPROTO_UDP" },
+};
+
+SOCKOPT_EXPORT size_t sockopt_catalog_count(void)
+{
+	return ARRAY_SIZE(catalog);
+}
+
+SOCKOPT_EXPORT const sockopt_entry *sockopt_catalog_at(size_t i)
+{
+	return i < ARRAY_SIZE(catalog) ? &catalog[i] : NULL;
+}
+
+/* Whether NAME is one of the space-separated words of LIST, ignoring case. */
+static bool word_in_list(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = list; *p;) {
+		size_t len = strcspn(p, " ");
+
+		if (len == n && strncasecmp(p, name, n) == 0)
+			return true;
+		p += len;
+		p += strspn(p, " ");
+	}
+	return false;
+}
+
+SOCKOPT_EXPORT const sockopt_entry *sockopt_catalog_find(const char *name)
+{
+	if (!name || !*name)
+		return NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(catalog); i++)
+		if (strcasecmp(catalog[i].name, name) == 0)
+			return &catalog[i];
+	for (size_t i = 0; i < ARRAY_SIZE(catalog); i++)
+		if (word_in_list(catalog[i].aliases, name))
+			return &catalog[i];
+	return NULL;
+}
+
+SOCKOPT_EXPORT const sockopt_entry *sockopt_catalog_find_number(int level, int optname)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(catalog); i++)
+		if (catalog[i].level == level && catalog[i].optname == optname)
+			return &catalog[i];
+	return NULL;
+}
+
+/* Levenshtein distance between A and B ignoring case, capped at 64 characters. */
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strnlen(a, 64), lb = strnlen(b, 64);
+	size_t row[65];
+
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t diag = row[0];
+
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t up = row[j];
+			size_t cost = (a[i - 1] | 0x20) == (b[j - 1] | 0x20) ? 0 : 1;
+			size_t best = diag + cost;
+
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+/* A distance that also counts NAME as close when it is part of CANDIDATE. */
+static size_t name_distance(const char *name, const char *candidate)
+{
+	if (strcasestr(candidate, name) && strlen(name) >= 3)
+		return 1;
+	return edit_distance(name, candidate);
+}
+
+SOCKOPT_EXPORT size_t sockopt_catalog_suggest(const char *name, const char **out, size_t n)
+{
+	size_t best[8], found = 0, limit = strlen(name) / 3 + 2;
+
+	if (n > ARRAY_SIZE(best))
+		n = ARRAY_SIZE(best);
+	for (size_t i = 0; i < ARRAY_SIZE(catalog); i++) {
+		size_t d = name_distance(name, catalog[i].name);
+		size_t pos;
+
+		if (d > limit)
+			continue;
+		for (pos = found; pos > 0 && best[pos - 1] > d; pos--) {
+			if (pos < n) {
+				best[pos] = best[pos - 1];
+				out[pos] = out[pos - 1];
+			}
+		}
+		if (pos < n) {
+			best[pos] = d;
+			out[pos] = catalog[i].name;
+			if (found < n)
+				found++;
+		}
+	}
+	return found;
+}
+
+SOCKOPT_EXPORT const char *sockopt_entry_name(const sockopt_entry *e) { return e->name; }
+SOCKOPT_EXPORT const char *sockopt_entry_aliases(const sockopt_entry *e) { return e->aliases; }
+SOCKOPT_EXPORT int sockopt_entry_level(const sockopt_entry *e) { return e->level; }
+SOCKOPT_EXPORT int sockopt_entry_optname(const sockopt_entry *e) { return e->optname; }
+SOCKOPT_EXPORT enum sockopt_type sockopt_entry_type(const sockopt_entry *e) { return e->type; }
+SOCKOPT_EXPORT unsigned sockopt_entry_access(const sockopt_entry *e) { return e->access; }
+SOCKOPT_EXPORT unsigned sockopt_entry_kinds(const sockopt_entry *e) { return e->kinds; }
+SOCKOPT_EXPORT enum sockopt_phase sockopt_entry_phase(const sockopt_entry *e) { return e->phase; }
+SOCKOPT_EXPORT unsigned sockopt_entry_flags(const sockopt_entry *e) { return e->flags; }
+SOCKOPT_EXPORT const char *sockopt_entry_sysctls(const sockopt_entry *e) { return e->sysctls; }
+SOCKOPT_EXPORT const char *sockopt_entry_summary(const sockopt_entry *e) { return e->summary; }
+
+SOCKOPT_EXPORT const char *sockopt_entry_explanation(const sockopt_entry *e)
+{
+	return e->explanation;
+}
+
+SOCKOPT_EXPORT const char *sockopt_level_name(int level)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(levels); i++)
+		if (levels[i].level == level)
+			return levels[i].name;
+	return NULL;
+}
+
+SOCKOPT_EXPORT int sockopt_level_parse(const char *name, int *level)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(levels); i++) {
+		if (strcasecmp(levels[i].name, name) == 0 ||
+		    strcasecmp(levels[i].kernel_name, name) == 0) {
+			*level = levels[i].level;
+			return 0;
+		}
+	}
+	if (strcasecmp(name, "SOL_IP") == 0 || strcasecmp(name, "SOL_TCP") == 0 ||
+	    strcasecmp(name, "SOL_IPV6") == 0 || strcasecmp(name, "SOL_UDP") == 0)
+		return sockopt_level_parse(name + 4, level);
+	return -EINVAL;
+}
+
+SOCKOPT_EXPORT const char *sockopt_access_name(unsigned access)
+{
+	switch (access) {
+	case SOCKOPT_ACCESS_GET:
+		return "get";
+	case SOCKOPT_ACCESS_SET:
+		return "set";
+	case SOCKOPT_ACCESS_BOTH:
+		return "get/set";
+	}
+	return "none";
+}
+
+SOCKOPT_EXPORT const char *sockopt_phase_name(enum sockopt_phase p)
+{
+	static const char *const names[SOCKOPT_PHASE_COUNT] = {
+		[SOCKOPT_PHASE_ANY] = "any",
+		[SOCKOPT_PHASE_BEFORE_BIND] = "before-bind",
+		[SOCKOPT_PHASE_BEFORE_CONNECT] = "before-connect",
+		[SOCKOPT_PHASE_AFTER_ACCEPT] = "after-accept",
+	};
+
+	return (unsigned)p < SOCKOPT_PHASE_COUNT ? names[p] : NULL;
+}

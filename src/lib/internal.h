@@ -1,0 +1,35 @@
+/* internal.h: what the files of libsockopt share and the public header does not show. */
+#ifndef SOCKOPT_INTERNAL_H
+#define SOCKOPT_INTERNAL_H
+
+#include "sockopt.h"
+
+#define SOCKOPT_EXPORT __attribute__((visibility("default")))
+#define SOCKOPT_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+struct sockopt_entry {
+	const char *name;
+	int level;
+	int optname;
+	enum sockopt_type type;
+	unsigned access;
+	unsigned kinds;
+	enum sockopt_phase phase;
+	unsigned flags;
+	const char *aliases;
+	const char *sysctls;
+	const char *summary;
+	const char *explanation;
+};
+
+/* Fill DIAG (when not NULL) with ERR and a sentence; return ERR. */
+int diag_set(struct sockopt_diag *diag, int err, const char *fmt, ...) SOCKOPT_PRINTF(3, 4);
+
+/* Write a formatted string into BUF at *POS without overflowing SIZE. */
+void buf_append(char *buf, size_t size, size_t *pos, const char *fmt, ...) SOCKOPT_PRINTF(4, 5);
+
+/* The name of a positive errno value ("ECONNREFUSED"), or NULL. */
+const char *errno_name(int err);
+
+#endif /* SOCKOPT_INTERNAL_H */
