@@ -112,6 +112,7 @@ enum sockopt_flag {
 	SOCKOPT_FLAG_SIDE_EFFECT = 1u << 1, /* reading it changes state (SO_ERROR) */
 	SOCKOPT_FLAG_PRIVILEGED = 1u << 2,  /* setting it needs a capability */
 	SOCKOPT_FLAG_TRANSIENT = 1u << 3,   /* the kernel resets it on its own */
+	SOCKOPT_FLAG_DOUBLED = 1u << 4,	    /* the kernel stores twice the value set */
 };
 
 /* One catalog entry: an option and everything known about it.  Opaque. */
@@ -147,6 +148,8 @@ int sockopt_level_parse(const char *name, int *level);
 const char *sockopt_type_name(enum sockopt_type t);   /* "bool", "bytes" … */
 const char *sockopt_access_name(unsigned access);     /* "get", "set", "get/set" */
 const char *sockopt_phase_name(enum sockopt_phase p); /* "any", "before-bind" … */
+/* The TCP state as ss names it ("ESTABLISHED", "TIME-WAIT"), or NULL. */
+const char *sockopt_tcp_state_name(int state);
 
 /* ---- typed values ---------------------------------------------------- */
 

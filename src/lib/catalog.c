@@ -3,6 +3,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <netinet/udp.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
@@ -45,6 +46,7 @@
 #define F_SIDE SOCKOPT_FLAG_SIDE_EFFECT
 #define F_PRIV SOCKOPT_FLAG_PRIVILEGED
 #define F_TRANSIENT SOCKOPT_FLAG_TRANSIENT
+#define F_DOUBLED SOCKOPT_FLAG_DOUBLED
 
 static const struct sockopt_entry catalog[] = {
 #define OPT(name, fallback, lvl, ty, acc, kinds, ph, fl, al, sys, sum, expl)                   \
@@ -141,12 +143,25 @@ static size_t edit_distance(const char *a, const char *b)
 	return row[lb];
 }
 
-/* A distance that also counts NAME as close when it is part of CANDIDATE. */
-static size_t name_distance(const char *name, const char *candidate)
+/* How far NAME is from entry E: its kernel name or its closest alias. */
+static size_t entry_distance(const char *name, const struct sockopt_entry *e)
 {
-	if (strcasestr(candidate, name) && strlen(name) >= 3)
+	size_t best = edit_distance(name, e->name);
+
+	if (strlen(name) >= 3 && strcasestr(e->name, name))
 		return 1;
-	return edit_distance(name, candidate);
+	for (const char *p = e->aliases; *p;) {
+		char alias[64];
+		size_t len = strcspn(p, " "), d;
+
+		snprintf(alias, sizeof(alias), "%.*s", (int)len, p);
+		d = edit_distance(name, alias);
+		if (d < best)
+			best = d;
+		p += len;
+		p += strspn(p, " ");
+	}
+	return best;
 }
 
 SOCKOPT_EXPORT size_t sockopt_catalog_suggest(const char *name, const char **out, size_t n)
@@ -156,7 +171,7 @@ SOCKOPT_EXPORT size_t sockopt_catalog_suggest(const char *name, const char **out
 	if (n > ARRAY_SIZE(best))
 		n = ARRAY_SIZE(best);
 	for (size_t i = 0; i < ARRAY_SIZE(catalog); i++) {
-		size_t d = name_distance(name, catalog[i].name);
+		size_t d = entry_distance(name, &catalog[i]);
 		size_t pos;
 
 		if (d > limit)

@@ -26,8 +26,26 @@ struct sockopt_entry {
 /* Fill DIAG (when not NULL) with ERR and a sentence; return ERR. */
 int diag_set(struct sockopt_diag *diag, int err, const char *fmt, ...) SOCKOPT_PRINTF(3, 4);
 
-/* Write a formatted string into BUF at *POS without overflowing SIZE. */
-void buf_append(char *buf, size_t size, size_t *pos, const char *fmt, ...) SOCKOPT_PRINTF(4, 5);
+/* A text being written into a fixed buffer; POS counts what was needed, like snprintf. */
+struct out {
+	char *buf;
+	size_t size;
+	size_t pos;
+};
+
+/* Append formatted text to O, truncating (but still counting) past its end. */
+void out_printf(struct out *o, const char *fmt, ...) SOCKOPT_PRINTF(2, 3);
+/* Append S as a JSON string literal, quotes and escapes included. */
+void out_json_string(struct out *o, const char *s);
+
+/* A named integer constant, for enum-typed values. */
+struct named {
+	int value;
+	const char *name;
+};
+
+/* Parse TEXT as a whole integer in [MIN, MAX]: 0, -EINVAL or -ERANGE. */
+int parse_integer(const char *text, long long min, long long max, long long *out);
 
 /* The name of a positive errno value ("ECONNREFUSED"), or NULL. */
 const char *errno_name(int err);

@@ -1,0 +1,36 @@
+/* cli.h: what the subcommands of the sockopt command share. */
+#ifndef SOCKOPT_CLI_H
+#define SOCKOPT_CLI_H
+
+#include <stdbool.h>
+
+#include "sockopt.h"
+
+/* Exit codes of every subcommand. */
+enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
+
+/* A subcommand: its name, handler and one line of help. */
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *usage;
+	const char *help;
+};
+
+int cmd_list(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
+int cmd_defaults(int argc, char **argv);
+int cmd_limits(int argc, char **argv);
+
+/* Print "sockopt: " and one sentence on stderr; return CODE. */
+int fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Report an unknown option or missing argument of subcommand NAME; returns EXIT_USAGE. */
+int usage_error(const char *name);
+/* Print the usage line of subcommand NAME on stdout; returns EXIT_OK. */
+int usage_help(const char *name);
+/* Find an option by name, or say so with up to three suggestions (exit 2). */
+const sockopt_entry *find_option_or_fail(const char *name, int *code);
+/* Whether stderr is a terminal, so progress may be shown. */
+bool show_progress(void);
+
+#endif /* SOCKOPT_CLI_H */

@@ -1,0 +1,151 @@
+/* cmd_explain.c: `sockopt explain`: everything known about one option, with live values from this kernel. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "print.h"
+
+/* Print TEXT wrapped at WIDTH columns, each line indented by INDENT spaces. */
+static void print_wrapped(const char *text, int indent, int width)
+{
+	int col = 0;
+
+	while (*text) {
+		size_t word = strcspn(text, " ");
+
+		if (col > 0 && col + 1 + (int)word > width) {
+			print_text("\n");
+			col = 0;
+		}
+		if (col == 0)
+			col = printf("%*s", indent, "");
+		else
+			col += printf(" ");
+		col += printf("%.*s", (int)word, text);
+		text += word;
+		text += strspn(text, " ");
+	}
+	print_text("\n");
+}
+
+/* The option's value on a fresh socket of every kind it applies to. */
+static void print_fresh_values(const sockopt_entry *e)
+{
+	print_text("\nOn a fresh socket of each kind (this kernel):\n");
+	print_open_array("defaults");
+	for (unsigned kind = 1; kind & SOCKOPT_KIND_ALL; kind <<= 1) {
+		struct sockopt_diag diag;
+		sockopt_value v;
+		int fd;
+
+		if (!(sockopt_entry_kinds(e) & kind))
+			continue;
+		print_open_object(NULL);
+		print_string(PRINT_ANY, "kind", "  %-15s ", sockopt_kind_name(kind));
+		fd = sockopt_kind_socket(kind, &diag);
+		if (fd < 0) {
+			print_string(PRINT_ANY, "skipped", "skipped: %s\n", diag.text);
+		} else if (!(sockopt_entry_access(e) & SOCKOPT_ACCESS_GET)) {
+			print_string(PRINT_ANY, "skipped", "%s\n", "set-only, cannot be read");
+		} else {
+			print_option_value(e, &v, sockopt_get(fd, e, &v, NULL));
+			print_text("\n");
+		}
+		if (fd >= 0)
+			close(fd);
+		print_close_object();
+	}
+	print_close_array();
+}
+
+static void print_sysctls(const char *list)
+{
+	char name[128];
+
+	if (!*list)
+		return;
+	print_text("\nRelated sysctls:\n");
+	print_open_array("sysctls");
+	for (const char *p = list; *p;) {
+		size_t len = strcspn(p, " ");
+		char value[128];
+
+		snprintf(name, sizeof(name), "%.*s", (int)len, p);
+		print_open_object(NULL);
+		print_string(PRINT_ANY, "name", "  %-34s ", name);
+		if (sockopt_sysctl_read(name, value, sizeof(value), NULL) == 0)
+			print_string(PRINT_ANY, "value", "%s\n", value);
+		else
+			print_string(PRINT_ANY, "value", "%s\n", NULL);
+		print_close_object();
+		p += len;
+		p += strspn(p, " ");
+	}
+	print_close_array();
+}
+
+static void print_kinds(unsigned kinds)
+{
+	print_text("  %-10s ", "kinds");
+	print_open_array("kinds");
+	for (unsigned kind = 1; kind & SOCKOPT_KIND_ALL; kind <<= 1)
+		if (kinds & kind)
+			print_string(PRINT_ANY, NULL, "%s ", sockopt_kind_name(kind));
+	print_close_array();
+	print_text("\n");
+}
+
+int cmd_explain(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	const sockopt_entry *e;
+	unsigned flags;
+	bool json = false;
+	int c, code;
+
+	while ((c = getopt_long(argc, argv, "+jh", longopts, NULL)) != -1) {
+		if (c == 'j')
+			json = true;
+		else if (c == 'h')
+			return usage_help("explain");
+		else
+			return usage_error("explain");
+	}
+	if (argc - optind != 1)
+		return usage_error("explain");
+	e = find_option_or_fail(argv[optind], &code);
+	if (!e)
+		return code;
+	flags = sockopt_entry_flags(e);
+	print_start(json);
+	print_open_object(NULL);
+	print_string(PRINT_ANY, "name", "%s", sockopt_entry_name(e));
+	print_string(PRINT_ANY, "summary", ": %s\n\n", sockopt_entry_summary(e));
+	print_string(PRINT_ANY, "aliases", "  aliases    %s\n", sockopt_entry_aliases(e));
+	print_string(PRINT_ANY, "level", "  level      %s", sockopt_level_name(sockopt_entry_level(e)));
+	print_int(PRINT_ANY, "optname", " (optname %lld)\n", sockopt_entry_optname(e));
+	print_string(PRINT_ANY, "type", "  type       %s\n", sockopt_type_name(sockopt_entry_type(e)));
+	print_string(PRINT_ANY, "access", "  access     %s\n", sockopt_access_name(sockopt_entry_access(e)));
+	print_string(PRINT_ANY, "phase", "  phase      %s\n", sockopt_phase_name(sockopt_entry_phase(e)));
+	print_bool(PRINT_ANY, "inherited", "  inherited  %s (by accepted sockets)\n",
+		   flags & SOCKOPT_FLAG_INHERITED);
+	print_bool(PRINT_ANY, "side_effect", "  side effect on read  %s\n",
+		   flags & SOCKOPT_FLAG_SIDE_EFFECT);
+	print_bool(PRINT_ANY, "privileged", "  privileged %s\n", flags & SOCKOPT_FLAG_PRIVILEGED);
+	print_kinds(sockopt_entry_kinds(e));
+	print_text("\n");
+	print_string(PRINT_JSON, "explanation", NULL, sockopt_entry_explanation(e));
+	if (!json)
+		print_wrapped(sockopt_entry_explanation(e), 2, 78);
+	print_fresh_values(e);
+	print_sysctls(sockopt_entry_sysctls(e));
+	print_close_object();
+	print_end();
+	return EXIT_OK;
+}

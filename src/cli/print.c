@@ -1,0 +1,156 @@
+/* print.c: text and JSON output through one set of calls. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "print.h"
+
+#define MAX_DEPTH 16
+
+static struct {
+	bool json;
+	int depth;
+	bool first[MAX_DEPTH];
+} out;
+
+static void json_string(const char *s)
+{
+	putchar('"');
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			printf("\\%c", *p);
+		else if (*p == '\n')
+			fputs("\\n", stdout);
+		else if (*p < 0x20 || *p == 0x7f)
+			printf("\\u%04x", *p);
+		else
+			putchar(*p);
+	}
+	putchar('"');
+}
+
+/* Emit the separator and key that come before a JSON value. */
+static void json_key(const char *key)
+{
+	if (out.depth > 0) {
+		if (!out.first[out.depth])
+			putchar(',');
+		out.first[out.depth] = false;
+	}
+	if (key) {
+		json_string(key);
+		fputs(": ", stdout);
+	}
+}
+
+void print_start(bool json)
+{
+	memset(&out, 0, sizeof(out));
+	out.json = json;
+}
+
+void print_end(void)
+{
+	if (out.json)
+		putchar('\n');
+	fflush(stdout);
+}
+
+bool print_is_json(void)
+{
+	return out.json;
+}
+
+static void open_container(const char *key, char c)
+{
+	if (!out.json)
+		return;
+	json_key(key);
+	putchar(c);
+	if (out.depth < MAX_DEPTH - 1)
+		out.depth++;
+	out.first[out.depth] = true;
+}
+
+static void close_container(char c)
+{
+	if (!out.json)
+		return;
+	putchar(c);
+	if (out.depth > 0)
+		out.depth--;
+}
+
+void print_open_object(const char *key) { open_container(key, '{'); }
+void print_close_object(void) { close_container('}'); }
+void print_open_array(const char *key) { open_container(key, '['); }
+void print_close_array(void) { close_container(']'); }
+
+void print_string(enum print_mode mode, const char *key, const char *fmt, const char *value)
+{
+	if (out.json && (mode & PRINT_JSON)) {
+		json_key(key);
+		if (value)
+			json_string(value);
+		else
+			fputs("null", stdout);
+	} else if (!out.json && (mode & PRINT_TEXT) && fmt) {
+		printf(fmt, value ? value : "-");
+	}
+}
+
+void print_int(enum print_mode mode, const char *key, const char *fmt, long long value)
+{
+	if (out.json && (mode & PRINT_JSON)) {
+		json_key(key);
+		printf("%lld", value);
+	} else if (!out.json && (mode & PRINT_TEXT) && fmt) {
+		printf(fmt, value);
+	}
+}
+
+void print_bool(enum print_mode mode, const char *key, const char *fmt, bool value)
+{
+	if (out.json && (mode & PRINT_JSON)) {
+		json_key(key);
+		fputs(value ? "true" : "false", stdout);
+	} else if (!out.json && (mode & PRINT_TEXT) && fmt) {
+		printf(fmt, value ? "yes" : "no");
+	}
+}
+
+void print_json_value(const char *key, const char *json)
+{
+	if (!out.json)
+		return;
+	json_key(key);
+	fputs(json, stdout);
+}
+
+void print_text(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (out.json)
+		return;
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+}
+
+void print_option_value(const sockopt_entry *e, const sockopt_value *v, int err)
+{
+	char text[4 * SOCKOPT_VALUE_MAX], json[4 * SOCKOPT_VALUE_MAX];
+
+	if (err < 0) {
+		const char *name = strerrorname_np(-err);
+
+		print_string(PRINT_JSON, "error", NULL, name ? name : "unknown");
+		print_text("(%s)", name ? name : "error");
+		return;
+	}
+	sockopt_type_format(sockopt_entry_type(e), v, text, sizeof(text));
+	sockopt_type_format_json(sockopt_entry_type(e), v, json, sizeof(json));
+	print_json_value("value", json);
+	print_string(PRINT_ANY, "text", "%s", text);
+}

@@ -1,0 +1,35 @@
+/* print.h: one printer for the command's text and JSON output, in the manner of iproute2's json_print. */
+#ifndef SOCKOPT_PRINT_H
+#define SOCKOPT_PRINT_H
+
+#include <stdbool.h>
+
+#include "sockopt.h"
+
+/* Where a field goes: text only, JSON only, or both. */
+enum print_mode { PRINT_TEXT = 1, PRINT_JSON = 2, PRINT_ANY = 3 };
+
+/* Start output; JSON output when JSON is true. */
+void print_start(bool json);
+/* Finish output (a newline after JSON). */
+void print_end(void);
+bool print_is_json(void);
+
+void print_open_object(const char *key);
+void print_close_object(void);
+void print_open_array(const char *key);
+void print_close_array(void);
+
+/* A field: in JSON as KEY, in text through FMT (NULL: not in text). */
+void print_string(enum print_mode mode, const char *key, const char *fmt, const char *value);
+void print_int(enum print_mode mode, const char *key, const char *fmt, long long value);
+void print_bool(enum print_mode mode, const char *key, const char *fmt, bool value);
+/* A JSON value already formatted (from sockopt_type_format_json). */
+void print_json_value(const char *key, const char *json);
+/* Text-only output. */
+void print_text(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* An option value as a JSON "value"/"text" pair, or "error" when ERR < 0. */
+void print_option_value(const sockopt_entry *e, const sockopt_value *v, int err);
+
+#endif /* SOCKOPT_PRINT_H */

@@ -1,0 +1,242 @@
+/* getset.c: reading and setting one option, with a readback that explains what the kernel kept. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "values.h"
+
+/* Options that are stored but idle while another option is off. */
+static const struct {
+	const char *option;
+	const char *needs;
+} dependencies[] = {
+	{ "TCP_KEEPIDLE", "SO_KEEPALIVE" },
+	{ "TCP_KEEPINTVL", "SO_KEEPALIVE" },
+	{ "TCP_KEEPCNT", "SO_KEEPALIVE" },
+};
+
+/* A phrase naming FD's kind for messages: "tcp socket", or "socket". */
+static void describe_fd(int fd, char *buf, size_t size)
+{
+	unsigned kind;
+
+	if (sockopt_kind_of_fd(fd, &kind, NULL) == 0)
+		snprintf(buf, size, "%s socket", sockopt_kind_name(kind));
+	else
+		snprintf(buf, size, "socket");
+}
+
+/* The sentence for a failed getsockopt/setsockopt of E on FD. */
+static int call_failed(struct sockopt_diag *diag, int err, int fd, const sockopt_entry *e,
+		       const char *call, const char *value)
+{
+	char what[64];
+
+	describe_fd(fd, what, sizeof(what));
+	switch (-err) {
+	case ENOTSOCK:
+		return diag_set(diag, err, "fd %d is not a socket.", fd);
+	case EBADF:
+		return diag_set(diag, err, "fd %d is not open.", fd);
+	case ENOPROTOOPT:
+	case EOPNOTSUPP:
+		return diag_set(diag, err, "%s does not apply to this %s (%s).", e->name, what,
+				errno_name(-err));
+	case EPERM:
+	case EACCES:
+		if (e->flags & SOCKOPT_FLAG_PRIVILEGED)
+			return diag_set(diag, err,
+					"%s%s%s needs a capability (CAP_NET_ADMIN or CAP_NET_RAW) "
+					"that this process lacks (%s).",
+					e->name, value ? "=" : "", value ? value : "",
+					errno_name(-err));
+		break;
+	}
+	return diag_set(diag, err, "%s %s%s%s on fd %d (%s): %s (%s).", call, e->name,
+			value ? "=" : "", value ? value : "", fd, what, strerror(-err),
+			errno_name(-err));
+}
+
+SOCKOPT_EXPORT int sockopt_get(int fd, const sockopt_entry *e, sockopt_value *out,
+			       struct sockopt_diag *diag)
+{
+	sockopt_value v;
+
+	if (!(e->access & SOCKOPT_ACCESS_GET))
+		return diag_set(diag, -EOPNOTSUPP, "%s can only be set, not read.", e->name);
+	memset(&v, 0, sizeof(v));
+	v.len = sizeof(v.v.bytes);
+	if (getsockopt(fd, e->level, e->optname, v.v.bytes, &v.len) < 0)
+		return call_failed(diag, -errno, fd, e, "getsockopt", NULL);
+	*out = v;
+	return 0;
+}
+
+/* Whether FD has passed the point where an option of phase P acts. */
+static bool phase_passed(int fd, enum sockopt_phase p)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	int listening = 0;
+	socklen_t ilen = sizeof(listening);
+
+	if (p == SOCKOPT_PHASE_BEFORE_CONNECT) {
+		if (getpeername(fd, (struct sockaddr *)&ss, &len) == 0)
+			return true;
+		return getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &ilen) == 0 &&
+		       listening;
+	}
+	if (p == SOCKOPT_PHASE_BEFORE_BIND) {
+		if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
+			return false;
+		if (ss.ss_family == AF_INET)
+			return ((struct sockaddr_in *)&ss)->sin_port != 0;
+		if (ss.ss_family == AF_INET6)
+			return ((struct sockaddr_in6 *)&ss)->sin6_port != 0;
+		return len > sizeof(sa_family_t);
+	}
+	return false;
+}
+
+/* The word of sysctl list LIST ending in SUFFIX, copied into BUF; false when none. */
+static bool sysctl_with_suffix(const char *list, const char *suffix, char *buf, size_t size)
+{
+	for (const char *p = list; *p;) {
+		size_t len = strcspn(p, " "), slen = strlen(suffix);
+
+		if (len >= slen && len < size && strncmp(p + len - slen, suffix, slen) == 0) {
+			memcpy(buf, p, len);
+			buf[len] = '\0';
+			return true;
+		}
+		p += len;
+		p += strspn(p, " ");
+	}
+	return false;
+}
+
+/* Explain a doubled buffer size: doubled, capped at the sysctl, or raised to the minimum. */
+static void explain_doubled(const sockopt_entry *e, int requested, int stored, struct out *o,
+			    unsigned *why)
+{
+	char name[64];
+	long long max;
+
+	if ((long long)stored == 2LL * requested) {
+		*why |= SOCKOPT_WHY_DOUBLED;
+		out_printf(o, ": Linux doubles %s (2 × %d)", e->name, requested);
+	} else if (sysctl_with_suffix(e->sysctls, "mem_max", name, sizeof(name)) &&
+		   sockopt_sysctl_read_long(name, &max, NULL) == 0 && requested > max &&
+		   stored == 2 * max) {
+		*why |= SOCKOPT_WHY_DOUBLED | SOCKOPT_WHY_CLAMPED_MAX;
+		out_printf(o, ": %d is capped at %s = %lld, then doubled", requested, name, max);
+	} else if ((long long)stored > 2LL * requested) {
+		*why |= SOCKOPT_WHY_CLAMPED_MIN;
+		out_printf(o, ": raised to the kernel minimum of %d", stored);
+	} else {
+		*why |= SOCKOPT_WHY_OTHER;
+		out_printf(o, ": the kernel changed it");
+	}
+}
+
+/* Explain why STORED differs from REQUESTED for E on FD, into O and WHY. */
+static void explain_difference(int fd, const sockopt_entry *e, const sockopt_value *requested,
+			       const sockopt_value *stored, struct out *o, unsigned *why)
+{
+	char name[64], text[64];
+	long long def;
+
+	if (e->flags & SOCKOPT_FLAG_DOUBLED) {
+		explain_doubled(e, requested->v.i, stored->v.i, o, why);
+	} else if (e->type == SOCKOPT_TYPE_TIMEVAL) {
+		*why |= SOCKOPT_WHY_ROUNDED;
+		out_printf(o, ": rounded to the kernel's clock tick");
+	} else if (e->type == SOCKOPT_TYPE_TOS && stored->v.i == (requested->v.i & ~3)) {
+		*why |= SOCKOPT_WHY_OTHER;
+		out_printf(o, ": TCP keeps the ECN bits to itself");
+	} else if (sysctl_with_suffix(e->sysctls, "", name, sizeof(name)) &&
+		   stored->len == sizeof(int) &&
+		   sockopt_sysctl_read(name, text, sizeof(text), NULL) == 0 &&
+		   sockopt_sysctl_read_long(name, &def, NULL) == 0 && def == stored->v.i) {
+		*why |= SOCKOPT_WHY_KERNEL_DEFAULT;
+		out_printf(o, ": the kernel default from %s = %s is in force", name, text);
+	} else {
+		(void)fd;
+		*why |= SOCKOPT_WHY_OTHER;
+		out_printf(o, ": the kernel stored a different value");
+	}
+}
+
+/* Notes that hold even when the value was stored as asked: phase passed, idle. */
+static void explain_effect(int fd, const sockopt_entry *e, struct out *o, unsigned *why)
+{
+	if (e->phase != SOCKOPT_PHASE_ANY && phase_passed(fd, e->phase)) {
+		*why |= SOCKOPT_WHY_PHASE_PASSED;
+		out_printf(o, "; but %s acts only %s, and this socket is already %s", e->name,
+			   e->phase == SOCKOPT_PHASE_BEFORE_BIND ? "before bind"
+								 : "before connect or listen",
+			   e->phase == SOCKOPT_PHASE_BEFORE_BIND ? "bound" : "connected or listening");
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(dependencies); i++) {
+		const sockopt_entry *needs = sockopt_catalog_find(dependencies[i].needs);
+		sockopt_value on;
+
+		if (strcmp(e->name, dependencies[i].option) != 0 || !needs ||
+		    sockopt_get(fd, needs, &on, NULL) != 0 || on.v.i)
+			continue;
+		*why |= SOCKOPT_WHY_INACTIVE;
+		out_printf(o, "; but %s is off, so it has no effect yet", needs->name);
+	}
+}
+
+/* Fill RB after a successful set of V on FD. */
+static void readback(int fd, const sockopt_entry *e, const sockopt_value *v,
+		     struct sockopt_readback *rb)
+{
+	struct out o = { rb->text, sizeof(rb->text), 0 };
+	char req[128], got[128];
+
+	memset(rb, 0, sizeof(*rb));
+	rb->requested = *v;
+	sockopt_type_format(e->type, v, req, sizeof(req));
+	if (sockopt_get(fd, e, &rb->stored, NULL) != 0) {
+		rb->stored.len = 0;
+		rb->why |= SOCKOPT_WHY_WRITE_ONLY;
+		out_printf(&o, "set %s to %s; it cannot be read back", e->name, req);
+	} else if (sockopt_value_equal(e->type, v, &rb->stored)) {
+		out_printf(&o, "%s: requested %s, stored %s", e->name, req, req);
+	} else {
+		sockopt_type_format(e->type, &rb->stored, got, sizeof(got));
+		out_printf(&o, "%s: requested %s, stored %s", e->name, req, got);
+		explain_difference(fd, e, v, &rb->stored, &o, &rb->why);
+	}
+	explain_effect(fd, e, &o, &rb->why);
+	out_printf(&o, ".");
+}
+
+SOCKOPT_EXPORT int sockopt_set(int fd, const sockopt_entry *e, const sockopt_value *v,
+			       struct sockopt_readback *rb, struct sockopt_diag *diag)
+{
+	if (!(e->access & SOCKOPT_ACCESS_SET))
+		return diag_set(diag, -EOPNOTSUPP, "%s is read-only.", e->name);
+	if (setsockopt(fd, e->level, e->optname, v->v.bytes, v->len) < 0) {
+		char text[128];
+
+		sockopt_type_format(e->type, v, text, sizeof(text));
+		return call_failed(diag, -errno, fd, e, "setsockopt", text);
+	}
+	if (rb)
+		readback(fd, e, v, rb);
+	return 0;
+}
+
+SOCKOPT_EXPORT int sockopt_set_text(int fd, const sockopt_entry *e, const char *text,
+				    struct sockopt_readback *rb, struct sockopt_diag *diag)
+{
+	sockopt_value v;
+	int r = sockopt_value_parse(e, text, &v, diag);
+
+	return r ? r : sockopt_set(fd, e, &v, rb, diag);
+}

@@ -1,0 +1,73 @@
+/* util.c: diagnostics, bounded text output and integer parsing shared by the library. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+int diag_set(struct sockopt_diag *diag, int err, const char *fmt, ...)
+{
+	if (diag) {
+		va_list ap;
+
+		diag->error = err;
+		va_start(ap, fmt);
+		vsnprintf(diag->text, sizeof(diag->text), fmt, ap);
+		va_end(ap);
+	}
+	return err;
+}
+
+void out_printf(struct out *o, const char *fmt, ...)
+{
+	size_t room = o->pos < o->size ? o->size - o->pos : 0;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(room ? o->buf + o->pos : NULL, room, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		o->pos += (size_t)n;
+}
+
+void out_json_string(struct out *o, const char *s)
+{
+	out_printf(o, "\"");
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			out_printf(o, "\\%c", *p);
+		else if (*p == '\n')
+			out_printf(o, "\\n");
+		else if (*p < 0x20 || *p == 0x7f)
+			out_printf(o, "\\u%04x", *p);
+		else
+			out_printf(o, "%c", *p);
+	}
+	out_printf(o, "\"");
+}
+
+int parse_integer(const char *text, long long min, long long max, long long *out)
+{
+	char *end;
+	long long n;
+
+	if (!text || !*text || isspace((unsigned char)*text))
+		return -EINVAL;
+	errno = 0;
+	n = strtoll(text, &end, 0);
+	if (end == text || *end)
+		return -EINVAL;
+	if (errno == ERANGE || n < min || n > max)
+		return -ERANGE;
+	*out = n;
+	return 0;
+}
+
+const char *errno_name(int err)
+{
+	return err > 0 ? strerrorname_np(err) : NULL;
+}

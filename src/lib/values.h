@@ -1,0 +1,27 @@
+/* values.h: the parsers and formatters of the structured value types, shared inside the library. */
+#ifndef SOCKOPT_VALUES_H
+#define SOCKOPT_VALUES_H
+
+#include "internal.h"
+
+#define VALUE_TYPE_FUNCS(lower)                                                              \
+	int parse_##lower(const char *text, sockopt_value *v, const char **problem);          \
+	void format_##lower(const sockopt_value *v, struct out *o)
+
+VALUE_TYPE_FUNCS(tos);
+VALUE_TYPE_FUNCS(ucred);
+VALUE_TYPE_FUNCS(tcpinfo);
+VALUE_TYPE_FUNCS(sockaddr);
+VALUE_TYPE_FUNCS(inaddr);
+VALUE_TYPE_FUNCS(mreq);
+VALUE_TYPE_FUNCS(mreq6);
+void json_ucred(const sockopt_value *v, struct out *o);
+void json_tcpinfo(const sockopt_value *v, struct out *o);
+
+/* What a type's text looks like, for messages ("on, off, …"). */
+const char *type_expected(enum sockopt_type t);
+
+/* The name of a TCP state as ss prints it ("ESTAB"), or NULL. */
+const char *tcp_state_name(int state);
+
+#endif /* SOCKOPT_VALUES_H */

@@ -1,0 +1,361 @@
+/* values_addr.c: addresses, memberships, credentials and the TOS byte as text. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/un.h>
+
+#include "values.h"
+
+/* ---- TOS: DSCP and ECN --------------------------------------------------- */
+
+static const struct named dscps[] = {
+	{ 0, "CS0" },	{ 8, "CS1" },	{ 16, "CS2" },	{ 24, "CS3" },	{ 32, "CS4" },
+	{ 40, "CS5" },	{ 48, "CS6" },	{ 56, "CS7" },	{ 10, "AF11" }, { 12, "AF12" },
+	{ 14, "AF13" }, { 18, "AF21" }, { 20, "AF22" }, { 22, "AF23" }, { 26, "AF31" },
+	{ 28, "AF32" }, { 30, "AF33" }, { 34, "AF41" }, { 36, "AF42" }, { 38, "AF43" },
+	{ 46, "EF" },	{ 44, "VA" },	{ 1, "LE" },
+};
+static const char *const ecns[] = { "", "ECT1", "ECT0", "CE" };
+
+int parse_tos(const char *text, sockopt_value *v, const char **problem)
+{
+	char dscp[16];
+	const char *colon = strchr(text, ':');
+	size_t n = colon ? (size_t)(colon - text) : strlen(text);
+	int ecn = 0, code = -1;
+	long long raw;
+
+	if (!colon && parse_integer(text, INT_MIN, INT_MAX, &raw) == 0) {
+		if (raw < 0 || raw > 255)
+			return -ERANGE;
+		sockopt_value_set_int(v, (int)raw);
+		return 0;
+	}
+	if (n >= sizeof(dscp))
+		return -EINVAL;
+	memcpy(dscp, text, n);
+	dscp[n] = '\0';
+	for (size_t i = 0; i < ARRAY_SIZE(dscps); i++)
+		if (strcasecmp(dscp, dscps[i].name) == 0)
+			code = dscps[i].value;
+	if (code < 0 && strncasecmp(dscp, "DSCP", 4) == 0 && parse_integer(dscp + 4, 0, 63, &raw) == 0)
+		code = (int)raw;
+	if (code < 0) {
+		*problem = "is not a DSCP name";
+		return -EINVAL;
+	}
+	if (colon) {
+		for (ecn = 1; ecn < 4; ecn++)
+			if (strcasecmp(colon + 1, ecns[ecn]) == 0)
+				break;
+		if (ecn == 4) {
+			*problem = "has an ECN part other than ECT0, ECT1 or CE";
+			return -EINVAL;
+		}
+	}
+	sockopt_value_set_int(v, code << 2 | ecn);
+	return 0;
+}
+
+void format_tos(const sockopt_value *v, struct out *o)
+{
+	int dscp = (v->v.i >> 2) & 63, ecn = v->v.i & 3;
+	const char *name = NULL;
+
+	if (v->v.i < 0 || v->v.i > 255) {
+		out_printf(o, "%d", v->v.i);
+		return;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(dscps); i++)
+		if (dscps[i].value == dscp)
+			name = dscps[i].name;
+	if (name)
+		out_printf(o, "%s", name);
+	else
+		out_printf(o, "DSCP%d", dscp);
+	if (ecn)
+		out_printf(o, ":%s", ecns[ecn]);
+}
+
+/* ---- peer credentials ------------------------------------------------------ */
+
+static struct ucred value_ucred(const sockopt_value *v)
+{
+	struct ucred c = { 0, 0, 0 };
+
+	memcpy(&c, v->v.bytes, v->len < sizeof(c) ? v->len : sizeof(c));
+	return c;
+}
+
+int parse_ucred(const char *text, sockopt_value *v, const char **problem)
+{
+	struct ucred c;
+	int used = 0;
+
+	(void)problem;
+	if (sscanf(text, "pid=%d uid=%u gid=%u%n", &c.pid, &c.uid, &c.gid, &used) != 3 ||
+	    text[used] || c.pid < 0)
+		return -EINVAL;
+	memcpy(v->v.bytes, &c, sizeof(c));
+	v->len = sizeof(c);
+	return 0;
+}
+
+void format_ucred(const sockopt_value *v, struct out *o)
+{
+	struct ucred c = value_ucred(v);
+
+	out_printf(o, "pid=%d uid=%u gid=%u", c.pid, c.uid, c.gid);
+}
+
+void json_ucred(const sockopt_value *v, struct out *o)
+{
+	struct ucred c = value_ucred(v);
+
+	out_printf(o, "{\"pid\": %d, \"uid\": %u, \"gid\": %u}", c.pid, c.uid, c.gid);
+}
+
+/* ---- socket addresses ------------------------------------------------------ */
+
+/* Parse a port after ':' in TEXT; 0 or -EINVAL/-ERANGE. */
+static int parse_port(const char *text, in_port_t *port)
+{
+	long long n;
+	int r = parse_integer(text, 0, 65535, &n);
+
+	if (r == 0)
+		*port = htons((uint16_t)n);
+	return r;
+}
+
+static int parse_sockaddr_inet(const char *text, sockopt_value *v)
+{
+	char host[INET6_ADDRSTRLEN + 2];
+	const char *colon;
+	size_t n;
+
+	if (text[0] == '[') {
+		struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6 };
+		const char *close = strchr(text, ']');
+
+		if (!close || close[1] != ':' || (n = (size_t)(close - text - 1)) >= sizeof(host))
+			return -EINVAL;
+		memcpy(host, text + 1, n);
+		host[n] = '\0';
+		if (inet_pton(AF_INET6, host, &sin6.sin6_addr) != 1)
+			return -EINVAL;
+		if (parse_port(close + 2, &sin6.sin6_port))
+			return -EINVAL;
+		memcpy(v->v.bytes, &sin6, sizeof(sin6));
+		v->len = sizeof(sin6);
+		return 0;
+	}
+	colon = strrchr(text, ':');
+	if (!colon || (n = (size_t)(colon - text)) >= sizeof(host))
+		return -EINVAL;
+	memcpy(host, text, n);
+	host[n] = '\0';
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+
+	if (inet_pton(AF_INET, host, &sin.sin_addr) != 1 || parse_port(colon + 1, &sin.sin_port))
+		return -EINVAL;
+	memcpy(v->v.bytes, &sin, sizeof(sin));
+	v->len = sizeof(sin);
+	return 0;
+}
+
+int parse_sockaddr(const char *text, sockopt_value *v, const char **problem)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	size_t n = strlen(text);
+
+	if (strcmp(text, "unnamed") == 0) {
+		v->len = sizeof(sa_family_t);
+		memcpy(v->v.bytes, &sun, v->len);
+		return 0;
+	}
+	if (text[0] == '/' || text[0] == '@') {
+		if (n > sizeof(sun.sun_path)) {
+			*problem = "is longer than a unix socket path may be";
+			return -ERANGE;
+		}
+		memcpy(sun.sun_path, text, n);
+		if (text[0] == '@')
+			sun.sun_path[0] = '\0';
+		else
+			n++; /* a path address counts its terminating NUL */
+		v->len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n);
+		if (v->len > sizeof(sun))
+			v->len = sizeof(sun);
+		memcpy(v->v.bytes, &sun, v->len);
+		return 0;
+	}
+	return parse_sockaddr_inet(text, v);
+}
+
+void format_sockaddr(const sockopt_value *v, struct out *o)
+{
+	struct sockaddr_storage ss;
+	char host[INET6_ADDRSTRLEN];
+	sa_family_t family;
+
+	memset(&ss, 0, sizeof(ss));
+	memcpy(&ss, v->v.bytes, v->len < sizeof(ss) ? v->len : sizeof(ss));
+	family = v->len >= sizeof(sa_family_t) ? ss.ss_family : AF_UNSPEC;
+	if (family == AF_INET) {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)&ss;
+
+		inet_ntop(AF_INET, &sin->sin_addr, host, sizeof(host));
+		out_printf(o, "%s:%u", host, ntohs(sin->sin_port));
+	} else if (family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)&ss;
+
+		inet_ntop(AF_INET6, &sin6->sin6_addr, host, sizeof(host));
+		out_printf(o, "[%s]:%u", host, ntohs(sin6->sin6_port));
+	} else if (family == AF_UNIX) {
+		const struct sockaddr_un *sun = (const struct sockaddr_un *)&ss;
+		size_t n = v->len - offsetof(struct sockaddr_un, sun_path);
+
+		if (v->len <= offsetof(struct sockaddr_un, sun_path))
+			out_printf(o, "unnamed");
+		else if (sun->sun_path[0] == '\0')
+			out_printf(o, "@%.*s", (int)n - 1, sun->sun_path + 1);
+		else
+			out_printf(o, "%.*s", (int)strnlen(sun->sun_path, n), sun->sun_path);
+	} else {
+		out_printf(o, "AF%u", family);
+	}
+}
+
+/* ---- IPv4 addresses and multicast memberships ------------------------------ */
+
+int parse_inaddr(const char *text, sockopt_value *v, const char **problem)
+{
+	struct in_addr a;
+
+	(void)problem;
+	if (inet_pton(AF_INET, text, &a) != 1)
+		return -EINVAL;
+	memcpy(v->v.bytes, &a, sizeof(a));
+	v->len = sizeof(a);
+	return 0;
+}
+
+void format_inaddr(const sockopt_value *v, struct out *o)
+{
+	char host[INET_ADDRSTRLEN];
+	struct in_addr a = { 0 };
+
+	memcpy(&a, v->v.bytes, v->len < sizeof(a) ? v->len : sizeof(a));
+	out_printf(o, "%s", inet_ntop(AF_INET, &a, host, sizeof(host)));
+}
+
+/* An interface given by name or index: 0, or -EINVAL when there is none. */
+static int parse_ifindex(const char *text, int *ifindex)
+{
+	long long n;
+
+	if (parse_integer(text, 1, INT_MAX, &n) == 0) {
+		*ifindex = (int)n;
+		return 0;
+	}
+	*ifindex = (int)if_nametoindex(text);
+	return *ifindex ? 0 : -EINVAL;
+}
+
+static void format_ifindex(int ifindex, struct out *o)
+{
+	char name[IF_NAMESIZE];
+
+	if (ifindex > 0 && if_indextoname((unsigned)ifindex, name))
+		out_printf(o, "@%s", name);
+	else if (ifindex > 0)
+		out_printf(o, "@%d", ifindex);
+}
+
+/* Split TEXT at its first '@' into HEAD (copied) and the rest; NULL when none. */
+static const char *split_at(const char *text, char *head, size_t size)
+{
+	const char *at = strchr(text, '@');
+	size_t n = at ? (size_t)(at - text) : strlen(text);
+
+	if (n >= size)
+		return NULL;
+	memcpy(head, text, n);
+	head[n] = '\0';
+	return at ? at + 1 : "";
+}
+
+int parse_mreq(const char *text, sockopt_value *v, const char **problem)
+{
+	struct ip_mreqn m = { .imr_ifindex = 0 };
+	char group[INET_ADDRSTRLEN], local[INET_ADDRSTRLEN + IF_NAMESIZE + 2];
+	const char *rest = split_at(text, group, sizeof(group));
+
+	if (!rest || inet_pton(AF_INET, group, &m.imr_multiaddr) != 1)
+		return -EINVAL;
+	while (*rest) {
+		const char *next = split_at(rest, local, sizeof(local));
+
+		if (!next)
+			return -EINVAL;
+		if (inet_pton(AF_INET, local, &m.imr_address) != 1 &&
+		    parse_ifindex(local, &m.imr_ifindex) != 0) {
+			*problem = "names an interface this machine does not have";
+			return -EINVAL;
+		}
+		rest = next;
+	}
+	memcpy(v->v.bytes, &m, sizeof(m));
+	v->len = sizeof(m);
+	return 0;
+}
+
+void format_mreq(const sockopt_value *v, struct out *o)
+{
+	struct ip_mreqn m;
+	char host[INET_ADDRSTRLEN];
+
+	memset(&m, 0, sizeof(m));
+	memcpy(&m, v->v.bytes, v->len < sizeof(m) ? v->len : sizeof(m));
+	out_printf(o, "%s", inet_ntop(AF_INET, &m.imr_multiaddr, host, sizeof(host)));
+	if (m.imr_address.s_addr != htonl(INADDR_ANY))
+		out_printf(o, "@%s", inet_ntop(AF_INET, &m.imr_address, host, sizeof(host)));
+	format_ifindex(m.imr_ifindex, o);
+}
+
+int parse_mreq6(const char *text, sockopt_value *v, const char **problem)
+{
+	struct ipv6_mreq m = { .ipv6mr_interface = 0 };
+	char group[INET6_ADDRSTRLEN];
+	const char *rest = split_at(text, group, sizeof(group));
+	int ifindex = 0;
+
+	if (!rest || inet_pton(AF_INET6, group, &m.ipv6mr_multiaddr) != 1)
+		return -EINVAL;
+	if (*rest && parse_ifindex(rest, &ifindex) != 0) {
+		*problem = "names an interface this machine does not have";
+		return -EINVAL;
+	}
+	m.ipv6mr_interface = (unsigned)ifindex;
+	memcpy(v->v.bytes, &m, sizeof(m));
+	v->len = sizeof(m);
+	return 0;
+}
+
+void format_mreq6(const sockopt_value *v, struct out *o)
+{
+	struct ipv6_mreq m;
+	char host[INET6_ADDRSTRLEN];
+
+	memset(&m, 0, sizeof(m));
+	memcpy(&m, v->v.bytes, v->len < sizeof(m) ? v->len : sizeof(m));
+	out_printf(o, "%s", inet_ntop(AF_INET6, &m.ipv6mr_multiaddr, host, sizeof(host)));
+	format_ifindex((int)m.ipv6mr_interface, o);
+}

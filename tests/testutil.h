@@ -1,0 +1,57 @@
+/* testutil.h: what the cmocka tests share: real loopback sockets, no mocks. */
+#ifndef SOCKOPT_TESTUTIL_H
+#define SOCKOPT_TESTUTIL_H
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "sockopt.h"
+
+/* The catalog entry NAME, which must exist. */
+static inline const sockopt_entry *entry(const char *name)
+{
+	const sockopt_entry *e = sockopt_catalog_find(name);
+
+	assert_non_null(e);
+	return e;
+}
+
+/* A listening TCP socket on 127.0.0.1 with an ephemeral port, written to *PORT. */
+static inline int tcp_listener(in_port_t *port)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(sin);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	assert_int_equal(listen(fd, 16), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
+	*port = sin.sin_port;
+	return fd;
+}
+
+/* A connected loopback TCP pair: *CLIENT and *SERVER (the accepted end). */
+static inline void tcp_pair(int *client, int *server)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int l = tcp_listener(&sin.sin_port);
+
+	*client = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(*client >= 0);
+	assert_int_equal(connect(*client, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	*server = accept4(l, NULL, NULL, SOCK_CLOEXEC);
+	assert_true(*server >= 0);
+	close(l);
+}
+
+#endif /* SOCKOPT_TESTUTIL_H */
