@@ -90,8 +90,10 @@ int main(int argc, char **argv)
 {
 	const struct command *c;
 
-	if (argc < 2)
-		return help() == EXIT_OK ? EXIT_USAGE : EXIT_USAGE;
+	if (argc < 2) {
+		help();
+		return EXIT_USAGE; /* a command is required: the help, then a usage exit */
+	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0)
 		return help();
