@@ -235,6 +235,31 @@ const char *sockopt_limit_meaning(size_t i);
 
 /* ---- specs and phases ------------------------------------------------ */
 
+/*
+ * A spec is a list of option assignments, "NAME=VALUE[,NAME=VALUE…]", for
+ * example "SO_KEEPALIVE=on,TCP_KEEPIDLE=30s,SO_LINGER=on:5,SO_RCVBUF=4M".
+ * Values use the typed-value syntax (sockopt_value_parse) and never
+ * contain commas (linger is "on:30").  A spec is parsed and checked once;
+ * afterwards it is read-only, so one spec may be applied from many threads
+ * at once.
+ *
+ * Phases.  Every entry has one phase: the catalog's (sockopt_entry_phase)
+ * or the one given to sockopt_spec_add.  sockopt_spec_apply(fd, spec, P)
+ * applies exactly the entries whose phase is P, never those of other
+ * phases: each entry is applied once, at its own phase.  A caller that
+ * drives a socket through its life calls
+ *	SOCKOPT_PHASE_ANY		right after socket(),
+ *	SOCKOPT_PHASE_BEFORE_BIND	before bind(), and also before connect()
+ *					or listen() on a socket that was never
+ *					bound (the kernel binds it implicitly),
+ *	SOCKOPT_PHASE_BEFORE_CONNECT	before connect() or listen(),
+ *	SOCKOPT_PHASE_AFTER_ACCEPT	on each socket accept() returns.
+ * An accepted socket is a copy of its listener: the options the listener
+ * got at the first three phases are already on it where the kernel copies
+ * them (SOCKOPT_FLAG_INHERITED); only AFTER_ACCEPT entries are applied to
+ * it.  The catalog never gives AFTER_ACCEPT; only an explicit phase does.
+ */
+
 /* A parsed, validated list of NAME=VALUE assignments.  Opaque. */
 typedef struct sockopt_spec sockopt_spec;
 
@@ -245,39 +270,70 @@ struct sockopt_apply_result {
 	const sockopt_entry *entry;
 	enum sockopt_outcome outcome;
 	int error;			  /* negative errno when FAILED */
-	const struct sockopt_readback *rb; /* when APPLIED */
-	const char *text;		  /* a sentence: why skipped or failed */
+	const struct sockopt_readback *rb; /* when APPLIED: requested → stored and why */
+	const char *text;		  /* a sentence: the readback, or why skipped or failed */
+	enum sockopt_phase phase;	  /* the phase being applied */
+	size_t index;			  /* the entry's index in the spec */
 };
 
 /* Called once per spec entry that is due at the phase being applied. */
 typedef void (*sockopt_apply_fn)(int fd, const struct sockopt_apply_result *r, void *ctx);
 
+/* The phase argument of sockopt_spec_add that means "the catalog's phase". */
+#define SOCKOPT_PHASE_CATALOG (-1)
+
 /* A new empty spec, or NULL when out of memory. */
 sockopt_spec *sockopt_spec_new(void);
+/* Free SPEC and everything it holds; NULL is fine. */
 void sockopt_spec_free(sockopt_spec *spec);
 /*
  * Add "NAME=VALUE[,NAME=VALUE…]" to SPEC.  PHASE is the phase the entries
- * are applied at, or -1 to take each option's phase from the catalog.
- * On error nothing is added and the sentence names the bad entry.
+ * are applied at, or SOCKOPT_PHASE_CATALOG (-1) to take each option's
+ * phase from the catalog.  Names are kernel names or aliases, any case.
+ * Rejected, with -EINVAL and a sentence naming the entry ("SO_LINGER=maybe":
+ * …): an empty entry, a missing '=', an unknown name (with a "did you
+ * mean"), a read-only option, a bad value (the value parser's sentence),
+ * and the same option twice in TEXT.  An option already in SPEC at the
+ * same phase is replaced, so a later -o overrides an earlier one.  On
+ * error nothing is added.  -ENOMEM when out of memory.
  */
 int sockopt_spec_add(sockopt_spec *spec, const char *text, int phase,
 		     struct sockopt_diag *diag);
-/* sockopt_spec_new + sockopt_spec_add(text, -1). */
+/* sockopt_spec_new + sockopt_spec_add(text, SOCKOPT_PHASE_CATALOG); *OUT only on success. */
 int sockopt_spec_parse(const char *text, sockopt_spec **out, struct sockopt_diag *diag);
 size_t sockopt_spec_count(const sockopt_spec *spec);
 /* Entry I of SPEC: option, phase, and the value with its text. */
 const sockopt_entry *sockopt_spec_entry(const sockopt_spec *spec, size_t i);
 enum sockopt_phase sockopt_spec_phase(const sockopt_spec *spec, size_t i);
 const sockopt_value *sockopt_spec_value(const sockopt_spec *spec, size_t i);
+/* The value of entry I in canonical text form ("on:5", "4194304"). */
+const char *sockopt_spec_text(const sockopt_spec *spec, size_t i);
+/*
+ * Whether SPEC has an entry of PHASE that applies to at least one of
+ * KINDS (SOCKOPT_KIND_* bits; SOCKOPT_KIND_ALL for any kind).  Constant
+ * time, no system call: a preload's fast path asks it before applying.
+ */
+bool sockopt_spec_has_phase(const sockopt_spec *spec, enum sockopt_phase phase, unsigned kinds);
 /*
  * Check SPEC against socket kinds before any socket exists: -ENOPROTOOPT
  * when an entry applies to none of KINDS, with a sentence naming it.
  */
 int sockopt_spec_validate(const sockopt_spec *spec, unsigned kinds, struct sockopt_diag *diag);
 /*
- * Apply the entries of SPEC due at PHASE that fit FD's kind; REPORT (may be
- * NULL) hears about each.  Returns the number of failed entries (0 when all
- * applied or were skipped) or a negative errno when FD is unusable.
+ * Apply the entries of SPEC whose phase is PHASE to FD, in spec order,
+ * each with sockopt_set.  An entry whose kinds do not include FD's kind is
+ * SKIPPED with a sentence (on a socket sockopt does not cover, every entry
+ * is).  REPORT (may be NULL) hears about each entry of PHASE: APPLIED with
+ * the readback, SKIPPED with the reason, FAILED with the negative errno
+ * and sentence.  The readback is done only when REPORT is not NULL (it
+ * reads the option back, and may read sysctls under /proc/sys).
+ * Returns the number of FAILED entries (0 when all were applied or
+ * skipped), or -EBADF/-ENOTSOCK when FD is not an open socket.
+ * Made for a preload's wrappers: it allocates no memory, prints nothing,
+ * keeps no state, is safe to call from many threads at once, and leaves
+ * errno as it found it.  The only socket state it changes is the options
+ * it sets (it never reads SO_ERROR or other options whose reading changes
+ * state).
  */
 int sockopt_spec_apply(int fd, const sockopt_spec *spec, enum sockopt_phase phase,
 		       sockopt_apply_fn report, void *ctx);
