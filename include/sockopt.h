@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -340,14 +341,26 @@ int sockopt_spec_apply(int fd, const sockopt_spec *spec, enum sockopt_phase phas
 
 /* ---- dial and listen ------------------------------------------------- */
 
-/* How to dial or listen.  Zero-initialise, then set what you need. */
+/*
+ * In the spirit of Go's net.Dialer with a Control hook: the spec's entries
+ * are applied at their phases between the steps, so options that must be
+ * set before bind or before connect/listen (SO_REUSEADDR, SO_RCVBUF for
+ * the window scale, IP_TTL/IP_TOS for the SYN) are in place in time.
+ * A spec entry that FAILS fails the step (the fd is closed); SKIPPED
+ * entries (another socket kind) do not.  Every failure sentence names the
+ * step and the address: "connect to 127.0.0.1:9: Connection refused
+ * (ECONNREFUSED).", "bind to 127.0.0.1:80: …", "apply the before-bind
+ * options for [::1]:80: …", "resolve address nohost:80: …".
+ */
+
+/* How to dial or listen.  Zero-initialise, then set what you need; NULL means all zero. */
 struct sockopt_dial_config {
 	const sockopt_spec *spec; /* options applied at their phases, or NULL */
 	int family;		  /* AF_UNSPEC (default), AF_INET or AF_INET6 */
 	int type;		  /* SOCK_STREAM (default when 0) or SOCK_DGRAM */
-	const char *local_host;	  /* bind to this address first, or NULL */
-	const char *local_port;	  /* with local_host; NULL means any port */
-	int timeout_ms;		  /* connect deadline; 0 = none */
+	const char *local_host;	  /* dial: bind to this address first, or NULL */
+	const char *local_port;	  /* dial: with local_host; NULL means any port */
+	int timeout_ms;		  /* dial: deadline for the whole dial; 0 = none */
 	bool nonblocking;	  /* leave the returned fd non-blocking */
 	int backlog;		  /* listen backlog; 0 = SOMAXCONN */
 	sockopt_apply_fn report;  /* hears about every spec entry, or NULL */
@@ -355,17 +368,32 @@ struct sockopt_dial_config {
 };
 
 /*
- * Resolve HOST:PORT, create a socket, apply the spec's pre-bind entries,
- * bind when asked, apply the pre-connect entries, connect within the
- * deadline (non-blocking connect, poll, SO_ERROR), and return the fd.
- * Each address is tried in order.  The sentence names the failing step.
+ * Resolve HOST:PORT (getaddrinfo; numeric or a name), and for each address
+ * in order until one connects: socket (non-blocking, close-on-exec), the
+ * ANY and BEFORE_BIND entries, bind when cfg->local_host/local_port is
+ * set, the BEFORE_CONNECT entries, connect, poll for writable until the
+ * deadline, read the result from SO_ERROR (through the catalog entry), and
+ * restore blocking mode unless cfg->nonblocking.  The deadline covers all
+ * addresses.  Returns the connected fd, or the first address's error:
+ * -ECONNREFUSED, -ETIMEDOUT ("no answer within N ms"), -EADDRNOTAVAIL
+ * (the name does not resolve), -errno of the failing step or spec entry.
  */
 int sockopt_dial(const char *host, const char *port, const struct sockopt_dial_config *cfg,
 		 struct sockopt_diag *diag);
-/* The same up to bind, then listen(2); returns the listening fd. */
+/*
+ * The same up to bind, with HOST:PORT as the local address (HOST NULL: the
+ * wildcard address), then the BEFORE_CONNECT entries and listen(2) with
+ * the backlog (stream sockets; a datagram socket is returned bound).
+ * PORT "0" or NULL picks a free port (getsockname tells which).
+ */
 int sockopt_listen(const char *host, const char *port, const struct sockopt_dial_config *cfg,
 		   struct sockopt_diag *diag);
-/* accept4(2) on FD, then apply the spec's after-accept entries. */
+/*
+ * accept4(2) on FD (close-on-exec; non-blocking when cfg->nonblocking),
+ * then the spec's AFTER_ACCEPT entries on the new socket only.  ADDR and
+ * ADDRLEN as for accept(2), may be NULL.  -EAGAIN on a non-blocking
+ * listener with nothing pending; -EINTR when a signal came first.
+ */
 int sockopt_accept(int fd, const struct sockopt_dial_config *cfg, struct sockaddr *addr,
 		   socklen_t *addrlen, struct sockopt_diag *diag);
 
@@ -395,11 +423,23 @@ int sockopt_close_linger(int fd, int seconds, struct sockopt_close_result *res,
 
 /* ---- fd flags -------------------------------------------------------- */
 
+/*
+ * Each call reads the flag word (F_GETFL or F_GETFD), changes one bit and
+ * writes the word back only when it changed, so every other flag stays:
+ * clearing is "flags & ~O_NONBLOCK".  (Seed 003's "flags &= O_NONBLOCK"
+ * keeps only O_NONBLOCK and clears O_APPEND, O_ASYNC and the rest; the
+ * tests show it.)  Works on any fd, not only sockets.
+ */
+
 /* Turn O_NONBLOCK on or off, keeping every other status flag. */
 int sockopt_fd_set_nonblocking(int fd, bool on, struct sockopt_diag *diag);
 /* Turn FD_CLOEXEC on or off, keeping every other descriptor flag. */
 int sockopt_fd_set_cloexec(int fd, bool on, struct sockopt_diag *diag);
-/* Signal-driven I/O: O_ASYNC on or off, and F_SETOWN to OWNER when on. */
+/*
+ * Signal-driven I/O: when ON, F_SETOWN to OWNER (0: this process; negative:
+ * a process group) and then O_ASYNC on; when off, O_ASYNC off (the owner
+ * stays).  SIGIO is sent only once an owner is set.
+ */
 int sockopt_fd_set_async(int fd, bool on, pid_t owner, struct sockopt_diag *diag);
 
 /* ---- keepalive ------------------------------------------------------- */
