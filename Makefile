@@ -41,7 +41,7 @@ $(BUILD)/libsockopt.so: $(LIB_OBJ) src/lib/libsockopt.map
 		$(LDFLAGS) -o $@ $(LIB_OBJ)
 
 $(BUILD)/sockopt: $(CLI_OBJ) $(BUILD)/libsockopt.a
-	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libsockopt.a -lm
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libsockopt.a -lm -lmnl -lpthread
 
 $(BUILD)/tests/%: tests/%.c $(BUILD)/libsockopt.a tests/testutil.h
 	@mkdir -p $(@D)

@@ -1,4 +1,5 @@
 /* main.c: the sockopt command: dispatch to one subcommand from a table. */
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,6 +16,10 @@ static const struct command commands[] = {
 	  "defaults [tcp|tcp6|udp|udp6|raw|raw6|unix|unix-dgram|unix-seqpacket …] [--json]",
 	  "every option's value on a fresh socket of each kind" },
 	{ "limits", cmd_limits, "limits [--json]", "the kernel tunables that bound options" },
+	{ "bench", cmd_bench,
+	  "bench rr|crr|stream|udp [--duration S] [--json] [--plot FILE.svg] [--variants LIST] "
+	  "[--size N] [--buffers LIST] [--count N] [--burst N]",
+	  "measure what an option does to traffic on loopback" },
 };
 
 static const struct command *find_command(const char *name)
@@ -41,7 +46,8 @@ int usage_error(const char *name)
 {
 	const struct command *c = find_command(name);
 
-	return fail(EXIT_USAGE, "usage: sockopt %s", c ? c->usage : name);
+	return fail(EXIT_USAGE, "unknown flag or missing argument; usage: sockopt %s",
+		    c ? c->usage : name);
 }
 
 int usage_help(const char *name)
@@ -101,6 +107,7 @@ int main(int argc, char **argv)
 		printf("sockopt %d.%d\n", SOCKOPT_VERSION_MAJOR, SOCKOPT_VERSION_MINOR);
 		return EXIT_OK;
 	}
+	opterr = 0; /* subcommands report bad flags in one sentence of their own */
 	c = find_command(argv[1]);
 	if (!c)
 		return fail(EXIT_USAGE, "\"%s\" is not a sockopt command; run 'sockopt --help'.",
