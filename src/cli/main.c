@@ -16,6 +16,10 @@ static const struct command commands[] = {
 	  "defaults [tcp|tcp6|udp|udp6|raw|raw6|unix|unix-dgram|unix-seqpacket …] [--json]",
 	  "every option's value on a fresh socket of each kind" },
 	{ "limits", cmd_limits, "limits [--json]", "the kernel tunables that bound options" },
+	{ "bench", cmd_bench,
+	  "bench rr|crr|stream|udp [--duration S] [--json] [--plot FILE.svg] [--variants LIST] "
+	  "[--size N] [--buffers LIST] [--count N] [--burst N]",
+	  "measure what an option does to traffic on loopback" },
 };
 
 static const struct command *find_command(const char *name)
@@ -92,8 +96,10 @@ int main(int argc, char **argv)
 {
 	const struct command *c;
 
-	if (argc < 2)
-		return help() == EXIT_OK ? EXIT_USAGE : EXIT_USAGE;
+	if (argc < 2) {
+		help();
+		return EXIT_USAGE; /* a command is required: the help, then a usage exit */
+	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0)
 		return help();
