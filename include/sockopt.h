@@ -114,6 +114,7 @@ enum sockopt_flag {
 	SOCKOPT_FLAG_PRIVILEGED = 1u << 2,  /* setting it needs a capability */
 	SOCKOPT_FLAG_TRANSIENT = 1u << 3,   /* the kernel resets it on its own */
 	SOCKOPT_FLAG_DOUBLED = 1u << 4,	    /* the kernel stores twice the value set */
+	SOCKOPT_FLAG_IGNORED = 1u << 5,	    /* accepted, but Linux ignores it */
 };
 
 /* One catalog entry: an option and everything known about it.  Opaque. */
@@ -200,6 +201,7 @@ enum sockopt_why {
 	SOCKOPT_WHY_KERNEL_DEFAULT = 1u << 6, /* the kernel default is in force */
 	SOCKOPT_WHY_WRITE_ONLY = 1u << 7,   /* cannot be read back */
 	SOCKOPT_WHY_OTHER = 1u << 8,	    /* differs for a reason not known here */
+	SOCKOPT_WHY_IGNORED = 1u << 9,	    /* Linux accepts the option and ignores it */
 };
 
 /* What a set did: requested, the value read back, and why they differ. */
@@ -236,6 +238,31 @@ const char *sockopt_limit_meaning(size_t i);
 
 /* ---- specs and phases ------------------------------------------------ */
 
+/*
+ * A spec is a list of option assignments, "NAME=VALUE[,NAME=VALUE…]", for
+ * example "SO_KEEPALIVE=on,TCP_KEEPIDLE=30s,SO_LINGER=on:5,SO_RCVBUF=4M".
+ * Values use the typed-value syntax (sockopt_value_parse) and never
+ * contain commas (linger is "on:30").  A spec is parsed and checked once;
+ * afterwards it is read-only, so one spec may be applied from many threads
+ * at once.
+ *
+ * Phases.  Every entry has one phase: the catalog's (sockopt_entry_phase)
+ * or the one given to sockopt_spec_add.  sockopt_spec_apply(fd, spec, P)
+ * applies exactly the entries whose phase is P, never those of other
+ * phases: each entry is applied once, at its own phase.  A caller that
+ * drives a socket through its life calls
+ *	SOCKOPT_PHASE_ANY		right after socket(),
+ *	SOCKOPT_PHASE_BEFORE_BIND	before bind(), and also before connect()
+ *					or listen() on a socket that was never
+ *					bound (the kernel binds it implicitly),
+ *	SOCKOPT_PHASE_BEFORE_CONNECT	before connect() or listen(),
+ *	SOCKOPT_PHASE_AFTER_ACCEPT	on each socket accept() returns.
+ * An accepted socket is a copy of its listener: the options the listener
+ * got at the first three phases are already on it where the kernel copies
+ * them (SOCKOPT_FLAG_INHERITED); only AFTER_ACCEPT entries are applied to
+ * it.  The catalog never gives AFTER_ACCEPT; only an explicit phase does.
+ */
+
 /* A parsed, validated list of NAME=VALUE assignments.  Opaque. */
 typedef struct sockopt_spec sockopt_spec;
 
@@ -246,53 +273,96 @@ struct sockopt_apply_result {
 	const sockopt_entry *entry;
 	enum sockopt_outcome outcome;
 	int error;			  /* negative errno when FAILED */
-	const struct sockopt_readback *rb; /* when APPLIED */
-	const char *text;		  /* a sentence: why skipped or failed */
+	const struct sockopt_readback *rb; /* when APPLIED: requested → stored and why */
+	const char *text;		  /* a sentence: the readback, or why skipped or failed */
+	enum sockopt_phase phase;	  /* the phase being applied */
+	size_t index;			  /* the entry's index in the spec */
 };
 
 /* Called once per spec entry that is due at the phase being applied. */
 typedef void (*sockopt_apply_fn)(int fd, const struct sockopt_apply_result *r, void *ctx);
 
+/* The phase argument of sockopt_spec_add that means "the catalog's phase". */
+#define SOCKOPT_PHASE_CATALOG (-1)
+
 /* A new empty spec, or NULL when out of memory. */
 sockopt_spec *sockopt_spec_new(void);
+/* Free SPEC and everything it holds; NULL is fine. */
 void sockopt_spec_free(sockopt_spec *spec);
 /*
  * Add "NAME=VALUE[,NAME=VALUE…]" to SPEC.  PHASE is the phase the entries
- * are applied at, or -1 to take each option's phase from the catalog.
- * On error nothing is added and the sentence names the bad entry.
+ * are applied at, or SOCKOPT_PHASE_CATALOG (-1) to take each option's
+ * phase from the catalog.  Names are kernel names or aliases, any case.
+ * Rejected, with -EINVAL and a sentence naming the entry ("SO_LINGER=maybe":
+ * …): an empty entry, a missing '=', an unknown name (with a "did you
+ * mean"), a read-only option, a bad value (the value parser's sentence),
+ * and the same option twice in TEXT.  An option already in SPEC at the
+ * same phase is replaced, so a later -o overrides an earlier one.  On
+ * error nothing is added.  -ENOMEM when out of memory.
  */
 int sockopt_spec_add(sockopt_spec *spec, const char *text, int phase,
 		     struct sockopt_diag *diag);
-/* sockopt_spec_new + sockopt_spec_add(text, -1). */
+/* sockopt_spec_new + sockopt_spec_add(text, SOCKOPT_PHASE_CATALOG); *OUT only on success. */
 int sockopt_spec_parse(const char *text, sockopt_spec **out, struct sockopt_diag *diag);
 size_t sockopt_spec_count(const sockopt_spec *spec);
 /* Entry I of SPEC: option, phase, and the value with its text. */
 const sockopt_entry *sockopt_spec_entry(const sockopt_spec *spec, size_t i);
 enum sockopt_phase sockopt_spec_phase(const sockopt_spec *spec, size_t i);
 const sockopt_value *sockopt_spec_value(const sockopt_spec *spec, size_t i);
+/* The value of entry I in canonical text form ("on:5", "4194304"). */
+const char *sockopt_spec_text(const sockopt_spec *spec, size_t i);
+/*
+ * Whether SPEC has an entry of PHASE that applies to at least one of
+ * KINDS (SOCKOPT_KIND_* bits; SOCKOPT_KIND_ALL for any kind).  Constant
+ * time, no system call: a preload's fast path asks it before applying.
+ */
+bool sockopt_spec_has_phase(const sockopt_spec *spec, enum sockopt_phase phase, unsigned kinds);
 /*
  * Check SPEC against socket kinds before any socket exists: -ENOPROTOOPT
  * when an entry applies to none of KINDS, with a sentence naming it.
  */
 int sockopt_spec_validate(const sockopt_spec *spec, unsigned kinds, struct sockopt_diag *diag);
 /*
- * Apply the entries of SPEC due at PHASE that fit FD's kind; REPORT (may be
- * NULL) hears about each.  Returns the number of failed entries (0 when all
- * applied or were skipped) or a negative errno when FD is unusable.
+ * Apply the entries of SPEC whose phase is PHASE to FD, in spec order,
+ * each with sockopt_set.  An entry whose kinds do not include FD's kind is
+ * SKIPPED with a sentence (on a socket sockopt does not cover, every entry
+ * is).  REPORT (may be NULL) hears about each entry of PHASE: APPLIED with
+ * the readback, SKIPPED with the reason, FAILED with the negative errno
+ * and sentence.  The readback is done only when REPORT is not NULL (it
+ * reads the option back, and may read sysctls under /proc/sys).
+ * Returns the number of FAILED entries (0 when all were applied or
+ * skipped), or -EBADF/-ENOTSOCK when FD is not an open socket.
+ * Made for a preload's wrappers: it allocates no memory, prints nothing,
+ * keeps no state, is safe to call from many threads at once, and leaves
+ * errno as it found it.  The only socket state it changes is the options
+ * it sets (it never reads SO_ERROR or other options whose reading changes
+ * state).
  */
 int sockopt_spec_apply(int fd, const sockopt_spec *spec, enum sockopt_phase phase,
 		       sockopt_apply_fn report, void *ctx);
 
 /* ---- dial and listen ------------------------------------------------- */
 
-/* How to dial or listen.  Zero-initialise, then set what you need. */
+/*
+ * In the spirit of Go's net.Dialer with a Control hook: the spec's entries
+ * are applied at their phases between the steps, so options that must be
+ * set before bind or before connect/listen (SO_REUSEADDR, SO_RCVBUF for
+ * the window scale, IP_TTL/IP_TOS for the SYN) are in place in time.
+ * A spec entry that FAILS fails the step (the fd is closed); SKIPPED
+ * entries (another socket kind) do not.  Every failure sentence names the
+ * step and the address: "connect to 127.0.0.1:9: Connection refused
+ * (ECONNREFUSED).", "bind to 127.0.0.1:80: …", "apply the before-bind
+ * options for [::1]:80: …", "resolve address nohost:80: …".
+ */
+
+/* How to dial or listen.  Zero-initialise, then set what you need; NULL means all zero. */
 struct sockopt_dial_config {
 	const sockopt_spec *spec; /* options applied at their phases, or NULL */
 	int family;		  /* AF_UNSPEC (default), AF_INET or AF_INET6 */
 	int type;		  /* SOCK_STREAM (default when 0) or SOCK_DGRAM */
-	const char *local_host;	  /* bind to this address first, or NULL */
-	const char *local_port;	  /* with local_host; NULL means any port */
-	int timeout_ms;		  /* connect deadline; 0 = none */
+	const char *local_host;	  /* dial: bind to this address first, or NULL */
+	const char *local_port;	  /* dial: with local_host; NULL means any port */
+	int timeout_ms;		  /* dial: deadline for the whole dial; 0 = none */
 	bool nonblocking;	  /* leave the returned fd non-blocking */
 	int backlog;		  /* listen backlog; 0 = SOMAXCONN */
 	sockopt_apply_fn report;  /* hears about every spec entry, or NULL */
@@ -300,21 +370,63 @@ struct sockopt_dial_config {
 };
 
 /*
- * Resolve HOST:PORT, create a socket, apply the spec's pre-bind entries,
- * bind when asked, apply the pre-connect entries, connect within the
- * deadline (non-blocking connect, poll, SO_ERROR), and return the fd.
- * Each address is tried in order.  The sentence names the failing step.
+ * Resolve HOST:PORT (getaddrinfo; numeric or a name), and for each address
+ * in order until one connects: socket (non-blocking, close-on-exec), the
+ * ANY and BEFORE_BIND entries, bind when cfg->local_host/local_port is
+ * set, the BEFORE_CONNECT entries, connect, poll for writable until the
+ * deadline, read the result from SO_ERROR (through the catalog entry), and
+ * restore blocking mode unless cfg->nonblocking.  The deadline covers all
+ * addresses.  Returns the connected fd, or the first address's error:
+ * -ECONNREFUSED, -ETIMEDOUT ("no answer within N ms"), -EADDRNOTAVAIL
+ * (the name does not resolve), -errno of the failing step or spec entry.
  */
 int sockopt_dial(const char *host, const char *port, const struct sockopt_dial_config *cfg,
 		 struct sockopt_diag *diag);
-/* The same up to bind, then listen(2); returns the listening fd. */
+/*
+ * The same up to bind, with HOST:PORT as the local address (HOST NULL: the
+ * wildcard address), then the BEFORE_CONNECT entries and listen(2) with
+ * the backlog (stream sockets; a datagram socket is returned bound).
+ * PORT "0" or NULL picks a free port (getsockname tells which).
+ */
 int sockopt_listen(const char *host, const char *port, const struct sockopt_dial_config *cfg,
 		   struct sockopt_diag *diag);
-/* accept4(2) on FD, then apply the spec's after-accept entries. */
+/*
+ * accept4(2) on FD (close-on-exec; non-blocking when cfg->nonblocking),
+ * then the spec's AFTER_ACCEPT entries on the new socket only.  ADDR and
+ * ADDRLEN as for accept(2), may be NULL.  -EAGAIN on a non-blocking
+ * listener with nothing pending; -EINTR when a signal came first.
+ */
 int sockopt_accept(int fd, const struct sockopt_dial_config *cfg, struct sockaddr *addr,
 		   socklen_t *addrlen, struct sockopt_diag *diag);
 
 /* ---- close modes ----------------------------------------------------- */
+
+/*
+ * The three SO_LINGER cases made explicit.  Every helper closes FD, also
+ * when it returns an error (like close(2), the fd is gone afterwards), and
+ * fills RES (may be NULL) with what happened.  What Linux 6.18 does,
+ * measured on loopback with a peer that does not read and 2.8 MB queued
+ * (tests/test_close.c pins these down):
+ *  - abortive (l_onoff 1, l_linger 0): close returns 0 at once; the peer
+ *    first reads what already sat in its receive buffer, then gets
+ *    ECONNRESET; the queued data is discarded; no TIME_WAIT on either side.
+ *  - linger (l_onoff 1, l_linger N > 0): close blocks until the peer has
+ *    acknowledged all data and the FIN, or N seconds pass (2.007 s for
+ *    N = 2, 1.027 s for N = 1), and returns 0 in both cases: never
+ *    EWOULDBLOCK, unlike the seeds' (BSD/Windows) account.  The data is not
+ *    discarded on timeout: the orphaned socket keeps sending, and the peer
+ *    that starts reading later still gets every byte, then EOF.  The wait
+ *    happens for non-blocking fds too (2.011 s with O_NONBLOCK): Linux
+ *    ignores O_NONBLOCK here.  When everything fits in the peer's buffer,
+ *    close returns as soon as the FIN is acknowledged (41 ms measured,
+ *    the peer's delayed ACK).  A successful return says the peer's TCP
+ *    has the data, not that the peer application read it.
+ *  - graceful: shutdown(SHUT_WR) sends FIN, then reading until the peer's
+ *    EOF is the only way to know the peer has read everything and closed.
+ *    This side closed first, so it keeps the TIME_WAIT.
+ * "Unsent" is SIOCOUTQ just before close(2): bytes in the send queue not
+ * yet acknowledged by the peer (-1 when the socket does not tell).
+ */
 
 /* What a close did. */
 struct sockopt_close_result {
@@ -323,43 +435,85 @@ struct sockopt_close_result {
 	long long unread;      /* graceful: bytes drained from the peer */
 	int unsent;	       /* bytes still in the send queue when closing */
 	bool peer_closed;      /* graceful: the peer's FIN arrived in time */
-	char text[SOCKOPT_TEXT_MAX]; /* "peer closed after 12 ms" */
+	char text[SOCKOPT_TEXT_MAX]; /* "peer closed after 12 ms; drained 0 bytes; …" */
+	bool linger_expired;   /* linger: close waited the whole linger time */
 };
 
-/* Abortive close: SO_LINGER {1, 0}, close; RST, unsent data dropped, no TIME_WAIT. */
+/*
+ * Abortive close: SO_LINGER on:0, close.  RST, unsent data dropped, no
+ * TIME_WAIT.  Returns 0, or -errno when SO_LINGER could not be set or
+ * close failed.
+ */
 int sockopt_close_abortive(int fd, struct sockopt_close_result *res, struct sockopt_diag *diag);
 /*
- * Graceful close: shutdown(SHUT_WR), read until the peer's EOF or
- * TIMEOUT_MS, then close.  -ETIMEDOUT when the deadline passed (fd closed).
+ * Graceful close: shutdown(SHUT_WR), read and discard until the peer's EOF
+ * or TIMEOUT_MS (negative: no deadline), then close.  Returns 0 when the
+ * peer closed in time, -ETIMEDOUT when the deadline passed, -ECONNRESET
+ * (or another -errno) when reading failed, -ENOTCONN when FD was not
+ * connected.
  */
 int sockopt_close_graceful(int fd, int timeout_ms, struct sockopt_close_result *res,
 			   struct sockopt_diag *diag);
-/* Linger close: SO_LINGER {1, SECONDS}, close, and report what close said. */
+/*
+ * Linger close: SO_LINGER on:SECONDS (at least 1), close, and report what
+ * close said and how long it took.  Returns 0 when close returned before
+ * the linger time (everything acknowledged), -ETIMEDOUT when the whole
+ * linger time passed (close itself still returned 0 on Linux; see above),
+ * -errno when close failed.  -EINVAL for SECONDS < 1 (FD left open).
+ */
 int sockopt_close_linger(int fd, int seconds, struct sockopt_close_result *res,
 			 struct sockopt_diag *diag);
 
 /* ---- fd flags -------------------------------------------------------- */
 
+/*
+ * Each call reads the flag word (F_GETFL or F_GETFD), changes one bit and
+ * writes the word back only when it changed, so every other flag stays:
+ * clearing is "flags & ~O_NONBLOCK".  (Seed 003's "flags &= O_NONBLOCK"
+ * keeps only O_NONBLOCK and clears O_APPEND, O_ASYNC and the rest; the
+ * tests show it.)  Works on any fd, not only sockets.
+ */
+
 /* Turn O_NONBLOCK on or off, keeping every other status flag. */
 int sockopt_fd_set_nonblocking(int fd, bool on, struct sockopt_diag *diag);
 /* Turn FD_CLOEXEC on or off, keeping every other descriptor flag. */
 int sockopt_fd_set_cloexec(int fd, bool on, struct sockopt_diag *diag);
-/* Signal-driven I/O: O_ASYNC on or off, and F_SETOWN to OWNER when on. */
+/*
+ * Signal-driven I/O: when ON, F_SETOWN to OWNER (0: this process; negative:
+ * a process group) and then O_ASYNC on; when off, O_ASYNC off (the owner
+ * stays).  SIGIO is sent only once an owner is set.
+ */
 int sockopt_fd_set_async(int fd, bool on, pid_t owner, struct sockopt_diag *diag);
 
 /* ---- keepalive ------------------------------------------------------- */
 
-/* Keepalive in one call.  A zero field leaves the kernel default. */
+/*
+ * Keepalive in one call.  A zero field leaves what the socket has (the
+ * kernel default from net.ipv4.tcp_keepalive_time / _intvl / _probes, 7200 s,
+ * 75 s and 9 on this machine, unless set before).  With derive_user_timeout
+ * and user_timeout_ms 0, TCP_USER_TIMEOUT becomes (idle + interval × count)
+ * × 1000 ms, libkeepalive's rule, counted with the values in force on the
+ * socket for the zero fields, so a dead peer is given up on when keepalive
+ * would give up, also while data is unacknowledged.
+ */
 struct sockopt_keepalive {
 	int idle_s;		/* TCP_KEEPIDLE */
 	int interval_s;		/* TCP_KEEPINTVL */
 	int count;		/* TCP_KEEPCNT */
 	unsigned user_timeout_ms; /* TCP_USER_TIMEOUT */
 	bool derive_user_timeout; /* user timeout = idle + interval × count */
+	bool enabled;		/* get: SO_KEEPALIVE is on */
 };
 
-/* SO_KEEPALIVE on, then the fields that are not zero. */
+/*
+ * SO_KEEPALIVE on, then the fields that are not zero, each through the
+ * catalog (sockopt_set).  Stops at the first option that fails (those set
+ * before it stay set) with its sentence; -ENOPROTOOPT, before changing
+ * anything, on a socket that is not TCP.
+ */
 int sockopt_keepalive_set(int fd, const struct sockopt_keepalive *ka, struct sockopt_diag *diag);
+/* Read SO_KEEPALIVE, TCP_KEEPIDLE/INTVL/CNT and TCP_USER_TIMEOUT of FD into *KA. */
+int sockopt_keepalive_get(int fd, struct sockopt_keepalive *ka, struct sockopt_diag *diag);
 
 /* ---- process sockets ------------------------------------------------- */
 
