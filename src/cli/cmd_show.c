@@ -190,23 +190,25 @@ static bool add_target(struct target **targets, size_t *n, const char *arg)
 	return true;
 }
 
-/* The closing sentence and exit code: 0 when everything asked for was read. */
-static int summarise(const struct show *sh)
+/*
+ * The closing sentence and exit code: 0 when everything asked for was
+ * read.  Failures of processes and fds named on the command line were
+ * said as they happened; a whole-machine scan says them here, once.
+ */
+static int summarise(const struct show *sh, bool whole_machine)
 {
 	size_t total = sh->failed_processes + sh->failed_sockets;
 
 	if (total == 0)
 		return EXIT_OK;
-	if (sh->failed_processes > 1 || (sh->failed_processes && sh->failed_sockets))
+	if (whole_machine)
 		return fail(EXIT_FAILED,
-			    "%zu processes and %zu sockets were skipped; %zu sockets were shown. "
-			    "The first refusal: %s",
-			    sh->failed_processes, sh->failed_sockets, sh->sockets, sh->first_failure);
-	if (sh->failed_processes == 1 && !sh->explicit)
-		return fail(EXIT_FAILED, "1 process was skipped: %s", sh->first_failure);
-	if (sh->failed_sockets)
-		return fail(EXIT_FAILED, "%zu of the fds asked for could not be shown.",
-			    sh->failed_sockets);
+			    "The sockets of %zu processes were not read (%zu sockets were shown); "
+			    "the first refusal: %s",
+			    sh->failed_processes, sh->sockets, sh->first_failure);
+	if (total > 1)
+		return fail(EXIT_FAILED, "%zu of the processes and fds asked for could not be read.",
+			    total);
 	return EXIT_FAILED;
 }
 
@@ -266,7 +268,7 @@ int cmd_show(int argc, char **argv)
 	print_int(PRINT_JSON, "skipped_sockets", NULL, (long long)sh.failed_sockets);
 	print_close_object();
 	print_end();
-	code = summarise(&sh);
+	code = summarise(&sh, ntargets == 0);
 	show_cache_free(&sh.cache);
 	sockopt_scan_free(sh.scan);
 	for (size_t i = 0; i < ntargets; i++)

@@ -225,6 +225,16 @@ static int scan_all(struct sockopt_scan *scan, int pidfd, sockopt_sock_fn fn, vo
 	return r;
 }
 
+/* The sentence for a process that exited while it was read, after COUNT sockets. */
+static int exited_during_scan(pid_t pid, const char *comm, int count, struct sockopt_diag *diag)
+{
+	if (count == 0)
+		return diag_set(diag, -ESRCH, "Process %d (%s) exited while it was read; none of "
+				"its sockets could be read.", (int)pid, comm);
+	return diag_set(diag, -ESRCH, "Process %d (%s) exited while it was read; the %d "
+			"sockets reported were read before it did.", (int)pid, comm, count);
+}
+
 SOCKOPT_EXPORT int sockopt_scan_pid(sockopt_scan *scan, pid_t pid, const int *fds, size_t nfds,
 				    sockopt_sock_fn fn, void *ctx, struct sockopt_diag *diag)
 {
@@ -245,16 +255,8 @@ SOCKOPT_EXPORT int sockopt_scan_pid(sockopt_scan *scan, pid_t pid, const int *fd
 		r = scan_all(scan, pidfd, fn, ctx, &count, diag);
 	for (size_t i = 0; r == 0 && i < nfds; i++)
 		r = scan_fd(scan, pidfd, fds[i], true, fn, ctx, &count, diag);
-	if (r == 0 && exited(pidfd))
-		r = diag_set(diag, -ESRCH,
-			     "Process %d (%s) exited during the scan; the %d sockets reported were "
-			     "read before it did.",
-			     (int)pid, scan->comm, count);
-	else if (r == -ESRCH && count > 0)
-		diag_set(diag, -ESRCH,
-			 "Process %d (%s) exited during the scan; the %d sockets reported were read "
-			 "before it did.",
-			 (int)pid, scan->comm, count);
+	if ((r == 0 && exited(pidfd)) || r == -ESRCH)
+		r = exited_during_scan(pid, scan->comm, count, diag);
 	close(pidfd);
 	return r < 0 ? r : count;
 }

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "optnames.h"
 #include "proc.h"
 
 /* Families sockopt has no options for, named as ss names them. */
@@ -294,17 +295,72 @@ SOCKOPT_EXPORT int sockopt_sock_option(const sockopt_sock *s, size_t i, const so
 }
 
 /*
- * Whether the kernel sets E itself once a TCP socket is connected, so that
- * a fresh socket cannot say what its default would be: connection setup
- * grows SO_SNDBUF (tcp_sndbuf_expand; 16384 on a fresh socket, 2626560 on
- * an idle loopback connection here) and sets TCP_MAXSEG from the path MTU.
+ * Options whose value the kernel sets itself as a socket lives, so that a
+ * fresh socket cannot say what the default would be now.  Measured here on
+ * an idle loopback TCP connection: SO_SNDBUF grows from 16384 to 2626560
+ * at connection setup (tcp_sndbuf_expand) and SO_RCVBUF grows as data is
+ * read, unless the program set them (SO_BUF_LOCK then has bit 1 or 2);
+ * TCP_MAXSEG follows the path MTU, TCP_WINDOW_CLAMP is computed at the
+ * handshake, SO_INCOMING_CPU records the CPU of the last packet received
+ * and TCP_TIMESTAMP is a clock.
  */
+static const struct {
+	int level, optname;
+	bool when_connected; /* only once a TCP socket is past connect/accept */
+	int lock_bit;	     /* SO_BUF_LOCK bit that says the program set it, or 0 */
+} kernel_set[] = {
+	{ SOL_SOCKET, SO_SNDBUF, true, 1 },
+	{ SOL_SOCKET, SO_RCVBUF, true, 2 },
+	{ IPPROTO_TCP, TCP_MAXSEG, true, 0 },
+	{ IPPROTO_TCP, TCP_WINDOW_CLAMP, true, 0 },
+	{ SOL_SOCKET, SO_INCOMING_CPU, false, 0 },
+	{ IPPROTO_TCP, TCP_TIMESTAMP, false, 0 },
+};
+
+/* The value of SO_BUF_LOCK among the socket's options, or -1 when it was not read. */
+static int buf_lock(const struct sockopt_sock *s)
+{
+	for (size_t i = 0; i < s->option_count; i++) {
+		const sockopt_entry *e = s->plan->entries[i];
+
+		if (e->level == SOL_SOCKET && e->optname == SO_BUF_LOCK)
+			return s->scan->errors[i] ? -1 : s->scan->values[i].v.i;
+	}
+	return -1;
+}
+
+/* Whether the kernel, not the program, decides E's current value on S. */
 static bool kernel_tuned(const struct sockopt_sock *s, const sockopt_entry *e)
 {
-	if (s->protocol != IPPROTO_TCP || s->state == TCP_CLOSE || s->state == TCP_LISTEN)
-		return false;
-	return (e->level == SOL_SOCKET && e->optname == SO_SNDBUF) ||
-	       (e->level == IPPROTO_TCP && e->optname == TCP_MAXSEG);
+	bool connected = s->protocol == IPPROTO_TCP && s->state != TCP_CLOSE &&
+			 s->state != TCP_LISTEN;
+
+	for (size_t i = 0; i < ARRAY_SIZE(kernel_set); i++) {
+		int lock;
+
+		if (kernel_set[i].level != e->level || kernel_set[i].optname != e->optname)
+			continue;
+		if (kernel_set[i].when_connected && !connected)
+			return false;
+		lock = kernel_set[i].lock_bit ? buf_lock(s) : -1;
+		return lock < 0 || !(lock & kernel_set[i].lock_bit);
+	}
+	return false;
+}
+
+/*
+ * Whether A and B hold the same value.  The kernel writes the same bytes
+ * for the same value, so bytes of equal length decide; a boolean may be
+ * any non-zero int; only values of different lengths pay for
+ * sockopt_value_equal, which formats both.
+ */
+static bool same_value(enum sockopt_type t, const sockopt_value *a, const sockopt_value *b)
+{
+	if (t == SOCKOPT_TYPE_BOOL)
+		return !a->v.i == !b->v.i;
+	if (a->len == b->len)
+		return memcmp(a->v.bytes, b->v.bytes, a->len) == 0;
+	return sockopt_value_equal(t, a, b);
 }
 
 SOCKOPT_EXPORT int sockopt_sock_option_is_default(const sockopt_sock *s, size_t i)
@@ -317,8 +373,5 @@ SOCKOPT_EXPORT int sockopt_sock_option_is_default(const sockopt_sock *s, size_t 
 		return -ENODATA;
 	v = &s->scan->values[i];
 	d = &p->defaults[i];
-	/* The same bytes are the same value; otherwise compare what the type means. */
-	if (v->len == d->len && memcmp(v->v.bytes, d->v.bytes, v->len) == 0)
-		return 1;
-	return sockopt_value_equal(p->entries[i]->type, v, d);
+	return same_value(p->entries[i]->type, v, d);
 }
