@@ -16,7 +16,11 @@ TEST_SRC := $(wildcard tests/test_*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 TESTS := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
-SONAME := libsockopt.so.0
+# The soname follows the API version in the public header.
+VERSION_MAJOR := $(shell sed -n 's/^\#define SOCKOPT_VERSION_MAJOR \([0-9]*\).*/\1/p' include/sockopt.h)
+VERSION_MINOR := $(shell sed -n 's/^\#define SOCKOPT_VERSION_MINOR \([0-9]*\).*/\1/p' include/sockopt.h)
+VERSION := $(VERSION_MAJOR).$(VERSION_MINOR)
+SONAME := libsockopt.so.$(VERSION_MAJOR)
 
 .PHONY: all run test check test-run deps clean
 all: $(BUILD)/sockopt $(BUILD)/libsockopt.so $(BUILD)/libsockopt.a $(TESTS)
@@ -37,7 +41,7 @@ $(BUILD)/libsockopt.so: $(LIB_OBJ) src/lib/libsockopt.map
 		$(LDFLAGS) -o $@ $(LIB_OBJ)
 
 $(BUILD)/sockopt: $(CLI_OBJ) $(BUILD)/libsockopt.a
-	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libsockopt.a -lm
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libsockopt.a -lm -lmnl -lpthread
 
 $(BUILD)/tests/%: tests/%.c $(BUILD)/libsockopt.a tests/testutil.h
 	@mkdir -p $(@D)
@@ -61,3 +65,5 @@ clean:
 	rm -rf build
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+# Packaging, documentation, fuzzing and checks live in mk/*.mk.
+include $(wildcard mk/*.mk)

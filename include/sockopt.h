@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -235,6 +236,31 @@ const char *sockopt_limit_meaning(size_t i);
 
 /* ---- specs and phases ------------------------------------------------ */
 
+/*
+ * A spec is a list of option assignments, "NAME=VALUE[,NAME=VALUE…]", for
+ * example "SO_KEEPALIVE=on,TCP_KEEPIDLE=30s,SO_LINGER=on:5,SO_RCVBUF=4M".
+ * Values use the typed-value syntax (sockopt_value_parse) and never
+ * contain commas (linger is "on:30").  A spec is parsed and checked once;
+ * afterwards it is read-only, so one spec may be applied from many threads
+ * at once.
+ *
+ * Phases.  Every entry has one phase: the catalog's (sockopt_entry_phase)
+ * or the one given to sockopt_spec_add.  sockopt_spec_apply(fd, spec, P)
+ * applies exactly the entries whose phase is P, never those of other
+ * phases: each entry is applied once, at its own phase.  A caller that
+ * drives a socket through its life calls
+ *	SOCKOPT_PHASE_ANY		right after socket(),
+ *	SOCKOPT_PHASE_BEFORE_BIND	before bind(), and also before connect()
+ *					or listen() on a socket that was never
+ *					bound (the kernel binds it implicitly),
+ *	SOCKOPT_PHASE_BEFORE_CONNECT	before connect() or listen(),
+ *	SOCKOPT_PHASE_AFTER_ACCEPT	on each socket accept() returns.
+ * An accepted socket is a copy of its listener: the options the listener
+ * got at the first three phases are already on it where the kernel copies
+ * them (SOCKOPT_FLAG_INHERITED); only AFTER_ACCEPT entries are applied to
+ * it.  The catalog never gives AFTER_ACCEPT; only an explicit phase does.
+ */
+
 /* A parsed, validated list of NAME=VALUE assignments.  Opaque. */
 typedef struct sockopt_spec sockopt_spec;
 
@@ -245,53 +271,96 @@ struct sockopt_apply_result {
 	const sockopt_entry *entry;
 	enum sockopt_outcome outcome;
 	int error;			  /* negative errno when FAILED */
-	const struct sockopt_readback *rb; /* when APPLIED */
-	const char *text;		  /* a sentence: why skipped or failed */
+	const struct sockopt_readback *rb; /* when APPLIED: requested → stored and why */
+	const char *text;		  /* a sentence: the readback, or why skipped or failed */
+	enum sockopt_phase phase;	  /* the phase being applied */
+	size_t index;			  /* the entry's index in the spec */
 };
 
 /* Called once per spec entry that is due at the phase being applied. */
 typedef void (*sockopt_apply_fn)(int fd, const struct sockopt_apply_result *r, void *ctx);
 
+/* The phase argument of sockopt_spec_add that means "the catalog's phase". */
+#define SOCKOPT_PHASE_CATALOG (-1)
+
 /* A new empty spec, or NULL when out of memory. */
 sockopt_spec *sockopt_spec_new(void);
+/* Free SPEC and everything it holds; NULL is fine. */
 void sockopt_spec_free(sockopt_spec *spec);
 /*
  * Add "NAME=VALUE[,NAME=VALUE…]" to SPEC.  PHASE is the phase the entries
- * are applied at, or -1 to take each option's phase from the catalog.
- * On error nothing is added and the sentence names the bad entry.
+ * are applied at, or SOCKOPT_PHASE_CATALOG (-1) to take each option's
+ * phase from the catalog.  Names are kernel names or aliases, any case.
+ * Rejected, with -EINVAL and a sentence naming the entry ("SO_LINGER=maybe":
+ * …): an empty entry, a missing '=', an unknown name (with a "did you
+ * mean"), a read-only option, a bad value (the value parser's sentence),
+ * and the same option twice in TEXT.  An option already in SPEC at the
+ * same phase is replaced, so a later -o overrides an earlier one.  On
+ * error nothing is added.  -ENOMEM when out of memory.
  */
 int sockopt_spec_add(sockopt_spec *spec, const char *text, int phase,
 		     struct sockopt_diag *diag);
-/* sockopt_spec_new + sockopt_spec_add(text, -1). */
+/* sockopt_spec_new + sockopt_spec_add(text, SOCKOPT_PHASE_CATALOG); *OUT only on success. */
 int sockopt_spec_parse(const char *text, sockopt_spec **out, struct sockopt_diag *diag);
 size_t sockopt_spec_count(const sockopt_spec *spec);
 /* Entry I of SPEC: option, phase, and the value with its text. */
 const sockopt_entry *sockopt_spec_entry(const sockopt_spec *spec, size_t i);
 enum sockopt_phase sockopt_spec_phase(const sockopt_spec *spec, size_t i);
 const sockopt_value *sockopt_spec_value(const sockopt_spec *spec, size_t i);
+/* The value of entry I in canonical text form ("on:5", "4194304"). */
+const char *sockopt_spec_text(const sockopt_spec *spec, size_t i);
+/*
+ * Whether SPEC has an entry of PHASE that applies to at least one of
+ * KINDS (SOCKOPT_KIND_* bits; SOCKOPT_KIND_ALL for any kind).  Constant
+ * time, no system call: a preload's fast path asks it before applying.
+ */
+bool sockopt_spec_has_phase(const sockopt_spec *spec, enum sockopt_phase phase, unsigned kinds);
 /*
  * Check SPEC against socket kinds before any socket exists: -ENOPROTOOPT
  * when an entry applies to none of KINDS, with a sentence naming it.
  */
 int sockopt_spec_validate(const sockopt_spec *spec, unsigned kinds, struct sockopt_diag *diag);
 /*
- * Apply the entries of SPEC due at PHASE that fit FD's kind; REPORT (may be
- * NULL) hears about each.  Returns the number of failed entries (0 when all
- * applied or were skipped) or a negative errno when FD is unusable.
+ * Apply the entries of SPEC whose phase is PHASE to FD, in spec order,
+ * each with sockopt_set.  An entry whose kinds do not include FD's kind is
+ * SKIPPED with a sentence (on a socket sockopt does not cover, every entry
+ * is).  REPORT (may be NULL) hears about each entry of PHASE: APPLIED with
+ * the readback, SKIPPED with the reason, FAILED with the negative errno
+ * and sentence.  The readback is done only when REPORT is not NULL (it
+ * reads the option back, and may read sysctls under /proc/sys).
+ * Returns the number of FAILED entries (0 when all were applied or
+ * skipped), or -EBADF/-ENOTSOCK when FD is not an open socket.
+ * Made for a preload's wrappers: it allocates no memory, prints nothing,
+ * keeps no state, is safe to call from many threads at once, and leaves
+ * errno as it found it.  The only socket state it changes is the options
+ * it sets (it never reads SO_ERROR or other options whose reading changes
+ * state).
  */
 int sockopt_spec_apply(int fd, const sockopt_spec *spec, enum sockopt_phase phase,
 		       sockopt_apply_fn report, void *ctx);
 
 /* ---- dial and listen ------------------------------------------------- */
 
-/* How to dial or listen.  Zero-initialise, then set what you need. */
+/*
+ * In the spirit of Go's net.Dialer with a Control hook: the spec's entries
+ * are applied at their phases between the steps, so options that must be
+ * set before bind or before connect/listen (SO_REUSEADDR, SO_RCVBUF for
+ * the window scale, IP_TTL/IP_TOS for the SYN) are in place in time.
+ * A spec entry that FAILS fails the step (the fd is closed); SKIPPED
+ * entries (another socket kind) do not.  Every failure sentence names the
+ * step and the address: "connect to 127.0.0.1:9: Connection refused
+ * (ECONNREFUSED).", "bind to 127.0.0.1:80: …", "apply the before-bind
+ * options for [::1]:80: …", "resolve address nohost:80: …".
+ */
+
+/* How to dial or listen.  Zero-initialise, then set what you need; NULL means all zero. */
 struct sockopt_dial_config {
 	const sockopt_spec *spec; /* options applied at their phases, or NULL */
 	int family;		  /* AF_UNSPEC (default), AF_INET or AF_INET6 */
 	int type;		  /* SOCK_STREAM (default when 0) or SOCK_DGRAM */
-	const char *local_host;	  /* bind to this address first, or NULL */
-	const char *local_port;	  /* with local_host; NULL means any port */
-	int timeout_ms;		  /* connect deadline; 0 = none */
+	const char *local_host;	  /* dial: bind to this address first, or NULL */
+	const char *local_port;	  /* dial: with local_host; NULL means any port */
+	int timeout_ms;		  /* dial: deadline for the whole dial; 0 = none */
 	bool nonblocking;	  /* leave the returned fd non-blocking */
 	int backlog;		  /* listen backlog; 0 = SOMAXCONN */
 	sockopt_apply_fn report;  /* hears about every spec entry, or NULL */
@@ -299,17 +368,32 @@ struct sockopt_dial_config {
 };
 
 /*
- * Resolve HOST:PORT, create a socket, apply the spec's pre-bind entries,
- * bind when asked, apply the pre-connect entries, connect within the
- * deadline (non-blocking connect, poll, SO_ERROR), and return the fd.
- * Each address is tried in order.  The sentence names the failing step.
+ * Resolve HOST:PORT (getaddrinfo; numeric or a name), and for each address
+ * in order until one connects: socket (non-blocking, close-on-exec), the
+ * ANY and BEFORE_BIND entries, bind when cfg->local_host/local_port is
+ * set, the BEFORE_CONNECT entries, connect, poll for writable until the
+ * deadline, read the result from SO_ERROR (through the catalog entry), and
+ * restore blocking mode unless cfg->nonblocking.  The deadline covers all
+ * addresses.  Returns the connected fd, or the first address's error:
+ * -ECONNREFUSED, -ETIMEDOUT ("no answer within N ms"), -EADDRNOTAVAIL
+ * (the name does not resolve), -errno of the failing step or spec entry.
  */
 int sockopt_dial(const char *host, const char *port, const struct sockopt_dial_config *cfg,
 		 struct sockopt_diag *diag);
-/* The same up to bind, then listen(2); returns the listening fd. */
+/*
+ * The same up to bind, with HOST:PORT as the local address (HOST NULL: the
+ * wildcard address), then the BEFORE_CONNECT entries and listen(2) with
+ * the backlog (stream sockets; a datagram socket is returned bound).
+ * PORT "0" or NULL picks a free port (getsockname tells which).
+ */
 int sockopt_listen(const char *host, const char *port, const struct sockopt_dial_config *cfg,
 		   struct sockopt_diag *diag);
-/* accept4(2) on FD, then apply the spec's after-accept entries. */
+/*
+ * accept4(2) on FD (close-on-exec; non-blocking when cfg->nonblocking),
+ * then the spec's AFTER_ACCEPT entries on the new socket only.  ADDR and
+ * ADDRLEN as for accept(2), may be NULL.  -EAGAIN on a non-blocking
+ * listener with nothing pending; -EINTR when a signal came first.
+ */
 int sockopt_accept(int fd, const struct sockopt_dial_config *cfg, struct sockaddr *addr,
 		   socklen_t *addrlen, struct sockopt_diag *diag);
 
@@ -339,11 +423,23 @@ int sockopt_close_linger(int fd, int seconds, struct sockopt_close_result *res,
 
 /* ---- fd flags -------------------------------------------------------- */
 
+/*
+ * Each call reads the flag word (F_GETFL or F_GETFD), changes one bit and
+ * writes the word back only when it changed, so every other flag stays:
+ * clearing is "flags & ~O_NONBLOCK".  (Seed 003's "flags &= O_NONBLOCK"
+ * keeps only O_NONBLOCK and clears O_APPEND, O_ASYNC and the rest; the
+ * tests show it.)  Works on any fd, not only sockets.
+ */
+
 /* Turn O_NONBLOCK on or off, keeping every other status flag. */
 int sockopt_fd_set_nonblocking(int fd, bool on, struct sockopt_diag *diag);
 /* Turn FD_CLOEXEC on or off, keeping every other descriptor flag. */
 int sockopt_fd_set_cloexec(int fd, bool on, struct sockopt_diag *diag);
-/* Signal-driven I/O: O_ASYNC on or off, and F_SETOWN to OWNER when on. */
+/*
+ * Signal-driven I/O: when ON, F_SETOWN to OWNER (0: this process; negative:
+ * a process group) and then O_ASYNC on; when off, O_ASYNC off (the owner
+ * stays).  SIGIO is sent only once an owner is set.
+ */
 int sockopt_fd_set_async(int fd, bool on, pid_t owner, struct sockopt_diag *diag);
 
 /* ---- keepalive ------------------------------------------------------- */

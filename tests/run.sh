@@ -4,9 +4,12 @@ set -u
 build=${1:-build}
 export SOCKOPT="$PWD/$build/sockopt" SOCKOPT_BUILD="$PWD/$build"
 failed="" count=0
-for t in "$build"/tests/test_* tests/test_*.sh; do
-	[ -e "$t" ] || continue
-	case "$t" in *.d | *.o) continue ;; esac
+for src in tests/test_*.c tests/test_*.sh; do
+	[ -e "$src" ] || continue
+	case "$src" in
+	*.c) t="$build/tests/$(basename "$src" .c)" ;;
+	*) t=$src ;;
+	esac
 	count=$((count + 1))
 	echo "== $t"
 	case "$t" in

@@ -62,7 +62,7 @@ int cmd_defaults(int argc, char **argv)
 	bool json = false, ok = true;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+jh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jh", longopts, NULL)) != -1) {
 		if (c == 'j')
 			json = true;
 		else if (c == 'h')

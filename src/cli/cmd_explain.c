@@ -109,7 +109,7 @@ int cmd_explain(int argc, char **argv)
 	bool json = false;
 	int c, code;
 
-	while ((c = getopt_long(argc, argv, "+jh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jh", longopts, NULL)) != -1) {
 		if (c == 'j')
 			json = true;
 		else if (c == 'h')

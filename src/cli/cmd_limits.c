@@ -15,7 +15,7 @@ int cmd_limits(int argc, char **argv)
 	bool json = false;
 	int c, failed = 0;
 
-	while ((c = getopt_long(argc, argv, "+jh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jh", longopts, NULL)) != -1) {
 		if (c == 'j')
 			json = true;
 		else if (c == 'h')

@@ -44,7 +44,7 @@ int cmd_list(int argc, char **argv)
 	int level = -1, c;
 	size_t shown = 0;
 
-	while ((c = getopt_long(argc, argv, "+l:jh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "l:jh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'l':
 			if (sockopt_level_parse(optarg, &level) < 0)

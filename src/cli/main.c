@@ -1,4 +1,5 @@
 /* main.c: the sockopt command: dispatch to one subcommand from a table. */
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -17,6 +18,10 @@ static const struct command commands[] = {
 	{ "limits", cmd_limits, "limits [--json]", "the kernel tunables that bound options" },
 	{ "lab", cmd_lab, "lab [ID…] [--list] [--json] [--markdown]",
 	  "check what the seed documents claim against this kernel: claim, observation, verdict" },
+	{ "bench", cmd_bench,
+	  "bench rr|crr|stream|udp [--duration S] [--json] [--plot FILE.svg] [--variants LIST] "
+	  "[--size N] [--buffers LIST] [--count N] [--burst N]",
+	  "measure what an option does to traffic on loopback" },
 };
 
 static const struct command *find_command(const char *name)
@@ -43,7 +48,8 @@ int usage_error(const char *name)
 {
 	const struct command *c = find_command(name);
 
-	return fail(EXIT_USAGE, "usage: sockopt %s", c ? c->usage : name);
+	return fail(EXIT_USAGE, "unknown flag or missing argument; usage: sockopt %s",
+		    c ? c->usage : name);
 }
 
 int usage_help(const char *name)
@@ -92,8 +98,10 @@ int main(int argc, char **argv)
 {
 	const struct command *c;
 
-	if (argc < 2)
-		return help() == EXIT_OK ? EXIT_USAGE : EXIT_USAGE;
+	if (argc < 2) {
+		help();
+		return EXIT_USAGE; /* a command is required: the help, then a usage exit */
+	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0)
 		return help();
@@ -101,6 +109,7 @@ int main(int argc, char **argv)
 		printf("sockopt %d.%d\n", SOCKOPT_VERSION_MAJOR, SOCKOPT_VERSION_MINOR);
 		return EXIT_OK;
 	}
+	opterr = 0; /* subcommands report bad flags in one sentence of their own */
 	c = find_command(argv[1]);
 	if (!c)
 		return fail(EXIT_USAGE, "\"%s\" is not a sockopt command; run 'sockopt --help'.",

@@ -1,4 +1,5 @@
 /* print.c: text and JSON output through one set of calls. */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -116,6 +117,19 @@ void print_bool(enum print_mode mode, const char *key, const char *fmt, bool val
 		fputs(value ? "true" : "false", stdout);
 	} else if (!out.json && (mode & PRINT_TEXT) && fmt) {
 		printf(fmt, value ? "yes" : "no");
+	}
+}
+
+void print_double(enum print_mode mode, const char *key, const char *fmt, double value)
+{
+	if (out.json && (mode & PRINT_JSON)) {
+		json_key(key);
+		if (isfinite(value))
+			printf("%.6g", value);
+		else
+			fputs("null", stdout);
+	} else if (!out.json && (mode & PRINT_TEXT) && fmt) {
+		printf(fmt, value);
 	}
 }
 

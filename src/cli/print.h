@@ -24,6 +24,8 @@ void print_close_array(void);
 void print_string(enum print_mode mode, const char *key, const char *fmt, const char *value);
 void print_int(enum print_mode mode, const char *key, const char *fmt, long long value);
 void print_bool(enum print_mode mode, const char *key, const char *fmt, bool value);
+/* A measured figure: in JSON with six significant digits (null when not finite). */
+void print_double(enum print_mode mode, const char *key, const char *fmt, double value);
 /* A JSON value already formatted (from sockopt_type_format_json). */
 void print_json_value(const char *key, const char *json);
 /* Text-only output. */

@@ -50,4 +50,7 @@ int parse_integer(const char *text, long long min, long long max, long long *out
 /* The name of a positive errno value ("ECONNREFUSED"), or NULL. */
 const char *errno_name(int err);
 
+/* Microseconds on the monotonic clock, for deadlines and elapsed times. */
+long long monotonic_us(void);
+
 #endif /* SOCKOPT_INTERNAL_H */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "internal.h"
 
@@ -70,4 +71,12 @@ int parse_integer(const char *text, long long min, long long max, long long *out
 const char *errno_name(int err)
 {
 	return err > 0 ? strerrorname_np(err) : NULL;
+}
+
+long long monotonic_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
 }

@@ -1,0 +1,83 @@
+/* bench.h: what the modes of `sockopt bench` share: arguments, clocks, samples, options by name, progress. */
+#ifndef SOCKOPT_BENCH_H
+#define SOCKOPT_BENCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sockopt.h"
+
+/* The command line of one bench run, as parsed by cmd_bench.c. */
+struct bench_args {
+	double duration;      /* seconds per variant */
+	bool json;
+	const char *plot;     /* SVG file to write, or NULL */
+	const char *variants; /* comma-separated variant names, or NULL for all */
+	long size;	      /* message, write or datagram size; 0: the mode's default */
+	const char *buffers;  /* comma-separated buffer sizes (stream, udp), or NULL */
+	long count;	      /* crr: most transactions per variant; 0: no limit */
+	long burst;	      /* udp: datagrams per burst; 0: send without pause */
+};
+
+/* One mode: its name, its runner, and its default message size. */
+struct bench_mode {
+	const char *name;
+	int (*run)(const struct bench_args *a);
+	const char *help;
+};
+
+int bench_rr(const struct bench_args *a);
+int bench_crr(const struct bench_args *a);
+int bench_stream(const struct bench_args *a);
+int bench_udp(const struct bench_args *a);
+
+/* CLOCK_MONOTONIC in nanoseconds. */
+uint64_t now_ns(void);
+/* Whether NAME is in the comma-separated LIST (a NULL list holds every name). */
+bool list_has(const char *list, const char *name);
+
+/* A growing array of latencies in nanoseconds, sorted before reading percentiles. */
+struct samples {
+	uint64_t *ns;
+	size_t n, cap;
+};
+int samples_add(struct samples *s, uint64_t ns);
+void samples_sort(struct samples *s);
+/* The P-th percentile (0..100) of sorted samples, nearest rank; 0 when empty. */
+uint64_t samples_percentile(const struct samples *s, double p);
+double samples_mean(const struct samples *s);
+void samples_free(struct samples *s);
+
+/*
+ * Set the catalog option NAME to TEXT on FD (through sockopt_set_text, with
+ * readback in RB, which may be NULL).  -ENOENT with a sentence when the
+ * catalog has no such option.
+ */
+int opt_set(int fd, const char *name, const char *text, struct sockopt_readback *rb,
+	    struct sockopt_diag *diag);
+/* 0 when the catalog has option NAME, else -ENOENT with the sentence opt_set would give. */
+int opt_need(const char *name, struct sockopt_diag *diag);
+/* Apply "NAME=VALUE[,NAME=VALUE…]" to FD, entry by entry; NULL or "" does nothing. */
+int opt_apply(int fd, const char *spec, struct sockopt_diag *diag);
+/* Read an int-valued catalog option NAME on FD. */
+int opt_get_int(int fd, const char *name, int *out, struct sockopt_diag *diag);
+/* Read the first number of a sysctl, or -1 when it cannot be read. */
+long long sysctl_or(const char *name);
+
+/* Write all of LEN bytes (send with MSG_NOSIGNAL); 0 or -errno. */
+int send_all(int fd, const void *buf, size_t len);
+/* Read exactly LEN bytes; 0, -EPIPE at EOF, or -errno. */
+int recv_all(int fd, void *buf, size_t len);
+
+/* Show "MODE VARIANT DONE/TOTAL s" on a terminal's stderr, overwriting the line. */
+void progress(const char *mode, const char *variant, double done, double total);
+/* Erase the progress line. */
+void progress_clear(void);
+
+/* Parse a size such as "64K" or "4M" as the library does; -EINVAL when it is not one. */
+int parse_size(const char *text, long *out);
+/* Format BYTES as "64K", "1M" or "212992" (exact binary units only). */
+void format_size(long bytes, char *buf, size_t size);
+
+#endif /* SOCKOPT_BENCH_H */
