@@ -485,17 +485,33 @@ int sockopt_fd_set_async(int fd, bool on, pid_t owner, struct sockopt_diag *diag
 
 /* ---- keepalive ------------------------------------------------------- */
 
-/* Keepalive in one call.  A zero field leaves the kernel default. */
+/*
+ * Keepalive in one call.  A zero field leaves what the socket has (the
+ * kernel default from net.ipv4.tcp_keepalive_time / _intvl / _probes, 7200 s,
+ * 75 s and 9 on this machine, unless set before).  With derive_user_timeout
+ * and user_timeout_ms 0, TCP_USER_TIMEOUT becomes (idle + interval × count)
+ * × 1000 ms, libkeepalive's rule, counted with the values in force on the
+ * socket for the zero fields, so a dead peer is given up on when keepalive
+ * would give up, also while data is unacknowledged.
+ */
 struct sockopt_keepalive {
 	int idle_s;		/* TCP_KEEPIDLE */
 	int interval_s;		/* TCP_KEEPINTVL */
 	int count;		/* TCP_KEEPCNT */
 	unsigned user_timeout_ms; /* TCP_USER_TIMEOUT */
 	bool derive_user_timeout; /* user timeout = idle + interval × count */
+	bool enabled;		/* get: SO_KEEPALIVE is on */
 };
 
-/* SO_KEEPALIVE on, then the fields that are not zero. */
+/*
+ * SO_KEEPALIVE on, then the fields that are not zero, each through the
+ * catalog (sockopt_set).  Stops at the first option that fails (those set
+ * before it stay set) with its sentence; -ENOPROTOOPT, before changing
+ * anything, on a socket that is not TCP.
+ */
 int sockopt_keepalive_set(int fd, const struct sockopt_keepalive *ka, struct sockopt_diag *diag);
+/* Read SO_KEEPALIVE, TCP_KEEPIDLE/INTVL/CNT and TCP_USER_TIMEOUT of FD into *KA. */
+int sockopt_keepalive_get(int fd, struct sockopt_keepalive *ka, struct sockopt_diag *diag);
 
 #ifdef __cplusplus
 }

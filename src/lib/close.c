@@ -17,12 +17,14 @@ struct closing {
 	struct sockopt_close_result res;
 };
 
-static void begin(struct closing *c, int fd)
+/* Start closing FD: the clock starts, and O will write the result's sentence. */
+static void begin(struct closing *c, int fd, struct out *o)
 {
 	memset(c, 0, sizeof(*c));
 	c->fd = fd;
 	c->start_us = monotonic_us();
 	c->res.unsent = -1;
+	*o = (struct out){ c->res.text, sizeof(c->res.text), 0 };
 }
 
 /* Bytes in FD's send queue not yet acknowledged by the peer (SIOCOUTQ), or -1. */
@@ -83,10 +85,10 @@ SOCKOPT_EXPORT int sockopt_close_abortive(int fd, struct sockopt_close_result *r
 					  struct sockopt_diag *diag)
 {
 	struct closing c;
-	struct out o = { c.res.text, sizeof(c.res.text), 0 };
+	struct out o;
 	int r;
 
-	begin(&c, fd);
+	begin(&c, fd, &o);
 	r = set_linger(&c, 0, &o);
 	close_once(&c);
 	if (r < 0)
@@ -129,10 +131,10 @@ SOCKOPT_EXPORT int sockopt_close_graceful(int fd, int timeout_ms, struct sockopt
 					  struct sockopt_diag *diag)
 {
 	struct closing c;
-	struct out o = { c.res.text, sizeof(c.res.text), 0 };
+	struct out o;
 	int r;
 
-	begin(&c, fd);
+	begin(&c, fd, &o);
 	if (shutdown(fd, SHUT_WR) < 0) {
 		r = -errno;
 		close_once(&c);
@@ -163,13 +165,13 @@ SOCKOPT_EXPORT int sockopt_close_linger(int fd, int seconds, struct sockopt_clos
 					struct sockopt_diag *diag)
 {
 	struct closing c;
-	struct out o = { c.res.text, sizeof(c.res.text), 0 };
+	struct out o;
 	int r;
 
 	if (seconds <= 0)
 		return diag_set(diag, -EINVAL,
 				"A linger close needs at least 1 second (0 is the abortive close).");
-	begin(&c, fd);
+	begin(&c, fd, &o);
 	r = set_linger(&c, seconds, &o);
 	close_once(&c);
 	if (r < 0)
