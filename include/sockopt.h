@@ -114,6 +114,7 @@ enum sockopt_flag {
 	SOCKOPT_FLAG_PRIVILEGED = 1u << 2,  /* setting it needs a capability */
 	SOCKOPT_FLAG_TRANSIENT = 1u << 3,   /* the kernel resets it on its own */
 	SOCKOPT_FLAG_DOUBLED = 1u << 4,	    /* the kernel stores twice the value set */
+	SOCKOPT_FLAG_IGNORED = 1u << 5,	    /* accepted, but Linux ignores it */
 };
 
 /* One catalog entry: an option and everything known about it.  Opaque. */
@@ -200,6 +201,7 @@ enum sockopt_why {
 	SOCKOPT_WHY_KERNEL_DEFAULT = 1u << 6, /* the kernel default is in force */
 	SOCKOPT_WHY_WRITE_ONLY = 1u << 7,   /* cannot be read back */
 	SOCKOPT_WHY_OTHER = 1u << 8,	    /* differs for a reason not known here */
+	SOCKOPT_WHY_IGNORED = 1u << 9,	    /* Linux accepts the option and ignores it */
 };
 
 /* What a set did: requested, the value read back, and why they differ. */
