@@ -16,7 +16,11 @@ TEST_SRC := $(wildcard tests/test_*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 TESTS := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
-SONAME := libsockopt.so.0
+# The soname follows the API version in the public header.
+VERSION_MAJOR := $(shell sed -n 's/^\#define SOCKOPT_VERSION_MAJOR \([0-9]*\).*/\1/p' include/sockopt.h)
+VERSION_MINOR := $(shell sed -n 's/^\#define SOCKOPT_VERSION_MINOR \([0-9]*\).*/\1/p' include/sockopt.h)
+VERSION := $(VERSION_MAJOR).$(VERSION_MINOR)
+SONAME := libsockopt.so.$(VERSION_MAJOR)
 
 .PHONY: all run test check test-run deps clean
 all: $(BUILD)/sockopt $(BUILD)/libsockopt.so $(BUILD)/libsockopt.a $(TESTS)
@@ -44,7 +48,7 @@ $(BUILD)/tests/%: tests/%.c $(BUILD)/libsockopt.a tests/testutil.h
 	$(CC) $(ALL_CFLAGS) -Itests $(LDFLAGS) -o $@ $< $(BUILD)/libsockopt.a -lcmocka -lm -lpthread
 
 run: $(BUILD)/sockopt
-	$(BUILD)/sockopt defaults
+	$(BUILD)/sockopt lab
 
 deps:
 	@sh tests/deps.sh
@@ -61,3 +65,5 @@ clean:
 	rm -rf build
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+# Packaging, documentation, fuzzing and checks live in mk/*.mk.
+include $(wildcard mk/*.mk)

@@ -22,6 +22,7 @@ need clang clang
 need libclang-rt-14-dev /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a
 need pkg-config pkg-config
 need man-db man
+need cppcheck cppcheck
 need libmnl-dev /usr/include/libmnl/libmnl.h
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

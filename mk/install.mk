@@ -1,0 +1,61 @@
+# install.mk: make install/uninstall, the pkg-config file, the generated man pages and bash completion.
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+LIBDIR ?= $(PREFIX)/lib
+PKGLIBDIR ?= $(LIBDIR)/sockopt
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+PRELOAD := $(BUILD)/libsockopt-preload.so
+
+DOC := $(BUILD)/doc/sockopt.1 $(BUILD)/doc/sockopt.bash
+
+.PHONY: doc install uninstall
+all: $(DOC)
+doc: $(DOC)
+
+# The man page's option listing and the completion's names come from the catalog (through
+# tools/catalog-doc.c) and from the command's own help, so neither is edited by hand.
+$(BUILD)/tools/catalog-doc: tools/catalog-doc.c $(BUILD)/libsockopt.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libsockopt.a
+
+$(BUILD)/doc/sockopt.1: man/sockopt.1 $(BUILD)/tools/catalog-doc
+	@mkdir -p $(@D)
+	$(BUILD)/tools/catalog-doc roff > $@.roff
+	sed -e '/^\.\\" @CATALOG@$$/{r $@.roff' -e 'd;}' $< > $@.tmp && mv $@.tmp $@ && rm $@.roff
+
+$(BUILD)/doc/sockopt.bash: completion/sockopt.bash completion/gen-completion.sh $(BUILD)/sockopt \
+		$(BUILD)/tools/catalog-doc
+	@mkdir -p $(@D)
+	sh completion/gen-completion.sh $(BUILD)/sockopt $(BUILD)/tools/catalog-doc < $< > $@.tmp
+	mv $@.tmp $@
+
+# The pkg-config file is written here so it names the PREFIX being installed to; the
+# preload (lib/sockopt/) is installed when it has been built.
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR) \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(BASHCOMPDIR)
+	install -m 755 $(BUILD)/sockopt $(DESTDIR)$(BINDIR)/sockopt
+	install -m 755 $(BUILD)/libsockopt.so $(DESTDIR)$(LIBDIR)/libsockopt.so.$(VERSION)
+	ln -sf libsockopt.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libsockopt.so
+	install -m 644 $(BUILD)/libsockopt.a $(DESTDIR)$(LIBDIR)/libsockopt.a
+	install -m 644 include/sockopt.h $(DESTDIR)$(INCLUDEDIR)/sockopt.h
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(LIBDIR))|' \
+		-e 's|@INCLUDEDIR@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(INCLUDEDIR))|' \
+		-e 's|@VERSION@|$(VERSION)|' mk/sockopt.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/sockopt.pc
+	install -m 644 $(BUILD)/doc/sockopt.1 $(DESTDIR)$(MANDIR)/man1/sockopt.1
+	install -m 644 man/libsockopt.3 $(DESTDIR)$(MANDIR)/man3/libsockopt.3
+	install -m 644 $(BUILD)/doc/sockopt.bash $(DESTDIR)$(BASHCOMPDIR)/sockopt
+	if [ -e $(PRELOAD) ]; then install -d $(DESTDIR)$(PKGLIBDIR) && \
+		install -m 755 $(PRELOAD) $(DESTDIR)$(PKGLIBDIR)/libsockopt-preload.so; fi
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/sockopt $(DESTDIR)$(LIBDIR)/libsockopt.so.$(VERSION) \
+		$(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libsockopt.so \
+		$(DESTDIR)$(LIBDIR)/libsockopt.a $(DESTDIR)$(INCLUDEDIR)/sockopt.h \
+		$(DESTDIR)$(LIBDIR)/pkgconfig/sockopt.pc $(DESTDIR)$(MANDIR)/man1/sockopt.1 \
+		$(DESTDIR)$(MANDIR)/man3/libsockopt.3 $(DESTDIR)$(BASHCOMPDIR)/sockopt \
+		$(DESTDIR)$(PKGLIBDIR)/libsockopt-preload.so
+	rmdir $(DESTDIR)$(PKGLIBDIR) 2>/dev/null || true
