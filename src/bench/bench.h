@@ -83,6 +83,10 @@ int side_listen(struct bench_side *s, int type, int *port, struct sockopt_diag *
 int side_dial(struct bench_side *s, int type, int port, struct sockopt_diag *diag);
 /* Accept one connection on LISTENER. */
 int side_accept(struct bench_side *s, int listener, struct sockopt_diag *diag);
+/* A connected TCP pair: *CLIENT dialled with CLIENT_SIDE's options, *SERVER accepted from a
+ * listener with SERVER_SIDE's (which may be the same side). */
+int side_pair(struct bench_side *client_side, struct bench_side *server_side, int *client,
+	      int *server, struct sockopt_diag *diag);
 
 /* Write all of LEN bytes (send with MSG_NOSIGNAL); 0 or -errno. */
 int send_all(int fd, const void *buf, size_t len);

@@ -13,8 +13,9 @@
 
 #include "../cli/cli.h"
 #include "../cli/print.h"
+#include "../lab/labnet.h"
 #include "bench.h"
-#include "loopback.h"
+#include "sockdiag.h"
 #include "svg.h"
 
 /* How a connection ends: who closes first, and how. */
@@ -78,8 +79,7 @@ static void wait_peer_close(int fd)
 /* Close FD abortively: SO_LINGER {on, 0} makes close send RST and skip TIME_WAIT. */
 static void abort_close(int fd)
 {
-	opt_set(fd, "SO_LINGER", "0", NULL, NULL);
-	close(fd);
+	sockopt_close_abortive(fd, NULL, NULL);
 }
 
 static void crr_answer(struct crr_server *s, int fd, char *buf)
@@ -169,13 +169,13 @@ static void crr_loop(struct crr_result *r, int port, size_t size, const struct b
 /* Try to start a new listener on PORT with SO_REUSEADDR as REUSE: 0 or -errno. */
 static int try_rebind(int port, const char *reuse)
 {
-	int fd = loop_socket(SOCK_STREAM), err;
+	int fd = labnet_socket("127.0.0.1", SOCK_STREAM), err;
 
 	if (fd < 0)
 		return fd;
 	err = opt_set(fd, "SO_REUSEADDR", reuse, NULL, NULL);
 	if (err == 0)
-		err = loop_bind(fd, port, true);
+		err = labnet_listen(fd, "127.0.0.1", port);
 	close(fd);
 	return err < 0 ? err : 0;
 }

@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "bench.h"
-#include "loopback.h"
+#include "../lab/labnet.h"
 
 int side_init(struct bench_side *s, const char *spec_text, struct sockopt_diag *diag)
 {
@@ -56,7 +56,7 @@ int side_listen(struct bench_side *s, int type, int *port, struct sockopt_diag *
 	fd = sockopt_listen("127.0.0.1", "0", &cfg, diag);
 	if (fd < 0)
 		return fd;
-	p = loop_local_port(fd);
+	p = labnet_port(fd);
 	if (p < 0) {
 		close(fd);
 		return p;
@@ -80,4 +80,26 @@ int side_accept(struct bench_side *s, int listener, struct sockopt_diag *diag)
 	struct sockopt_dial_config cfg = side_config(s, SOCK_STREAM);
 
 	return sockopt_accept(listener, &cfg, NULL, NULL, diag);
+}
+
+int side_pair(struct bench_side *client_side, struct bench_side *server_side, int *client,
+	      int *server, struct sockopt_diag *diag)
+{
+	int lfd, c = -1, s = -1, port;
+
+	lfd = side_listen(server_side, SOCK_STREAM, &port, diag);
+	if (lfd < 0)
+		return lfd;
+	c = side_dial(client_side, SOCK_STREAM, port, diag);
+	if (c >= 0)
+		s = side_accept(server_side, lfd, diag);
+	close(lfd);
+	if (c < 0 || s < 0) {
+		if (c >= 0)
+			close(c);
+		return c < 0 ? c : s;
+	}
+	*client = c;
+	*server = s;
+	return 0;
 }

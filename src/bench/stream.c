@@ -83,7 +83,7 @@ static int stream_run(struct stream_result *r, size_t write, double duration)
 	struct stream_sink sink = { .fd = -1, .size = write };
 	struct sockopt_diag diag = { 0 };
 	char spec[96] = "";
-	int lfd = -1, fd = -1, port, err;
+	int fd = -1, err;
 	uint64_t start = 0;
 	pthread_t th;
 
@@ -92,11 +92,7 @@ static int stream_run(struct stream_result *r, size_t write, double duration)
 		snprintf(spec, sizeof(spec), "SO_SNDBUF=%ld,SO_RCVBUF=%ld", r->buf.bytes, r->buf.bytes);
 	err = side_init(&side, spec, &diag);
 	if (err == 0)
-		err = lfd = side_listen(&side, SOCK_STREAM, &port, &diag);
-	if (err >= 0)
-		err = fd = side_dial(&side, SOCK_STREAM, port, &diag);
-	if (err >= 0)
-		err = sink.fd = side_accept(&side, lfd, &diag);
+		err = side_pair(&side, &side, &fd, &sink.fd, &diag);
 	if (err >= 0) {
 		snprintf(r->readback, sizeof(r->readback), "%s", side.readback);
 		opt_get_int(fd, "SO_SNDBUF", &r->snd_set, NULL);
@@ -119,8 +115,6 @@ static int stream_run(struct stream_result *r, size_t write, double duration)
 		close(sink.fd);
 	if (fd >= 0)
 		close(fd);
-	if (lfd >= 0)
-		close(lfd);
 	side_free(&side);
 	return err < 0 ? err : 0;
 }

@@ -14,7 +14,7 @@
 #include "../cli/cli.h"
 #include "../cli/print.h"
 #include "bench.h"
-#include "loopback.h"
+#include "sockdiag.h"
 #include "svg.h"
 
 #define MAX_BUFFERS 16
