@@ -236,5 +236,5 @@ int main(void)
 		cmocka_unit_test(linger_close_returns_early_once_everything_is_acknowledged),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, enter_private_netns, NULL);
 }

@@ -181,5 +181,5 @@ int main(void)
 		cmocka_unit_test(so_rcvbuf_in_a_dial_spec_lands_before_the_syn),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, enter_private_netns, NULL);
 }
