@@ -221,6 +221,13 @@ int sockopt_get(int fd, const sockopt_entry *e, sockopt_value *out, struct socko
  */
 int sockopt_set(int fd, const sockopt_entry *e, const sockopt_value *v,
 		struct sockopt_readback *rb, struct sockopt_diag *diag);
+/*
+ * Set E on FD without the catalog's access check and without a readback:
+ * what the kernel answers when asked to change an option the catalog says
+ * cannot be changed (the lab's probe of SO_SNDLOWAT's ENOPROTOOPT).
+ */
+int sockopt_set_unchecked(int fd, const sockopt_entry *e, const sockopt_value *v,
+			  struct sockopt_diag *diag);
 /* Parse TEXT for E and set it: sockopt_value_parse then sockopt_set. */
 int sockopt_set_text(int fd, const sockopt_entry *e, const char *text,
 		     struct sockopt_readback *rb, struct sockopt_diag *diag);
