@@ -338,7 +338,8 @@ int sockopt_spec_validate(const sockopt_spec *spec, unsigned kinds, struct socko
  * and sentence.  The readback is done only when REPORT is not NULL (it
  * reads the option back, and may read sysctls under /proc/sys).
  * Returns the number of FAILED entries (0 when all were applied or
- * skipped), or -EBADF/-ENOTSOCK when FD is not an open socket.
+ * skipped), or -EBADF/-ENOTSOCK when FD is not an open socket.  When SPEC
+ * has no entry of PHASE it returns 0 at once, without a system call.
  * Made for a preload's wrappers: it allocates no memory, prints nothing,
  * keeps no state, is safe to call from many threads at once, and leaves
  * errno as it found it.  The only socket state it changes is the options
