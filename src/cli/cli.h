@@ -22,6 +22,7 @@ int cmd_explain(int argc, char **argv);
 int cmd_defaults(int argc, char **argv);
 int cmd_limits(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 
 /* Print "sockopt: " and one sentence on stderr; return CODE. */
 int fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
