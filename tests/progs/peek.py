@@ -3,7 +3,7 @@
 
 Each socket of PID is copied into this process with pidfd_getfd(2) (root, or
 ptrace rights over PID) and read with getsockopt; the process itself is not
-touched.  One line per socket: fd, kind, local and peer address, then
+touched.  One line per socket: fd, kind, local and peer address, whether it listens, then
 NAME=VALUE for each option asked (all of OPTIONS when none is).  Read-only
 options with side effects (SO_ERROR) are never read.
 """
@@ -18,6 +18,7 @@ OPTIONS = {
     "SO_REUSEADDR": (socket.SOL_SOCKET, socket.SO_REUSEADDR),
     "SO_RCVBUF": (socket.SOL_SOCKET, socket.SO_RCVBUF),
     "SO_SNDBUF": (socket.SOL_SOCKET, socket.SO_SNDBUF),
+    "SO_PRIORITY": (socket.SOL_SOCKET, socket.SO_PRIORITY),
     "TCP_NODELAY": (socket.IPPROTO_TCP, socket.TCP_NODELAY),
     "TCP_KEEPIDLE": (socket.IPPROTO_TCP, socket.TCP_KEEPIDLE),
     "TCP_KEEPCNT": (socket.IPPROTO_TCP, socket.TCP_KEEPCNT),
@@ -67,8 +68,10 @@ def main():
             continue  # closed meanwhile
         s = socket.socket(fileno=copy)
         kind = KINDS.get((s.family, s.type), "other")
+        listening = s.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN)
         fields = ["fd=%d" % fd, "kind=%s" % kind,
-                  "local=%s" % address(s.getsockname), "peer=%s" % address(s.getpeername)]
+                  "local=%s" % address(s.getsockname), "peer=%s" % address(s.getpeername),
+                  "listening=%d" % listening]
         for name in names:
             level, opt = OPTIONS[name]
             try:
