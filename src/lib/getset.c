@@ -274,3 +274,8 @@ SOCKOPT_EXPORT int sockopt_set_text(int fd, const sockopt_entry *e, const char *
 
 	return r ? r : sockopt_set(fd, e, &v, rb, diag);
 }
+
+SOCKOPT_EXPORT bool sockopt_phase_passed(int fd, enum sockopt_phase p)
+{
+	return phase_passed(fd, p);
+}
