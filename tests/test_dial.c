@@ -7,18 +7,6 @@
 
 #include "testutil.h"
 
-/* The port FD is bound to, as text for sockopt_dial. */
-static void port_of(int fd, char *buf, size_t size)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-
-	assert_int_equal(getsockname(fd, (struct sockaddr *)&ss, &len), 0);
-	snprintf(buf, size, "%u",
-		 ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
-						: ((struct sockaddr_in *)&ss)->sin_port));
-}
-
 /* Option NAME of FD as an int. */
 static int option(int fd, const char *name)
 {
@@ -74,6 +62,10 @@ static void dial_works_over_ipv6(void **state)
 	int l = sockopt_listen("::1", NULL, &cfg, &d), c, s;
 
 	(void)state;
+	if (l == -EADDRNOTAVAIL || l == -EAFNOSUPPORT) {
+		print_message("skipped: no IPv6 loopback here (%s)\n", d.text);
+		skip();
+	}
 	assert_true(l >= 0);
 	port_of(l, port, sizeof(port));
 	c = sockopt_dial("::1", port, &cfg, &d);

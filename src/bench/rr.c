@@ -10,7 +10,6 @@
 #include "../cli/cli.h"
 #include "../cli/print.h"
 #include "bench.h"
-#include "loopback.h"
 #include "svg.h"
 
 /* How one variant sends its request and which options each side sets. */
@@ -135,22 +134,20 @@ static int rr_run(struct rr_result *r, size_t size, double duration)
 {
 	struct rr_server srv = { .size = size, .quickack = r->v->quickack };
 	struct sockopt_diag diag = { 0 };
+	struct bench_side cside, sside = { 0 };
 	pthread_t th;
 	int client, err;
 
-	if ((err = loop_tcp_pair(&client, &srv.fd)) < 0) {
-		snprintf(r->error, sizeof(r->error), "loopback connection: %s", strerror(-err));
-		return err;
-	}
-	err = opt_apply(client, r->v->client_opts, &diag);
+	err = side_init(&cside, r->v->client_opts, &diag);
 	if (err == 0 && r->v->cork)
 		err = opt_need("TCP_CORK", &diag);
 	if (err == 0 && r->v->quickack)
 		err = opt_need("TCP_QUICKACK", &diag);
+	if (err == 0)
+		err = side_pair(&cside, &sside, &client, &srv.fd, &diag);
+	side_free(&cside);
 	if (err < 0) {
 		snprintf(r->error, sizeof(r->error), "%s", diag.text);
-		close(client);
-		close(srv.fd);
 		return err;
 	}
 	pthread_create(&th, NULL, rr_serve, &srv);
