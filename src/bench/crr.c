@@ -3,7 +3,6 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,12 +52,13 @@ struct crr_result {
 	const struct crr_variant *v;
 	long ok, failed, addrnotavail;
 	double elapsed;
-	long tw_client, tw_server; /* TIME_WAIT sockets of this variant's port afterwards */
+	long tw_client, tw_server; /* TIME_WAIT sockets this variant left on its port */
+	long tw_client_before, tw_server_before; /* left on the same port number by earlier runs */
 	int rebind_off, rebind_on; /* restarting a listener on the port: 0 or -errno */
 	char error[SOCKOPT_TEXT_MAX];
 };
 
-/* The answering side: accept, read the request, answer, end the connection its way. */
+/* The answering side, in shared memory: accept, read the request, answer, end the connection its way. */
 struct crr_server {
 	int listener;
 	size_t size;
@@ -95,7 +95,7 @@ static void crr_answer(struct crr_server *s, int fd, char *buf)
 	close(fd);
 }
 
-static void *crr_serve(void *arg)
+static void crr_serve(void *arg)
 {
 	struct crr_server *s = arg;
 	struct pollfd p = { .fd = s->listener, .events = POLLIN };
@@ -112,7 +112,6 @@ static void *crr_serve(void *arg)
 			crr_answer(s, fd, buf);
 	}
 	free(buf);
-	return NULL;
 }
 
 /* One client transaction; a negative errno when it failed. */
@@ -180,42 +179,56 @@ static int try_rebind(int port, const char *reuse)
 	return err < 0 ? err : 0;
 }
 
-/* Count the TIME_WAIT sockets whose local (server) or remote (client) port is PORT. */
-static void count_time_wait(struct crr_result *r, int port)
+/* The TIME_WAIT sockets whose local (server) or remote (client) port is PORT, per side. */
+static void count_time_wait(int port, long *client, long *server)
 {
-	struct diag_filter server = { IPPROTO_TCP, 1u << TCP_TIME_WAIT, port, -1 };
-	struct diag_filter client = { IPPROTO_TCP, 1u << TCP_TIME_WAIT, -1, port };
-	struct diag_count c;
+	struct diag_filter s = { IPPROTO_TCP, 1u << TCP_TIME_WAIT, port, -1 };
+	struct diag_filter c = { IPPROTO_TCP, 1u << TCP_TIME_WAIT, -1, port };
+	struct diag_count n;
 
-	r->tw_server = diag_count(&server, &c) == 0 ? c.sockets : -1;
-	r->tw_client = diag_count(&client, &c) == 0 ? c.sockets : -1;
+	*server = diag_count(&s, &n) == 0 ? n.sockets : -1;
+	*client = diag_count(&c, &n) == 0 ? n.sockets : -1;
 }
 
 static int crr_run(struct crr_result *r, const struct bench_args *a, size_t size)
 {
-	struct crr_server srv = { .size = size, .close = r->v->close };
-	struct bench_side side;
+	struct crr_server *srv = peer_shared(sizeof(*srv));
+	struct bench_side side = { 0 };
 	struct sockopt_diag diag = { 0 };
-	pthread_t th;
-	int port, err;
+	int port, pid = -1, err = srv ? 0 : -ENOMEM;
 
-	err = side_init(&side, r->v->listen_opts, &diag);
 	if (err == 0)
-		err = srv.listener = side_listen(&side, SOCK_STREAM, &port, &diag);
+		err = side_init(&side, r->v->listen_opts, &diag);
+	if (err == 0)
+		err = srv->listener = side_listen(&side, SOCK_STREAM, &port, &diag);
 	side_free(&side);
-	if (err < 0) {
-		snprintf(r->error, sizeof(r->error), "%s", diag.text);
-		return err;
+	if (err >= 0) {
+		srv->size = size;
+		srv->close = r->v->close;
+		pid = err = peer_start(crr_serve, srv);
 	}
-	pthread_create(&th, NULL, crr_serve, &srv);
-	crr_loop(r, port, size, a);
-	atomic_store(&srv.stop, true);
-	pthread_join(th, NULL);
-	count_time_wait(r, port);
-	close(srv.listener);
-	r->rebind_off = try_rebind(port, "off");
-	r->rebind_on = try_rebind(port, "on");
-	return r->failed ? -EIO : 0;
+	if (err >= 0) {
+		/*
+		 * An earlier run's clients may still hold TIME_WAIT sockets towards
+		 * this port number (their remote port), so count those first.
+		 */
+		count_time_wait(port, &r->tw_client_before, &r->tw_server_before);
+		crr_loop(r, port, size, a);
+		atomic_store(&srv->stop, true);
+		peer_wait(pid);
+		count_time_wait(port, &r->tw_client, &r->tw_server);
+		r->tw_client = r->tw_client > r->tw_client_before ? r->tw_client - r->tw_client_before : 0;
+		r->tw_server = r->tw_server > r->tw_server_before ? r->tw_server - r->tw_server_before : 0;
+		close(srv->listener);
+		r->rebind_off = try_rebind(port, "off");
+		r->rebind_on = try_rebind(port, "on");
+	} else {
+		snprintf(r->error, sizeof(r->error), "%s", diag.text[0] ? diag.text : strerror(-err));
+		if (srv && srv->listener > 0)
+			close(srv->listener);
+	}
+	peer_shared_free(srv, sizeof(*srv));
+	return err < 0 ? err : r->failed ? -EIO : 0;
 }
 
 static const char *result_name(int err)
@@ -268,6 +281,8 @@ static void crr_print(const struct crr_result *r, size_t n, size_t size, double 
 		print_int(PRINT_ANY, "failed", "%6lld  ", r[i].failed);
 		print_string(PRINT_ANY, "rebind_reuseaddr_off", "%s/", result_name(r[i].rebind_off));
 		print_string(PRINT_ANY, "rebind_reuseaddr_on", "%s\n", result_name(r[i].rebind_on));
+		print_int(PRINT_JSON, "time_wait_client_before", NULL, r[i].tw_client_before);
+		print_int(PRINT_JSON, "time_wait_server_before", NULL, r[i].tw_server_before);
 		print_int(PRINT_JSON, "transactions", NULL, r[i].ok);
 		print_double(PRINT_JSON, "elapsed_s", NULL, r[i].elapsed);
 		print_string(PRINT_JSON, "explanation", NULL, r[i].v->why);
