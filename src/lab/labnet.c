@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "labnet.h"
+#include "sockopt.h"
 
 long long labnet_now_us(void)
 {
@@ -162,16 +163,6 @@ int labnet_udp_bound(const char *ip)
 		return r;
 	}
 	return fd;
-}
-
-int labnet_nonblocking(int fd, bool on)
-{
-	int flags = fcntl(fd, F_GETFL);
-
-	if (flags < 0)
-		return -errno;
-	flags = on ? flags | O_NONBLOCK : flags & ~O_NONBLOCK;
-	return fcntl(fd, F_SETFL, flags) < 0 ? -errno : 0;
 }
 
 long long labnet_fill(int fd, long long max)

@@ -54,8 +54,6 @@ int labnet_tcp_pair(const char *ip, int *client, int *server);
 /* A UDP socket bound to IP with an ephemeral port. */
 int labnet_udp_bound(const char *ip);
 
-/* Turn O_NONBLOCK on or off, keeping the other status flags. */
-int labnet_nonblocking(int fd, bool on);
 /* Write to non-blocking FD until the kernel takes no more (at most MAX bytes); the count. */
 long long labnet_fill(int fd, long long max);
 /* Read and drop everything FD has until EOF, an error or TIMEOUT_MS of quiet; the count. */

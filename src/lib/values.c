@@ -412,8 +412,17 @@ static int parse_hex(const char *text, sockopt_value *v, const char **problem)
 
 static void format_hex(const sockopt_value *v, struct out *o)
 {
-	for (socklen_t i = 0; i < v->len && i < sizeof(v->v.bytes); i++)
-		out_printf(o, "%02x", v->v.bytes[i]);
+	static const char digits[] = "0123456789abcdef";
+	char text[2 * SOCKOPT_VALUE_MAX + 1];
+	size_t n = v->len < SOCKOPT_VALUE_MAX ? (size_t)v->len : SOCKOPT_VALUE_MAX;
+
+	/* One out_printf for the whole value: sockopt show formats thousands of these. */
+	for (size_t i = 0; i < n; i++) {
+		text[2 * i] = digits[v->v.bytes[i] >> 4];
+		text[2 * i + 1] = digits[v->v.bytes[i] & 15];
+	}
+	text[2 * n] = '\0';
+	out_printf(o, "%s", text);
 }
 
 /* ---- named integers ------------------------------------------------------ */
