@@ -2,7 +2,7 @@
 # compare.sh: sockopt bench beside sockperf (rr) and iperf3 (stream), interleaved on loopback, with the ratios.
 #
 # Usage: sh bench/compare.sh [BUILD_DIR]   (make bench runs it)
-# Environment: ROUNDS (default 3), SECONDS_PER_RUN (default 2, whole seconds:
+# Environment: ROUNDS (default 5), SECONDS_PER_RUN (default 2, whole seconds:
 # iperf3 -t takes whole seconds), RR_SIZE (default 64), BUFFERS (default
 # "auto 64K 256K 1M 4M").
 #
@@ -12,7 +12,7 @@
 set -eu
 build=${1:-build}
 sockopt="$build/sockopt"
-rounds=${ROUNDS:-3}
+rounds=${ROUNDS:-5}
 secs=${SECONDS_PER_RUN:-2}
 size=${RR_SIZE:-64}
 buffers=${BUFFERS:-auto 64K 256K 1M 4M}
@@ -116,23 +116,26 @@ rows = [line.split() for line in open(sys.argv[1])]
 def figures(kind, setting, tool):
     return [float(r[3]) for r in rows if r[0] == kind and r[1] == setting and r[2] == tool]
 med = statistics.median
+def each(ratios):
+    return " ".join("%.2f" % r for r in ratios)
 print()
 print("rr: %s-byte ping-pong over TCP, median of the per-run p50 round trip (us)" % sys.argv[2])
-print("%-34s %10s %10s %8s  %s" % ("pair", "reference", "sockopt", "ratio", "goal 0.90-1.10"))
+print("%-38s %9s %9s %6s  %-7s %s" % ("pair", "reference", "sockopt", "ratio", "0.9-1.1", "ratio of each pair"))
 mine = figures("rr", "nagle", "sockopt")
 for setting, flag in (("nodelay", ""), ("nagle", " --tcp-avoid-nodelay")):
     ref = figures("rr", setting, "sockperf")
     ratios = [m / r for m, r in zip(mine, ref)]
     verdict = "met" if 0.9 <= med(ratios) <= 1.1 else "missed"
-    print("%-34s %10.1f %10.1f %8.2f  %s" % ("sockperf ping-pong" + flag, med(ref), med(mine), med(ratios), verdict))
+    print("%-38s %9.1f %9.1f %6.2f  %-7s %s" % ("sockperf ping-pong" + flag, med(ref), med(mine), med(ratios), verdict, each(ratios)))
 print()
 print("stream: one TCP connection, median Gbit/s, the same buffer size asked of both")
-print("%-34s %10s %10s %8s  %s" % ("iperf3 -w SIZE / bench stream", "iperf3", "sockopt", "ratio", "goal >= 0.90"))
+print("%-38s %9s %9s %6s  %-7s %s" % ("iperf3 -w SIZE / bench stream", "iperf3", "sockopt", "ratio", ">= 0.9", "ratio of each pair"))
 for setting in dict.fromkeys(r[1] for r in rows if r[0] == "stream"):
     ref, mine_s = figures("stream", setting, "iperf3"), figures("stream", setting, "sockopt")
     ratios = [m / r for m, r in zip(mine_s, ref)]
     verdict = "met" if med(ratios) >= 0.9 else "missed"
-    print("%-34s %10.2f %10.2f %8.2f  %s" % ("-w " + setting if setting != "auto" else "no -w (autotuning)", med(ref), med(mine_s), med(ratios), verdict))
+    print("%-38s %9.2f %9.2f %6.2f  %-7s %s" % ("-w " + setting if setting != "auto" else "no -w (autotuning)", med(ref), med(mine_s), med(ratios), verdict, each(ratios)))
 print()
-print("ratios are sockopt / reference per back-to-back pair; the median of %d pairs is shown" % len(mine))
+print("ratio: sockopt / reference for each back-to-back pair (order alternating by round), then their median")
+print("load average at the end: %s" % open("/proc/loadavg").read().split()[0])
 PY
