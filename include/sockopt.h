@@ -59,6 +59,12 @@ int sockopt_kind_parse(const char *name, unsigned *kind);
 int sockopt_kind_socket(unsigned kind, struct sockopt_diag *diag);
 /* The family, type and protocol that socket(2) takes for one kind. */
 int sockopt_kind_triple(unsigned kind, int *family, int *type, int *protocol);
+/*
+ * The kind socket(FAMILY, TYPE, PROTOCOL) makes, SOCK_NONBLOCK and
+ * SOCK_CLOEXEC masked out of TYPE; -EAFNOSUPPORT for sockets sockopt does
+ * not cover (netlink, packet, MPTCP, SCTP).  No system call.
+ */
+int sockopt_kind_of_triple(int family, int type, int protocol, unsigned *kind);
 
 /* ---- the catalog ----------------------------------------------------- */
 
@@ -330,6 +336,16 @@ bool sockopt_spec_has_phase(const sockopt_spec *spec, enum sockopt_phase phase, 
  */
 int sockopt_spec_validate(const sockopt_spec *spec, unsigned kinds, struct sockopt_diag *diag);
 /*
+ * A new spec with the entries of SPEC whose phase is PHASE
+ * (SOCKOPT_PHASE_CATALOG: any phase) and whose option has every bit of
+ * FLAGS (WITH true) or none of them (WITH false), each at its own phase.
+ * A preload splits listener options with it once: those accepted sockets
+ * inherit (SOCKOPT_FLAG_INHERITED) go on the listener, the rest on each
+ * accepted socket.  *OUT only on success; -EINVAL, -ENOMEM.
+ */
+int sockopt_spec_select(const sockopt_spec *spec, int phase, unsigned flags, bool with,
+			sockopt_spec **out, struct sockopt_diag *diag);
+/*
  * Apply the entries of SPEC whose phase is PHASE to FD, in spec order,
  * each with sockopt_set.  An entry whose kinds do not include FD's kind is
  * SKIPPED with a sentence (on a socket sockopt does not cover, every entry
@@ -338,7 +354,8 @@ int sockopt_spec_validate(const sockopt_spec *spec, unsigned kinds, struct socko
  * and sentence.  The readback is done only when REPORT is not NULL (it
  * reads the option back, and may read sysctls under /proc/sys).
  * Returns the number of FAILED entries (0 when all were applied or
- * skipped), or -EBADF/-ENOTSOCK when FD is not an open socket.
+ * skipped), or -EBADF/-ENOTSOCK when FD is not an open socket.  When SPEC
+ * has no entry of PHASE it returns 0 at once, without a system call.
  * Made for a preload's wrappers: it allocates no memory, prints nothing,
  * keeps no state, is safe to call from many threads at once, and leaves
  * errno as it found it.  The only socket state it changes is the options

@@ -28,6 +28,11 @@ static const struct command commands[] = {
 	  "bench rr|crr|stream|udp [--duration S] [--json] [--plot FILE.svg] [--variants LIST] "
 	  "[--size N] [--buffers LIST] [--count N] [--burst N]",
 	  "measure what an option does to traffic on loopback" },
+	{ "run", cmd_run,
+	  "run [-o SPEC]… [--on-socket SPEC] [--before-bind SPEC] [--before-connect SPEC] "
+	  "[--before-listen SPEC] [--after-accept SPEC] [--tcp] [--udp] [-4|-6] [--verbose] "
+	  "[--strict] -- CMD [ARG…]",
+	  "run an unmodified program with options applied to its sockets (LD_PRELOAD)" },
 };
 
 static const struct command *find_command(const char *name)
