@@ -283,8 +283,18 @@ static struct timeval value_timeval(const sockopt_value *v)
 static void format_timeval(const sockopt_value *v, struct out *o)
 {
 	struct timeval tv = value_timeval(v);
+	long long us;
 
-	format_duration((long long)tv.tv_sec * 1000000 + tv.tv_usec, 1LL, o);
+	/*
+	 * Another process may hold a timeout the kernel keeps but no count of
+	 * microseconds can (tv_sec near 2^53 is accepted); print both fields then.
+	 */
+	if (__builtin_mul_overflow((long long)tv.tv_sec, 1000000LL, &us) ||
+	    __builtin_add_overflow(us, (long long)tv.tv_usec, &us)) {
+		out_printf(o, "%llds %lldus", (long long)tv.tv_sec, (long long)tv.tv_usec);
+		return;
+	}
+	format_duration(us, 1LL, o);
 }
 
 static void json_timeval(const sockopt_value *v, struct out *o)
