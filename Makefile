@@ -48,7 +48,7 @@ $(BUILD)/tests/%: tests/%.c $(BUILD)/libsockopt.a tests/testutil.h
 	$(CC) $(ALL_CFLAGS) -Itests $(LDFLAGS) -o $@ $< $(BUILD)/libsockopt.a -lcmocka -lm -lpthread
 
 run: $(BUILD)/sockopt
-	$(BUILD)/sockopt defaults
+	$(BUILD)/sockopt lab
 
 deps:
 	@sh tests/deps.sh

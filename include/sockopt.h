@@ -114,6 +114,7 @@ enum sockopt_flag {
 	SOCKOPT_FLAG_PRIVILEGED = 1u << 2,  /* setting it needs a capability */
 	SOCKOPT_FLAG_TRANSIENT = 1u << 3,   /* the kernel resets it on its own */
 	SOCKOPT_FLAG_DOUBLED = 1u << 4,	    /* the kernel stores twice the value set */
+	SOCKOPT_FLAG_IGNORED = 1u << 5,	    /* accepted, but Linux ignores it */
 };
 
 /* One catalog entry: an option and everything known about it.  Opaque. */
@@ -200,6 +201,7 @@ enum sockopt_why {
 	SOCKOPT_WHY_KERNEL_DEFAULT = 1u << 6, /* the kernel default is in force */
 	SOCKOPT_WHY_WRITE_ONLY = 1u << 7,   /* cannot be read back */
 	SOCKOPT_WHY_OTHER = 1u << 8,	    /* differs for a reason not known here */
+	SOCKOPT_WHY_IGNORED = 1u << 9,	    /* Linux accepts the option and ignores it */
 };
 
 /* What a set did: requested, the value read back, and why they differ. */
@@ -399,6 +401,33 @@ int sockopt_accept(int fd, const struct sockopt_dial_config *cfg, struct sockadd
 
 /* ---- close modes ----------------------------------------------------- */
 
+/*
+ * The three SO_LINGER cases made explicit.  Every helper closes FD, also
+ * when it returns an error (like close(2), the fd is gone afterwards), and
+ * fills RES (may be NULL) with what happened.  What Linux 6.18 does,
+ * measured on loopback with a peer that does not read and 2.8 MB queued
+ * (tests/test_close.c pins these down):
+ *  - abortive (l_onoff 1, l_linger 0): close returns 0 at once; the peer
+ *    first reads what already sat in its receive buffer, then gets
+ *    ECONNRESET; the queued data is discarded; no TIME_WAIT on either side.
+ *  - linger (l_onoff 1, l_linger N > 0): close blocks until the peer has
+ *    acknowledged all data and the FIN, or N seconds pass (2.007 s for
+ *    N = 2, 1.027 s for N = 1), and returns 0 in both cases: never
+ *    EWOULDBLOCK, unlike the seeds' (BSD/Windows) account.  The data is not
+ *    discarded on timeout: the orphaned socket keeps sending, and the peer
+ *    that starts reading later still gets every byte, then EOF.  The wait
+ *    happens for non-blocking fds too (2.011 s with O_NONBLOCK): Linux
+ *    ignores O_NONBLOCK here.  When everything fits in the peer's buffer,
+ *    close returns as soon as the FIN is acknowledged (41 ms measured,
+ *    the peer's delayed ACK).  A successful return says the peer's TCP
+ *    has the data, not that the peer application read it.
+ *  - graceful: shutdown(SHUT_WR) sends FIN, then reading until the peer's
+ *    EOF is the only way to know the peer has read everything and closed.
+ *    This side closed first, so it keeps the TIME_WAIT.
+ * "Unsent" is SIOCOUTQ just before close(2): bytes in the send queue not
+ * yet acknowledged by the peer (-1 when the socket does not tell).
+ */
+
 /* What a close did. */
 struct sockopt_close_result {
 	int close_errno;       /* what close(2) returned: 0 or a positive errno */
@@ -406,18 +435,32 @@ struct sockopt_close_result {
 	long long unread;      /* graceful: bytes drained from the peer */
 	int unsent;	       /* bytes still in the send queue when closing */
 	bool peer_closed;      /* graceful: the peer's FIN arrived in time */
-	char text[SOCKOPT_TEXT_MAX]; /* "peer closed after 12 ms" */
+	char text[SOCKOPT_TEXT_MAX]; /* "peer closed after 12 ms; drained 0 bytes; …" */
+	bool linger_expired;   /* linger: close waited the whole linger time */
 };
 
-/* Abortive close: SO_LINGER {1, 0}, close; RST, unsent data dropped, no TIME_WAIT. */
+/*
+ * Abortive close: SO_LINGER on:0, close.  RST, unsent data dropped, no
+ * TIME_WAIT.  Returns 0, or -errno when SO_LINGER could not be set or
+ * close failed.
+ */
 int sockopt_close_abortive(int fd, struct sockopt_close_result *res, struct sockopt_diag *diag);
 /*
- * Graceful close: shutdown(SHUT_WR), read until the peer's EOF or
- * TIMEOUT_MS, then close.  -ETIMEDOUT when the deadline passed (fd closed).
+ * Graceful close: shutdown(SHUT_WR), read and discard until the peer's EOF
+ * or TIMEOUT_MS (negative: no deadline), then close.  Returns 0 when the
+ * peer closed in time, -ETIMEDOUT when the deadline passed, -ECONNRESET
+ * (or another -errno) when reading failed, -ENOTCONN when FD was not
+ * connected.
  */
 int sockopt_close_graceful(int fd, int timeout_ms, struct sockopt_close_result *res,
 			   struct sockopt_diag *diag);
-/* Linger close: SO_LINGER {1, SECONDS}, close, and report what close said. */
+/*
+ * Linger close: SO_LINGER on:SECONDS (at least 1), close, and report what
+ * close said and how long it took.  Returns 0 when close returned before
+ * the linger time (everything acknowledged), -ETIMEDOUT when the whole
+ * linger time passed (close itself still returned 0 on Linux; see above),
+ * -errno when close failed.  -EINVAL for SECONDS < 1 (FD left open).
+ */
 int sockopt_close_linger(int fd, int seconds, struct sockopt_close_result *res,
 			 struct sockopt_diag *diag);
 
@@ -444,17 +487,33 @@ int sockopt_fd_set_async(int fd, bool on, pid_t owner, struct sockopt_diag *diag
 
 /* ---- keepalive ------------------------------------------------------- */
 
-/* Keepalive in one call.  A zero field leaves the kernel default. */
+/*
+ * Keepalive in one call.  A zero field leaves what the socket has (the
+ * kernel default from net.ipv4.tcp_keepalive_time / _intvl / _probes, 7200 s,
+ * 75 s and 9 on this machine, unless set before).  With derive_user_timeout
+ * and user_timeout_ms 0, TCP_USER_TIMEOUT becomes (idle + interval × count)
+ * × 1000 ms, libkeepalive's rule, counted with the values in force on the
+ * socket for the zero fields, so a dead peer is given up on when keepalive
+ * would give up, also while data is unacknowledged.
+ */
 struct sockopt_keepalive {
 	int idle_s;		/* TCP_KEEPIDLE */
 	int interval_s;		/* TCP_KEEPINTVL */
 	int count;		/* TCP_KEEPCNT */
 	unsigned user_timeout_ms; /* TCP_USER_TIMEOUT */
 	bool derive_user_timeout; /* user timeout = idle + interval × count */
+	bool enabled;		/* get: SO_KEEPALIVE is on */
 };
 
-/* SO_KEEPALIVE on, then the fields that are not zero. */
+/*
+ * SO_KEEPALIVE on, then the fields that are not zero, each through the
+ * catalog (sockopt_set).  Stops at the first option that fails (those set
+ * before it stay set) with its sentence; -ENOPROTOOPT, before changing
+ * anything, on a socket that is not TCP.
+ */
 int sockopt_keepalive_set(int fd, const struct sockopt_keepalive *ka, struct sockopt_diag *diag);
+/* Read SO_KEEPALIVE, TCP_KEEPIDLE/INTVL/CNT and TCP_USER_TIMEOUT of FD into *KA. */
+int sockopt_keepalive_get(int fd, struct sockopt_keepalive *ka, struct sockopt_diag *diag);
 
 #ifdef __cplusplus
 }

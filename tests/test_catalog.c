@@ -43,7 +43,7 @@ static void entries_are_complete(void **state)
 		assert_non_null(sockopt_level_name(sockopt_entry_level(e)));
 		assert_non_null(sockopt_type_name(sockopt_entry_type(e)));
 		assert_non_null(sockopt_phase_name(sockopt_entry_phase(e)));
-		assert_true(sockopt_entry_kinds(e) != 0);
+		/* Kinds may be 0: names Linux defines that no socket takes (ancillary-only). */
 		assert_true(sockopt_entry_access(e) != 0);
 		assert_true(strlen(sockopt_entry_summary(e)) > 10);
 		assert_ptr_equal(sockopt_catalog_find_number(sockopt_entry_level(e),

@@ -74,6 +74,10 @@ static void dial_works_over_ipv6(void **state)
 	int l = sockopt_listen("::1", NULL, &cfg, &d), c, s;
 
 	(void)state;
+	if (l == -EADDRNOTAVAIL || l == -EAFNOSUPPORT) {
+		print_message("skipped: no IPv6 loopback here (%s)\n", d.text);
+		skip();
+	}
 	assert_true(l >= 0);
 	port_of(l, port, sizeof(port));
 	c = sockopt_dial("::1", port, &cfg, &d);

@@ -21,6 +21,9 @@ int cmd_list(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_defaults(int argc, char **argv);
 int cmd_limits(int argc, char **argv);
+int cmd_lab(int argc, char **argv);
+/* List the lab experiments about OPTION (for explain), as text and as the JSON array "lab". */
+void print_lab_experiments(const char *option);
 int cmd_bench(int argc, char **argv);
 
 /* Print "sockopt: " and one sentence on stderr; return CODE. */

@@ -145,6 +145,7 @@ int cmd_explain(int argc, char **argv)
 		print_wrapped(sockopt_entry_explanation(e), 2, 78);
 	print_fresh_values(e);
 	print_sysctls(sockopt_entry_sysctls(e));
+	print_lab_experiments(sockopt_entry_name(e));
 	print_close_object();
 	print_end();
 	return EXIT_OK;

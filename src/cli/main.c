@@ -16,6 +16,8 @@ static const struct command commands[] = {
 	  "defaults [tcp|tcp6|udp|udp6|raw|raw6|unix|unix-dgram|unix-seqpacket …] [--json]",
 	  "every option's value on a fresh socket of each kind" },
 	{ "limits", cmd_limits, "limits [--json]", "the kernel tunables that bound options" },
+	{ "lab", cmd_lab, "lab [ID…] [--list] [--json] [--markdown]",
+	  "check what the seed documents claim against this kernel: claim, observation, verdict" },
 	{ "bench", cmd_bench,
 	  "bench rr|crr|stream|udp [--duration S] [--json] [--plot FILE.svg] [--variants LIST] "
 	  "[--size N] [--buffers LIST] [--count N] [--burst N]",

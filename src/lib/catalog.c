@@ -47,6 +47,7 @@
 #define F_PRIV SOCKOPT_FLAG_PRIVILEGED
 #define F_TRANSIENT SOCKOPT_FLAG_TRANSIENT
 #define F_DOUBLED SOCKOPT_FLAG_DOUBLED
+#define F_IGNORED SOCKOPT_FLAG_IGNORED
 
 static const struct sockopt_entry catalog[] = {
 #define OPT(name, fallback, lvl, ty, acc, kinds, ph, fl, al, sys, sum, expl)                   \

@@ -17,6 +17,24 @@ static const struct {
 	{ "TCP_KEEPCNT", "SO_KEEPALIVE" },
 };
 
+/* Set-only options whose effect is read back through another option. */
+static const struct {
+	const char *option;
+	const char *read_as;
+} readback_via[] = {
+	{ "SO_SNDBUFFORCE", "SO_SNDBUF" },
+	{ "SO_RCVBUFFORCE", "SO_RCVBUF" },
+};
+
+/* The entry to read back after setting E: E itself or the option that shows its effect. */
+static const sockopt_entry *readback_entry(const sockopt_entry *e)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(readback_via); i++)
+		if (strcmp(e->name, readback_via[i].option) == 0)
+			return sockopt_catalog_find(readback_via[i].read_as);
+	return e;
+}
+
 /* A phrase naming FD's kind for messages: "tcp socket", or "socket". */
 static void describe_fd(int fd, char *buf, size_t size)
 {
@@ -150,9 +168,14 @@ static void explain_difference(int fd, const sockopt_entry *e, const sockopt_val
 
 	if (e->flags & SOCKOPT_FLAG_DOUBLED) {
 		explain_doubled(e, requested->v.i, stored->v.i, o, why);
-	} else if (e->type == SOCKOPT_TYPE_TIMEVAL) {
+	} else if (e->flags & SOCKOPT_FLAG_IGNORED) {
+		*why |= SOCKOPT_WHY_IGNORED;
+		out_printf(o, ": Linux accepts %s and ignores it", e->name);
+	} else if (e->type == SOCKOPT_TYPE_TIMEVAL || e->type == SOCKOPT_TYPE_SECONDS ||
+		   e->type == SOCKOPT_TYPE_MILLIS || e->type == SOCKOPT_TYPE_MICROS) {
 		*why |= SOCKOPT_WHY_ROUNDED;
-		out_printf(o, ": rounded to the kernel's clock tick");
+		out_printf(o, ": the kernel keeps this duration in its own unit (clock ticks or "
+			      "retransmission periods) and rounded it");
 	} else if (e->type == SOCKOPT_TYPE_TOS && stored->v.i == (requested->v.i & ~3)) {
 		*why |= SOCKOPT_WHY_OTHER;
 		out_printf(o, ": TCP keeps the ECN bits to itself");
@@ -201,7 +224,7 @@ static void readback(int fd, const sockopt_entry *e, const sockopt_value *v,
 	memset(rb, 0, sizeof(*rb));
 	rb->requested = *v;
 	sockopt_type_format(e->type, v, req, sizeof(req));
-	if (sockopt_get(fd, e, &rb->stored, NULL) != 0) {
+	if (sockopt_get(fd, readback_entry(e), &rb->stored, NULL) != 0) {
 		rb->stored.len = 0;
 		rb->why |= SOCKOPT_WHY_WRITE_ONLY;
 		out_printf(&o, "set %s to %s; it cannot be read back", e->name, req);

@@ -1,0 +1,307 @@
+/* lab.c: the registry of experiments, the recording of measured fields, the runner and the verdict. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "lab.h"
+#include "labnet.h"
+
+/* One file per topic, each with a table of experiments. */
+#define TOPIC(name) extern const struct lab_experiment lab_##name[]; extern const size_t lab_##name##_count;
+TOPIC(linger)
+TOPIC(buffers)
+TOPIC(reuse)
+TOPIC(timeouts)
+TOPIC(lowat)
+TOPIC(tcp)
+TOPIC(keepalive)
+TOPIC(errors)
+TOPIC(udp)
+TOPIC(misc)
+#undef TOPIC
+
+static const struct {
+	const struct lab_experiment *list;
+	const size_t *count;
+} topics[] = {
+	{ lab_linger, &lab_linger_count },   { lab_buffers, &lab_buffers_count },
+	{ lab_reuse, &lab_reuse_count },     { lab_timeouts, &lab_timeouts_count },
+	{ lab_lowat, &lab_lowat_count },     { lab_tcp, &lab_tcp_count },
+	{ lab_keepalive, &lab_keepalive_count }, { lab_errors, &lab_errors_count },
+	{ lab_udp, &lab_udp_count },	     { lab_misc, &lab_misc_count },
+};
+
+/* An experiment that has not finished after this long is stopped. */
+#define LAB_DEADLINE_MS 20000
+
+size_t lab_count(void)
+{
+	size_t n = 0;
+
+	for (size_t t = 0; t < LAB_ARRAY_SIZE(topics); t++)
+		n += *topics[t].count;
+	return n;
+}
+
+const struct lab_experiment *lab_at(size_t i)
+{
+	for (size_t t = 0; t < LAB_ARRAY_SIZE(topics); t++) {
+		if (i < *topics[t].count)
+			return &topics[t].list[i];
+		i -= *topics[t].count;
+	}
+	return NULL;
+}
+
+const struct lab_experiment *lab_find(const char *id)
+{
+	for (size_t i = 0; i < lab_count(); i++)
+		if (strcmp(lab_at(i)->id, id) == 0)
+			return lab_at(i);
+	return NULL;
+}
+
+bool lab_is_about(const struct lab_experiment *x, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = x->options; *p;) {
+		size_t len = strcspn(p, " ");
+
+		if (len == n && strncasecmp(p, name, n) == 0)
+			return true;
+		p += len;
+		p += strspn(p, " ");
+	}
+	return false;
+}
+
+const char *lab_verdict_name(enum lab_verdict v)
+{
+	static const char *const names[] = { "agrees", "differs", "partly", "skipped" };
+
+	return names[v];
+}
+
+/* ---- recording ------------------------------------------------------- */
+
+static struct lab_field *field_slot(struct lab_result *r, const char *name)
+{
+	for (size_t i = 0; i < r->nfields; i++)
+		if (strcmp(r->fields[i].name, name) == 0)
+			return &r->fields[i];
+	if (r->nfields == LAB_FIELDS_MAX)
+		return NULL;
+	struct lab_field *f = &r->fields[r->nfields++];
+
+	memset(f, 0, sizeof(*f));
+	snprintf(f->name, sizeof(f->name), "%s", name);
+	return f;
+}
+
+void lab_int(struct lab_result *r, const char *name, long long v)
+{
+	struct lab_field *f = field_slot(r, name);
+
+	if (f) {
+		f->type = LAB_INT;
+		f->i = v;
+	}
+}
+
+void lab_bool(struct lab_result *r, const char *name, bool v)
+{
+	struct lab_field *f = field_slot(r, name);
+
+	if (f) {
+		f->type = LAB_BOOL;
+		f->i = v;
+	}
+}
+
+void lab_str(struct lab_result *r, const char *name, const char *s)
+{
+	struct lab_field *f = field_slot(r, name);
+
+	if (f) {
+		f->type = LAB_STR;
+		snprintf(f->s, sizeof(f->s), "%s", s ? s : "");
+	}
+}
+
+void lab_errno(struct lab_result *r, const char *name, int err)
+{
+	const char *n;
+
+	if (err < 0)
+		err = -err;
+	n = err ? strerrorname_np(err) : "OK";
+	lab_str(r, name, n ? n : "E?");
+}
+
+const struct lab_field *lab_field(const struct lab_result *r, const char *name)
+{
+	for (size_t i = 0; i < r->nfields; i++)
+		if (strcmp(r->fields[i].name, name) == 0)
+			return &r->fields[i];
+	return NULL;
+}
+
+void lab_observe(struct lab_result *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r->observed, sizeof(r->observed), fmt, ap);
+	va_end(ap);
+}
+
+bool lab_skip(struct lab_result *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r->skipped, sizeof(r->skipped), fmt, ap);
+	va_end(ap);
+	return false;
+}
+
+/* ---- options through the library ------------------------------------- */
+
+const sockopt_entry *lab_opt(struct lab_result *r, const char *name)
+{
+	const sockopt_entry *e = sockopt_catalog_find(name);
+
+	if (!e && !r->skipped[0])
+		lab_skip(r, "catalog lacks %s", name);
+	return e;
+}
+
+int lab_set(int fd, const char *name, const char *text)
+{
+	const sockopt_entry *e = sockopt_catalog_find(name);
+
+	return e ? sockopt_set_text(fd, e, text, NULL, NULL) : -ENOENT;
+}
+
+int lab_get_int(int fd, const char *name, int *out)
+{
+	const sockopt_entry *e = sockopt_catalog_find(name);
+	sockopt_value v;
+	int r;
+
+	if (!e)
+		return -ENOENT;
+	r = sockopt_get(fd, e, &v, NULL);
+	if (r == 0)
+		*out = v.v.i;
+	return r;
+}
+
+int lab_get_text(int fd, const char *name, char *buf, size_t size)
+{
+	const sockopt_entry *e = sockopt_catalog_find(name);
+	sockopt_value v;
+	int r;
+
+	if (!e)
+		return -ENOENT;
+	r = sockopt_get(fd, e, &v, NULL);
+	if (r == 0)
+		sockopt_type_format(sockopt_entry_type(e), &v, buf, size);
+	return r;
+}
+
+/* ---- running --------------------------------------------------------- */
+
+/* In the child: enter a namespace when needed, measure, send the result up the pipe. */
+static void run_child(const struct lab_experiment *x, struct lab_result *r, int out)
+{
+	const char *p = (const char *)r;
+	size_t left = sizeof(*r);
+	int err;
+
+	signal(SIGPIPE, SIG_DFL);
+	if ((x->needs & LAB_NEEDS_NETNS) && (err = labnet_netns_enter()) < 0)
+		lab_skip(r, "needs CAP_NET_ADMIN for a private network namespace (%s)",
+			 strerrorname_np(-err));
+	else
+		x->run(r);
+	while (left > 0) {
+		ssize_t n = write(out, p, left);
+
+		if (n <= 0 && errno != EINTR)
+			break;
+		if (n > 0) {
+			p += n;
+			left -= (size_t)n;
+		}
+	}
+	_exit(0);
+}
+
+/* Read the child's result from IN until EOF or the deadline; false when it did not all arrive. */
+static bool read_result(int in, struct lab_result *r)
+{
+	char *p = (char *)r;
+	size_t got = 0;
+	long long deadline = labnet_now_us() + LAB_DEADLINE_MS * 1000LL;
+
+	while (got < sizeof(*r)) {
+		long long left = (deadline - labnet_now_us()) / 1000;
+		ssize_t n;
+
+		if (left <= 0 || !labnet_wait(in, POLLIN, (int)left))
+			return false;
+		n = read(in, p + got, sizeof(*r) - got);
+		if (n == 0)
+			return false;
+		if (n > 0)
+			got += (size_t)n;
+	}
+	return true;
+}
+
+/*
+ * Every experiment runs in a child process: its signals (SIGPIPE), its
+ * descriptors and its namespace stay there, a crash or a hang stays
+ * there, and the result comes back as plain data.
+ */
+void lab_run(const struct lab_experiment *x, struct lab_result *r)
+{
+	long long t0 = labnet_now_us();
+	int p[2], status = 0;
+	pid_t pid;
+
+	memset(r, 0, sizeof(*r));
+	if (pipe2(p, O_CLOEXEC) < 0 || (pid = fork()) < 0) {
+		lab_skip(r, "could not start the experiment (%s)", strerrorname_np(errno));
+		lab_judge(x, r);
+		return;
+	}
+	if (pid == 0) {
+		close(p[0]);
+		run_child(x, r, p[1]);
+	}
+	close(p[1]);
+	if (!read_result(p[0], r)) {
+		kill(pid, SIGKILL);
+		memset(r, 0, sizeof(*r));
+		lab_skip(r, "the experiment did not finish within %d s", LAB_DEADLINE_MS / 1000);
+	}
+	close(p[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (WIFSIGNALED(status) && !r->skipped[0] && r->nfields == 0)
+		lab_skip(r, "the experiment's process died of signal %d", WTERMSIG(status));
+	r->elapsed_ms = (labnet_now_us() - t0) / 1000;
+	lab_judge(x, r);
+}

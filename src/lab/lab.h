@@ -1,0 +1,136 @@
+/* lab.h: the lab's experiment type, its result with measured fields, and the verdict computed from them. */
+#ifndef SOCKOPT_LAB_H
+#define SOCKOPT_LAB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "sockopt.h"
+
+/*
+ * An experiment measures, and only measures: its run function records
+ * named fields (numbers, words such as errno names, yes/no).  The verdict
+ * is computed afterwards by lab_judge() from those fields and the
+ * experiment's table of checks, one check per part of the seed's claim, so
+ * no experiment can write its verdict by hand.
+ */
+
+#define LAB_FIELDS_MAX 40
+#define LAB_NAME_MAX 32
+#define LAB_STR_MAX 120
+#define LAB_TEXT_MAX 1024
+
+/* The four verdicts. */
+enum lab_verdict { LAB_AGREES, LAB_DIFFERS, LAB_PARTLY, LAB_SKIPPED };
+
+enum lab_field_type { LAB_INT, LAB_STR, LAB_BOOL };
+
+/* One measured quantity. */
+struct lab_field {
+	char name[LAB_NAME_MAX];
+	enum lab_field_type type;
+	long long i; /* LAB_INT and LAB_BOOL */
+	char s[LAB_STR_MAX];
+};
+
+/*
+ * What one run produced.  Plain data with no pointers, so an experiment
+ * that runs in a child process (a private network namespace) can send it
+ * back through a pipe.
+ */
+struct lab_result {
+	struct lab_field fields[LAB_FIELDS_MAX];
+	size_t nfields;
+	char observed[LAB_TEXT_MAX]; /* one or two sentences with the numbers */
+	char skipped[LAB_STR_MAX];   /* why it could not run; empty when it ran */
+	enum lab_verdict verdict;    /* filled by lab_judge() */
+	char reason[LAB_TEXT_MAX];   /* filled by lab_judge() */
+	long long elapsed_ms;
+};
+
+/* How a check compares a field. */
+enum lab_op { LAB_EQ, LAB_NE, LAB_LT, LAB_LE, LAB_GT, LAB_GE };
+
+/*
+ * One part of a claim: FIELD OP (STR, or VALUE, or OTHER × NUM / DEN).
+ * STR is for word fields; OTHER names another field; NUM/DEN default to 1.
+ * SETUP marks a precondition of the measurement rather than part of the
+ * claim: when it fails the experiment is skipped, not judged.
+ */
+struct lab_check {
+	const char *field;
+	enum lab_op op;
+	long long value;
+	const char *str;
+	const char *other;
+	long long num, den;
+	const char *says; /* the claim's part in words: "the peer's read fails with ECONNRESET" */
+	bool setup;
+};
+
+/* What an experiment needs beyond an ordinary process. */
+enum lab_need {
+	LAB_NEEDS_NETNS = 1u << 0, /* a private network namespace: CAP_NET_ADMIN */
+	LAB_NEEDS_RAW = 1u << 1,   /* raw sockets: CAP_NET_RAW */
+};
+
+struct lab_experiment {
+	const char *id;
+	const char *title;
+	const char *source;  /* seed file names, space-separated */
+	const char *options; /* option names it is about, space-separated */
+	const char *claim;   /* the documented behaviour, in our words */
+	const char *method;  /* what the experiment does */
+	unsigned needs;	     /* LAB_NEEDS_* */
+	void (*run)(struct lab_result *r);
+	const struct lab_check *checks;
+	size_t nchecks;
+};
+
+#define LAB_CHECKS(a) (a), (sizeof(a) / sizeof((a)[0]))
+#define LAB_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* The registry: every experiment in report order. */
+size_t lab_count(void);
+const struct lab_experiment *lab_at(size_t i);
+const struct lab_experiment *lab_find(const char *id);
+/* Whether experiment X declares itself about option NAME (case-insensitive kernel name). */
+bool lab_is_about(const struct lab_experiment *x, const char *name);
+
+/* Run X (in a child in a private network namespace when it needs one) and judge it. */
+void lab_run(const struct lab_experiment *x, struct lab_result *r);
+/* Compute R's verdict and reason from its fields and X's checks. */
+void lab_judge(const struct lab_experiment *x, struct lab_result *r);
+const char *lab_verdict_name(enum lab_verdict v);
+
+/* What one check found. */
+enum lab_outcome { LAB_HOLDS, LAB_FAILS, LAB_UNMEASURED };
+/* Evaluate check C on R; MEASURED and EXPECTED receive text forms ("OK", "== EWOULDBLOCK"). */
+enum lab_outcome lab_check_eval(const struct lab_check *c, const struct lab_result *r,
+				char *measured, size_t msize, char *expected, size_t esize);
+
+/* ---- recording (for experiments) ---------------------------------------- */
+
+void lab_int(struct lab_result *r, const char *name, long long v);
+void lab_str(struct lab_result *r, const char *name, const char *s);
+void lab_bool(struct lab_result *r, const char *name, bool v);
+/* A word field for an errno: "OK" for 0, else its name ("ECONNRESET"); ERR may be negative. */
+void lab_errno(struct lab_result *r, const char *name, int err);
+const struct lab_field *lab_field(const struct lab_result *r, const char *name);
+/* The observed sentence (replaces what was there). */
+void lab_observe(struct lab_result *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Mark R skipped with a reason; returns false so callers can `return lab_skip(…)`. */
+bool lab_skip(struct lab_result *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- options through the library (for experiments) ---------------------- */
+
+/* The catalog entry NAME, or NULL after marking R "skipped: catalog lacks NAME". */
+const sockopt_entry *lab_opt(struct lab_result *r, const char *name);
+/* Set option NAME from text; 0 or -errno (-ENOENT when the catalog lacks it). */
+int lab_set(int fd, const char *name, const char *text);
+/* Read an int-like option NAME; 0 or -errno. */
+int lab_get_int(int fd, const char *name, int *out);
+/* Read option NAME formatted as text; 0 or -errno. */
+int lab_get_text(int fd, const char *name, char *buf, size_t size);
+
+#endif /* SOCKOPT_LAB_H */

@@ -1,0 +1,95 @@
+/* labnet.h: loopback sockets, TCP state counting and private network namespaces, shared by the lab and the bench. */
+#ifndef SOCKOPT_LABNET_H
+#define SOCKOPT_LABNET_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/socket.h>
+
+/*
+ * Every function returns a non-negative result or a negative errno, like
+ * the library.  Addresses are text ("127.0.0.1", "::1"); ports are in host
+ * order, 0 for an ephemeral one.
+ */
+
+/* Linux TCP states as /proc/net/tcp numbers them. */
+enum labnet_tcp_state {
+	LABNET_ESTABLISHED = 1,
+	LABNET_SYN_SENT,
+	LABNET_SYN_RECV,
+	LABNET_FIN_WAIT1,
+	LABNET_FIN_WAIT2,
+	LABNET_TIME_WAIT,
+	LABNET_CLOSE,
+	LABNET_CLOSE_WAIT,
+	LABNET_LAST_ACK,
+	LABNET_LISTEN,
+	LABNET_CLOSING,
+};
+
+/* A monotonic clock in microseconds. */
+long long labnet_now_us(void);
+/* Sleep for MS milliseconds. */
+void labnet_sleep_ms(int ms);
+
+/* socket(2) with SOCK_CLOEXEC for an address family given by IP's text form. */
+int labnet_socket(const char *ip, int type);
+/* Fill SS from IP and PORT; the length, or -EINVAL. */
+int labnet_addr(const char *ip, int port, struct sockaddr_storage *ss);
+int labnet_bind(int fd, const char *ip, int port);
+/* bind, then listen with a backlog of 128. */
+int labnet_listen(int fd, const char *ip, int port);
+/* A blocking connect. */
+int labnet_connect(int fd, const char *ip, int port);
+/* Wait up to TIMEOUT_MS for a connection on LFD and accept it (SOCK_CLOEXEC). */
+int labnet_accept(int lfd, int timeout_ms);
+/* The local port of FD (host order), or -errno. */
+int labnet_port(int fd);
+
+/* A TCP listener on IP with an ephemeral port. */
+int labnet_tcp_listener(const char *ip);
+/* A connected loopback TCP pair on IP: *CLIENT and the accepted *SERVER. */
+int labnet_tcp_pair(const char *ip, int *client, int *server);
+/* A UDP socket bound to IP with an ephemeral port. */
+int labnet_udp_bound(const char *ip);
+
+/* Turn O_NONBLOCK on or off, keeping the other status flags. */
+int labnet_nonblocking(int fd, bool on);
+/* Write to non-blocking FD until the kernel takes no more (at most MAX bytes); the count. */
+long long labnet_fill(int fd, long long max);
+/* Read and drop everything FD has until EOF, an error or TIMEOUT_MS of quiet; the count. */
+long long labnet_drain(int fd, int timeout_ms, int *end_errno);
+/* Bytes not yet acknowledged by the peer (SIOCOUTQ), or -errno. */
+int labnet_outq(int fd);
+/* Wait up to TIMEOUT_MS for EVENTS on FD; the revents (0 on timeout). */
+int labnet_wait(int fd, short events, int timeout_ms);
+
+/*
+ * The state of the IPv4 or IPv6 TCP socket whose local and remote
+ * addresses are LOCAL and REMOTE, from /proc/net/tcp{,6} of the caller's
+ * network namespace: a LABNET_* state, or 0 when there is none.
+ */
+int labnet_tcp_state(const struct sockaddr_storage *local, const struct sockaddr_storage *remote);
+/* The same for FD's own addresses (read them before closing FD). */
+int labnet_fd_addrs(int fd, struct sockaddr_storage *local, struct sockaddr_storage *remote);
+/* How many TCP sockets are in STATE with PORT as local or remote port (0: any port). */
+long labnet_tcp_count(int state, int port);
+/* "TIME-WAIT", "ESTABLISHED", …, or "none" for 0. */
+const char *labnet_tcp_state_name(int state);
+
+/*
+ * Move the calling process into a new private network namespace with its
+ * loopback up.  -EPERM without CAP_NET_ADMIN.  Call it in a child process:
+ * the namespace disappears with the last process in it, so nothing is
+ * left behind even when the child crashes.
+ */
+int labnet_netns_enter(void);
+/* Run ARGV (PATH searched) with INPUT (may be NULL) on its stdin, output discarded; its exit status or -errno. */
+int labnet_spawn(const char *const argv[], const char *input);
+/* Load an nftables ruleset (nft -f -) in the caller's namespace; 0 or -errno/-ENOENT. */
+int labnet_nft(const char *ruleset);
+/* Whether PROGRAM is found on PATH. */
+bool labnet_have(const char *program);
+
+#endif /* SOCKOPT_LABNET_H */
