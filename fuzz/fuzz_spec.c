@@ -39,6 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *more;
 	char *newline;
 	size_t before;
+	bool with_diag;
 	int phase, r;
 
 	if (size < 1)
@@ -50,16 +51,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (newline)
 		*newline = '\0';
 
-	r = sockopt_spec_parse(text, &spec, &diag);
+	/*
+	 * One run in sixteen asks for the sentence: for an unknown name it searches the
+	 * whole catalog for close names, which would otherwise take most of the time.
+	 */
+	with_diag = (data[0] & 0xf0) == 0;
+	r = sockopt_spec_parse(text, &spec, with_diag ? &diag : NULL);
 	if (r < 0) {
 		FUZZ_ASSERT(spec == sentinel, "\"%s\": *out written on failure", text);
-		FUZZ_ASSERT(diag.error == r && diag.text[0], "\"%s\": no sentence for %d", text, r);
+		FUZZ_ASSERT(!with_diag || (diag.error == r && diag.text[0]),
+			    "\"%s\": no sentence for %d", text, r);
 		return 0;
 	}
 	check_entries(spec);
 	sockopt_spec_validate(spec, (unsigned)data[0] << 1 & SOCKOPT_KIND_ALL, &diag);
 	before = sockopt_spec_count(spec);
-	r = sockopt_spec_add(spec, more, phase, &diag);
+	r = sockopt_spec_add(spec, more, phase, with_diag ? &diag : NULL);
 	if (r < 0)
 		FUZZ_ASSERT(sockopt_spec_count(spec) == before, "\"%s\": a failed add changed the spec",
 			    more);
