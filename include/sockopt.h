@@ -59,6 +59,12 @@ int sockopt_kind_parse(const char *name, unsigned *kind);
 int sockopt_kind_socket(unsigned kind, struct sockopt_diag *diag);
 /* The family, type and protocol that socket(2) takes for one kind. */
 int sockopt_kind_triple(unsigned kind, int *family, int *type, int *protocol);
+/*
+ * The kind socket(FAMILY, TYPE, PROTOCOL) makes, SOCK_NONBLOCK and
+ * SOCK_CLOEXEC masked out of TYPE; -EAFNOSUPPORT for sockets sockopt does
+ * not cover (netlink, packet, MPTCP, SCTP).  No system call.
+ */
+int sockopt_kind_of_triple(int family, int type, int protocol, unsigned *kind);
 
 /* ---- the catalog ----------------------------------------------------- */
 
@@ -221,6 +227,13 @@ int sockopt_get(int fd, const sockopt_entry *e, sockopt_value *out, struct socko
  */
 int sockopt_set(int fd, const sockopt_entry *e, const sockopt_value *v,
 		struct sockopt_readback *rb, struct sockopt_diag *diag);
+/*
+ * Set E on FD without the catalog's access check and without a readback:
+ * what the kernel answers when asked to change an option the catalog says
+ * cannot be changed (the lab's probe of SO_SNDLOWAT's ENOPROTOOPT).
+ */
+int sockopt_set_unchecked(int fd, const sockopt_entry *e, const sockopt_value *v,
+			  struct sockopt_diag *diag);
 /* Parse TEXT for E and set it: sockopt_value_parse then sockopt_set. */
 int sockopt_set_text(int fd, const sockopt_entry *e, const char *text,
 		     struct sockopt_readback *rb, struct sockopt_diag *diag);
@@ -323,6 +336,16 @@ bool sockopt_spec_has_phase(const sockopt_spec *spec, enum sockopt_phase phase, 
  */
 int sockopt_spec_validate(const sockopt_spec *spec, unsigned kinds, struct sockopt_diag *diag);
 /*
+ * A new spec with the entries of SPEC whose phase is PHASE
+ * (SOCKOPT_PHASE_CATALOG: any phase) and whose option has every bit of
+ * FLAGS (WITH true) or none of them (WITH false), each at its own phase.
+ * A preload splits listener options with it once: those accepted sockets
+ * inherit (SOCKOPT_FLAG_INHERITED) go on the listener, the rest on each
+ * accepted socket.  *OUT only on success; -EINVAL, -ENOMEM.
+ */
+int sockopt_spec_select(const sockopt_spec *spec, int phase, unsigned flags, bool with,
+			sockopt_spec **out, struct sockopt_diag *diag);
+/*
  * Apply the entries of SPEC whose phase is PHASE to FD, in spec order,
  * each with sockopt_set.  An entry whose kinds do not include FD's kind is
  * SKIPPED with a sentence (on a socket sockopt does not cover, every entry
@@ -331,7 +354,8 @@ int sockopt_spec_validate(const sockopt_spec *spec, unsigned kinds, struct socko
  * and sentence.  The readback is done only when REPORT is not NULL (it
  * reads the option back, and may read sysctls under /proc/sys).
  * Returns the number of FAILED entries (0 when all were applied or
- * skipped), or -EBADF/-ENOTSOCK when FD is not an open socket.
+ * skipped), or -EBADF/-ENOTSOCK when FD is not an open socket.  When SPEC
+ * has no entry of PHASE it returns 0 at once, without a system call.
  * Made for a preload's wrappers: it allocates no memory, prints nothing,
  * keeps no state, is safe to call from many threads at once, and leaves
  * errno as it found it.  The only socket state it changes is the options
@@ -514,6 +538,110 @@ struct sockopt_keepalive {
 int sockopt_keepalive_set(int fd, const struct sockopt_keepalive *ka, struct sockopt_diag *diag);
 /* Read SO_KEEPALIVE, TCP_KEEPIDLE/INTVL/CNT and TCP_USER_TIMEOUT of FD into *KA. */
 int sockopt_keepalive_get(int fd, struct sockopt_keepalive *ka, struct sockopt_diag *diag);
+
+/* ---- process sockets ------------------------------------------------- */
+
+/*
+ * The sockets of running processes, read through /proc/PID/fd and a
+ * duplicate of each fd made with pidfd_getfd (Linux 5.6; the same
+ * permission as ptrace: the same user or CAP_SYS_PTRACE).  Nothing is
+ * changed in the process: options with read side effects (SO_ERROR clears
+ * the pending error) or transient values (TCP_QUICKACK) are not read unless
+ * asked for, and every duplicate is closed before the next fd is read.
+ */
+
+/* A scan: its settings and, per socket kind, the options it reads and their defaults.  Opaque. */
+typedef struct sockopt_scan sockopt_scan;
+/* One socket met by a scan, valid until the callback returns.  Opaque. */
+typedef struct sockopt_sock sockopt_sock;
+
+enum sockopt_scan_flag {
+	/* Also read options flagged SIDE_EFFECT or TRANSIENT (SO_ERROR, TCP_QUICKACK …). */
+	SOCKOPT_SCAN_SIDE_EFFECTS = 1u << 0,
+};
+
+/* Called for each socket of a scan; a negative errno returned stops the scan and is returned. */
+typedef int (*sockopt_sock_fn)(sockopt_sock *sock, void *ctx);
+
+/* A new scan with SOCKOPT_SCAN_* FLAGS; reuse it for many processes. */
+int sockopt_scan_new(unsigned flags, sockopt_scan **out, struct sockopt_diag *diag);
+void sockopt_scan_free(sockopt_scan *scan);
+/*
+ * Call FN for every socket of process PID in fd order, or, when NFDS > 0,
+ * for each of the NFDS fds in FDS (then an fd that is closed or not a
+ * socket is reported through FN with sockopt_sock_error set).  Returns
+ * the number of sockets met, or a negative errno with a sentence when the
+ * process cannot be read: -ESRCH (no such process, or it exited during
+ * the scan, after the sockets already reported), -EPERM / -EACCES (the
+ * sentence says which rule refused it), -ENOSYS (kernel too old).
+ */
+int sockopt_scan_pid(sockopt_scan *scan, pid_t pid, const int *fds, size_t nfds,
+		     sockopt_sock_fn fn, void *ctx, struct sockopt_diag *diag);
+/* Fds of the last scan_pid that were closed between listing and reading them. */
+size_t sockopt_scan_vanished(const sockopt_scan *scan);
+
+/*
+ * Read the options of SOCK (called from the callback, after any filtering,
+ * so filtered-out sockets cost no option reads).  Returns how many options
+ * were attempted.  Within one scan, option index I of two sockets of the
+ * same kind names the same option, so callers may cache per (kind, I).
+ */
+int sockopt_sock_read_options(sockopt_sock *sock, struct sockopt_diag *diag);
+
+pid_t sockopt_sock_pid(const sockopt_sock *sock);
+const char *sockopt_sock_comm(const sockopt_sock *sock);	/* the process's comm */
+int sockopt_sock_fd(const sockopt_sock *sock);			/* the fd in that process */
+/* 0, or the negative errno for an fd that could not be described, with a sentence. */
+int sockopt_sock_error(const sockopt_sock *sock);
+const char *sockopt_sock_error_text(const sockopt_sock *sock);
+uint64_t sockopt_sock_inode(const sockopt_sock *sock);
+int sockopt_sock_family(const sockopt_sock *sock);		/* AF_* */
+int sockopt_sock_type(const sockopt_sock *sock);		/* SOCK_* */
+int sockopt_sock_protocol(const sockopt_sock *sock);		/* IPPROTO_* or 0 */
+/* The SOCKOPT_KIND_* bit, or 0 for a family sockopt has no options for (netlink …). */
+unsigned sockopt_sock_kind(const sockopt_sock *sock);
+/* "tcp", "udp6", "unix", or the family ("netlink", "packet", "AF40"). */
+const char *sockopt_sock_proto_name(const sockopt_sock *sock);
+/* Local and peer address as SOCKOPT_TYPE_SOCKADDR values; len 0 when there is none. */
+const sockopt_value *sockopt_sock_local(const sockopt_sock *sock);
+const sockopt_value *sockopt_sock_peer(const sockopt_sock *sock);
+/*
+ * The socket's state as the kernel numbers TCP states (1 ESTABLISHED …
+ * 10 LISTEN): from TCP_INFO for TCP; for other sockets LISTEN, ESTABLISHED
+ * (connected) or CLOSE (unconnected).
+ */
+int sockopt_sock_state(const sockopt_sock *sock);
+/* The state as ss names it: "ESTABLISHED", "LISTEN", "UNCONN" for an unconnected datagram socket. */
+const char *sockopt_sock_state_name(const sockopt_sock *sock);
+/*
+ * Bytes queued to read and to send (SIOCINQ / SIOCOUTQ); for a listener,
+ * connections waiting in accept and the backlog, as ss shows them.  -1 when unknown.
+ */
+long long sockopt_sock_recv_q(const sockopt_sock *sock);
+long long sockopt_sock_send_q(const sockopt_sock *sock);
+/* The number of options read by sockopt_sock_read_options. */
+size_t sockopt_sock_option_count(const sockopt_sock *sock);
+/* Option I: its entry and value; 0, or the negative errno its read failed with. */
+int sockopt_sock_option(const sockopt_sock *sock, size_t i, const sockopt_entry **e,
+			const sockopt_value **v);
+/*
+ * 1 when option I holds the value a fresh socket of the same kind has
+ * (read once per kind per scan), 0 when it differs, -ENODATA when the
+ * default is unknown: a raw socket could not be created to read it, the
+ * fresh socket could not read it (IP_MTU before connect), or the kernel
+ * sets it itself once a TCP socket is connected (SO_SNDBUF autotuning,
+ * TCP_MAXSEG from the path MTU).
+ */
+int sockopt_sock_option_is_default(const sockopt_sock *sock, size_t i);
+
+/*
+ * A duplicate of fd FD of process PID in this process (pidfd_getfd), to
+ * read or set options on it; close it when done.  Errors as
+ * sockopt_scan_pid, and -EBADF when the process has no such fd.
+ */
+int sockopt_proc_getfd(pid_t pid, int fd, struct sockopt_diag *diag);
+/* Whether FD is past the point where setting an option of phase P acts (bound, connected). */
+bool sockopt_phase_passed(int fd, enum sockopt_phase p);
 
 #ifdef __cplusplus
 }

@@ -1,63 +1,13 @@
 /* test_close.c: abortive, graceful and linger closes on loopback, and what the peer sees of each. */
 #include <fcntl.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <sys/wait.h>
 
 #include "testutil.h"
 
-/* The port FD is bound to. */
-static unsigned port_number(int fd)
-{
-	struct sockaddr_in sin;
-	socklen_t len = sizeof(sin);
-
-	assert_int_equal(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
-	return ntohs(sin.sin_port);
-}
-
-/* TIME_WAIT sockets with PORT at either end, from /proc/net/tcp (state 06). */
-static int time_wait_count(unsigned port)
-{
-	FILE *f = fopen("/proc/net/tcp", "r");
-	char line[256];
-	int count = 0;
-
-	assert_non_null(f);
-	while (fgets(line, sizeof(line), f)) {
-		unsigned lport, rport, state;
-
-		if (sscanf(line, " %*d: %*8x:%x %*8x:%x %x", &lport, &rport, &state) == 3 &&
-		    state == 0x06 && (lport == port || rport == port))
-			count++;
-	}
-	fclose(f);
-	return count;
-}
-
 /* A loopback connection whose accepting side has a 4K receive buffer, so a non-reading peer fills up. */
 static unsigned small_window_pair(int *client, int *server)
 {
-	sockopt_spec *spec = NULL;
-	struct sockopt_diag d;
-	struct sockopt_dial_config cfg = { 0 };
-	char port[16];
-	unsigned p;
-	int l;
-
-	assert_int_equal(sockopt_spec_parse("SO_RCVBUF=4K", &spec, &d), 0);
-	cfg.spec = spec;
-	l = sockopt_listen("127.0.0.1", "0", &cfg, &d);
-	assert_true(l >= 0);
-	p = port_number(l);
-	snprintf(port, sizeof(port), "%u", p);
-	*client = sockopt_dial("127.0.0.1", port, NULL, &d);
-	assert_true(*client >= 0);
-	*server = sockopt_accept(l, NULL, NULL, NULL, &d);
-	assert_true(*server >= 0);
-	close(l);
-	sockopt_spec_free(spec);
-	return p;
+	return spec_pair("SO_RCVBUF=4K", NULL, client, server);
 }
 
 /* Write to FD until its send queue is full; the byte count. */

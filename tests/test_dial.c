@@ -7,18 +7,6 @@
 
 #include "testutil.h"
 
-/* The port FD is bound to, as text for sockopt_dial. */
-static void port_of(int fd, char *buf, size_t size)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-
-	assert_int_equal(getsockname(fd, (struct sockaddr *)&ss, &len), 0);
-	snprintf(buf, size, "%u",
-		 ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
-						: ((struct sockaddr_in *)&ss)->sin_port));
-}
-
 /* Option NAME of FD as an int. */
 static int option(int fd, const char *name)
 {

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -54,6 +55,77 @@ static inline void tcp_pair(int *client, int *server)
 	*server = accept4(l, NULL, NULL, SOCK_CLOEXEC);
 	assert_true(*server >= 0);
 	close(l);
+}
+
+/* The port FD is bound to (IPv4 or IPv6), as text for sockopt_dial. */
+static inline void port_of(int fd, char *buf, size_t size)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&ss, &len), 0);
+	snprintf(buf, size, "%u",
+		 ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+						: ((struct sockaddr_in *)&ss)->sin_port));
+}
+
+/* A spec parsed from TEXT, which must be valid; NULL for NULL. */
+static inline sockopt_spec *spec_of(const char *text)
+{
+	sockopt_spec *spec = NULL;
+	struct sockopt_diag d;
+
+	if (text && sockopt_spec_parse(text, &spec, &d) < 0)
+		fail_msg("%s", d.text);
+	return spec;
+}
+
+/*
+ * A loopback TCP connection made by the library: a listener on 127.0.0.1
+ * with LISTEN_SPEC, a dial with DIAL_SPEC (either may be NULL), and the
+ * accepted end.  Writes *CLIENT and *SERVER, closes the listener and
+ * returns its port.
+ */
+static inline unsigned spec_pair(const char *listen_spec, const char *dial_spec, int *client,
+				 int *server)
+{
+	struct sockopt_dial_config lc = { .spec = spec_of(listen_spec) };
+	struct sockopt_dial_config dc = { .spec = spec_of(dial_spec) };
+	struct sockopt_diag d;
+	char port[16];
+	int l = sockopt_listen("127.0.0.1", "0", &lc, &d);
+
+	if (l < 0)
+		fail_msg("%s", d.text);
+	port_of(l, port, sizeof(port));
+	*client = sockopt_dial("127.0.0.1", port, &dc, &d);
+	if (*client < 0)
+		fail_msg("%s", d.text);
+	*server = sockopt_accept(l, &lc, NULL, NULL, &d);
+	assert_true(*server >= 0);
+	close(l);
+	sockopt_spec_free((sockopt_spec *)lc.spec);
+	sockopt_spec_free((sockopt_spec *)dc.spec);
+	return (unsigned)atoi(port);
+}
+
+/* TIME_WAIT sockets with PORT at either end, from /proc/net/tcp (state 06). */
+static inline int time_wait_count(unsigned port)
+{
+	FILE *f = fopen("/proc/net/tcp", "r");
+	char line[256];
+	int count = 0;
+
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		unsigned lport, rport, state;
+
+		if (sscanf(line, " %*d: %*8x:%x %*8x:%x %x", &lport, &rport, &state) == 3 &&
+		    state == 0x06 && (lport == port || rport == port))
+			count++;
+	}
+	fclose(f);
+	return count;
 }
 
 /*

@@ -229,3 +229,19 @@ void format_size(long bytes, char *buf, size_t size)
 	else
 		snprintf(buf, size, "%ld", bytes);
 }
+
+size_t buffer_list(const char *list, struct buffer_size *out, size_t max)
+{
+	char buf[256], *save = NULL;
+	size_t n = 0;
+
+	snprintf(buf, sizeof(buf), "%s", list);
+	for (char *s = strtok_r(buf, ",", &save); s && n < max; s = strtok_r(NULL, ",", &save)) {
+		snprintf(out[n].label, sizeof(out[n].label), "%s", s);
+		out[n].bytes = 0;
+		if (strcmp(s, "auto") != 0 && parse_size(s, &out[n].bytes) < 0)
+			continue;
+		n++;
+	}
+	return n;
+}

@@ -1,6 +1,5 @@
 /* rr.c: `sockopt bench rr`: request/response latency over one loopback connection, one option at a time. */
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +9,6 @@
 #include "../cli/cli.h"
 #include "../cli/print.h"
 #include "bench.h"
-#include "loopback.h"
 #include "svg.h"
 
 /* How one variant sends its request and which options each side sets. */
@@ -54,15 +52,17 @@ struct rr_result {
 /* The answering side: read each request (re-arming TCP_QUICKACK when asked), send the response. */
 struct rr_server {
 	int fd;
+	int client; /* the bench's end, closed in the peer so that its close ends the peer */
 	size_t size;
 	bool quickack;
-	int error;
 };
 
-static void *rr_serve(void *arg)
+static void rr_serve(void *arg)
 {
 	struct rr_server *s = arg;
 	char *buf = calloc(1, s->size);
+
+	close(s->client);
 
 	while (buf) {
 		size_t got = 0;
@@ -77,15 +77,10 @@ static void *rr_serve(void *arg)
 			if (s->quickack)
 				opt_set(s->fd, "TCP_QUICKACK", "on", NULL, NULL);
 		}
-		if (n <= 0) {
-			s->error = n < 0 ? -errno : 0;
-			break;
-		}
-		if ((s->error = send_all(s->fd, buf, s->size)) < 0)
+		if (n <= 0 || send_all(s->fd, buf, s->size) < 0)
 			break;
 	}
 	free(buf);
-	return NULL;
 }
 
 /* Send one request the way variant V does. */
@@ -135,29 +130,29 @@ static int rr_run(struct rr_result *r, size_t size, double duration)
 {
 	struct rr_server srv = { .size = size, .quickack = r->v->quickack };
 	struct sockopt_diag diag = { 0 };
-	pthread_t th;
-	int client, err;
+	struct bench_side cside, sside = { 0 };
+	int client, pid, err;
 
-	if ((err = loop_tcp_pair(&client, &srv.fd)) < 0) {
-		snprintf(r->error, sizeof(r->error), "loopback connection: %s", strerror(-err));
-		return err;
-	}
-	err = opt_apply(client, r->v->client_opts, &diag);
+	err = side_init(&cside, r->v->client_opts, &diag);
 	if (err == 0 && r->v->cork)
 		err = opt_need("TCP_CORK", &diag);
 	if (err == 0 && r->v->quickack)
 		err = opt_need("TCP_QUICKACK", &diag);
+	if (err == 0)
+		err = side_pair(&cside, &sside, &client, &srv.fd, &diag);
+	side_free(&cside);
 	if (err < 0) {
 		snprintf(r->error, sizeof(r->error), "%s", diag.text);
-		close(client);
-		close(srv.fd);
 		return err;
 	}
-	pthread_create(&th, NULL, rr_serve, &srv);
-	err = rr_loop(client, r, size, duration);
-	close(client);
-	pthread_join(th, NULL);
+	srv.client = client;
+	pid = err = peer_start(rr_serve, &srv);
 	close(srv.fd);
+	if (err >= 0)
+		err = rr_loop(client, r, size, duration);
+	close(client);
+	if (pid >= 0)
+		peer_wait(pid);
 	if (err < 0)
 		snprintf(r->error, sizeof(r->error), "transaction failed: %s", strerror(-err));
 	samples_sort(&r->lat);

@@ -217,7 +217,7 @@ static void draw_refs(FILE *f, const struct frame *fr, const struct svg_xy *c)
 		fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#555\" "
 			   "stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>\n",
 			fr->left, py, fr->left + fr->width, py);
-		text(f, fr->left + 6, py - 5, "start", "font-size=\"12\" fill=\"#555\"",
+		text(f, fr->left + fr->width - 6, py - 6, "end", "font-size=\"12\" fill=\"#555\"",
 		     c->refs[r].label);
 	}
 }
@@ -255,6 +255,12 @@ int svg_write_xy(const char *path, const struct svg_xy *chart)
 	return fclose(f) == 0 ? 0 : -errno;
 }
 
+/* One colour for a single measure; the second and later palette colours for several. */
+static const char *bar_color(const struct svg_panel *p, size_t s)
+{
+	return palette[p->nseries > 1 ? (1 + s) % NCOLORS : 0];
+}
+
 /* One panel of bars between X and X + WIDTH; categories are BAND pixels tall from TOP. */
 static void draw_panel(FILE *f, const struct svg_bars *c, const struct svg_panel *p, double x,
 		       double width, double top, double band)
@@ -272,7 +278,7 @@ static void draw_panel(FILE *f, const struct svg_bars *c, const struct svg_panel
 		for (size_t s = 0; s < p->nseries; s++) {
 			fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"10\" height=\"10\" fill=\"%s\"/>\n",
 				x + (double)s * 110, top + band * (double)c->ncategories + 8,
-				palette[s % NCOLORS]);
+				bar_color(p, s));
 			text(f, x + (double)s * 110 + 14, top + band * (double)c->ncategories + 17,
 			     "start", "font-size=\"12\" fill=\"#222\"", p->series[s]);
 		}
@@ -283,7 +289,7 @@ static void draw_panel(FILE *f, const struct svg_bars *c, const struct svg_panel
 
 			fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
 				   "fill=\"%s\" rx=\"2\"/>\n",
-				x, y, w > 0 ? w : 0, bar - 2, palette[(p->nseries > 1 ? s : k) % NCOLORS]);
+				x, y, w > 0 ? w : 0, bar - 2, bar_color(p, s));
 			format_value(p->fmt, v, label, sizeof(label));
 			text(f, x + (w > 0 ? w : 0) + 5, y + bar / 2 + 3, "start",
 			     "font-size=\"12\" fill=\"#222\"", label);
@@ -337,4 +343,9 @@ void svg_format_bytes(double bytes, char *buf, size_t size)
 void svg_format_percent(double pct, char *buf, size_t size)
 {
 	snprintf(buf, size, "%g%%", pct);
+}
+
+void svg_format_count(double v, char *buf, size_t size)
+{
+	snprintf(buf, size, "%.0f", v);
 }

@@ -64,9 +64,10 @@ struct svg_bars {
 /* Write panels of horizontal bars side by side, categories down the left, to PATH. */
 int svg_write_bars(const char *path, const struct svg_bars *chart);
 
-/* Tick formatters the modes share: nanoseconds as "40ms"/"75us", bytes as "64K", percent. */
+/* Formatters the modes share: nanoseconds as "40ms", bytes as "64K", percent, whole counts. */
 void svg_format_ns(double ns, char *buf, size_t size);
 void svg_format_bytes(double bytes, char *buf, size_t size);
 void svg_format_percent(double pct, char *buf, size_t size);
+void svg_format_count(double v, char *buf, size_t size);
 
 #endif /* SOCKOPT_SVG_H */

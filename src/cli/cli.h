@@ -21,10 +21,13 @@ int cmd_list(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_defaults(int argc, char **argv);
 int cmd_limits(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_set(int argc, char **argv);
 int cmd_lab(int argc, char **argv);
 /* List the lab experiments about OPTION (for explain), as text and as the JSON array "lab". */
 void print_lab_experiments(const char *option);
 int cmd_bench(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 
 /* Print "sockopt: " and one sentence on stderr; return CODE. */
 int fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

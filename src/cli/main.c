@@ -16,12 +16,23 @@ static const struct command commands[] = {
 	  "defaults [tcp|tcp6|udp|udp6|raw|raw6|unix|unix-dgram|unix-seqpacket …] [--json]",
 	  "every option's value on a fresh socket of each kind" },
 	{ "limits", cmd_limits, "limits [--json]", "the kernel tunables that bound options" },
+	{ "show", cmd_show,
+	  "show [PID[:FD]…] [--all] [--json] [-t|--tcp] [-u|--udp] [-x|--unix] [-w|--raw] "
+	  "[-4] [-6] [-l|--listening] [--port N] [--state S] [--side-effects]",
+	  "the sockets of running processes: addresses, state, non-default options" },
+	{ "set", cmd_set, "set PID:FD NAME=VALUE… [--dry-run] [--json]",
+	  "change options on a live socket of another process; before → after" },
 	{ "lab", cmd_lab, "lab [ID…] [--list] [--json] [--markdown]",
 	  "check what the seed documents claim against this kernel: claim, observation, verdict" },
 	{ "bench", cmd_bench,
 	  "bench rr|crr|stream|udp [--duration S] [--json] [--plot FILE.svg] [--variants LIST] "
 	  "[--size N] [--buffers LIST] [--count N] [--burst N]",
 	  "measure what an option does to traffic on loopback" },
+	{ "run", cmd_run,
+	  "run [-o SPEC]… [--on-socket SPEC] [--before-bind SPEC] [--before-connect SPEC] "
+	  "[--before-listen SPEC] [--after-accept SPEC] [--tcp] [--udp] [-4|-6] [--verbose] "
+	  "[--strict] -- CMD [ARG…]",
+	  "run an unmodified program with options applied to its sockets (LD_PRELOAD)" },
 };
 
 static const struct command *find_command(const char *name)

@@ -192,6 +192,18 @@ int lab_set(int fd, const char *name, const char *text)
 	return e ? sockopt_set_text(fd, e, text, NULL, NULL) : -ENOENT;
 }
 
+int lab_set_unchecked(int fd, const char *name, const char *text)
+{
+	const sockopt_entry *e = sockopt_catalog_find(name);
+	sockopt_value v;
+	int r;
+
+	if (!e)
+		return -ENOENT;
+	r = sockopt_value_parse(e, text, &v, NULL);
+	return r < 0 ? r : sockopt_set_unchecked(fd, e, &v, NULL);
+}
+
 int lab_get_int(int fd, const char *name, int *out)
 {
 	const sockopt_entry *e = sockopt_catalog_find(name);

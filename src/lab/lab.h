@@ -128,6 +128,8 @@ bool lab_skip(struct lab_result *r, const char *fmt, ...) __attribute__((format(
 const sockopt_entry *lab_opt(struct lab_result *r, const char *name);
 /* Set option NAME from text; 0 or -errno (-ENOENT when the catalog lacks it). */
 int lab_set(int fd, const char *name, const char *text);
+/* Set option NAME from text even if the catalog says it is read-only (what does the kernel say?). */
+int lab_set_unchecked(int fd, const char *name, const char *text);
 /* Read an int-like option NAME; 0 or -errno. */
 int lab_get_int(int fd, const char *name, int *out);
 /* Read option NAME formatted as text; 0 or -errno. */

@@ -54,8 +54,6 @@ int labnet_tcp_pair(const char *ip, int *client, int *server);
 /* A UDP socket bound to IP with an ephemeral port. */
 int labnet_udp_bound(const char *ip);
 
-/* Turn O_NONBLOCK on or off, keeping the other status flags. */
-int labnet_nonblocking(int fd, bool on);
 /* Write to non-blocking FD until the kernel takes no more (at most MAX bytes); the count. */
 long long labnet_fill(int fd, long long max);
 /* Read and drop everything FD has until EOF, an error or TIMEOUT_MS of quiet; the count. */
@@ -77,6 +75,13 @@ int labnet_fd_addrs(int fd, struct sockaddr_storage *local, struct sockaddr_stor
 long labnet_tcp_count(int state, int port);
 /* "TIME-WAIT", "ESTABLISHED", …, or "none" for 0. */
 const char *labnet_tcp_state_name(int state);
+
+/*
+ * A protocol counter of the caller's network namespace from
+ * /proc/net/snmp or /proc/net/netstat: GROUP "TcpExt", "Icmp", "Udp"…,
+ * NAME "OutOfWindowIcmps"; the value or -ENOENT.
+ */
+long long labnet_counter(const char *group, const char *name);
 
 /*
  * Move the calling process into a new private network namespace with its

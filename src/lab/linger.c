@@ -115,7 +115,7 @@ static void close_experiment(struct lab_result *r, const struct close_run *run)
 	lab_int(r, "bytes_sent", sent);
 	lab_int(r, "unacked_at_close", labnet_outq(client));
 	if (run->nonblocking)
-		labnet_nonblocking(client, true);
+		sockopt_fd_set_nonblocking(client, true, NULL);
 	close_client(r, run, client);
 	state = labnet_tcp_state(&local, &remote);
 	lab_str(r, "state_after_close", labnet_tcp_state_name(state));

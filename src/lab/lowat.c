@@ -1,4 +1,137 @@
-/* lowat.c: placeholder. */
+/* lowat.c: experiments on the low-water marks SO_RCVLOWAT and SO_SNDLOWAT. */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/select.h>
+#include <unistd.h>
+
 #include "lab.h"
-const struct lab_experiment lab_lowat[1];
-const size_t lab_lowat_count = 0;
+#include "labnet.h"
+
+#define SEEDS "003_f012efc3bbbfde02.txt 004_0de232be0c243d49.txt"
+#define LOWAT 100
+#define SENT 10
+#define WAIT_MS 200
+
+/* Record the value of option NAME on a fresh socket of TYPE as FIELD. */
+static void record_default(struct lab_result *r, const char *name, int type, const char *field)
+{
+	int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0), v;
+
+	if (fd >= 0 && lab_get_int(fd, name, &v) == 0)
+		lab_int(r, field, v);
+	if (fd >= 0)
+		close(fd);
+}
+
+/* Whether select(2) reports FD readable within MS. */
+static bool select_readable(int fd, int ms)
+{
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+	fd_set set;
+
+	FD_ZERO(&set);
+	FD_SET(fd, &set);
+	return select(fd + 1, &set, NULL, NULL, &tv) > 0;
+}
+
+static void run_rcvlowat(struct lab_result *r)
+{
+	char buf[LOWAT];
+	long long t0;
+	ssize_t n;
+	int c, s;
+
+	if (!lab_opt(r, "SO_RCVLOWAT") || !lab_opt(r, "SO_RCVTIMEO"))
+		return;
+	record_default(r, "SO_RCVLOWAT", SOCK_STREAM, "tcp_default");
+	record_default(r, "SO_RCVLOWAT", SOCK_DGRAM, "udp_default");
+	if (labnet_tcp_pair("127.0.0.1", &c, &s) < 0)
+		return (void)lab_skip(r, "no loopback TCP pair");
+	lab_set(s, "SO_RCVLOWAT", "100");
+	lab_int(r, "rcvlowat", LOWAT);
+	lab_int(r, "bytes_sent", SENT);
+	if (send(c, buf, SENT, 0) != SENT)
+		lab_skip(r, "the first send failed");
+	labnet_sleep_ms(20); /* the bytes are in the receive queue now */
+	lab_int(r, "poll_revents", labnet_wait(s, POLLIN, WAIT_MS));
+	lab_bool(r, "poll_readable", lab_field(r, "poll_revents")->i & POLLIN);
+	lab_bool(r, "select_readable", select_readable(s, WAIT_MS));
+	lab_set(s, "SO_RCVTIMEO", "200ms");
+	lab_int(r, "read_timeout_us", WAIT_MS * 1000);
+	t0 = labnet_now_us();
+	n = recv(s, buf, sizeof(buf), 0);
+	lab_int(r, "read_elapsed_us", labnet_now_us() - t0);
+	lab_int(r, "read_returned", n < 0 ? -errno : n);
+	close(c);
+	close(s);
+	lab_observe(r, "With SO_RCVLOWAT %d and %d bytes queued, poll %s readable and select %s; a "
+		       "blocking read (SO_RCVTIMEO 200 ms) returned %lld after %.0f ms. Fresh sockets "
+		       "have SO_RCVLOWAT %lld (TCP) and %lld (UDP).",
+		    LOWAT, SENT, lab_field(r, "poll_readable")->i ? "reported" : "did not report",
+		    lab_field(r, "select_readable")->i ? "did" : "did not",
+		    lab_field(r, "read_returned")->i, lab_field(r, "read_elapsed_us")->i / 1000.0,
+		    lab_field(r, "tcp_default")->i, lab_field(r, "udp_default")->i);
+}
+
+static void run_sndlowat(struct lab_result *r)
+{
+	static const struct {
+		int type;
+		const char *prefix;
+	} kinds[] = { { SOCK_STREAM, "tcp" }, { SOCK_DGRAM, "udp" } };
+
+	if (!lab_opt(r, "SO_SNDLOWAT"))
+		return;
+	for (size_t i = 0; i < LAB_ARRAY_SIZE(kinds); i++) {
+		int fd = socket(AF_INET, kinds[i].type | SOCK_CLOEXEC, 0), v;
+		char field[LAB_NAME_MAX];
+
+		if (fd < 0)
+			continue;
+		snprintf(field, sizeof(field), "%s_default", kinds[i].prefix);
+		if (lab_get_int(fd, "SO_SNDLOWAT", &v) == 0)
+			lab_int(r, field, v);
+		snprintf(field, sizeof(field), "%s_set_errno", kinds[i].prefix);
+		/* The catalog knows SO_SNDLOWAT is read-only; ask the kernel anyway. */
+		lab_errno(r, field, lab_set_unchecked(fd, "SO_SNDLOWAT", "4096"));
+		close(fd);
+	}
+	lab_observe(r, "Setting SO_SNDLOWAT to 4096 returned %s on TCP and %s on UDP; it reads %lld "
+		       "on a fresh TCP socket and %lld on UDP.",
+		    lab_field(r, "tcp_set_errno")->s, lab_field(r, "udp_set_errno")->s,
+		    lab_field(r, "tcp_default")->i, lab_field(r, "udp_default")->i);
+}
+
+static const struct lab_check rcvlowat_checks[] = {
+	{ "poll_readable", LAB_EQ, 1, .says = "poll ignores SO_RCVLOWAT and reports readable with fewer bytes (man page)" },
+	{ "select_readable", LAB_EQ, 1, .says = "select ignores it too (man page)" },
+	{ "read_elapsed_us", LAB_GE, .other = "read_timeout_us", .num = 9, .den = 10, .says = "a blocking read waits for the low-water mark" },
+	{ "tcp_default", LAB_EQ, 1, .says = "the default is 1 for TCP (UNP)" },
+	{ "udp_default", LAB_EQ, 1, .says = "the default is 1 for UDP (UNP)" },
+};
+
+static const struct lab_check sndlowat_checks[] = {
+	{ "tcp_set_errno", LAB_EQ, .str = "ENOPROTOOPT", .says = "SO_SNDLOWAT cannot be changed on Linux: ENOPROTOOPT (man page)" },
+	{ "tcp_default", LAB_EQ, 1, .says = "it is initialised to 1 (man page)" },
+	{ "tcp_default", LAB_EQ, 2048, .says = "for TCP it is usually 2048 (UNP)" },
+};
+
+const struct lab_experiment lab_lowat[] = {
+	{ "rcvlowat-poll", "SO_RCVLOWAT: poll/select ignore it, read waits for it",
+	  SEEDS, "SO_RCVLOWAT",
+	  "The receive low-water mark defaults to 1 for TCP and UDP. On Linux select and poll do not "
+	  "respect SO_RCVLOWAT and report a socket readable with a single byte; a read blocks until "
+	  "SO_RCVLOWAT bytes are there.",
+	  "Loopback pair, SO_RCVLOWAT 100 on the receiver, 10 bytes sent: poll and select for "
+	  "200 ms, then a read with SO_RCVTIMEO 200 ms, timed.",
+	  0, run_rcvlowat, LAB_CHECKS(rcvlowat_checks) },
+	{ "sndlowat-set", "SO_SNDLOWAT cannot be changed on Linux",
+	  SEEDS, "SO_SNDLOWAT",
+	  "SO_SNDLOWAT is not changeable on Linux (setsockopt fails with ENOPROTOOPT) and is "
+	  "initialised to 1 (man page); UNP says TCP's send low-water mark is usually 2048.",
+	  "Set SO_SNDLOWAT 4096 on fresh TCP and UDP sockets and read the value.",
+	  0, run_sndlowat, LAB_CHECKS(sndlowat_checks) },
+};
+const size_t lab_lowat_count = LAB_ARRAY_SIZE(lab_lowat);

@@ -239,17 +239,28 @@ static void readback(int fd, const sockopt_entry *e, const sockopt_value *v,
 	out_printf(&o, ".");
 }
 
-SOCKOPT_EXPORT int sockopt_set(int fd, const sockopt_entry *e, const sockopt_value *v,
-			       struct sockopt_readback *rb, struct sockopt_diag *diag)
+SOCKOPT_EXPORT int sockopt_set_unchecked(int fd, const sockopt_entry *e, const sockopt_value *v,
+					 struct sockopt_diag *diag)
 {
-	if (!(e->access & SOCKOPT_ACCESS_SET))
-		return diag_set(diag, -EOPNOTSUPP, "%s is read-only.", e->name);
 	if (setsockopt(fd, e->level, e->optname, v->v.bytes, v->len) < 0) {
 		char text[128];
 
 		sockopt_type_format(e->type, v, text, sizeof(text));
 		return call_failed(diag, -errno, fd, e, "setsockopt", text);
 	}
+	return 0;
+}
+
+SOCKOPT_EXPORT int sockopt_set(int fd, const sockopt_entry *e, const sockopt_value *v,
+			       struct sockopt_readback *rb, struct sockopt_diag *diag)
+{
+	int r;
+
+	if (!(e->access & SOCKOPT_ACCESS_SET))
+		return diag_set(diag, -EOPNOTSUPP, "%s is read-only.", e->name);
+	r = sockopt_set_unchecked(fd, e, v, diag);
+	if (r < 0)
+		return r;
 	if (rb)
 		readback(fd, e, v, rb);
 	return 0;
@@ -262,4 +273,9 @@ SOCKOPT_EXPORT int sockopt_set_text(int fd, const sockopt_entry *e, const char *
 	int r = sockopt_value_parse(e, text, &v, diag);
 
 	return r ? r : sockopt_set(fd, e, &v, rb, diag);
+}
+
+SOCKOPT_EXPORT bool sockopt_phase_passed(int fd, enum sockopt_phase p)
+{
+	return phase_passed(fd, p);
 }

@@ -1,4 +1,4 @@
-/* loopback.c: loopback sockets and kernel socket counts (sock_diag through libmnl), shared by the bench and the lab. */
+/* sockdiag.c: count kernel sockets by state and port through sock_diag netlink, with libmnl. */
 #include <errno.h>
 #include <linux/inet_diag.h>
 #include <linux/sock_diag.h>
@@ -7,81 +7,10 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <libmnl/libmnl.h>
 
-#include "loopback.h"
-
-static struct sockaddr_in loop_addr(int port)
-{
-	struct sockaddr_in sin = { .sin_family = AF_INET };
-
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	sin.sin_port = htons((uint16_t)port);
-	return sin;
-}
-
-int loop_socket(int type)
-{
-	int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
-
-	return fd < 0 ? -errno : fd;
-}
-
-int loop_bind(int fd, int port, bool listen_too)
-{
-	struct sockaddr_in sin = loop_addr(port);
-
-	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0)
-		return -errno;
-	if (listen_too && listen(fd, SOMAXCONN) < 0)
-		return -errno;
-	return loop_local_port(fd);
-}
-
-int loop_connect(int fd, int port)
-{
-	struct sockaddr_in sin = loop_addr(port);
-
-	return connect(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0 ? -errno : 0;
-}
-
-int loop_local_port(int fd)
-{
-	struct sockaddr_in sin;
-	socklen_t len = sizeof(sin);
-
-	if (getsockname(fd, (struct sockaddr *)&sin, &len) < 0)
-		return -errno;
-	return ntohs(sin.sin_port);
-}
-
-int loop_tcp_pair(int *client, int *server)
-{
-	int l = loop_socket(SOCK_STREAM), c = -1, s = -1, port, err;
-
-	if (l < 0)
-		return l;
-	port = err = loop_bind(l, 0, true);
-	if (err >= 0)
-		err = c = loop_socket(SOCK_STREAM);
-	if (err >= 0)
-		err = loop_connect(c, port);
-	if (err >= 0) {
-		s = accept4(l, NULL, NULL, SOCK_CLOEXEC);
-		err = s < 0 ? -errno : 0;
-	}
-	close(l);
-	if (err < 0) {
-		if (c >= 0)
-			close(c);
-		return err;
-	}
-	*client = c;
-	*server = s;
-	return 0;
-}
+#include "sockdiag.h"
 
 /* The running count of one dump, filled by the callback of each message. */
 struct diag_walk {

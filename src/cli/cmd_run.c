@@ -1,0 +1,196 @@
+/* cmd_run.c: `sockopt run`: run an unmodified program with options applied to its sockets by the preload shim. */
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../preload/run_env.h"
+#include "cli.h"
+
+#ifndef SOCKOPT_LIBDIR
+#define SOCKOPT_LIBDIR "/usr/local/lib/sockopt"
+#endif
+#define SHIM_NAME "libsockopt-preload.so"
+
+/* Getopt values: a spec variable is 256 + its index, a flag word 512 + its index. */
+enum { OPT_VAR = 256, OPT_WORD = 512 };
+
+/* What the command line asked for: one text per spec variable, and the flag words. */
+struct run_request {
+	char *text[RUN_VAR_COUNT]; /* repeated flags joined with commas; NULL when absent */
+	char words[128];	   /* SOCKOPT_RUN_FLAGS */
+	unsigned kinds, switches;
+};
+
+/* Append SPEC to *TEXT with a comma; false when out of memory. */
+static bool append(char **text, const char *spec)
+{
+	size_t old = *text ? strlen(*text) : 0;
+	char *grown = realloc(*text, old + strlen(spec) + 2);
+
+	if (!grown)
+		return false;
+	if (old)
+		grown[old++] = ',';
+	strcpy(grown + old, spec);
+	*text = grown;
+	return true;
+}
+
+static void add_word(struct run_request *req, const char *word)
+{
+	if (!strstr(req->words, word))
+		snprintf(req->words + strlen(req->words), sizeof(req->words) - strlen(req->words),
+			 "%s%s", *req->words ? "," : "", word);
+}
+
+/* Parse the flags up to the command; the index of the command, or a negative exit code. */
+static int parse_flags(int argc, char **argv, struct run_request *req)
+{
+	struct option longopts[RUN_VAR_COUNT + RUN_WORD_COUNT + 2];
+	size_t n = 0;
+	int c;
+
+	for (size_t i = 0; i < RUN_VAR_COUNT; i++)
+		longopts[n++] = (struct option){ run_vars[i].flag, required_argument, NULL,
+						 OPT_VAR + (int)i };
+	for (size_t i = 0; i < RUN_WORD_COUNT; i++)
+		longopts[n++] = (struct option){ run_words[i].word, no_argument, NULL,
+						 OPT_WORD + (int)i };
+	longopts[n++] = (struct option){ "help", no_argument, NULL, 'h' };
+	longopts[n] = (struct option){ 0, 0, 0, 0 };
+	/* "+": the first word that is not a flag is the command; its own flags are its own. */
+	while ((c = getopt_long(argc, argv, "+o:46vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			c = OPT_VAR; /* run_vars[0] is -o's */
+			break;
+		case '4':
+			add_word(req, "ipv4");
+			continue;
+		case '6':
+			add_word(req, "ipv6");
+			continue;
+		case 'v':
+			add_word(req, "verbose");
+			continue;
+		case 'h':
+			return -usage_help("run");
+		}
+		if (c >= OPT_WORD && c < OPT_WORD + (int)RUN_WORD_COUNT)
+			add_word(req, run_words[c - OPT_WORD].word);
+		else if (c < OPT_VAR || c >= OPT_VAR + (int)RUN_VAR_COUNT)
+			return -usage_error("run");
+		else if (!append(&req->text[c - OPT_VAR], optarg))
+			return -fail(EXIT_FAILED, "Out of memory.");
+	}
+	if (optind >= argc)
+		return -fail(EXIT_USAGE, "No command to run; usage: sockopt run [-o SPEC]… -- CMD [ARG…]");
+	return optind;
+}
+
+/*
+ * Check every spec as the shim will read it, against the kinds its
+ * sockets can be under the filter: a bad spec stops here, before anything
+ * runs, with the library's sentence naming the entry.
+ */
+static int validate(const struct run_request *req)
+{
+	struct sockopt_diag d;
+	bool any = false;
+
+	for (size_t i = 0; i < RUN_VAR_COUNT; i++) {
+		sockopt_spec *spec;
+		int r;
+
+		if (!req->text[i])
+			continue;
+		spec = sockopt_spec_new();
+		if (!spec)
+			return fail(EXIT_FAILED, "Out of memory.");
+		r = sockopt_spec_add(spec, req->text[i], run_vars[i].phase, &d);
+		if (r == 0)
+			r = sockopt_spec_validate(spec, req->kinds & run_vars[i].kinds, &d);
+		sockopt_spec_free(spec);
+		if (r < 0)
+			return fail(r == -ENOMEM ? EXIT_FAILED : EXIT_USAGE, "%s%s: %s",
+				    i == 0 ? "-o" : "--", i == 0 ? "" : run_vars[i].flag, d.text);
+		any = true;
+	}
+	if (!any)
+		return fail(EXIT_USAGE,
+			    "No options to apply; give at least one, e.g. -o TCP_NODELAY=on.");
+	return EXIT_OK;
+}
+
+/* The shim beside this binary (the build tree), else in SOCKOPT_LIBDIR (installed). */
+static int find_shim(char *path, size_t size)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	if (n > 0) {
+		exe[n] = '\0';
+		snprintf(path, size, "%s/" SHIM_NAME, dirname(exe));
+		if (access(path, R_OK) == 0)
+			return 0;
+	}
+	snprintf(path, size, "%s/" SHIM_NAME, SOCKOPT_LIBDIR);
+	if (access(path, R_OK) == 0)
+		return 0;
+	return fail(EXIT_FAILED, "Cannot find " SHIM_NAME " beside the sockopt binary or in %s.",
+		    SOCKOPT_LIBDIR);
+}
+
+/*
+ * Put the request into the environment the command inherits: every spec
+ * variable set or removed (a stale one must not leak in), the flags, and
+ * the shim added after any LD_PRELOAD the user already has.
+ */
+static int export_request(const struct run_request *req, const char *shim)
+{
+	const char *old = getenv("LD_PRELOAD");
+	char *preload = NULL;
+	int r = 0;
+
+	for (size_t i = 0; i < RUN_VAR_COUNT && r == 0; i++)
+		r = req->text[i] ? setenv(run_vars[i].name, req->text[i], 1)
+				 : unsetenv(run_vars[i].name);
+	if (r == 0)
+		r = *req->words ? setenv(RUN_FLAGS_VAR, req->words, 1) : unsetenv(RUN_FLAGS_VAR);
+	if (r == 0 && old && *old && !strstr(old, shim))
+		r = asprintf(&preload, "%s:%s", old, shim) < 0 ? -1 : 0;
+	if (r == 0)
+		r = setenv("LD_PRELOAD", preload ? preload : old && *old ? old : shim, 1);
+	free(preload);
+	return r < 0 ? fail(EXIT_FAILED, "Cannot set the environment: %s.", strerror(errno))
+		     : EXIT_OK;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct run_request req = { 0 };
+	char shim[PATH_MAX + sizeof(SHIM_NAME)];
+	int cmd = parse_flags(argc, argv, &req), code;
+
+	if (cmd < 0)
+		code = -cmd;
+	else if (!run_flags_parse(req.words, &req.kinds, &req.switches))
+		code = fail(EXIT_USAGE, "Bad filter words \"%s\".", req.words);
+	else if ((code = validate(&req)) == EXIT_OK && (code = find_shim(shim, sizeof(shim))) == 0)
+		code = export_request(&req, shim);
+	for (size_t i = 0; i < RUN_VAR_COUNT; i++)
+		free(req.text[i]);
+	if (cmd < 0 || code != EXIT_OK)
+		return code;
+	if (req.switches & RUN_VERBOSE)
+		fprintf(stderr, "sockopt: running %s with LD_PRELOAD=%s\n", argv[cmd],
+			getenv("LD_PRELOAD"));
+	execvp(argv[cmd], argv + cmd);
+	/* As env(1) and nice(1) do: 127 when the command is not found, 126 when it cannot run. */
+	return fail(errno == ENOENT ? 127 : 126, "Cannot run %s: %s.", argv[cmd], strerror(errno));
+}

@@ -1,0 +1,190 @@
+/* cmd_set.c: `sockopt set PID:FD NAME=VALUE…`: change options on a live socket of another process, before → after. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "print.h"
+
+/* One NAME=VALUE of the command line, parsed. */
+struct assignment {
+	const sockopt_entry *entry;
+	sockopt_value value;
+};
+
+/* Parse "PID:FD"; false when it is not that. */
+static bool parse_target(const char *arg, pid_t *pid, int *fd)
+{
+	char *end, *fd_end;
+	long p = strtol(arg, &end, 10), f;
+
+	if (end == arg || *end != ':' || p <= 0 || p > 0x3fffffff)
+		return false;
+	f = strtol(end + 1, &fd_end, 10);
+	if (fd_end == end + 1 || *fd_end || f < 0 || f > 0x3fffffff)
+		return false;
+	*pid = (pid_t)p;
+	*fd = (int)f;
+	return true;
+}
+
+/* Parse every NAME=VALUE before anything is touched; EXIT_OK or the usage exit code. */
+static int parse_assignments(char **args, int n, struct assignment *out)
+{
+	for (int i = 0; i < n; i++) {
+		char name[128];
+		const char *eq = strchr(args[i], '=');
+		struct sockopt_diag diag;
+		int code = EXIT_USAGE;
+
+		if (!eq || eq == args[i] || (size_t)(eq - args[i]) >= sizeof(name))
+			return fail(EXIT_USAGE, "\"%s\" is not NAME=VALUE; nothing was changed.", args[i]);
+		memcpy(name, args[i], (size_t)(eq - args[i]));
+		name[eq - args[i]] = '\0';
+		out[i].entry = find_option_or_fail(name, &code);
+		if (!out[i].entry)
+			return code;
+		if (!(sockopt_entry_access(out[i].entry) & SOCKOPT_ACCESS_SET))
+			return fail(EXIT_USAGE, "%s can only be read, not set; nothing was changed.",
+				    sockopt_entry_name(out[i].entry));
+		if (sockopt_value_parse(out[i].entry, eq + 1, &out[i].value, &diag) < 0)
+			return fail(EXIT_USAGE, "%s Nothing was changed.", diag.text);
+	}
+	return EXIT_OK;
+}
+
+/* Say when setting E now is too late to do what it is for. */
+static bool warn_phase(int fd, const sockopt_entry *e, int pid, int target_fd)
+{
+	enum sockopt_phase p = sockopt_entry_phase(e);
+
+	if (p == SOCKOPT_PHASE_ANY || !sockopt_phase_passed(fd, p))
+		return false;
+	fprintf(stderr,
+		"sockopt: warning: %s acts only %s, and fd %d of process %d is already %s; the "
+		"kernel stores the new value, but it does not do now what it does when set in time.\n",
+		sockopt_entry_name(e),
+		p == SOCKOPT_PHASE_BEFORE_BIND ? "before bind" : "before connect or listen", target_fd,
+		pid, p == SOCKOPT_PHASE_BEFORE_BIND ? "bound" : "connected or listening");
+	return true;
+}
+
+/* A value as the JSON object {"value", "text"} under KEY, and as its text. */
+static void print_value(const char *key, const sockopt_entry *e, const sockopt_value *v, int err)
+{
+	print_open_object(key);
+	print_option_value(e, v, err);
+	print_close_object();
+}
+
+/* Apply (or, on a dry run, only show) one assignment; false when the kernel refused it. */
+static bool apply_one(int fd, const struct assignment *a, bool dry_run, pid_t pid, int target_fd)
+{
+	const sockopt_entry *e = a->entry;
+	struct sockopt_readback rb;
+	struct sockopt_diag diag;
+	sockopt_value before, after;
+	int got = sockopt_get(fd, e, &before, NULL), r = 0;
+
+	print_open_object(NULL);
+	print_string(PRINT_ANY, "name", "%-20s ", sockopt_entry_name(e));
+	print_value("before", e, &before, got);
+	print_text(" → ");
+	if (dry_run) {
+		print_value("requested", e, &a->value, 0);
+		print_text("   (dry run: not set)");
+	} else if ((r = sockopt_set(fd, e, &a->value, &rb, &diag)) == 0) {
+		after = rb.stored;
+		print_value("requested", e, &a->value, 0);
+		print_text(" stored ");
+		print_value("after", e, &after, after.len ? 0 : -ENODATA);
+		print_string(PRINT_ANY, "readback", "   %s", rb.text);
+	}
+	print_bool(PRINT_JSON, "phase_passed", NULL, warn_phase(fd, e, pid, target_fd));
+	if (r < 0)
+		print_string(PRINT_JSON, "error", NULL, diag.text);
+	print_text("\n");
+	print_close_object();
+	if (r < 0)
+		fail(EXIT_FAILED, "%s", diag.text);
+	return r == 0;
+}
+
+int cmd_set(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	struct assignment *assignments;
+	struct sockopt_diag diag;
+	bool json = false, dry_run = false, ok = true;
+	unsigned kind;
+	int c, n, fd, target_fd, code;
+	pid_t pid;
+
+	while ((c = getopt_long(argc, argv, "njh", longopts, NULL)) != -1) {
+		if (c == 'n')
+			dry_run = true;
+		else if (c == 'j')
+			json = true;
+		else if (c == 'h')
+			return usage_help("set");
+		else
+			return usage_error("set");
+	}
+	if (argc - optind < 2)
+		return usage_error("set");
+	if (!parse_target(argv[optind], &pid, &target_fd))
+		return fail(EXIT_USAGE, "\"%s\" is not PID:FD.", argv[optind]);
+	n = argc - optind - 1;
+	assignments = calloc((size_t)n, sizeof(*assignments));
+	if (!assignments)
+		return fail(EXIT_FAILED, "Out of memory.");
+	code = parse_assignments(argv + optind + 1, n, assignments);
+	if (code != EXIT_OK) {
+		free(assignments);
+		return code;
+	}
+	fd = sockopt_proc_getfd(pid, target_fd, &diag);
+	if (fd < 0) {
+		free(assignments);
+		return fail(EXIT_FAILED, "%s Nothing was changed.", diag.text);
+	}
+	if (sockopt_kind_of_fd(fd, &kind, &diag) < 0) {
+		close(fd);
+		free(assignments);
+		return fail(EXIT_FAILED, "%s Nothing was changed.", diag.text);
+	}
+	for (int i = 0; i < n; i++) {
+		if (sockopt_entry_kinds(assignments[i].entry) & kind)
+			continue;
+		close(fd);
+		code = fail(EXIT_FAILED, "%s does not apply to fd %d of process %d, a %s socket; nothing "
+			    "was changed.",
+			    sockopt_entry_name(assignments[i].entry), target_fd, (int)pid,
+			    sockopt_kind_name(kind));
+		free(assignments);
+		return code;
+	}
+	print_start(json);
+	print_open_object(NULL);
+	print_int(PRINT_JSON, "pid", NULL, pid);
+	print_int(PRINT_JSON, "fd", NULL, target_fd);
+	print_string(PRINT_JSON, "kind", NULL, sockopt_kind_name(kind));
+	print_bool(PRINT_JSON, "dry_run", NULL, dry_run);
+	print_open_array("changes");
+	for (int i = 0; ok && i < n; i++)
+		ok = apply_one(fd, &assignments[i], dry_run, pid, target_fd);
+	print_close_array();
+	print_close_object();
+	print_end();
+	close(fd);
+	free(assignments);
+	return ok ? EXIT_OK : EXIT_FAILED;
+}

@@ -1,0 +1,279 @@
+/* cmd_show.c: `sockopt show`: the sockets of running processes with addresses, state and option values. */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdio_ext.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "print.h"
+#include "show.h"
+
+/* One PID given on the command line, with the fds named after it (none: every fd). */
+struct target {
+	pid_t pid;
+	int *fds;
+	size_t nfds;
+};
+
+/* Everything one run of show needs while sockets arrive. */
+struct show {
+	struct show_filter filter;
+	bool all;
+	bool explicit; /* fds named on purpose: report every one */
+	sockopt_scan *scan;
+	struct show_cache cache;
+	size_t sockets;
+	size_t failed_sockets;
+	size_t failed_processes;
+	char first_failure[SOCKOPT_TEXT_MAX];
+	struct failure {
+		pid_t pid;
+		int fd;
+		int error;
+		char text[SOCKOPT_TEXT_MAX];
+	} *failures;
+	size_t nfailures;
+};
+
+/* Remember a failure for the JSON "errors" array and the closing sentence. */
+static void note_failure(struct show *sh, pid_t pid, int fd, int err, const char *text)
+{
+	struct failure *grown;
+
+	if (!sh->first_failure[0])
+		snprintf(sh->first_failure, sizeof(sh->first_failure), "%s", text);
+	grown = realloc(sh->failures, (sh->nfailures + 1) * sizeof(*grown));
+	if (!grown)
+		return;
+	sh->failures = grown;
+	grown[sh->nfailures].pid = pid;
+	grown[sh->nfailures].fd = fd;
+	grown[sh->nfailures].error = err;
+	snprintf(grown[sh->nfailures++].text, sizeof(grown->text), "%s", text);
+}
+
+static void print_failures(const struct show *sh)
+{
+	print_open_array("errors");
+	for (size_t i = 0; i < sh->nfailures; i++) {
+		const struct failure *f = &sh->failures[i];
+		const char *name = strerrorname_np(-f->error);
+
+		print_open_object(NULL);
+		print_int(PRINT_JSON, "pid", NULL, f->pid);
+		if (f->fd >= 0)
+			print_int(PRINT_JSON, "fd", NULL, f->fd);
+		print_string(PRINT_JSON, "error", NULL, name ? name : "unknown");
+		print_string(PRINT_JSON, "text", NULL, f->text);
+		print_close_object();
+	}
+	print_close_array();
+}
+
+static int on_socket(sockopt_sock *sock, void *ctx)
+{
+	struct show *sh = ctx;
+	struct sockopt_diag diag;
+	int r;
+
+	if ((r = sockopt_sock_error(sock)) < 0) {
+		sh->failed_sockets++;
+		note_failure(sh, sockopt_sock_pid(sock), sockopt_sock_fd(sock), r,
+			     sockopt_sock_error_text(sock));
+		fail(EXIT_FAILED, "%s", sockopt_sock_error_text(sock));
+		return 0;
+	}
+	if (!sh->explicit && !show_filter_match(&sh->filter, sock))
+		return 0;
+	if ((r = sockopt_sock_read_options(sock, &diag)) < 0) {
+		sh->failed_sockets++;
+		note_failure(sh, sockopt_sock_pid(sock), sockopt_sock_fd(sock), r, diag.text);
+		fail(EXIT_FAILED, "%s", diag.text);
+		return 0;
+	}
+	sh->sockets++;
+	show_print_socket(&sh->cache, sock, sh->all);
+	return 0;
+}
+
+/* Scan one process; PID-level failures are remembered, not fatal. */
+static void show_pid(struct show *sh, const struct target *t, bool whole_machine)
+{
+	struct sockopt_diag diag;
+	int r = sockopt_scan_pid(sh->scan, t->pid, t->fds, t->nfds, on_socket, sh, &diag);
+	size_t vanished = sockopt_scan_vanished(sh->scan);
+
+	if (!whole_machine && vanished)
+		fprintf(stderr, "sockopt: %zu fds of process %d were closed while it was read.\n",
+			vanished, (int)t->pid);
+	if (r >= 0 || (whole_machine && r == -ESRCH))
+		return; /* processes come and go while the machine is scanned */
+	sh->failed_processes++;
+	note_failure(sh, t->pid, -1, r, diag.text);
+	if (!whole_machine)
+		fail(EXIT_FAILED, "%s", diag.text);
+}
+
+/* Every process on the machine, in /proc order. */
+static void show_every_process(struct show *sh)
+{
+	bool progress = show_progress();
+	size_t seen = 0;
+	struct dirent *d;
+	DIR *dir = opendir("/proc");
+
+	if (!dir) {
+		sh->failed_processes++;
+		snprintf(sh->first_failure, sizeof(sh->first_failure), "Cannot list /proc: %s.",
+			 strerror(errno));
+		return;
+	}
+	while ((d = readdir(dir))) {
+		struct target t = { 0, NULL, 0 };
+
+		if (!isdigit((unsigned char)d->d_name[0]))
+			continue;
+		t.pid = (pid_t)atoi(d->d_name);
+		if (progress && ++seen % 64 == 0)
+			fprintf(stderr, "\rsockopt: reading process %d…", (int)t.pid);
+		show_pid(sh, &t, true);
+	}
+	if (progress)
+		fprintf(stderr, "\r\033[K");
+	closedir(dir);
+}
+
+/* Parse "PID" or "PID:FD" into TARGETS, merging fds of one PID; false on a bad one. */
+static bool add_target(struct target **targets, size_t *n, const char *arg)
+{
+	char *end;
+	long pid = strtol(arg, &end, 10), fd = -1;
+	struct target *t = NULL;
+
+	if (end == arg || pid <= 0 || pid > 0x3fffffff || (*end && *end != ':'))
+		return false;
+	if (*end == ':') {
+		char *fd_end;
+
+		fd = strtol(end + 1, &fd_end, 10);
+		if (fd_end == end + 1 || *fd_end || fd < 0 || fd > 0x3fffffff)
+			return false;
+	}
+	for (size_t i = 0; i < *n; i++)
+		if ((*targets)[i].pid == pid)
+			t = &(*targets)[i];
+	if (!t) {
+		struct target *grown = realloc(*targets, (*n + 1) * sizeof(**targets));
+
+		if (!grown)
+			return false;
+		*targets = grown;
+		t = &grown[(*n)++];
+		*t = (struct target){ (pid_t)pid, NULL, 0 };
+	} else if (t->nfds == 0 && fd >= 0) {
+		return true; /* PID alone already asks for every fd */
+	}
+	if (fd >= 0) {
+		int *grown = realloc(t->fds, (t->nfds + 1) * sizeof(*t->fds));
+
+		if (!grown)
+			return false;
+		t->fds = grown;
+		t->fds[t->nfds++] = (int)fd;
+	}
+	return true;
+}
+
+/*
+ * The closing sentence and exit code: 0 when everything asked for was
+ * read.  Failures of processes and fds named on the command line were
+ * said as they happened; a whole-machine scan says them here, once.
+ */
+static int summarise(const struct show *sh, bool whole_machine)
+{
+	size_t total = sh->failed_processes + sh->failed_sockets;
+
+	if (total == 0)
+		return EXIT_OK;
+	if (whole_machine)
+		return fail(EXIT_FAILED,
+			    "The sockets of %zu processes were not read (%zu sockets were shown); "
+			    "the first refusal: %s",
+			    sh->failed_processes, sh->sockets, sh->first_failure);
+	if (total > 1)
+		return fail(EXIT_FAILED, "%zu of the processes and fds asked for could not be read.",
+			    total);
+	return EXIT_FAILED;
+}
+
+static const struct option longopts[] = {
+	{ "all", no_argument, NULL, 'a' },	     { "json", no_argument, NULL, 'j' },
+	{ "tcp", no_argument, NULL, 't' },	     { "udp", no_argument, NULL, 'u' },
+	{ "unix", no_argument, NULL, 'x' },	     { "raw", no_argument, NULL, 'w' },
+	{ "listening", no_argument, NULL, 'l' },     { "port", required_argument, NULL, 'p' },
+	{ "state", required_argument, NULL, 's' },   { "side-effects", no_argument, NULL, 'S' },
+	{ "help", no_argument, NULL, 'h' },	     { 0, 0, 0, 0 },
+};
+
+int cmd_show(int argc, char **argv)
+{
+	struct show sh;
+	struct target *targets = NULL;
+	struct sockopt_diag diag;
+	size_t ntargets = 0;
+	unsigned flags = 0;
+	bool json = false;
+	int c, code;
+
+	memset(&sh, 0, sizeof(sh));
+	show_filter_init(&sh.filter);
+	while ((c = getopt_long(argc, argv, "ajtuxwl46p:s:h", longopts, NULL)) != -1) {
+		if (c == 'a')
+			sh.all = true;
+		else if (c == 'j')
+			json = true;
+		else if (c == 'S')
+			flags |= SOCKOPT_SCAN_SIDE_EFFECTS;
+		else if (c == 'h')
+			return usage_help("show");
+		else if (show_filter_option(&sh.filter, c, optarg, &code) != 1)
+			return c == '?' ? usage_error("show") : code;
+	}
+	for (int i = optind; i < argc; i++)
+		if (!add_target(&targets, &ntargets, argv[i]))
+			return fail(EXIT_USAGE, "\"%s\" is not PID or PID:FD.", argv[i]);
+	if (sockopt_scan_new(flags, &sh.scan, &diag) < 0)
+		return fail(EXIT_FAILED, "%s", diag.text);
+	__fsetlocking(stdout, FSETLOCKING_BYCALLER);
+	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	print_start(json);
+	print_open_object(NULL);
+	show_print_header();
+	print_open_array("sockets");
+	for (size_t i = 0; i < ntargets; i++) {
+		sh.explicit = targets[i].nfds > 0;
+		show_pid(&sh, &targets[i], false);
+	}
+	if (ntargets == 0)
+		show_every_process(&sh);
+	print_close_array();
+	print_failures(&sh);
+	print_int(PRINT_JSON, "skipped_processes", NULL, (long long)sh.failed_processes);
+	print_int(PRINT_JSON, "skipped_sockets", NULL, (long long)sh.failed_sockets);
+	print_close_object();
+	print_end();
+	code = summarise(&sh, ntargets == 0);
+	show_cache_free(&sh.cache);
+	sockopt_scan_free(sh.scan);
+	for (size_t i = 0; i < ntargets; i++)
+		free(targets[i].fds);
+	free(targets);
+	free(sh.failures);
+	return code;
+}

@@ -1,0 +1,39 @@
+/* show.h: what the files of `sockopt show` share: the socket filters and the socket printer. */
+#ifndef SOCKOPT_SHOW_H
+#define SOCKOPT_SHOW_H
+
+#include <stdbool.h>
+
+#include "sockopt.h"
+
+/* Which sockets to show, in the manner of ss: kinds, listening, port, state. */
+struct show_filter {
+	unsigned protocols; /* SOCKOPT_KIND_* chosen by --tcp --udp --unix --raw; 0: all */
+	unsigned families;  /* SOCKOPT_KIND_* allowed by -4 / -6; 0: all */
+	bool listening;
+	int port;  /* -1: any */
+	int state; /* -1: any */
+};
+
+void show_filter_init(struct show_filter *f);
+/*
+ * Take getopt option C (with ARG) when it is a filter: 1 when taken, 0 when
+ * it is not a filter option, -1 with *CODE = EXIT_USAGE after a sentence.
+ */
+int show_filter_option(struct show_filter *f, int c, const char *arg, int *code);
+/* Whether SOCK passes every filter. */
+bool show_filter_match(const struct show_filter *f, const sockopt_sock *sock);
+
+/* Formatted options holding their kind's default value, per (kind, option index). */
+struct show_cache {
+	char **fragments[16];
+	size_t counts[16];
+};
+
+/* The column titles (text output only). */
+void show_print_header(void);
+/* One socket: a table row, or a JSON object; ALL: every option, not only non-default ones. */
+void show_print_socket(struct show_cache *cache, const sockopt_sock *sock, bool all);
+void show_cache_free(struct show_cache *cache);
+
+#endif /* SOCKOPT_SHOW_H */

@@ -1,0 +1,208 @@
+/* show_print.c: one socket of `sockopt show` as an ss-like table row or a JSON object. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "print.h"
+#include "show.h"
+
+#define FRAGMENT_MAX (8 * SOCKOPT_VALUE_MAX)
+
+void show_print_header(void)
+{
+	print_text("%-7s %-15s %-5s %-10s %-11s %6s %6s %-25s %-25s %s\n", "PID", "COMMAND", "FD",
+		   "PROTO", "STATE", "RECV-Q", "SEND-Q", "LOCAL", "PEER", "OPTIONS");
+}
+
+/* The short name of E for the table: its first alias ("nodelay"), else its name in lower case. */
+static void short_name(const sockopt_entry *e, char *buf, size_t size)
+{
+	const char *aliases = sockopt_entry_aliases(e);
+	size_t n = aliases ? strcspn(aliases, " ") : 0;
+
+	if (n == 0) {
+		snprintf(buf, size, "%s", sockopt_entry_name(e));
+		for (char *p = buf; *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+		return;
+	}
+	snprintf(buf, size, "%.*s", (int)n, aliases);
+}
+
+/* Append S to BUF as a JSON string literal. */
+static size_t json_quote(char *buf, size_t size, const char *s)
+{
+	size_t n = 0;
+
+	for (buf[n++] = '"'; *s && n + 8 < size; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			n += (size_t)snprintf(buf + n, size - n, "\\%c", c);
+		else if (c < 0x20 || c == 0x7f)
+			n += (size_t)snprintf(buf + n, size - n, "\\u%04x", c);
+		else
+			buf[n++] = (char)c;
+	}
+	buf[n++] = '"';
+	buf[n] = '\0';
+	return n;
+}
+
+/*
+ * Format option E = V into BUF: for JSON the object {"name", "value",
+ * "text", "default"} with the encoding of `sockopt defaults --json`; for
+ * text "alias=value", or "alias" alone for a boolean that is on.
+ */
+static void format_option(char *buf, size_t size, const sockopt_entry *e, const sockopt_value *v,
+			  int is_default, bool json)
+{
+	char text[2 * SOCKOPT_VALUE_MAX], value[2 * SOCKOPT_VALUE_MAX], quoted[4 * SOCKOPT_VALUE_MAX];
+	enum sockopt_type t = sockopt_entry_type(e);
+
+	sockopt_type_format(t, v, text, sizeof(text));
+	if (!json) {
+		short_name(e, value, sizeof(value));
+		if (t == SOCKOPT_TYPE_BOOL && v->v.i)
+			snprintf(buf, size, "%s", value);
+		else if (strchr(text, ' ')) /* keep a struct in one column: info={state=LISTEN …} */
+			snprintf(buf, size, "%s={%s}", value, text);
+		else
+			snprintf(buf, size, "%s=%s", value, text);
+		return;
+	}
+	sockopt_type_format_json(t, v, value, sizeof(value));
+	json_quote(quoted, sizeof(quoted), text);
+	snprintf(buf, size, "{\"name\": \"%s\",\"value\": %s,\"text\": %s,\"default\": %s}",
+		 sockopt_entry_name(e), value, quoted,
+		 is_default > 0 ? "true" : is_default == 0 ? "false" : "null");
+}
+
+/* The cached fragment of option I of KIND holding its default value, formatting it the first time. */
+static const char *cached(struct show_cache *c, unsigned kind, size_t i, const sockopt_entry *e,
+			  const sockopt_value *v, bool json)
+{
+	size_t k = (size_t)__builtin_ctz(kind);
+	char buf[FRAGMENT_MAX];
+
+	if (k >= sizeof(c->counts) / sizeof(c->counts[0]))
+		return NULL;
+	if (i >= c->counts[k]) {
+		char **grown = realloc(c->fragments[k], (i + 1) * sizeof(*grown));
+
+		if (!grown)
+			return NULL;
+		memset(grown + c->counts[k], 0, (i + 1 - c->counts[k]) * sizeof(*grown));
+		c->fragments[k] = grown;
+		c->counts[k] = i + 1;
+	}
+	if (!c->fragments[k][i]) {
+		format_option(buf, sizeof(buf), e, v, 1, json);
+		c->fragments[k][i] = strdup(buf);
+	}
+	return c->fragments[k][i];
+}
+
+void show_cache_free(struct show_cache *c)
+{
+	for (size_t k = 0; k < sizeof(c->counts) / sizeof(c->counts[0]); k++) {
+		for (size_t i = 0; i < c->counts[k]; i++)
+			free(c->fragments[k][i]);
+		free(c->fragments[k]);
+	}
+}
+
+/*
+ * Print the options of SOCK: every one read with ALL, otherwise the
+ * settable ones whose value differs from a fresh socket of the same kind
+ * (read-only ones describe the socket, and the other columns show that).
+ */
+static void print_options(struct show_cache *c, const sockopt_sock *sock, bool all)
+{
+	bool json = print_is_json(), first = true;
+	char buf[FRAGMENT_MAX];
+
+	print_open_array("options");
+	for (size_t i = 0; i < sockopt_sock_option_count(sock); i++) {
+		const sockopt_entry *e;
+		const sockopt_value *v;
+		const char *fragment = NULL;
+		int d;
+
+		if (sockopt_sock_option(sock, i, &e, &v) < 0)
+			continue;
+		d = sockopt_sock_option_is_default(sock, i);
+		if (!all && (d != 0 || !(sockopt_entry_access(e) & SOCKOPT_ACCESS_SET)))
+			continue;
+		if (d == 1)
+			fragment = cached(c, sockopt_sock_kind(sock), i, e, v, json);
+		if (!fragment) {
+			format_option(buf, sizeof(buf), e, v, d, json);
+			fragment = buf;
+		}
+		if (json)
+			print_json_value(NULL, fragment);
+		else
+			print_text("%s%s", first ? "" : " ", fragment);
+		first = false;
+	}
+	print_close_array();
+}
+
+/* An address as text, or "*" (JSON null) when there is none. */
+static void print_address(const char *key, const sockopt_value *v)
+{
+	char text[2 * SOCKOPT_VALUE_MAX];
+
+	if (v->len == 0) {
+		print_string(PRINT_JSON, key, NULL, NULL);
+		print_text("%-25s ", "*");
+		return;
+	}
+	sockopt_type_format(SOCKOPT_TYPE_SOCKADDR, v, text, sizeof(text));
+	print_string(PRINT_ANY, key, "%-25s ", text);
+}
+
+/* A queue length, or "-" (JSON null) when it is unknown. */
+static void print_queue(const char *key, long long n)
+{
+	if (n >= 0)
+		print_int(PRINT_ANY, key, "%6lld ", n);
+	else
+		print_string(PRINT_ANY, key, "%6s ", NULL);
+}
+
+/* An int-valued enum (family, type, protocol) by its kernel name. */
+static void print_enum(const char *key, enum sockopt_type t, int n)
+{
+	sockopt_value v;
+	char text[64];
+
+	sockopt_value_set_int(&v, n);
+	sockopt_type_format(t, &v, text, sizeof(text));
+	print_string(PRINT_JSON, key, NULL, text);
+}
+
+void show_print_socket(struct show_cache *c, const sockopt_sock *sock, bool all)
+{
+	const char *state = sockopt_sock_state_name(sock);
+
+	print_open_object(NULL);
+	print_int(PRINT_ANY, "pid", "%-7lld ", sockopt_sock_pid(sock));
+	print_string(PRINT_ANY, "comm", "%-15s ", sockopt_sock_comm(sock));
+	print_int(PRINT_ANY, "fd", "%-5lld ", sockopt_sock_fd(sock));
+	print_int(PRINT_JSON, "inode", NULL, (long long)sockopt_sock_inode(sock));
+	print_enum("family", SOCKOPT_TYPE_FAMILY, sockopt_sock_family(sock));
+	print_enum("type", SOCKOPT_TYPE_SOCKTYPE, sockopt_sock_type(sock));
+	print_enum("protocol", SOCKOPT_TYPE_PROTOCOL, sockopt_sock_protocol(sock));
+	print_string(PRINT_ANY, "kind", "%-10s ", sockopt_sock_proto_name(sock));
+	print_string(PRINT_ANY, "state", "%-11s ", state ? state : "-");
+	print_queue("recv_q", sockopt_sock_recv_q(sock));
+	print_queue("send_q", sockopt_sock_send_q(sock));
+	print_address("local", sockopt_sock_local(sock));
+	print_address("peer", sockopt_sock_peer(sock));
+	print_options(c, sock, all);
+	print_text("\n");
+	print_close_object();
+}

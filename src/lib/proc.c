@@ -1,0 +1,262 @@
+/* proc.c: scanning the sockets of a running process through /proc/PID/fd and pidfd_getfd. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "proc.h"
+
+static int pidfd_open_raw(pid_t pid)
+{
+	int r = (int)syscall(SYS_pidfd_open, pid, 0);
+
+	return r < 0 ? -errno : r;
+}
+
+static int pidfd_getfd_raw(int pidfd, int fd)
+{
+	int r = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+
+	return r < 0 ? -errno : r;
+}
+
+/* Whether the process behind PIDFD has exited (a pidfd polls readable then). */
+static bool exited(int pidfd)
+{
+	struct pollfd p = { .fd = pidfd, .events = POLLIN };
+
+	return poll(&p, 1, 0) > 0;
+}
+
+/* Read /proc/PID/comm into BUF; -ESRCH when the process is gone. */
+static int read_comm(pid_t pid, char *buf, size_t size)
+{
+	char path[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -ESRCH;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n <= 0)
+		return -ESRCH;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+/* Open a pidfd for PID, with a sentence when it cannot be. */
+static int open_pidfd(pid_t pid, struct sockopt_diag *diag)
+{
+	int pidfd;
+
+	if (pid <= 0)
+		return diag_set(diag, -ESRCH, "%d is not a process id.", (int)pid);
+	pidfd = pidfd_open_raw(pid);
+	if (pidfd == -ESRCH)
+		return diag_set(diag, -ESRCH, "There is no process %d.", (int)pid);
+	if (pidfd == -ENOSYS)
+		return diag_set(diag, -ENOSYS,
+				"This kernel has no pidfd_open (Linux 5.3) and pidfd_getfd (5.6), "
+				"which reading another process's sockets needs.");
+	if (pidfd < 0)
+		return diag_set(diag, pidfd, "pidfd_open(%d): %s.", (int)pid, strerror(-pidfd));
+	return pidfd;
+}
+
+/* Turn a failed pidfd_getfd into a sentence; -EBADF means the fd is not open. */
+static int getfd_failed(pid_t pid, const char *comm, int pidfd, int fd, int err,
+			struct sockopt_diag *diag)
+{
+	if (err == -ESRCH || (err == -EBADF && exited(pidfd)))
+		return diag_set(diag, -ESRCH, "Process %d (%s) has exited.", (int)pid, comm);
+	if (err == -EBADF)
+		return diag_set(diag, -EBADF, "Process %d (%s) has no fd %d.", (int)pid, comm, fd);
+	if (err == -EPERM || err == -EACCES)
+		return proc_denied(pid, comm, err, diag);
+	if (err == -ENOSYS)
+		return diag_set(diag, -ENOSYS,
+				"This kernel has no pidfd_getfd (Linux 5.6), which reading "
+				"another process's sockets needs.");
+	if (err == -EMFILE || err == -ENFILE)
+		return diag_set(diag, err, "sockopt has run out of file descriptors (%s).",
+				errno_name(-err));
+	return diag_set(diag, err, "pidfd_getfd(%d, fd %d): %s.", (int)pid, fd, strerror(-err));
+}
+
+SOCKOPT_EXPORT int sockopt_proc_getfd(pid_t pid, int fd, struct sockopt_diag *diag)
+{
+	char comm[64] = "?";
+	int pidfd = open_pidfd(pid, diag), r;
+
+	if (pidfd < 0)
+		return pidfd;
+	read_comm(pid, comm, sizeof(comm));
+	r = pidfd_getfd_raw(pidfd, fd);
+	if (r < 0)
+		r = getfd_failed(pid, comm, pidfd, fd, r, diag);
+	close(pidfd);
+	return r;
+}
+
+SOCKOPT_EXPORT int sockopt_scan_new(unsigned flags, sockopt_scan **out, struct sockopt_diag *diag)
+{
+	sockopt_scan *scan = calloc(1, sizeof(*scan));
+	size_t n = sockopt_catalog_count();
+
+	if (scan) {
+		scan->values = calloc(n ? n : 1, sizeof(*scan->values));
+		scan->errors = calloc(n ? n : 1, sizeof(*scan->errors));
+	}
+	if (!scan || !scan->values || !scan->errors) {
+		sockopt_scan_free(scan);
+		return diag_set(diag, -ENOMEM, "Out of memory starting a socket scan.");
+	}
+	scan->flags = flags;
+	scan->sock.scan = scan;
+	*out = scan;
+	return 0;
+}
+
+SOCKOPT_EXPORT void sockopt_scan_free(sockopt_scan *scan)
+{
+	if (!scan)
+		return;
+	plans_free(scan);
+	free(scan->values);
+	free(scan->errors);
+	free(scan);
+}
+
+SOCKOPT_EXPORT size_t sockopt_scan_vanished(const sockopt_scan *scan)
+{
+	return scan->vanished;
+}
+
+/* Why an fd named on purpose is not shown, as the socket's error: "fd 3 of process 9 (x) WHAT." */
+static void sock_fail(struct sockopt_sock *s, int err, const char *what)
+{
+	s->error = err;
+	snprintf(s->error_text, sizeof(s->error_text), "fd %d of process %d (%s) %s.", s->fd,
+		 (int)s->pid, s->comm, what);
+}
+
+/* Say what fd FD of the process is when it is not a socket ("/etc/passwd", "pipe:[123]"). */
+static void not_a_socket(struct sockopt_sock *s)
+{
+	char path[64], target[256];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)s->pid, s->fd);
+	n = readlink(path, target, sizeof(target) - 1);
+	target[n > 0 ? n : 0] = '\0';
+	s->error = -ENOTSOCK;
+	snprintf(s->error_text, sizeof(s->error_text), "fd %d of process %d (%s) is not a socket%s%s.",
+		 s->fd, (int)s->pid, s->comm, n > 0 ? "; it is " : "", target);
+}
+
+/*
+ * Read fd FD of the process and tell FN about it when it is a socket (or,
+ * when EXPLICIT, whatever it is).  Returns FN's result, 0, or a negative
+ * errno that ends the whole scan (the process exited or refused us).
+ */
+static int scan_fd(struct sockopt_scan *scan, int pidfd, int fd, bool explicit,
+		   sockopt_sock_fn fn, void *ctx, int *count, struct sockopt_diag *diag)
+{
+	struct sockopt_sock *s = &scan->sock;
+	int local = pidfd_getfd_raw(pidfd, fd), r;
+
+	s->fd = fd;
+	if (local < 0) {
+		r = getfd_failed(s->pid, s->comm, pidfd, fd, local, diag);
+		if (r != -EBADF)
+			return r;
+		if (!explicit) {
+			scan->vanished++;
+			return 0;
+		}
+		sock_describe(s, -1);
+		sock_fail(s, -EBADF, "is not open");
+		return fn(s, ctx);
+	}
+	r = sock_describe(s, local);
+	if (r == -ENOTSOCK && explicit)
+		not_a_socket(s);
+	else if (r < 0 && explicit)
+		sock_fail(s, r, "could not be described (fstat or getsockopt failed)");
+	if (r == 0)
+		(*count)++;
+	r = r == 0 || explicit ? fn(s, ctx) : 0;
+	s->local_fd = -1;
+	close(local);
+	return r;
+}
+
+/* Every fd of the process, in the order /proc lists them (ascending). */
+static int scan_all(struct sockopt_scan *scan, int pidfd, sockopt_sock_fn fn, void *ctx,
+		    int *count, struct sockopt_diag *diag)
+{
+	struct sockopt_sock *s = &scan->sock;
+	char path[64];
+	struct dirent *d;
+	DIR *dir;
+	int r = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)s->pid);
+	dir = opendir(path);
+	if (!dir) {
+		r = -errno;
+		if (r == -EACCES || r == -EPERM)
+			return proc_denied(s->pid, s->comm, r, diag);
+		return diag_set(diag, -ESRCH, "Process %d (%s) has exited.", (int)s->pid, s->comm);
+	}
+	while (r == 0 && (d = readdir(dir)))
+		if (d->d_name[0] != '.')
+			r = scan_fd(scan, pidfd, atoi(d->d_name), false, fn, ctx, count, diag);
+	closedir(dir);
+	return r;
+}
+
+/* The sentence for a process that exited while it was read, after COUNT sockets. */
+static int exited_during_scan(pid_t pid, const char *comm, int count, struct sockopt_diag *diag)
+{
+	if (count == 0)
+		return diag_set(diag, -ESRCH, "Process %d (%s) exited while it was read; none of "
+				"its sockets could be read.", (int)pid, comm);
+	return diag_set(diag, -ESRCH, "Process %d (%s) exited while it was read; the %d "
+			"sockets reported were read before it did.", (int)pid, comm, count);
+}
+
+SOCKOPT_EXPORT int sockopt_scan_pid(sockopt_scan *scan, pid_t pid, const int *fds, size_t nfds,
+				    sockopt_sock_fn fn, void *ctx, struct sockopt_diag *diag)
+{
+	struct sockopt_sock *s = &scan->sock;
+	int pidfd = open_pidfd(pid, diag), count = 0, r = 0;
+
+	scan->vanished = 0;
+	if (pidfd < 0)
+		return pidfd;
+	if (read_comm(pid, scan->comm, sizeof(scan->comm)) < 0) {
+		close(pidfd);
+		return diag_set(diag, -ESRCH, "There is no process %d.", (int)pid);
+	}
+	s->pid = pid;
+	s->comm = scan->comm;
+	s->local_fd = -1;
+	if (nfds == 0)
+		r = scan_all(scan, pidfd, fn, ctx, &count, diag);
+	for (size_t i = 0; r == 0 && i < nfds; i++)
+		r = scan_fd(scan, pidfd, fds[i], true, fn, ctx, &count, diag);
+	if ((r == 0 && exited(pidfd)) || r == -ESRCH)
+		r = exited_during_scan(pid, scan->comm, count, diag);
+	close(pidfd);
+	return r < 0 ? r : count;
+}

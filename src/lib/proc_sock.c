@@ -1,0 +1,377 @@
+/* proc_sock.c: one socket of another process, described and its options read, with per-kind plans and defaults. */
+#include <errno.h>
+#include <linux/sockios.h>
+#include <netinet/tcp.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "optnames.h"
+#include "proc.h"
+
+/* Families sockopt has no options for, named as ss names them. */
+static const struct named other_families[] = {
+	{ AF_NETLINK, "netlink" }, { AF_PACKET, "packet" }, { AF_VSOCK, "vsock" },
+	{ AF_BLUETOOTH, "bluetooth" }, { AF_ALG, "alg" },   { AF_XDP, "xdp" },
+	{ AF_TIPC, "tipc" },	   { AF_CAN, "can" },	    { AF_KCM, "kcm" },
+};
+
+static int int_option(int fd, int level, int name, int *out)
+{
+	socklen_t len = sizeof(*out);
+
+	return getsockopt(fd, level, name, out, &len) < 0 ? -errno : 0;
+}
+
+/* Where option E's value comes from when the description already read it. */
+static enum option_source source_of(const sockopt_entry *e)
+{
+	if (e->level == SOL_SOCKET && e->optname == SO_DOMAIN)
+		return SRC_DOMAIN;
+	if (e->level == SOL_SOCKET && e->optname == SO_TYPE)
+		return SRC_TYPE;
+	if (e->level == SOL_SOCKET && e->optname == SO_PROTOCOL)
+		return SRC_PROTOCOL;
+	if (e->level == IPPROTO_TCP && e->optname == TCP_INFO)
+		return SRC_TCPINFO;
+	return SRC_GETSOCKOPT;
+}
+
+/* Read E on FD into V without clearing all of V: scalars read v.u64, structs honour len. */
+static int read_option(int fd, const sockopt_entry *e, sockopt_value *v)
+{
+	v->v.u64 = 0;
+	v->len = sizeof(v->v.bytes);
+	return getsockopt(fd, e->level, e->optname, v->v.bytes, &v->len) < 0 ? -errno : 0;
+}
+
+/* Whether the scan reads option E on sockets of KIND at all. */
+static bool wanted(const struct sockopt_scan *scan, const sockopt_entry *e, unsigned kind)
+{
+	if (!(e->kinds & kind) || !(e->access & SOCKOPT_ACCESS_GET))
+		return false;
+	if (e->flags & (SOCKOPT_FLAG_SIDE_EFFECT | SOCKOPT_FLAG_TRANSIENT))
+		return scan->flags & SOCKOPT_SCAN_SIDE_EFFECTS;
+	return true;
+}
+
+/*
+ * Build the plan of KIND: the options to read and their values on a fresh
+ * socket.  An option the fresh socket refuses with ENOPROTOOPT or
+ * EOPNOTSUPP is one this kernel does not have for the protocol, whatever
+ * the socket's state, so it is left out and costs nothing per socket.
+ */
+static int plan_build(struct sockopt_scan *scan, struct kind_plan *p, unsigned kind)
+{
+	size_t n = sockopt_catalog_count();
+	int fresh = sockopt_kind_socket(kind, NULL);
+
+	p->entries = calloc(n, sizeof(*p->entries));
+	p->sources = calloc(n, sizeof(*p->sources));
+	p->defaults = calloc(n, sizeof(*p->defaults));
+	p->default_errors = calloc(n, sizeof(*p->default_errors));
+	if (!p->entries || !p->sources || !p->defaults || !p->default_errors) {
+		if (fresh >= 0)
+			close(fresh);
+		return -ENOMEM;
+	}
+	p->defaults_known = fresh >= 0;
+	for (size_t i = 0; i < n; i++) {
+		const sockopt_entry *e = sockopt_catalog_at(i);
+		int r = 0;
+
+		if (!wanted(scan, e, kind))
+			continue;
+		if (fresh >= 0) {
+			r = read_option(fresh, e, &p->defaults[p->count]);
+			if (r == -ENOPROTOOPT || r == -EOPNOTSUPP)
+				continue;
+		}
+		p->default_errors[p->count] = fresh >= 0 ? r : -ENODATA;
+		p->sources[p->count] = (unsigned char)source_of(e);
+		p->entries[p->count++] = e;
+	}
+	if (fresh >= 0)
+		close(fresh);
+	p->ready = true;
+	return 0;
+}
+
+void plans_free(struct sockopt_scan *scan)
+{
+	for (size_t k = 0; k < KIND_COUNT; k++) {
+		free(scan->plans[k].entries);
+		free(scan->plans[k].sources);
+		free(scan->plans[k].defaults);
+		free(scan->plans[k].default_errors);
+	}
+}
+
+/* The plan of KIND (a single SOCKOPT_KIND_* bit), built on first use. */
+static const struct kind_plan *plan_of(struct sockopt_scan *scan, unsigned kind)
+{
+	struct kind_plan *p = &scan->plans[__builtin_ctz(kind)];
+
+	if (!p->ready && plan_build(scan, p, kind) < 0)
+		return NULL;
+	return p;
+}
+
+/* The kind bit of a family and type, or 0 (without the two reads sockopt_kind_of_fd makes). */
+static unsigned kind_of(int family, int type)
+{
+	for (unsigned k = 1; k & SOCKOPT_KIND_ALL; k <<= 1) {
+		int f, t, p;
+
+		if (sockopt_kind_triple(k, &f, &t, &p) == 0 && f == family && t == type)
+			return k;
+	}
+	return 0;
+}
+
+/* The ss-like name of the socket's protocol or family. */
+static void name_proto(struct sockopt_sock *s)
+{
+	const char *name = s->kind ? sockopt_kind_name(s->kind) : NULL;
+
+	for (size_t i = 0; !name && i < ARRAY_SIZE(other_families); i++)
+		if (other_families[i].value == s->family)
+			name = other_families[i].name;
+	if (name)
+		snprintf(s->proto_name, sizeof(s->proto_name), "%s", name);
+	else
+		snprintf(s->proto_name, sizeof(s->proto_name), "AF%d", s->family);
+}
+
+/* Addresses, state and queues of an inet or unix socket. */
+static void describe_endpoints(struct sockopt_sock *s, int fd)
+{
+	int listening = 0, n;
+
+	s->local.len = sizeof(s->local.v.bytes);
+	if (getsockname(fd, (struct sockaddr *)s->local.v.bytes, &s->local.len) < 0)
+		s->local.len = 0;
+	s->peer.len = sizeof(s->peer.v.bytes);
+	if (getpeername(fd, (struct sockaddr *)s->peer.v.bytes, &s->peer.len) < 0)
+		s->peer.len = 0;
+	if (s->protocol == IPPROTO_TCP && (s->kind & (SOCKOPT_KIND_TCP | SOCKOPT_KIND_TCP6))) {
+		struct tcp_info ti;
+
+		s->tcpinfo.len = sizeof(s->tcpinfo.v.bytes);
+		if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, s->tcpinfo.v.bytes, &s->tcpinfo.len) < 0)
+			s->tcpinfo.len = 0;
+		memset(&ti, 0, sizeof(ti));
+		memcpy(&ti, s->tcpinfo.v.bytes,
+		       s->tcpinfo.len < sizeof(ti) ? s->tcpinfo.len : sizeof(ti));
+		s->state = ti.tcpi_state;
+		if (s->state == TCP_LISTEN) {
+			/* For a listener TCP_INFO carries the accept queue and its limit. */
+			s->recv_q = ti.tcpi_unacked;
+			s->send_q = ti.tcpi_sacked;
+			return;
+		}
+	} else {
+		if (s->type != SOCK_DGRAM && s->type != SOCK_RAW)
+			int_option(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening);
+		s->state = listening ? TCP_LISTEN : s->peer.len ? TCP_ESTABLISHED : TCP_CLOSE;
+	}
+	if (s->state != TCP_LISTEN && ioctl(fd, SIOCINQ, &n) == 0)
+		s->recv_q = n;
+	if (s->state != TCP_LISTEN && ioctl(fd, SIOCOUTQ, &n) == 0)
+		s->send_q = n;
+}
+
+int sock_describe(struct sockopt_sock *s, int fd)
+{
+	struct stat st;
+	int r;
+
+	s->local_fd = fd;
+	s->error = 0;
+	s->error_text[0] = '\0';
+	s->kind = 0;
+	s->state = 0;
+	s->recv_q = s->send_q = -1;
+	s->local.len = s->peer.len = s->tcpinfo.len = 0;
+	s->plan = NULL;
+	s->option_count = 0;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISSOCK(st.st_mode))
+		return -ENOTSOCK;
+	s->inode = st.st_ino;
+	if ((r = int_option(fd, SOL_SOCKET, SO_DOMAIN, &s->family)) < 0 ||
+	    (r = int_option(fd, SOL_SOCKET, SO_TYPE, &s->type)) < 0)
+		return r;
+	if (int_option(fd, SOL_SOCKET, SO_PROTOCOL, &s->protocol) < 0)
+		s->protocol = 0;
+	s->kind = kind_of(s->family, s->type);
+	name_proto(s);
+	if (s->family == AF_INET || s->family == AF_INET6 || s->family == AF_UNIX)
+		describe_endpoints(s, fd);
+	return 0;
+}
+
+SOCKOPT_EXPORT int sockopt_sock_read_options(sockopt_sock *s, struct sockopt_diag *diag)
+{
+	const struct kind_plan *p;
+
+	if (s->error || s->local_fd < 0)
+		return diag_set(diag, -EBADF, "fd %d of process %d was not read.", s->fd, s->pid);
+	if (!s->kind)
+		return 0;
+	p = plan_of(s->scan, s->kind);
+	if (!p)
+		return diag_set(diag, -ENOMEM, "Out of memory reading the options of fd %d.", s->fd);
+	for (size_t i = 0; i < p->count; i++) {
+		sockopt_value *v = &s->scan->values[i];
+		int *err = &s->scan->errors[i];
+
+		*err = 0;
+		switch ((enum option_source)p->sources[i]) {
+		case SRC_GETSOCKOPT:
+			*err = read_option(s->local_fd, p->entries[i], v);
+			break;
+		case SRC_DOMAIN:
+			sockopt_value_set_int(v, s->family);
+			break;
+		case SRC_TYPE:
+			sockopt_value_set_int(v, s->type);
+			break;
+		case SRC_PROTOCOL:
+			sockopt_value_set_int(v, s->protocol);
+			break;
+		case SRC_TCPINFO:
+			*v = s->tcpinfo;
+			if (!v->len)
+				*err = -ENODATA;
+			break;
+		}
+	}
+	s->plan = p;
+	s->option_count = p->count;
+	return (int)p->count;
+}
+
+/* ---- accessors ------------------------------------------------------------ */
+
+SOCKOPT_EXPORT pid_t sockopt_sock_pid(const sockopt_sock *s) { return s->pid; }
+SOCKOPT_EXPORT const char *sockopt_sock_comm(const sockopt_sock *s) { return s->comm; }
+SOCKOPT_EXPORT int sockopt_sock_fd(const sockopt_sock *s) { return s->fd; }
+SOCKOPT_EXPORT int sockopt_sock_error(const sockopt_sock *s) { return s->error; }
+SOCKOPT_EXPORT const char *sockopt_sock_error_text(const sockopt_sock *s) { return s->error_text; }
+SOCKOPT_EXPORT uint64_t sockopt_sock_inode(const sockopt_sock *s) { return s->inode; }
+SOCKOPT_EXPORT int sockopt_sock_family(const sockopt_sock *s) { return s->family; }
+SOCKOPT_EXPORT int sockopt_sock_type(const sockopt_sock *s) { return s->type; }
+SOCKOPT_EXPORT int sockopt_sock_protocol(const sockopt_sock *s) { return s->protocol; }
+SOCKOPT_EXPORT unsigned sockopt_sock_kind(const sockopt_sock *s) { return s->kind; }
+SOCKOPT_EXPORT const char *sockopt_sock_proto_name(const sockopt_sock *s) { return s->proto_name; }
+SOCKOPT_EXPORT const sockopt_value *sockopt_sock_local(const sockopt_sock *s) { return &s->local; }
+SOCKOPT_EXPORT const sockopt_value *sockopt_sock_peer(const sockopt_sock *s) { return &s->peer; }
+SOCKOPT_EXPORT int sockopt_sock_state(const sockopt_sock *s) { return s->state; }
+SOCKOPT_EXPORT long long sockopt_sock_recv_q(const sockopt_sock *s) { return s->recv_q; }
+SOCKOPT_EXPORT long long sockopt_sock_send_q(const sockopt_sock *s) { return s->send_q; }
+SOCKOPT_EXPORT size_t sockopt_sock_option_count(const sockopt_sock *s) { return s->option_count; }
+
+SOCKOPT_EXPORT const char *sockopt_sock_state_name(const sockopt_sock *s)
+{
+	if (s->state == TCP_CLOSE && s->protocol != IPPROTO_TCP)
+		return "UNCONN";
+	return sockopt_tcp_state_name(s->state);
+}
+
+SOCKOPT_EXPORT int sockopt_sock_option(const sockopt_sock *s, size_t i, const sockopt_entry **e,
+				       const sockopt_value **v)
+{
+	if (i >= s->option_count)
+		return -EINVAL;
+	*e = s->plan->entries[i];
+	*v = &s->scan->values[i];
+	return s->scan->errors[i];
+}
+
+/*
+ * Options whose value the kernel sets itself as a socket lives, so that a
+ * fresh socket cannot say what the default would be now.  Measured here on
+ * an idle loopback TCP connection: SO_SNDBUF grows from 16384 to 2626560
+ * at connection setup (tcp_sndbuf_expand) and SO_RCVBUF grows as data is
+ * read, unless the program set them (SO_BUF_LOCK then has bit 1 or 2);
+ * TCP_MAXSEG follows the path MTU, TCP_WINDOW_CLAMP is computed at the
+ * handshake, SO_INCOMING_CPU records the CPU of the last packet received
+ * and TCP_TIMESTAMP is a clock.
+ */
+static const struct {
+	int level, optname;
+	bool when_connected; /* only once a TCP socket is past connect/accept */
+	int lock_bit;	     /* SO_BUF_LOCK bit that says the program set it, or 0 */
+} kernel_set[] = {
+	{ SOL_SOCKET, SO_SNDBUF, true, 1 },
+	{ SOL_SOCKET, SO_RCVBUF, true, 2 },
+	{ IPPROTO_TCP, TCP_MAXSEG, true, 0 },
+	{ IPPROTO_TCP, TCP_WINDOW_CLAMP, true, 0 },
+	{ SOL_SOCKET, SO_INCOMING_CPU, false, 0 },
+	{ IPPROTO_TCP, TCP_TIMESTAMP, false, 0 },
+};
+
+/* The value of SO_BUF_LOCK among the socket's options, or -1 when it was not read. */
+static int buf_lock(const struct sockopt_sock *s)
+{
+	for (size_t i = 0; i < s->option_count; i++) {
+		const sockopt_entry *e = s->plan->entries[i];
+
+		if (e->level == SOL_SOCKET && e->optname == SO_BUF_LOCK)
+			return s->scan->errors[i] ? -1 : s->scan->values[i].v.i;
+	}
+	return -1;
+}
+
+/* Whether the kernel, not the program, decides E's current value on S. */
+static bool kernel_tuned(const struct sockopt_sock *s, const sockopt_entry *e)
+{
+	bool connected = s->protocol == IPPROTO_TCP && s->state != TCP_CLOSE &&
+			 s->state != TCP_LISTEN;
+
+	for (size_t i = 0; i < ARRAY_SIZE(kernel_set); i++) {
+		int lock;
+
+		if (kernel_set[i].level != e->level || kernel_set[i].optname != e->optname)
+			continue;
+		if (kernel_set[i].when_connected && !connected)
+			return false;
+		lock = kernel_set[i].lock_bit ? buf_lock(s) : -1;
+		return lock < 0 || !(lock & kernel_set[i].lock_bit);
+	}
+	return false;
+}
+
+/*
+ * Whether A and B hold the same value.  The kernel writes the same bytes
+ * for the same value, so bytes of equal length decide; a boolean may be
+ * any non-zero int; only values of different lengths pay for
+ * sockopt_value_equal, which formats both.
+ */
+static bool same_value(enum sockopt_type t, const sockopt_value *a, const sockopt_value *b)
+{
+	if (t == SOCKOPT_TYPE_BOOL)
+		return !a->v.i == !b->v.i;
+	if (a->len == b->len)
+		return memcmp(a->v.bytes, b->v.bytes, a->len) == 0;
+	return sockopt_value_equal(t, a, b);
+}
+
+SOCKOPT_EXPORT int sockopt_sock_option_is_default(const sockopt_sock *s, size_t i)
+{
+	const struct kind_plan *p = s->plan;
+	const sockopt_value *v, *d;
+
+	if (i >= s->option_count || !p->defaults_known || p->default_errors[i] ||
+	    s->scan->errors[i] || kernel_tuned(s, p->entries[i]))
+		return -ENODATA;
+	v = &s->scan->values[i];
+	d = &p->defaults[i];
+	return same_value(p->entries[i]->type, v, d);
+}

@@ -1,0 +1,55 @@
+#!/bin/sh
+# bench_show.sh: `make bench-show`: sockopt show on a process holding 10,000 loopback TCP sockets, timed against ss -tanpie and a raw getsockopt loop in the same run.
+set -eu
+build=${1:-build}
+connections=${CONNECTIONS:-5000}
+runs=${RUNS:-5}
+helper="$build/bench_show"
+work=$(mktemp -d)
+holder=""
+cleanup() {
+	exec 3>&- 2>/dev/null || true
+	[ -n "$holder" ] && wait "$holder" 2>/dev/null || true
+	rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+mkfifo "$work/stdin"
+"$helper" hold "$connections" <"$work/stdin" >"$work/ready" &
+holder=$!
+exec 3>"$work/stdin"
+tries=0
+until grep -q ready "$work/ready" 2>/dev/null; do
+	tries=$((tries + 1))
+	[ "$tries" -lt 600 ] || { echo "bench-show: the holder did not start" >&2; exit 1; }
+	kill -0 "$holder" 2>/dev/null || { echo "bench-show: the holder failed" >&2; exit 1; }
+	sleep 0.1
+done
+pid=$(awk '{print $2}' "$work/ready")
+echo "process $pid holds $((connections * 2)) loopback TCP sockets ($connections connections;"
+echo "TCP_NODELAY on every 3rd client, SO_KEEPALIVE on every 5th); $runs runs each, medians:"
+
+# One timing of each command per round, interleaved so that all see the same machine.
+i=0
+while [ "$i" -lt "$runs" ]; do
+	"$helper" time "$build/sockopt" show "$pid" --all --json >>"$work/show"
+	"$helper" time ss -tanpie >>"$work/ss"
+	"$helper" time "$helper" raw "$pid" >>"$work/raw"
+	i=$((i + 1))
+done
+if awk '$3 != 0 { bad = 1 } END { exit !bad }' "$work/show"; then
+	echo "bench-show: sockopt show failed during the benchmark" >&2
+	exit 1
+fi
+median() { sort -n -k"$2" "$1" | awk -v col="$2" '{ v[NR] = $col } END { print v[int((NR + 1) / 2)] }'; }
+show_ms=$(median "$work/show" 1) ss_ms=$(median "$work/ss" 1) raw_ms=$(median "$work/raw" 1)
+show_rss=$(median "$work/show" 2) ss_rss=$(median "$work/ss" 2) raw_rss=$(median "$work/raw" 2)
+printf '  %-42s %9s %12s\n' "command" "wall ms" "peak RSS KiB"
+printf '  %-42s %9s %12s\n' "sockopt show PID --all --json >/dev/null" "$show_ms" "$show_rss"
+printf '  %-42s %9s %12s\n' "ss -tanpie >/dev/null" "$ss_ms" "$ss_rss"
+printf '  %-42s %9s %12s\n' "raw pidfd_getfd + getsockopt loop" "$raw_ms" "$raw_rss"
+awk -v s="$show_ms" -v ss="$ss_ms" -v r="$raw_ms" -v rss="$show_rss" 'BEGIN {
+	printf "show / ss -tanpie = %.2f (goal <= 1.0)\n", s / ss
+	printf "show / raw loop   = %.2f (goal <= 2.0)\n", s / r
+	printf "show peak RSS     = %.1f MiB (goal <= 64)\n", rss / 1024
+}'

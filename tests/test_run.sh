@@ -1,0 +1,220 @@
+#!/bin/sh
+# test_run.sh: sockopt run sets options on unmodified programs (socat, python3, curl, C probes), read back from outside the program.
+set -eu
+: "${SOCKOPT:=build/sockopt}" "${SOCKOPT_BUILD:=build}"
+case $SOCKOPT_BUILD in /*) ;; *) SOCKOPT_BUILD=$PWD/$SOCKOPT_BUILD ;; esac
+progs=$SOCKOPT_BUILD/tests/progs
+shim=$SOCKOPT_BUILD/libsockopt-preload.so
+# The interpreter itself, not a wrapper script that would load the shim once more.
+PY=$(python3 -c 'import sys; print(sys.executable)')
+netpeer="$PY tests/progs/netpeer.py"
+tmp=$(mktemp -d)
+pids=""
+fails=0
+cleanup() {
+	for p in $pids; do kill "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+
+pass() { echo "ok   $1"; }
+fail() { echo "FAIL $1"; fails=$((fails + 1)); }
+# expect DESCRIPTION TEXT PATTERN…: every pattern (a grep -E) matches TEXT
+expect() {
+	desc=$1 text=$2
+	shift 2
+	for pattern in "$@"; do
+		if ! printf '%s\n' "$text" | grep -Eq -- "$pattern"; then
+			fail "$desc: no \"$pattern\" in: $text"
+			return
+		fi
+	done
+	pass "$desc"
+}
+# started PID: remember a background process to kill at the end
+started() { pids="$pids $1"; }
+# peek PID PATTERN: the socket lines of PID (read from outside) matching PATTERN, waiting up to 5 s
+peek() {
+	i=0
+	while [ $i -lt 50 ]; do
+		if out=$($PY tests/progs/peek.py "$1" 2>/dev/null | grep -E -- "$2"); then
+			printf '%s\n' "$out"
+			return 0
+		fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+	echo "(no socket of pid $1 matches $2)"
+}
+# port_of FILE: the port a netpeer wrote, waiting up to 5 s
+port_of() {
+	i=0
+	while [ ! -s "$1" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	cat "$1"
+}
+# listening_port PID: the port of the TCP listener of PID on 127.0.0.1 (it chose port 0), once it listens
+listening_port() { peek "$1" "kind=tcp local=127.0.0.1:[0-9]+ peer=- listening=1" | sed -n 's/.*local=127.0.0.1:\([0-9]*\).*/\1/p'; }
+# a plain python3 server (no shim) that the clients below connect to
+$netpeer serve "$tmp/sink" &
+started $!
+sink=$(port_of "$tmp/sink")
+
+# The acceptance case: keepalive on socat's connection, seen from outside.
+"$SOCKOPT" run -o SO_KEEPALIVE=on,TCP_KEEPIDLE=30s -- socat -u TCP:127.0.0.1:"$sink" STDOUT &
+pid=$!
+started $pid
+expect "socat as a client: keepalive on and 30 s idle on its connection" \
+	"$(peek $pid "kind=tcp .*peer=127.0.0.1:$sink")" "SO_KEEPALIVE=1" "TCP_KEEPIDLE=30( |$)"
+
+# socat as a server: the accepted socket gets what it does not inherit after accept().
+"$SOCKOPT" run -o SO_KEEPALIVE=on,TCP_KEEPIDLE=40s,TCP_NODELAY=on -- \
+	socat -u TCP-LISTEN:0,bind=127.0.0.1,reuseaddr STDOUT &
+pid=$!
+started $pid
+port=$(listening_port $pid)
+$netpeer connect "$port" &
+started $!
+expect "socat as a server: its accepted socket has keepalive, 40 s idle and nodelay" \
+	"$(peek $pid "local=127.0.0.1:$port peer=127")" "SO_KEEPALIVE=1" "TCP_KEEPIDLE=40( |$)" \
+	"TCP_NODELAY=1"
+
+# python3 as a client: SO_RCVBUF is a before-connect option; Linux stores twice the value.
+"$SOCKOPT" run -o IP_TTL=7,SO_RCVBUF=64K -- $netpeer connect "$sink" &
+pid=$!
+started $pid
+expect "python3 as a client: TTL 7 and a 64K receive buffer (stored doubled)" \
+	"$(peek $pid "peer=127.0.0.1:$sink")" "IP_TTL=7( |$)" "SO_RCVBUF=131072( |$)"
+
+# python3 as a server: before-bind on the listener; after-accept entries split by inheritance:
+# what the catalog says accepted sockets copy goes on the listener before listen(), the rest after accept().
+inherited() { "$SOCKOPT" explain "$1" --json | grep -q '"inherited": true'; }
+on_listener() { if inherited "$1"; then echo "$2"; else echo "$3"; fi; }
+"$SOCKOPT" run -o SO_REUSEADDR=on --after-accept TCP_NODELAY=on,SO_PRIORITY=3 \
+	-- $netpeer serve "$tmp/server" &
+pid=$!
+started $pid
+port=$(port_of "$tmp/server")
+$netpeer connect "$port" &
+started $!
+expect "python3 as a server: the listener got SO_REUSEADDR, and before listen only the after-accept options accepted sockets inherit" \
+	"$(peek $pid "local=127.0.0.1:$port peer=- listening=1")" "SO_REUSEADDR=1" \
+	"TCP_NODELAY=$(on_listener TCP_NODELAY 1 0)" "SO_PRIORITY=$(on_listener SO_PRIORITY 3 0)"
+expect "python3 as a server: its accepted socket has both after-accept options" \
+	"$(peek $pid "local=127.0.0.1:$port peer=127")" "TCP_NODELAY=1" "SO_PRIORITY=3( |$)"
+
+# curl against python3 -m http.server, held mid-transfer by a rate limit.
+mkdir "$tmp/www"
+head -c 4000000 /dev/zero >"$tmp/www/big"
+$PY -m http.server --bind 127.0.0.1 --directory "$tmp/www" 0 >/dev/null 2>&1 &
+pid=$!
+started $pid
+port=$(listening_port $pid)
+"$SOCKOPT" run -o IP_TTL=5,IP_TOS=CS1 -- curl -sS --limit-rate 100k -o /dev/null \
+	"http://127.0.0.1:$port/big" 2>"$tmp/curl.err" &
+pid=$!
+started $pid
+expect "curl: its connection to http.server has TTL 5 and TOS CS1 (32)" \
+	"$(peek $pid "peer=127.0.0.1:$port")$(cat "$tmp/curl.err")" "IP_TTL=5( |$)" "IP_TOS=32( |$)"
+
+# A UDP program that sends without bind or connect still gets the before-connect SO_SNDBUF.
+$netpeer udp-serve "$tmp/udp" &
+started $!
+"$SOCKOPT" run --udp -o SO_SNDBUF=64K,IP_TTL=3 -- $netpeer udp-send "$(port_of "$tmp/udp")" &
+pid=$!
+started $pid
+expect "a UDP sender: SO_SNDBUF 64K (stored doubled) and TTL 3" \
+	"$(peek $pid "kind=udp")" "SO_SNDBUF=131072( |$)" "IP_TTL=3( |$)"
+
+# A child after fork and exec loads the shim again from the environment it inherits.
+"$SOCKOPT" run -o IP_TTL=11 -- sh -c "$netpeer connect $sink; true" &
+pid=$!
+started $pid
+i=0
+until child=$(pgrep -P $pid) || [ $i -ge 50 ]; do sleep 0.1; i=$((i + 1)); done
+expect "a child of fork and exec is configured too" \
+	"$(peek "$child" "peer=127.0.0.1:$sink")" "IP_TTL=11( |$)"
+
+# What the program must never see change: errno, accept4's flags, a refused connect's error.
+out=$("$SOCKOPT" run -o TCP_NODELAY=on,SO_KEEPALIVE=on -- "$progs/errno_probe" 2>&1) || true
+expect "errno is untouched after successful calls" "$out" \
+	"^socket_errno=4242 ok" "^bind_errno=4242 ok" "^listen_errno=4242 ok" \
+	"^connect_errno=4242 ok" "^accept4_errno=4242 ok" "^close_errno=4242 ok"
+expect "accept4 with SOCK_NONBLOCK|SOCK_CLOEXEC: both flags hold and options are on" "$out" \
+	"^accept4_nonblock=1 ok" "^accept4_cloexec=1 ok" "^accepted_nodelay=1" \
+	"^accepted_keepalive=1" "^client_nodelay=1"
+expect "a refused connect fails with ECONNREFUSED, a bad fd with EBADF" "$out" \
+	"^refused_errno=ECONNREFUSED ok" "^badfd_errno=EBADF ok"
+if printf '%s\n' "$out" | grep -q FAIL; then fail "errno_probe: $out"; fi
+
+# 8 threads x 1,000 connects at once: no crash, every socket configured.
+expect "8 threads x 1000 connects: all connected and configured" \
+	"$("$SOCKOPT" run -o SO_KEEPALIVE=on -- "$progs/threads" 8 1000)" \
+	"^connects=8000 configured=8000 failed=0$"
+
+# AF_UNIX sockets: a TCP-only spec makes no call on them, and --tcp leaves them alone.
+"$SOCKOPT" run -o TCP_NODELAY=on -- strace -f -e trace=setsockopt -o "$tmp/unix.strace" \
+	$netpeer sockopts unix unix-pair tcp >/dev/null
+expect "a TCP-only spec: one setsockopt, on the TCP socket only" \
+	"$(grep -c setsockopt "$tmp/unix.strace")" "^1$"
+default=$($netpeer sockopts unix | awk '{ print $3 }')
+# (--on-socket: right after socket(), since these sockets never connect.)
+out=$("$SOCKOPT" run --tcp --on-socket SO_SNDBUF=64K -- $netpeer sockopts unix unix-pair tcp)
+expect "--tcp: unix sockets keep their default SO_SNDBUF ($default), the tcp one gets 64K" "$out" \
+	"^unix [0-9]+ $default$" "^unix-pair [0-9]+ $default$" "^tcp [0-9]+ 131072$"
+
+# An option that does not fit the socket is skipped, and --verbose says so.
+err=$("$SOCKOPT" run --verbose -o UDP_CORK=on -- $netpeer sockopts tcp 2>&1 >/dev/null)
+expect "a not-applicable option is skipped and logged with pid and fd" "$err" \
+	"^sockopt\[[0-9]+\]: fd [0-9]+ .*skipped: UDP_CORK does not apply to a tcp socket"
+
+# A spec set by hand that the shim cannot parse: one warning, and the program runs untouched.
+out=$(SOCKOPT_SPEC='SO_LINGER=maybe' LD_PRELOAD="$shim" "$progs/errno_probe" 2>"$tmp/err") || true
+expect "an unparsable spec in the environment: one warning" \
+	"$(cat "$tmp/err"; echo "lines=$(wc -l <"$tmp/err")")" \
+	"ignoring SOCKOPT_SPEC=\"SO_LINGER=maybe\"" "^lines=1$"
+expect "an unparsable spec in the environment: the program runs as without the shim" "$out" \
+	"^client_nodelay=0" "^refused_errno=ECONNREFUSED ok"
+
+# A preload the user already has stays, in front of the shim.
+err=$(LD_PRELOAD="$progs/libmarker.so" "$SOCKOPT" run -o TCP_NODELAY=on -- \
+	"$progs/errno_probe" 2>&1 >"$tmp/out") || true
+expect "an existing LD_PRELOAD is kept and both wrappers run" \
+	"$err$(cat "$tmp/out")" "marker: socket\(\) passed through libmarker" "client_nodelay=1"
+expect "an existing LD_PRELOAD is kept in the environment, the shim after it" \
+	"$(LD_PRELOAD=/nonexistent/libx.so "$SOCKOPT" run -o TCP_NODELAY=on -- sh -c 'echo "$LD_PRELOAD"' 2>/dev/null)" \
+	"^/nonexistent/libx.so:/.*/libsockopt-preload.so$"
+
+# --strict: a failing option fails the call with its errno; without it the program goes on.
+err=$("$SOCKOPT" run --strict -o TCP_CONGESTION=no-such-cc -- $netpeer sockopts tcp 2>&1 || true)
+expect "--strict: socket() fails with the option's errno (ENOENT)" "$err" "FileNotFoundError"
+err=$("$SOCKOPT" run --verbose -o TCP_CONGESTION=no-such-cc -- $netpeer sockopts tcp 2>&1)
+expect "without --strict: the option fails, is logged, and the program runs" "$err" \
+	"failed: .*TCP_CONGESTION" "^tcp [0-9]+ [0-9]+$"
+
+# Bad input: nothing runs, one sentence, exit 2 (127 for a command that is not there).
+# run_status CODE PATTERN ARGS…: sockopt run ARGS exits CODE with one line matching PATTERN
+run_status() {
+	code=$1 pattern=$2
+	shift 2
+	set +e
+	"$SOCKOPT" run "$@" 2>"$tmp/err" >/dev/null
+	got=$?
+	set -e
+	if [ "$got" = "$code" ] && [ "$(wc -l <"$tmp/err")" = 1 ] && grep -Eq -- "$pattern" "$tmp/err" &&
+		[ ! -e "$tmp/ran" ]; then
+		pass "sockopt run $* -> exit $code"
+	else
+		fail "sockopt run $* -> exit $got (want $code), stderr: $(cat "$tmp/err")"
+	fi
+}
+run_status 2 'SO_LINGER=maybe' -o SO_LINGER=maybe -- touch "$tmp/ran"
+run_status 2 'applies to tcp, tcp6 sockets, not to udp or udp6' --udp -o TCP_NODELAY=on -- touch "$tmp/ran"
+run_status 2 'after-accept: .*UDP_CORK' --after-accept UDP_CORK=on -- touch "$tmp/ran"
+run_status 2 'No options to apply' --tcp -- touch "$tmp/ran"
+run_status 2 'No command to run' -o TCP_NODELAY=on
+run_status 2 'unknown flag' --bogus -o TCP_NODELAY=on -- touch "$tmp/ran"
+run_status 127 'Cannot run no-such-command-here' -o TCP_NODELAY=on -- no-such-command-here
+
+[ $fails = 0 ] && echo "all sockopt run tests passed"
+exit $fails
