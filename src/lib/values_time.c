@@ -156,8 +156,9 @@ void format_timeval(const sockopt_value *v, struct out *o)
 	long long us;
 
 	/*
-	 * Another process may hold a timeout the kernel keeps but no count of
-	 * microseconds can (tv_sec near 2^53 is accepted); print both fields then.
+	 * A socket may hold a timeout the kernel keeps but no count of microseconds
+	 * can: Linux 6.18 stores and returns SO_RCVTIMEO {9e15 s, 0} (measured), and
+	 * 9e15 * 10^6 overflows a long long.  Both fields are printed then.
 	 */
 	if (__builtin_mul_overflow((long long)tv.tv_sec, 1000000LL, &us) ||
 	    __builtin_add_overflow(us, (long long)tv.tv_usec, &us)) {
