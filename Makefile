@@ -22,7 +22,7 @@ VERSION_MINOR := $(shell sed -n 's/^\#define SOCKOPT_VERSION_MINOR \([0-9]*\).*/
 VERSION := $(VERSION_MAJOR).$(VERSION_MINOR)
 SONAME := libsockopt.so.$(VERSION_MAJOR)
 
-.PHONY: all run test check test-run deps clean
+.PHONY: all run test check test-run deps clean bench
 all: $(BUILD)/sockopt $(BUILD)/libsockopt.so $(BUILD)/libsockopt.a $(TESTS)
 
 $(BUILD)/gen/optnames.h: src/lib/catalog.def src/lib/gen-optnames.sh
@@ -41,7 +41,7 @@ $(BUILD)/libsockopt.so: $(LIB_OBJ) src/lib/libsockopt.map
 		$(LDFLAGS) -o $@ $(LIB_OBJ)
 
 $(BUILD)/sockopt: $(CLI_OBJ) $(BUILD)/libsockopt.a
-	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libsockopt.a -lm -lmnl -lpthread
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libsockopt.a -lm -lmnl
 
 $(BUILD)/tests/%: tests/%.c $(BUILD)/libsockopt.a tests/testutil.h
 	@mkdir -p $(@D)
@@ -49,6 +49,10 @@ $(BUILD)/tests/%: tests/%.c $(BUILD)/libsockopt.a tests/testutil.h
 
 run: $(BUILD)/sockopt
 	$(BUILD)/sockopt lab
+
+# sockopt bench beside sockperf and iperf3 on loopback, with the ratios (bench/compare.sh).
+bench: deps $(BUILD)/sockopt
+	sh bench/compare.sh $(BUILD)
 
 deps:
 	@sh tests/deps.sh

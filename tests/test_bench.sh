@@ -56,6 +56,10 @@ assert set(v) == {"server-close", "server-close-reuse", "client-close", "client-
 for x in v.values():
     assert x["transactions"] > 0 and x["failed"] == 0 and x["eaddrnotavail"] >= 0, x
     assert x["transactions_per_s"] > 0 and x["explanation"].endswith("."), x
+assert d["namespace"] in ("private", "host"), d
+if any(x["time_wait_table_full"] for x in v.values()):
+    print("  the TIME_WAIT table was full (a host namespace shared with others): counts not checked")
+    sys.exit(0)
 for name in ("server-close", "server-close-reuse"):
     assert v[name]["time_wait_server"] > 0 and v[name]["time_wait_client"] == 0, v[name]
 assert v["client-close"]["time_wait_client"] > 0 and v["client-close"]["time_wait_server"] == 0

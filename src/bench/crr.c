@@ -3,7 +3,6 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,12 +52,14 @@ struct crr_result {
 	const struct crr_variant *v;
 	long ok, failed, addrnotavail;
 	double elapsed;
-	long tw_client, tw_server; /* TIME_WAIT sockets of this variant's port afterwards */
+	long tw_client, tw_server; /* TIME_WAIT sockets this variant left on its port */
+	long tw_client_before, tw_server_before; /* left on the same port number by earlier runs */
 	int rebind_off, rebind_on; /* restarting a listener on the port: 0 or -errno */
+	bool tw_full;		   /* the namespace's TIME_WAIT table was full afterwards */
 	char error[SOCKOPT_TEXT_MAX];
 };
 
-/* The answering side: accept, read the request, answer, end the connection its way. */
+/* The answering side, in shared memory: accept, read the request, answer, end the connection its way. */
 struct crr_server {
 	int listener;
 	size_t size;
@@ -95,7 +96,7 @@ static void crr_answer(struct crr_server *s, int fd, char *buf)
 	close(fd);
 }
 
-static void *crr_serve(void *arg)
+static void crr_serve(void *arg)
 {
 	struct crr_server *s = arg;
 	struct pollfd p = { .fd = s->listener, .events = POLLIN };
@@ -112,7 +113,6 @@ static void *crr_serve(void *arg)
 			crr_answer(s, fd, buf);
 	}
 	free(buf);
-	return NULL;
 }
 
 /* One client transaction; a negative errno when it failed. */
@@ -180,42 +180,70 @@ static int try_rebind(int port, const char *reuse)
 	return err < 0 ? err : 0;
 }
 
-/* Count the TIME_WAIT sockets whose local (server) or remote (client) port is PORT. */
-static void count_time_wait(struct crr_result *r, int port)
+/* The TIME_WAIT sockets whose local (server) or remote (client) port is PORT, per side. */
+static void count_time_wait(int port, long *client, long *server)
 {
-	struct diag_filter server = { IPPROTO_TCP, 1u << TCP_TIME_WAIT, port, -1 };
-	struct diag_filter client = { IPPROTO_TCP, 1u << TCP_TIME_WAIT, -1, port };
-	struct diag_count c;
+	struct diag_filter s = { IPPROTO_TCP, 1u << TCP_TIME_WAIT, port, -1 };
+	struct diag_filter c = { IPPROTO_TCP, 1u << TCP_TIME_WAIT, -1, port };
+	struct diag_count n;
 
-	r->tw_server = diag_count(&server, &c) == 0 ? c.sockets : -1;
-	r->tw_client = diag_count(&client, &c) == 0 ? c.sockets : -1;
+	*server = diag_count(&s, &n) == 0 ? n.sockets : -1;
+	*client = diag_count(&c, &n) == 0 ? n.sockets : -1;
+}
+
+/*
+ * Whether the namespace holds tcp_max_tw_buckets TIME_WAIT sockets: then the
+ * kernel destroys each new one at once and the counts above say nothing.
+ */
+static bool time_wait_table_full(void)
+{
+	struct diag_filter all = { IPPROTO_TCP, 1u << TCP_TIME_WAIT, -1, -1 };
+	struct diag_count n;
+	long long max = sysctl_or("net.ipv4.tcp_max_tw_buckets");
+
+	return max >= 0 && diag_count(&all, &n) == 0 && n.sockets >= max;
 }
 
 static int crr_run(struct crr_result *r, const struct bench_args *a, size_t size)
 {
-	struct crr_server srv = { .size = size, .close = r->v->close };
-	struct bench_side side;
+	struct crr_server *srv = peer_shared(sizeof(*srv));
+	struct bench_side side = { 0 };
 	struct sockopt_diag diag = { 0 };
-	pthread_t th;
-	int port, err;
+	int port, pid = -1, err = srv ? 0 : -ENOMEM;
 
-	err = side_init(&side, r->v->listen_opts, &diag);
 	if (err == 0)
-		err = srv.listener = side_listen(&side, SOCK_STREAM, &port, &diag);
+		err = side_init(&side, r->v->listen_opts, &diag);
+	if (err == 0)
+		err = srv->listener = side_listen(&side, SOCK_STREAM, &port, &diag);
 	side_free(&side);
-	if (err < 0) {
-		snprintf(r->error, sizeof(r->error), "%s", diag.text);
-		return err;
+	if (err >= 0) {
+		srv->size = size;
+		srv->close = r->v->close;
+		pid = err = peer_start(crr_serve, srv);
 	}
-	pthread_create(&th, NULL, crr_serve, &srv);
-	crr_loop(r, port, size, a);
-	atomic_store(&srv.stop, true);
-	pthread_join(th, NULL);
-	count_time_wait(r, port);
-	close(srv.listener);
-	r->rebind_off = try_rebind(port, "off");
-	r->rebind_on = try_rebind(port, "on");
-	return r->failed ? -EIO : 0;
+	if (err >= 0) {
+		/*
+		 * An earlier run's clients may still hold TIME_WAIT sockets towards
+		 * this port number (their remote port), so count those first.
+		 */
+		count_time_wait(port, &r->tw_client_before, &r->tw_server_before);
+		crr_loop(r, port, size, a);
+		atomic_store(&srv->stop, true);
+		peer_wait(pid);
+		count_time_wait(port, &r->tw_client, &r->tw_server);
+		r->tw_full = time_wait_table_full();
+		r->tw_client = r->tw_client > r->tw_client_before ? r->tw_client - r->tw_client_before : 0;
+		r->tw_server = r->tw_server > r->tw_server_before ? r->tw_server - r->tw_server_before : 0;
+		close(srv->listener);
+		r->rebind_off = try_rebind(port, "off");
+		r->rebind_on = try_rebind(port, "on");
+	} else {
+		snprintf(r->error, sizeof(r->error), "%s", diag.text[0] ? diag.text : strerror(-err));
+		if (srv && srv->listener > 0)
+			close(srv->listener);
+	}
+	peer_shared_free(srv, sizeof(*srv));
+	return err < 0 ? err : r->failed ? -EIO : 0;
 }
 
 static const char *result_name(int err)
@@ -225,7 +253,7 @@ static const char *result_name(int err)
 	return name ? name : "error";
 }
 
-static void crr_print_kernel(void)
+static void crr_print_kernel(int netns)
 {
 	char range[64] = "";
 
@@ -237,13 +265,22 @@ static void crr_print_kernel(void)
 	print_int(PRINT_JSON, "tcp_max_tw_buckets", NULL, sysctl_or("net.ipv4.tcp_max_tw_buckets"));
 	print_string(PRINT_JSON, "ip_local_port_range", NULL, range);
 	print_close_object();
+	print_string(PRINT_JSON, "namespace", NULL, netns == 0 ? "private" : "host");
+	if (netns == 0)
+		print_text("in a private network namespace, which takes its TIME_WAIT sockets "
+			   "with it when the bench exits\n");
+	else
+		print_text("in the host's network namespace (a private one needs CAP_SYS_ADMIN: "
+			   "%s); its TIME_WAIT sockets stay for 60 s\n",
+			   strerror(-netns));
 	print_text("net.ipv4: tcp_tw_reuse = %lld, tcp_tw_reuse_delay = %lld ms, "
 		   "tcp_max_tw_buckets = %lld, ip_local_port_range = %s\n\n",
 		   sysctl_or("net.ipv4.tcp_tw_reuse"), sysctl_or("net.ipv4.tcp_tw_reuse_delay"),
 		   sysctl_or("net.ipv4.tcp_max_tw_buckets"), range);
 }
 
-static void crr_print(const struct crr_result *r, size_t n, size_t size, double duration)
+static void crr_print(const struct crr_result *r, size_t n, size_t size, double duration,
+		      int netns)
 {
 	print_open_object(NULL);
 	print_string(PRINT_JSON, "mode", NULL, "crr");
@@ -252,7 +289,7 @@ static void crr_print(const struct crr_result *r, size_t n, size_t size, double 
 	print_text("connect, %zu-byte request and response, close, on 127.0.0.1, %.1f s per "
 		   "variant; TIME_WAIT counted through sock_diag right after\n",
 		   size, duration);
-	crr_print_kernel();
+	crr_print_kernel(netns);
 	print_text("%-19s %8s %9s %9s %13s %6s  %s\n", "VARIANT", "TRANS/S", "TW-CLIENT",
 		   "TW-SERVER", "EADDRNOTAVAIL", "FAILED", "REBIND REUSEADDR off/on");
 	print_open_array("variants");
@@ -268,6 +305,9 @@ static void crr_print(const struct crr_result *r, size_t n, size_t size, double 
 		print_int(PRINT_ANY, "failed", "%6lld  ", r[i].failed);
 		print_string(PRINT_ANY, "rebind_reuseaddr_off", "%s/", result_name(r[i].rebind_off));
 		print_string(PRINT_ANY, "rebind_reuseaddr_on", "%s\n", result_name(r[i].rebind_on));
+		print_bool(PRINT_JSON, "time_wait_table_full", NULL, r[i].tw_full);
+		print_int(PRINT_JSON, "time_wait_client_before", NULL, r[i].tw_client_before);
+		print_int(PRINT_JSON, "time_wait_server_before", NULL, r[i].tw_server_before);
 		print_int(PRINT_JSON, "transactions", NULL, r[i].ok);
 		print_double(PRINT_JSON, "elapsed_s", NULL, r[i].elapsed);
 		print_string(PRINT_JSON, "explanation", NULL, r[i].v->why);
@@ -278,7 +318,9 @@ static void crr_print(const struct crr_result *r, size_t n, size_t size, double 
 	print_close_array();
 	print_text("\n");
 	for (size_t i = 0; i < n; i++)
-		print_text("%-19s %s%s%s\n", r[i].v->name, r[i].v->why,
+		print_text("%-19s %s%s%s%s\n", r[i].v->name, r[i].v->why,
+			   r[i].tw_full ? " The TIME_WAIT table was full (tcp_max_tw_buckets), so "
+					  "the kernel dropped new TIME_WAIT sockets at once." : "",
 			   r[i].error[0] ? " First failure: " : "", r[i].error);
 	print_close_object();
 }
@@ -319,8 +361,14 @@ int bench_crr(const struct bench_args *a)
 {
 	struct crr_result r[NVARIANTS];
 	size_t n = 0, size = a->size > 0 ? (size_t)a->size : 64;
-	int status = EXIT_OK, err;
+	int status = EXIT_OK, err, netns;
 
+	/*
+	 * Tens of thousands of TIME_WAIT sockets would fill the machine's table
+	 * (tcp_max_tw_buckets) and hold ports for 60 s; a namespace of our own
+	 * keeps them away from everyone else and ends with the bench.
+	 */
+	netns = labnet_netns_enter();
 	memset(r, 0, sizeof(r));
 	for (size_t i = 0; i < NVARIANTS; i++) {
 		if (!list_has(a->variants, variants[i].name))
@@ -336,7 +384,7 @@ int bench_crr(const struct bench_args *a)
 					"and server-abort.",
 			    a->variants);
 	print_start(a->json);
-	crr_print(r, n, size, a->duration);
+	crr_print(r, n, size, a->duration, netns);
 	print_end();
 	if (a->plot && (err = crr_plot(a->plot, r, n, a->duration)) < 0)
 		status = fail(EXIT_FAILED, "Could not write the plot %s: %s.", a->plot, strerror(-err));

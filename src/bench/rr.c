@@ -1,6 +1,5 @@
 /* rr.c: `sockopt bench rr`: request/response latency over one loopback connection, one option at a time. */
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,15 +52,17 @@ struct rr_result {
 /* The answering side: read each request (re-arming TCP_QUICKACK when asked), send the response. */
 struct rr_server {
 	int fd;
+	int client; /* the bench's end, closed in the peer so that its close ends the peer */
 	size_t size;
 	bool quickack;
-	int error;
 };
 
-static void *rr_serve(void *arg)
+static void rr_serve(void *arg)
 {
 	struct rr_server *s = arg;
 	char *buf = calloc(1, s->size);
+
+	close(s->client);
 
 	while (buf) {
 		size_t got = 0;
@@ -76,15 +77,10 @@ static void *rr_serve(void *arg)
 			if (s->quickack)
 				opt_set(s->fd, "TCP_QUICKACK", "on", NULL, NULL);
 		}
-		if (n <= 0) {
-			s->error = n < 0 ? -errno : 0;
-			break;
-		}
-		if ((s->error = send_all(s->fd, buf, s->size)) < 0)
+		if (n <= 0 || send_all(s->fd, buf, s->size) < 0)
 			break;
 	}
 	free(buf);
-	return NULL;
 }
 
 /* Send one request the way variant V does. */
@@ -135,8 +131,7 @@ static int rr_run(struct rr_result *r, size_t size, double duration)
 	struct rr_server srv = { .size = size, .quickack = r->v->quickack };
 	struct sockopt_diag diag = { 0 };
 	struct bench_side cside, sside = { 0 };
-	pthread_t th;
-	int client, err;
+	int client, pid, err;
 
 	err = side_init(&cside, r->v->client_opts, &diag);
 	if (err == 0 && r->v->cork)
@@ -150,11 +145,14 @@ static int rr_run(struct rr_result *r, size_t size, double duration)
 		snprintf(r->error, sizeof(r->error), "%s", diag.text);
 		return err;
 	}
-	pthread_create(&th, NULL, rr_serve, &srv);
-	err = rr_loop(client, r, size, duration);
-	close(client);
-	pthread_join(th, NULL);
+	srv.client = client;
+	pid = err = peer_start(rr_serve, &srv);
 	close(srv.fd);
+	if (err >= 0)
+		err = rr_loop(client, r, size, duration);
+	close(client);
+	if (pid >= 0)
+		peer_wait(pid);
 	if (err < 0)
 		snprintf(r->error, sizeof(r->error), "transaction failed: %s", strerror(-err));
 	samples_sort(&r->lat);

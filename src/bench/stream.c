@@ -1,6 +1,5 @@
 /* stream.c: `sockopt bench stream`: bulk TCP throughput on loopback against SO_SNDBUF/SO_RCVBUF sizes. */
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,21 +27,23 @@ struct stream_result {
 	char error[SOCKOPT_TEXT_MAX];
 };
 
-/* The receiving end: read until EOF, counting bytes and noting when the last one came. */
+/* The receiving end (in shared memory): read until EOF, counting bytes and noting when the last came. */
 struct stream_sink {
 	int fd;
+	int sender; /* the bench's end, closed in the peer so that its close means EOF */
 	size_t size;
 	long long bytes;
 	uint64_t last;
 	int rcvbuf_end;
 };
 
-static void *stream_drain(void *arg)
+static void stream_drain(void *arg)
 {
 	struct stream_sink *k = arg;
 	char *buf = malloc(k->size);
 	ssize_t n;
 
+	close(k->sender);
 	while (buf && (n = recv(k->fd, buf, k->size, 0)) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -53,7 +54,6 @@ static void *stream_drain(void *arg)
 	}
 	opt_get_int(k->fd, "SO_RCVBUF", &k->rcvbuf_end, NULL);
 	free(buf);
-	return NULL;
 }
 
 /* Send WRITE-byte chunks on FD for DURATION seconds; the start time in *START. */
@@ -79,43 +79,47 @@ static int stream_send(int fd, const struct stream_result *r, size_t write, doub
 /* Connect a pair with the buffer spec on both ends, then send for the duration. */
 static int stream_run(struct stream_result *r, size_t write, double duration)
 {
-	struct bench_side side;
-	struct stream_sink sink = { .fd = -1, .size = write };
+	struct bench_side side = { 0 };
+	struct stream_sink *sink = peer_shared(sizeof(*sink));
 	struct sockopt_diag diag = { 0 };
 	char spec[96] = "";
-	int fd = -1, err;
+	int fd = -1, pid = -1, err = sink ? 0 : -ENOMEM;
 	uint64_t start = 0;
-	pthread_t th;
 
 	/* Like iperf3 -w: both buffers on both ends; the listener's pass to accepted sockets. */
 	if (r->buf.bytes)
 		snprintf(spec, sizeof(spec), "SO_SNDBUF=%ld,SO_RCVBUF=%ld", r->buf.bytes, r->buf.bytes);
-	err = side_init(&side, spec, &diag);
 	if (err == 0)
-		err = side_pair(&side, &side, &fd, &sink.fd, &diag);
+		err = side_init(&side, spec, &diag);
+	if (err == 0)
+		err = side_pair(&side, &side, &fd, &sink->fd, &diag);
 	if (err >= 0) {
 		snprintf(r->readback, sizeof(r->readback), "%s", side.readback);
 		opt_get_int(fd, "SO_SNDBUF", &r->snd_set, NULL);
-		opt_get_int(sink.fd, "SO_RCVBUF", &r->rcv_set, NULL);
-		pthread_create(&th, NULL, stream_drain, &sink);
+		opt_get_int(sink->fd, "SO_RCVBUF", &r->rcv_set, NULL);
+		sink->size = write;
+		sink->sender = fd;
+		pid = err = peer_start(stream_drain, sink);
+		close(sink->fd);
+	}
+	if (err >= 0) {
 		err = stream_send(fd, r, write, duration, &start);
 		opt_get_int(fd, "SO_SNDBUF", &r->snd_end, NULL);
-		close(fd);
-		fd = -1;
-		pthread_join(th, NULL);
-		r->bytes = sink.bytes;
-		r->rcv_end = sink.rcvbuf_end;
-		r->seconds = sink.last > start ? (double)(sink.last - start) / 1e9 : 0;
-		if (err < 0)
-			snprintf(diag.text, sizeof(diag.text), "send: %s.", strerror(-err));
 	}
-	if (err < 0)
-		snprintf(r->error, sizeof(r->error), "%s", diag.text);
-	if (sink.fd >= 0)
-		close(sink.fd);
 	if (fd >= 0)
 		close(fd);
+	if (pid >= 0) {
+		peer_wait(pid);
+		r->bytes = sink->bytes;
+		r->rcv_end = sink->rcvbuf_end;
+		r->seconds = sink->last > start ? (double)(sink->last - start) / 1e9 : 0;
+	}
+	if (err < 0 && !diag.text[0])
+		snprintf(diag.text, sizeof(diag.text), "%s.", strerror(-err));
+	if (err < 0)
+		snprintf(r->error, sizeof(r->error), "%s", diag.text);
 	side_free(&side);
+	peer_shared_free(sink, sizeof(*sink));
 	return err < 0 ? err : 0;
 }
 

@@ -2,7 +2,6 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,7 +33,7 @@ struct udp_result {
 	char error[SOCKOPT_TEXT_MAX];
 };
 
-/* The receiving end: reads every datagram one recvmsg at a time, as most programs do. */
+/* The receiving end, in shared memory: reads every datagram one recvmsg at a time, as most programs do. */
 struct udp_sink {
 	int fd;
 	size_t size;
@@ -56,7 +55,7 @@ static long long rxq_ovfl(struct msghdr *msg)
 	return -1;
 }
 
-static void *udp_drain(void *arg)
+static void udp_drain(void *arg)
 {
 	struct udp_sink *k = arg;
 	char *buf = malloc(k->size), control[CMSG_SPACE(sizeof(uint32_t))];
@@ -79,7 +78,6 @@ static void *udp_drain(void *arg)
 			break;
 	}
 	free(buf);
-	return NULL;
 }
 
 /* Sleep until the receiver stops taking datagrams (its queue is empty), at most 200 ms. */
@@ -143,44 +141,48 @@ static long long drops_of(int port)
 
 static int udp_run(struct udp_result *r, size_t size, long burst, double duration)
 {
-	struct bench_side rx, tx = { 0 };
-	struct udp_sink sink = { .fd = -1, .size = size, .rxq_ovfl = -1 };
+	struct bench_side rx = { 0 }, tx = { 0 };
+	struct udp_sink *sink = peer_shared(sizeof(*sink));
 	struct sockopt_diag diag = { 0 };
 	char spec[64] = "";
-	int fd = -1, port, err;
-	pthread_t th;
+	int fd = -1, pid = -1, port, err = sink ? 0 : -ENOMEM;
 
 	if (r->buf.bytes)
 		snprintf(spec, sizeof(spec), "SO_RCVBUF=%ld", r->buf.bytes);
-	err = side_init(&rx, spec, &diag);
 	if (err == 0)
-		err = sink.fd = side_listen(&rx, SOCK_DGRAM, &port, &diag);
+		err = side_init(&rx, spec, &diag);
+	if (err == 0)
+		err = sink->fd = side_listen(&rx, SOCK_DGRAM, &port, &diag);
 	if (err >= 0) {
 		snprintf(r->readback, sizeof(r->readback), "%s", rx.readback);
-		opt_get_int(sink.fd, "SO_RCVBUF", &r->rcvbuf, NULL);
-		/* The drop counter in every datagram's control data, when the catalog knows it. */
-		if (opt_set(sink.fd, "SO_RXQ_OVFL", "on", NULL, NULL) == 0)
-			sink.rxq_ovfl = 0;
-		err = fd = side_dial(&tx, SOCK_DGRAM, port, &diag);
+		opt_get_int(sink->fd, "SO_RCVBUF", &r->rcvbuf, NULL);
+		/* The drop counter in every datagram's control data. */
+		sink->rxq_ovfl = opt_set(sink->fd, "SO_RXQ_OVFL", "on", NULL, NULL) == 0 ? 0 : -1;
+		sink->size = size;
+		pid = err = peer_start(udp_drain, sink);
 	}
+	if (err >= 0)
+		err = fd = side_dial(&tx, SOCK_DGRAM, port, &diag);
 	if (err >= 0) {
-		pthread_create(&th, NULL, udp_drain, &sink);
-		err = udp_send(fd, r, &sink, size, burst, duration);
-		atomic_store(&sink.stop, true);
-		pthread_join(th, NULL);
-		r->received = atomic_load(&sink.received);
-		r->rxq_ovfl = sink.rxq_ovfl;
-		r->dropped = drops_of(port);
+		err = udp_send(fd, r, sink, size, burst, duration);
 		if (err < 0)
 			snprintf(diag.text, sizeof(diag.text), "send: %s.", strerror(-err));
 	}
+	if (pid >= 0) {
+		atomic_store(&sink->stop, true);
+		peer_wait(pid);
+		r->received = atomic_load(&sink->received);
+		r->rxq_ovfl = sink->rxq_ovfl;
+		r->dropped = drops_of(port);
+	}
 	if (err < 0)
-		snprintf(r->error, sizeof(r->error), "%s", diag.text);
+		snprintf(r->error, sizeof(r->error), "%s", diag.text[0] ? diag.text : strerror(-err));
 	if (fd >= 0)
 		close(fd);
-	if (sink.fd >= 0)
-		close(sink.fd);
+	if (sink && sink->fd > 0)
+		close(sink->fd);
 	side_free(&rx);
+	peer_shared_free(sink, sizeof(*sink));
 	return err < 0 ? err : 0;
 }
 

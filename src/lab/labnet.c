@@ -342,6 +342,46 @@ const char *labnet_tcp_state_name(int state)
 	return state >= 0 && state < (int)(sizeof(names) / sizeof(names[0])) ? names[state] : "?";
 }
 
+/* The column of NAME in the header line HEAD ("TcpExt: A B C"), or -1. */
+static int counter_column(char *head, const char *name)
+{
+	int col = 0;
+
+	for (char *save, *w = strtok_r(head, " \n", &save); w; w = strtok_r(NULL, " \n", &save), col++)
+		if (strcmp(w, name) == 0)
+			return col;
+	return -1;
+}
+
+long long labnet_counter(const char *group, const char *name)
+{
+	static const char *const files[] = { "/proc/net/snmp", "/proc/net/netstat" };
+	char head[4096], values[4096], prefix[64];
+
+	snprintf(prefix, sizeof(prefix), "%s:", group);
+	for (size_t i = 0; i < 2; i++) {
+		FILE *f = fopen(files[i], "re");
+
+		if (!f)
+			continue;
+		while (fgets(head, sizeof(head), f) && fgets(values, sizeof(values), f)) {
+			int col;
+
+			if (strncmp(head, prefix, strlen(prefix)) != 0 ||
+			    (col = counter_column(head, name)) < 0)
+				continue;
+			fclose(f);
+			for (char *save, *w = strtok_r(values, " \n", &save); w;
+			     w = strtok_r(NULL, " \n", &save))
+				if (col-- == 0)
+					return strtoll(w, NULL, 10);
+			return -ENOENT;
+		}
+		fclose(f);
+	}
+	return -ENOENT;
+}
+
 int labnet_netns_enter(void)
 {
 	struct ifreq ifr = { .ifr_name = "lo" };

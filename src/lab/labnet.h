@@ -77,6 +77,13 @@ long labnet_tcp_count(int state, int port);
 const char *labnet_tcp_state_name(int state);
 
 /*
+ * A protocol counter of the caller's network namespace from
+ * /proc/net/snmp or /proc/net/netstat: GROUP "TcpExt", "Icmp", "Udp"…,
+ * NAME "OutOfWindowIcmps"; the value or -ENOENT.
+ */
+long long labnet_counter(const char *group, const char *name);
+
+/*
  * Move the calling process into a new private network namespace with its
  * loopback up.  -EPERM without CAP_NET_ADMIN.  Call it in a child process:
  * the namespace disappears with the last process in it, so nothing is

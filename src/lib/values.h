@@ -8,6 +8,11 @@
 	int parse_##lower(const char *text, sockopt_value *v, const char **problem);          \
 	void format_##lower(const sockopt_value *v, struct out *o)
 
+VALUE_TYPE_FUNCS(seconds);
+VALUE_TYPE_FUNCS(millis);
+VALUE_TYPE_FUNCS(micros);
+VALUE_TYPE_FUNCS(timeval);
+VALUE_TYPE_FUNCS(linger);
 VALUE_TYPE_FUNCS(tos);
 VALUE_TYPE_FUNCS(ucred);
 VALUE_TYPE_FUNCS(tcpinfo);
@@ -15,6 +20,8 @@ VALUE_TYPE_FUNCS(sockaddr);
 VALUE_TYPE_FUNCS(inaddr);
 VALUE_TYPE_FUNCS(mreq);
 VALUE_TYPE_FUNCS(mreq6);
+void json_timeval(const sockopt_value *v, struct out *o);
+void json_linger(const sockopt_value *v, struct out *o);
 void json_ucred(const sockopt_value *v, struct out *o);
 void json_tcpinfo(const sockopt_value *v, struct out *o);
 
