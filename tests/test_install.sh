@@ -62,7 +62,7 @@ case "$flags" in *"-I$root/include"*"-L$root/lib"*"-lsockopt"*) ;; *) fail "pkg-
 
 # The example dials a local server with options and closes gracefully; it needs the dial and
 # close helpers, which are skipped with a note while the library lacks them.
-if ! nm -D --defined-only "$root/lib/libsockopt.so" | grep -q ' sockopt_close_graceful$'; then
+if ! nm -D --defined-only "$root/lib/libsockopt.so" | grep -q ' sockopt_close_graceful@'; then
 	echo "skip: examples/pkgconfig-demo.c needs sockopt_dial and sockopt_close_graceful"
 else
 	sanflags=""
@@ -100,8 +100,9 @@ c.close()
 	grep -q '^TCP_NODELAY: ' "$tmp/demo.out" || fail "the example did not report TCP_NODELAY"
 	grep -q '^SO_SNDBUF: ' "$tmp/demo.out" || fail "the example did not report SO_SNDBUF"
 	# The server answers "got 6 bytes\n" (12 bytes) after our EOF, then closes.
-	grep -q 'peer closed: yes, 12 bytes drained' "$tmp/demo.out" ||
+	grep -q '^peer_closed=1 unread=12$' "$tmp/demo.out" ||
 		fail "the graceful close did not drain the peer's reply: $(cat "$tmp/demo.out")"
+	sed "s/^/  example: /" "$tmp/demo.out"
 	wait "$server" || fail "the server saw an error"
 	server=""
 fi

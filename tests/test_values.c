@@ -1,6 +1,7 @@
 /* test_values.c: every value type parses, formats canonically, round-trips and rejects bad text. */
 #include <limits.h>
 #include <stdio.h>
+#include <sys/time.h>
 
 #include "testutil.h"
 
@@ -187,6 +188,34 @@ static void json_forms(void **state)
 	assert_string_equal(json, "a");
 }
 
+/*
+ * Values a socket can hold, or bytes longer than their type, format without
+ * undefined behaviour or reading past the value; both cases were found by
+ * fuzz/fuzz_format.c.
+ */
+static void values_from_elsewhere_format_safely(void **state)
+{
+	struct timeval huge = { .tv_sec = 9000000000000000LL, .tv_usec = 0 };
+	sockopt_value v;
+	char text[1024];
+
+	(void)state;
+	/* Linux accepts and returns this SO_RCVTIMEO; in microseconds it overflows a long long. */
+	memset(&v, 0, sizeof(v));
+	memcpy(v.v.bytes, &huge, sizeof(huge));
+	v.len = sizeof(huge);
+	assert_true(sockopt_type_format(SOCKOPT_TYPE_TIMEVAL, &v, text, sizeof(text)) > 0);
+	assert_string_equal(text, "9000000000000000s 0us");
+
+	/* An AF_UNIX address longer than sockaddr_storage: the path stops at what fits. */
+	memset(&v, 'a', sizeof(v));
+	v.v.bytes[0] = AF_UNIX;
+	v.v.bytes[1] = 0;
+	v.len = SOCKOPT_VALUE_MAX;
+	assert_true(sockopt_type_format(SOCKOPT_TYPE_SOCKADDR, &v, text, sizeof(text)) > 0);
+	assert_int_equal(strlen(text), sizeof(struct sockaddr_storage) - sizeof(sa_family_t));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -195,6 +224,7 @@ int main(void)
 		cmocka_unit_test(bad_text_is_rejected),
 		cmocka_unit_test(rejection_sentence_names_option_text_and_expectation),
 		cmocka_unit_test(json_forms),
+		cmocka_unit_test(values_from_elsewhere_format_safely),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -24,10 +24,17 @@ static bool record_sysctl(struct lab_result *r, const char *field, const char *n
 	return true;
 }
 
-/* Set option NAME on FD to REQUESTED bytes and record the request, the readback or the error under PREFIX. */
+/*
+ * Set option NAME on FD to REQUESTED bytes and record the request, the
+ * value read back or the error under PREFIX.  The *BUFFORCE options are
+ * write-only: their effect is read from SO_SNDBUF/SO_RCVBUF.
+ */
 static void set_and_read(struct lab_result *r, int fd, const char *name, const char *prefix,
 			 long long requested)
 {
+	const char *readback = strcmp(name, "SO_SNDBUFFORCE") == 0   ? "SO_SNDBUF"
+			       : strcmp(name, "SO_RCVBUFFORCE") == 0 ? "SO_RCVBUF"
+								     : name;
 	char text[32], field[LAB_NAME_MAX];
 	int got, err;
 
@@ -42,7 +49,7 @@ static void set_and_read(struct lab_result *r, int fd, const char *name, const c
 		return;
 	}
 	lab_errno(r, field, err);
-	if (err == 0 && lab_get_int(fd, name, &got) == 0) {
+	if (err == 0 && lab_get_int(fd, readback, &got) == 0) {
 		snprintf(field, sizeof(field), "%s_readback", prefix);
 		lab_int(r, field, got);
 	}
@@ -50,6 +57,7 @@ static void set_and_read(struct lab_result *r, int fd, const char *name, const c
 
 static void run_doubling(struct lab_result *r)
 {
+	char force[LAB_STR_MAX + 32];
 	int fd;
 
 	if (!lab_opt(r, "SO_SNDBUF") || !lab_opt(r, "SO_RCVBUF"))
@@ -68,16 +76,19 @@ static void run_doubling(struct lab_result *r)
 	set_and_read(r, fd, "SO_RCVBUF", "rcvbuf_min", 1);
 	set_and_read(r, fd, "SO_SNDBUFFORCE", "sndbufforce", 2 * lab_field(r, "wmem_max")->i);
 	close(fd);
+	if (lab_field(r, "sndbufforce_readback"))
+		snprintf(force, sizeof(force), "read back %lld", lab_field(r, "sndbufforce_readback")->i);
+	else
+		snprintf(force, sizeof(force), "failed with %s", lab_field(r, "sndbufforce_errno")->s);
 	lab_observe(r, "SO_SNDBUF 8192 read back %lld and SO_RCVBUF 8192 read back %lld; requests of "
 		       "twice the maximum read back %lld (wmem_max %lld) and %lld (rmem_max %lld); a "
 		       "request of 1 byte read back %lld (SO_SNDBUF) and %lld (SO_RCVBUF); "
-		       "SO_SNDBUFFORCE: %s.",
+		       "SO_SNDBUFFORCE of %lld %s.",
 		    lab_field(r, "sndbuf_readback")->i, lab_field(r, "rcvbuf_readback")->i,
 		    lab_field(r, "sndbuf_over_readback")->i, lab_field(r, "wmem_max")->i,
 		    lab_field(r, "rcvbuf_over_readback")->i, lab_field(r, "rmem_max")->i,
 		    lab_field(r, "sndbuf_min_readback")->i, lab_field(r, "rcvbuf_min_readback")->i,
-		    lab_field(r, "sndbufforce_readback") ? "read back twice the request"
-							 : lab_field(r, "sndbufforce_errno")->s);
+		    lab_field(r, "sndbufforce_requested")->i, force);
 }
 
 /* Record the SO_SNDBUF and SO_RCVBUF of a fresh socket of TYPE as PREFIX_sndbuf, PREFIX_rcvbuf. */

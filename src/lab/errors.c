@@ -1,4 +1,341 @@
-/* errors.c: placeholder. */
+/* errors.c: experiments on how errors reach a process: SO_ERROR, SIGPIPE/EPIPE, crashed and unreachable peers. */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/select.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "lab.h"
-const struct lab_experiment lab_errors[1];
-const size_t lab_errors_count = 0;
+#include "labnet.h"
+
+#define SEED_UNP "003_f012efc3bbbfde02.txt"
+#define SEED_MAN "004_0de232be0c243d49.txt"
+
+/* Record what a recv on FD returns as FIELD: "EOF", a count as "DATA", or the errno name. */
+static void record_recv(struct lab_result *r, const char *field, int fd)
+{
+	char buf[64];
+	ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+
+	if (n == 0)
+		lab_str(r, field, "EOF");
+	else if (n > 0)
+		lab_str(r, field, "DATA");
+	else
+		lab_errno(r, field, errno);
+}
+
+/* ---- SO_ERROR after a failed connect ----------------------------------- */
+
+/* A port on 127.0.0.1 that nobody listens on (bound once, then closed). */
+static int closed_port(void)
+{
+	int fd = labnet_socket("127.0.0.1", SOCK_STREAM), port;
+
+	if (fd < 0)
+		return fd;
+	port = labnet_bind(fd, "127.0.0.1", 0) < 0 ? -1 : labnet_port(fd);
+	close(fd);
+	return port;
+}
+
+/* A non-blocking connect to PORT; the fd, with connect's errno as FIELD. */
+static int failing_connect(struct lab_result *r, const char *field, int port)
+{
+	int fd = labnet_socket("127.0.0.1", SOCK_STREAM | SOCK_NONBLOCK);
+
+	if (fd >= 0)
+		lab_errno(r, field, labnet_connect(fd, "127.0.0.1", port));
+	return fd;
+}
+
+static void record_select(struct lab_result *r, int fd)
+{
+	struct timeval tv = { 1, 0 };
+	fd_set rd, wr;
+
+	FD_ZERO(&rd);
+	FD_ZERO(&wr);
+	FD_SET(fd, &rd);
+	FD_SET(fd, &wr);
+	select(fd + 1, &rd, &wr, NULL, &tv);
+	lab_bool(r, "select_readable", FD_ISSET(fd, &rd));
+	lab_bool(r, "select_writable", FD_ISSET(fd, &wr));
+	lab_bool(r, "select_woke", FD_ISSET(fd, &rd) || FD_ISSET(fd, &wr));
+}
+
+static void run_so_error(struct lab_result *r)
+{
+	int port = closed_port(), fd, err;
+
+	if (!lab_opt(r, "SO_ERROR"))
+		return;
+	if (port < 0 || (fd = failing_connect(r, "connect_errno", port)) < 0)
+		return (void)lab_skip(r, "no socket");
+	record_select(r, fd);
+	if (lab_get_int(fd, "SO_ERROR", &err) == 0)
+		lab_errno(r, "so_error_first", err);
+	if (lab_get_int(fd, "SO_ERROR", &err) == 0)
+		lab_errno(r, "so_error_second", err);
+	close(fd);
+	/* Again, but this time read() meets the pending error before SO_ERROR does. */
+	if ((fd = failing_connect(r, "connect_errno_2", port)) < 0)
+		return;
+	labnet_wait(fd, POLLOUT, 1000);
+	record_recv(r, "read_errno", fd);
+	if (lab_get_int(fd, "SO_ERROR", &err) == 0)
+		lab_errno(r, "so_error_after_read", err);
+	close(fd);
+	lab_observe(r, "A non-blocking connect to a closed port returned %s; select then reported "
+		       "readable %s, writable %s; SO_ERROR read %s, then %s. On a second such socket, "
+		       "read returned %s and SO_ERROR afterwards %s.",
+		    lab_field(r, "connect_errno")->s, lab_field(r, "select_readable")->i ? "yes" : "no",
+		    lab_field(r, "select_writable")->i ? "yes" : "no",
+		    lab_field(r, "so_error_first")->s, lab_field(r, "so_error_second")->s,
+		    lab_field(r, "read_errno")->s, lab_field(r, "so_error_after_read")->s);
+}
+
+/* ---- SIGPIPE and EPIPE -------------------------------------------------- */
+
+static volatile sig_atomic_t sigpipes;
+
+static void count_sigpipe(int sig)
+{
+	(void)sig;
+	sigpipes++;
+}
+
+/* send() one byte with FLAGS; record its errno as FIELD and the SIGPIPEs it raised as COUNT_FIELD. */
+static void send_counted(struct lab_result *r, int fd, int flags, const char *field,
+			 const char *count_field)
+{
+	sig_atomic_t before = sigpipes;
+
+	lab_errno(r, field, send(fd, "x", 1, flags) < 0 ? errno : 0);
+	lab_int(r, count_field, sigpipes - before);
+}
+
+static void run_sigpipe(struct lab_result *r)
+{
+	struct sigaction sa = { .sa_handler = count_sigpipe };
+	int c, s;
+
+	/* Each experiment runs in its own process, so this handler ends with it. */
+	sigaction(SIGPIPE, &sa, NULL);
+	if (labnet_tcp_pair("127.0.0.1", &c, &s) < 0)
+		return (void)lab_skip(r, "no loopback TCP pair");
+	close(s); /* the peer closes: FIN */
+	labnet_wait(c, POLLIN, 1000);
+	send_counted(r, c, 0, "first_write_errno", "first_write_sigpipes");
+	/* The peer's TCP has no socket for that data and answers with RST. */
+	lab_int(r, "poll_revents_after_rst", labnet_wait(c, POLLIN, 1000));
+	record_recv(r, "read_after_rst", c);
+	send_counted(r, c, 0, "second_write_errno", "second_write_sigpipes");
+	send_counted(r, c, MSG_NOSIGNAL, "nosignal_errno", "nosignal_sigpipes");
+	close(c);
+	/* A peer that aborts (RST without FIN): what does read say? */
+	if (labnet_tcp_pair("127.0.0.1", &c, &s) < 0)
+		return;
+	sockopt_close_abortive(s, NULL, NULL);
+	labnet_wait(c, POLLIN, 1000);
+	record_recv(r, "read_after_abort", c);
+	close(c);
+	lab_observe(r, "After the peer closed, the first write returned %s; the RST that answered it "
+		       "made poll report %s; read then returned %s; the next write returned %s and "
+		       "raised %lld SIGPIPE; with MSG_NOSIGNAL %s and %lld SIGPIPE. After a peer's "
+		       "abortive close, read returned %s.",
+		    lab_field(r, "first_write_errno")->s,
+		    lab_field(r, "poll_revents_after_rst")->i & POLLIN ? "readable" : "nothing",
+		    lab_field(r, "read_after_rst")->s, lab_field(r, "second_write_errno")->s,
+		    lab_field(r, "second_write_sigpipes")->i, lab_field(r, "nosignal_errno")->s,
+		    lab_field(r, "nosignal_sigpipes")->i, lab_field(r, "read_after_abort")->s);
+}
+
+/* ---- a peer process that crashes ---------------------------------------- */
+
+static void run_process_crash(struct lab_result *r)
+{
+	int c, s, status;
+	long long t0;
+	pid_t pid;
+
+	if (labnet_tcp_pair("127.0.0.1", &c, &s) < 0)
+		return (void)lab_skip(r, "no loopback TCP pair");
+	pid = fork();
+	if (pid == 0) {
+		close(c);
+		pause(); /* the "server process", holding S until it is killed */
+		_exit(0);
+	}
+	close(s);
+	if (pid < 0)
+		return (void)lab_skip(r, "fork failed");
+	t0 = labnet_now_us();
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	lab_bool(r, "readable", labnet_wait(c, POLLIN, 1000) & POLLIN);
+	lab_int(r, "noticed_after_us", labnet_now_us() - t0);
+	record_recv(r, "read_result", c);
+	close(c);
+	lab_observe(r, "The peer process was killed with SIGKILL; %.1f ms later our socket was %s "
+		       "and read returned %s.",
+		    lab_field(r, "noticed_after_us")->i / 1000.0,
+		    lab_field(r, "readable")->i ? "readable" : "not readable",
+		    lab_field(r, "read_result")->s);
+}
+
+/* ---- a peer host that crashes or becomes unreachable while we send ---- */
+
+#define USER_TIMEOUT_MS 1000
+
+/* A pair whose client has TCP_USER_TIMEOUT, and the nftables rule VERDICT for its server port. */
+static int blackholed_pair(int *c, int *s, const char *verdict)
+{
+	char ruleset[256];
+
+	if (labnet_tcp_pair("127.0.0.1", c, s) < 0)
+		return -1;
+	lab_set(*c, "TCP_USER_TIMEOUT", "1000");
+	snprintf(ruleset, sizeof(ruleset),
+		 "add table inet sockopt_lab\n"
+		 "add chain inet sockopt_lab c { type filter hook input priority 0; policy accept; }\n"
+		 "add rule inet sockopt_lab c tcp dport %d %s\n",
+		 labnet_port(*s), verdict);
+	return labnet_nft(ruleset);
+}
+
+/* Wait up to 5 s for both sockets in C to fail, recording each one's time and SO_ERROR. */
+static void await_both(struct lab_result *r, const int c[2], long long t0, const char *p0,
+		       const char *p1)
+{
+	const char *prefix[2] = { p0, p1 };
+	bool done[2] = { false, false };
+
+	while (!(done[0] && done[1]) && labnet_now_us() - t0 < 5000000) {
+		struct pollfd p[2] = { { .fd = c[0], .events = 0 }, { .fd = c[1], .events = 0 } };
+
+		poll(p, 2, 100);
+		for (int i = 0; i < 2; i++) {
+			char field[LAB_NAME_MAX];
+			int err;
+
+			if (done[i] || !(p[i].revents & POLLERR))
+				continue;
+			done[i] = true;
+			snprintf(field, sizeof(field), "%s_after_us", prefix[i]);
+			lab_int(r, field, labnet_now_us() - t0);
+			snprintf(field, sizeof(field), "%s_so_error", prefix[i]);
+			if (lab_get_int(c[i], "SO_ERROR", &err) == 0)
+				lab_errno(r, field, err);
+		}
+	}
+}
+
+static void run_host_crash(struct lab_result *r)
+{
+	static const struct {
+		const char *verdict, *prefix;
+	} cases[] = {
+		{ "drop", "silent" },
+		{ "reject with icmp type host-unreachable", "unreachable" },
+	};
+	int c[2] = { -1, -1 }, s[2] = { -1, -1 };
+	long long t0;
+
+	if (!labnet_have("nft"))
+		return (void)lab_skip(r, "needs nft (nftables) to make the peer silent");
+	if (!lab_opt(r, "TCP_USER_TIMEOUT"))
+		return;
+	for (int i = 0; i < 2; i++)
+		if (blackholed_pair(&c[i], &s[i], cases[i].verdict) < 0)
+			lab_skip(r, "could not set up the %s peer", cases[i].prefix);
+	lab_int(r, "user_timeout_us", USER_TIMEOUT_MS * 1000LL);
+	t0 = labnet_now_us();
+	for (int i = 0; i < 2 && !r->skipped[0]; i++)
+		if (send(c[i], "data", 4, MSG_NOSIGNAL) != 4)
+			lab_skip(r, "the first send failed");
+	if (!r->skipped[0])
+		await_both(r, c, t0, cases[0].prefix, cases[1].prefix);
+	for (int i = 0; i < 2; i++) {
+		if (c[i] >= 0)
+			close(c[i]);
+		if (s[i] >= 0)
+			close(s[i]);
+	}
+	if (!r->skipped[0] && lab_field(r, "silent_after_us") && lab_field(r, "unreachable_after_us"))
+		lab_observe(r, "With TCP_USER_TIMEOUT 1000 ms bounding the retransmissions, data sent "
+			       "to a silent peer failed after %.2f s with %s; to a peer answering ICMP "
+			       "host unreachable, after %.2f s with %s.",
+			    lab_field(r, "silent_after_us")->i / 1e6, lab_field(r, "silent_so_error")->s,
+			    lab_field(r, "unreachable_after_us")->i / 1e6,
+			    lab_field(r, "unreachable_so_error")->s);
+}
+
+static const struct lab_check so_error_checks[] = {
+	{ "select_woke", LAB_EQ, 1, .says = "select returns, the socket readable or writable" },
+	{ "so_error_first", LAB_EQ, .str = "ECONNREFUSED", .says = "SO_ERROR holds the pending error (ECONNREFUSED)" },
+	{ "so_error_second", LAB_EQ, .str = "OK", .says = "reading SO_ERROR clears it" },
+	{ "read_errno", LAB_EQ, .str = "ECONNREFUSED", .says = "a read with no data returns the pending error" },
+	{ "so_error_after_read", LAB_EQ, .str = "OK", .says = "and that clears it too" },
+};
+
+static const struct lab_check sigpipe_checks[] = {
+	{ "first_write_errno", LAB_EQ, .str = "OK", .says = "writing to a peer that has closed still succeeds once" },
+	{ "poll_revents_after_rst", LAB_GT, 0, .says = "the RST makes select/poll report the socket readable" },
+	{ "read_after_rst", LAB_EQ, .str = "ECONNRESET", .says = "read then fails with ECONNRESET" },
+	{ "second_write_errno", LAB_EQ, .str = "EPIPE", .says = "writing after the RST fails with EPIPE" },
+	{ "second_write_sigpipes", LAB_EQ, 1, .says = "and raises SIGPIPE" },
+	{ "nosignal_errno", LAB_EQ, .str = "EPIPE", .says = "MSG_NOSIGNAL still gives EPIPE" },
+	{ "nosignal_sigpipes", LAB_EQ, 0, .says = "but no signal" },
+	{ "read_after_abort", LAB_EQ, .str = "ECONNRESET", .says = "after a peer's abortive close, read fails with ECONNRESET" },
+};
+
+static const struct lab_check crash_checks[] = {
+	{ "readable", LAB_EQ, 1, .says = "the peer's TCP sends FIN: select reports the socket readable" },
+	{ "read_result", LAB_EQ, .str = "EOF", .says = "read returns end of file" },
+};
+
+static const struct lab_check host_crash_checks[] = {
+	{ "silent_so_error", LAB_EQ, .str = "ETIMEDOUT", .says = "a crashed peer host: our TCP times out with ETIMEDOUT" },
+	{ "unreachable_so_error", LAB_EQ, .str = "EHOSTUNREACH", .says = "an unreachable peer host: EHOSTUNREACH" },
+	{ "silent_after_us", LAB_GE, .other = "user_timeout_us", .num = 9, .den = 10, .says = "not before the timeout" },
+};
+
+const struct lab_experiment lab_errors[] = {
+	{ "so-error-connect", "SO_ERROR after a failed non-blocking connect, and how it clears",
+	  SEED_UNP, "SO_ERROR",
+	  "When an error occurs on a socket, select wakes with the socket readable and/or writable; "
+	  "SO_ERROR returns the pending error (ECONNREFUSED after a refused connect) and resets it to "
+	  "0; a read with no data returns the pending error and resets it too.",
+	  "Non-blocking connect to a closed port on 127.0.0.1; select for read and write; SO_ERROR "
+	  "twice. Again, with a read before SO_ERROR.",
+	  0, run_so_error, LAB_CHECKS(so_error_checks) },
+	{ "sigpipe-after-rst", "Writing after the peer's RST: EPIPE and SIGPIPE; MSG_NOSIGNAL",
+	  SEED_UNP " " SEED_MAN, "",
+	  "Writing to a connection the peer has closed draws an RST; the RST makes the socket "
+	  "readable, and read returns ECONNRESET; writing again gives EPIPE and raises SIGPIPE. "
+	  "MSG_NOSIGNAL suppresses the signal.",
+	  "Loopback pair; the server closes; the client writes once, waits for the RST, reads, "
+	  "writes again (counting SIGPIPE with a handler), and once more with MSG_NOSIGNAL. Then "
+	  "a pair whose server closes abortively, and the client reads.",
+	  0, run_sigpipe, LAB_CHECKS(sigpipe_checks) },
+	{ "peer-process-crash", "The peer process crashes: FIN, readable, end of file",
+	  SEED_UNP, "",
+	  "When the peer process crashes its kernel closes the socket and sends FIN; select shows "
+	  "our socket readable and read returns end of file.",
+	  "A child process holds the server end of a loopback connection and is killed with "
+	  "SIGKILL; we poll the client end and read.",
+	  0, run_process_crash, LAB_CHECKS(crash_checks) },
+	{ "peer-host-crash", "A peer host that crashes or becomes unreachable while we send",
+	  SEED_UNP, "TCP_USER_TIMEOUT SO_ERROR",
+	  "If the peer host crashes while we send, our TCP times out and the pending error is "
+	  "ETIMEDOUT; if it is unreachable (ICMP host unreachable), the error is EHOSTUNREACH.",
+	  "In a private network namespace: two loopback pairs whose clients set TCP_USER_TIMEOUT "
+	  "1000 ms; nftables drops everything sent to one server and rejects what is sent to the "
+	  "other with ICMP host unreachable; each client sends 4 bytes and we wait for the error.",
+	  LAB_NEEDS_NETNS, run_host_crash, LAB_CHECKS(host_crash_checks) },
+};
+const size_t lab_errors_count = LAB_ARRAY_SIZE(lab_errors);

@@ -141,11 +141,17 @@ void lab_judge(const struct lab_experiment *x, struct lab_result *r)
 		snprintf(r->reason, sizeof(r->reason), "nothing could be measured: %s", unmeasured);
 		return;
 	}
-	r->verdict = holds == judged ? LAB_AGREES : holds == 0 ? LAB_DIFFERS : LAB_PARTLY;
+	/* A claim with parts left unmeasured can at best partly agree. */
+	r->verdict = holds == 0		? LAB_DIFFERS
+		     : holds < judged	? LAB_PARTLY
+		     : unmeasured[0]	? LAB_PARTLY
+					: LAB_AGREES;
 	if (r->verdict == LAB_AGREES && judged == 1)
 		snprintf(r->reason, sizeof(r->reason), "the claim holds");
 	else if (r->verdict == LAB_AGREES)
 		snprintf(r->reason, sizeof(r->reason), "all %zu parts of the claim hold", judged);
+	else if (holds == judged)
+		snprintf(r->reason, sizeof(r->reason), "the %zu measured parts hold", judged);
 	else
 		snprintf(r->reason, sizeof(r->reason), "%zu of %zu parts hold; not so: %s", holds,
 			 judged, failed);

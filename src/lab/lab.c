@@ -25,6 +25,9 @@ TOPIC(tcp)
 TOPIC(keepalive)
 TOPIC(errors)
 TOPIC(udp)
+TOPIC(ip)
+TOPIC(fcntl)
+TOPIC(oob)
 TOPIC(misc)
 #undef TOPIC
 
@@ -36,7 +39,9 @@ static const struct {
 	{ lab_reuse, &lab_reuse_count },     { lab_timeouts, &lab_timeouts_count },
 	{ lab_lowat, &lab_lowat_count },     { lab_tcp, &lab_tcp_count },
 	{ lab_keepalive, &lab_keepalive_count }, { lab_errors, &lab_errors_count },
-	{ lab_udp, &lab_udp_count },	     { lab_misc, &lab_misc_count },
+	{ lab_udp, &lab_udp_count },	     { lab_ip, &lab_ip_count },
+	{ lab_fcntl, &lab_fcntl_count },     { lab_oob, &lab_oob_count },
+	{ lab_misc, &lab_misc_count },
 };
 
 /* An experiment that has not finished after this long is stopped. */

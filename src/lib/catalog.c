@@ -116,16 +116,43 @@ SOCKOPT_EXPORT const sockopt_entry *sockopt_catalog_find_number(int level, int o
 	return NULL;
 }
 
-/* Levenshtein distance between A and B ignoring case, capped at 64 characters. */
-static size_t edit_distance(const char *a, const char *b)
+/*
+ * A lower bound of the edit distance of A and B, ignoring case: the characters
+ * of the longer one that the other lacks, counted with repeats (bag distance).
+ */
+static size_t bag_distance(const char *a, size_t la, const char *b, size_t lb)
+{
+	unsigned char count[128] = { 0 };
+	size_t matched = 0;
+
+	for (size_t i = 0; i < la; i++)
+		count[(a[i] | 0x20) & 127]++;
+	for (size_t j = 0; j < lb; j++)
+		if (count[(b[j] | 0x20) & 127] > 0) {
+			count[(b[j] | 0x20) & 127]--;
+			matched++;
+		}
+	return (la > lb ? la : lb) - matched;
+}
+
+/*
+ * Levenshtein distance between A and B ignoring case, capped at 64 characters.
+ * Only distances up to LIMIT matter, so a larger one is returned as LIMIT + 1
+ * as soon as it is certain: when the lengths or the bags of characters differ
+ * by more, or when a whole row exceeds it (rows never decrease).  Unknown names are compared with every
+ * name and alias of the catalog, and this keeps that cheap.
+ */
+static size_t edit_distance(const char *a, const char *b, size_t limit)
 {
 	size_t la = strnlen(a, 64), lb = strnlen(b, 64);
 	size_t row[65];
 
+	if ((la > lb ? la - lb : lb - la) > limit || bag_distance(a, la, b, lb) > limit)
+		return limit + 1;
 	for (size_t j = 0; j <= lb; j++)
 		row[j] = j;
 	for (size_t i = 1; i <= la; i++) {
-		size_t diag = row[0];
+		size_t diag = row[0], smallest = i;
 
 		row[0] = i;
 		for (size_t j = 1; j <= lb; j++) {
@@ -138,25 +165,30 @@ static size_t edit_distance(const char *a, const char *b)
 			if (row[j - 1] + 1 < best)
 				best = row[j - 1] + 1;
 			row[j] = best;
+			if (best < smallest)
+				smallest = best;
 			diag = up;
 		}
+		if (smallest > limit)
+			return limit + 1;
 	}
 	return row[lb];
 }
 
-/* How far NAME is from entry E: its kernel name or its closest alias. */
-static size_t entry_distance(const char *name, const struct sockopt_entry *e)
+/* How far NAME is from entry E (its kernel name or its closest alias), up to LIMIT + 1. */
+static size_t entry_distance(const char *name, const struct sockopt_entry *e, size_t limit)
 {
-	size_t best = edit_distance(name, e->name);
+	size_t best;
 
 	if (strlen(name) >= 3 && strcasestr(e->name, name))
 		return 1;
+	best = edit_distance(name, e->name, limit);
 	for (const char *p = e->aliases; *p;) {
 		char alias[64];
 		size_t len = strcspn(p, " "), d;
 
 		snprintf(alias, sizeof(alias), "%.*s", (int)len, p);
-		d = edit_distance(name, alias);
+		d = edit_distance(name, alias, limit);
 		if (d < best)
 			best = d;
 		p += len;
@@ -172,7 +204,7 @@ SOCKOPT_EXPORT size_t sockopt_catalog_suggest(const char *name, const char **out
 	if (n > ARRAY_SIZE(best))
 		n = ARRAY_SIZE(best);
 	for (size_t i = 0; i < ARRAY_SIZE(catalog); i++) {
-		size_t d = entry_distance(name, &catalog[i]);
+		size_t d = entry_distance(name, &catalog[i], limit);
 		size_t pos;
 
 		if (d > limit)

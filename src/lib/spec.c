@@ -58,10 +58,13 @@ static char *trim(char *s)
 static int unknown_name(const char *name, const char *value, struct sockopt_diag *diag)
 {
 	const char *near[3];
-	size_t n = sockopt_catalog_suggest(name, near, ARRAY_SIZE(near));
 	char hint[192] = "";
 	struct out o = { hint, sizeof(hint), 0 };
+	size_t n;
 
+	if (!diag)
+		return -EINVAL; /* the "did you mean" search over the catalog is for the sentence */
+	n = sockopt_catalog_suggest(name, near, ARRAY_SIZE(near));
 	for (size_t i = 0; i < n; i++)
 		out_printf(&o, "%s%s", i == 0 ? "; did you mean " : i + 1 == n ? " or " : ", ",
 			   near[i]);

@@ -220,7 +220,9 @@ void format_sockaddr(const sockopt_value *v, struct out *o)
 		out_printf(o, "[%s]:%u", host, ntohs(sin6->sin6_port));
 	} else if (family == AF_UNIX) {
 		const struct sockaddr_un *sun = (const struct sockaddr_un *)&ss;
-		size_t n = v->len - offsetof(struct sockaddr_un, sun_path);
+		/* Only what was copied into SS: a longer value must not read past it. */
+		size_t len = v->len < sizeof(ss) ? v->len : sizeof(ss);
+		size_t n = len - offsetof(struct sockaddr_un, sun_path);
 
 		if (v->len <= offsetof(struct sockaddr_un, sun_path))
 			out_printf(o, "unnamed");

@@ -153,8 +153,19 @@ static struct timeval value_timeval(const sockopt_value *v)
 void format_timeval(const sockopt_value *v, struct out *o)
 {
 	struct timeval tv = value_timeval(v);
+	long long us;
 
-	format_duration((long long)tv.tv_sec * 1000000 + tv.tv_usec, 1LL, o);
+	/*
+	 * A socket may hold a timeout the kernel keeps but no count of microseconds
+	 * can: Linux 6.18 stores and returns SO_RCVTIMEO {9e15 s, 0} (measured), and
+	 * 9e15 * 10^6 overflows a long long.  Both fields are printed then.
+	 */
+	if (__builtin_mul_overflow((long long)tv.tv_sec, 1000000LL, &us) ||
+	    __builtin_add_overflow(us, (long long)tv.tv_usec, &us)) {
+		out_printf(o, "%llds %lldus", (long long)tv.tv_sec, (long long)tv.tv_usec);
+		return;
+	}
+	format_duration(us, 1LL, o);
 }
 
 void json_timeval(const sockopt_value *v, struct out *o)

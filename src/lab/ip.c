@@ -1,0 +1,321 @@
+/* ip.c: experiments on IP-level options: TTL and TOS defaults, IP_OPTIONS, IPV6_V6ONLY, receive timestamps. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "lab.h"
+#include "labnet.h"
+
+#define SEED_UNP "003_f012efc3bbbfde02.txt"
+#define SEED_MAN "004_0de232be0c243d49.txt"
+#define SEED_GO "000_b4212af7d284b003.txt"
+
+/*
+ * Receive one datagram on FD within 500 ms and call FN for each control
+ * message; the datagram's length or -1.
+ */
+static ssize_t recv_with_cmsgs(int fd, void (*fn)(struct lab_result *, const struct cmsghdr *),
+			       struct lab_result *r)
+{
+	char buf[256], ctl[512];
+	struct iovec iov = { buf, sizeof(buf) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl,
+			     .msg_controllen = sizeof(ctl) };
+	ssize_t n;
+
+	if (!(labnet_wait(fd, POLLIN, 500) & POLLIN) || (n = recvmsg(fd, &mh, MSG_DONTWAIT)) < 0)
+		return -1;
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
+		fn(r, cm);
+	return n;
+}
+
+/* A connected UDP sender to a fresh receiver on 127.0.0.1; the receiver's fd, or -1. */
+static int udp_link(int *tx)
+{
+	int rx = labnet_udp_bound("127.0.0.1");
+
+	*tx = labnet_socket("127.0.0.1", SOCK_DGRAM);
+	if (rx < 0 || *tx < 0 || labnet_connect(*tx, "127.0.0.1", labnet_port(rx)) < 0) {
+		if (rx >= 0)
+			close(rx);
+		if (*tx >= 0)
+			close(*tx);
+		return -1;
+	}
+	return rx;
+}
+
+/* ---- IP_TTL and IP_TOS -------------------------------------------------- */
+
+/* Record IP_TTL and IP_TOS of a fresh socket (FAMILY/TYPE/PROTOCOL) as PREFIX_ttl, PREFIX_tos. */
+static int record_ttl_tos(struct lab_result *r, int type, int protocol, const char *prefix)
+{
+	int fd = socket(AF_INET, type | SOCK_CLOEXEC, protocol), v;
+	char field[LAB_NAME_MAX];
+
+	if (fd < 0)
+		return -errno;
+	snprintf(field, sizeof(field), "%s_ttl", prefix);
+	if (lab_get_int(fd, "IP_TTL", &v) == 0)
+		lab_int(r, field, v);
+	snprintf(field, sizeof(field), "%s_tos", prefix);
+	if (lab_get_int(fd, "IP_TOS", &v) == 0)
+		lab_int(r, field, v);
+	close(fd);
+	return 0;
+}
+
+static void wire_ttl_tos(struct lab_result *r, const struct cmsghdr *cm)
+{
+	int v = 0;
+
+	if (cm->cmsg_level != IPPROTO_IP)
+		return;
+	if (cm->cmsg_type == IP_TTL) {
+		memcpy(&v, CMSG_DATA(cm), sizeof(int));
+		lab_int(r, "wire_ttl", v);
+	} else if (cm->cmsg_type == IP_TOS) {
+		lab_int(r, "wire_tos", *(const unsigned char *)CMSG_DATA(cm));
+	}
+}
+
+static void run_ttl_tos(struct lab_result *r)
+{
+	char raw_ttl[160];
+	long long def = -1;
+	int tx, rx, v, raw;
+
+	if (!lab_opt(r, "IP_TTL") || !lab_opt(r, "IP_TOS") || !lab_opt(r, "IP_RECVTTL") ||
+	    !lab_opt(r, "IP_RECVTOS"))
+		return;
+	if (sockopt_sysctl_read_long("net.ipv4.ip_default_ttl", &def, NULL) == 0)
+		lab_int(r, "ip_default_ttl", def);
+	record_ttl_tos(r, SOCK_STREAM, 0, "tcp");
+	record_ttl_tos(r, SOCK_DGRAM, 0, "udp");
+	raw = record_ttl_tos(r, SOCK_RAW, IPPROTO_ICMP, "raw");
+	lab_errno(r, "raw_socket", raw);
+	if ((rx = udp_link(&tx)) < 0)
+		return (void)lab_skip(r, "no UDP pair");
+	lab_set(rx, "IP_RECVTTL", "on");
+	lab_set(rx, "IP_RECVTOS", "on");
+	lab_set(tx, "IP_TTL", "33");
+	lab_set(tx, "IP_TOS", "0x10");
+	if (lab_get_int(tx, "IP_TTL", &v) == 0)
+		lab_int(r, "set_ttl_readback", v);
+	if (lab_get_int(tx, "IP_TOS", &v) == 0)
+		lab_int(r, "set_tos_readback", v);
+	if (send(tx, "x", 1, 0) == 1)
+		recv_with_cmsgs(rx, wire_ttl_tos, r);
+	close(tx);
+	close(rx);
+	if (lab_field(r, "raw_ttl"))
+		snprintf(raw_ttl, sizeof(raw_ttl), "%lld", lab_field(r, "raw_ttl")->i);
+	else
+		snprintf(raw_ttl, sizeof(raw_ttl), "unknown (%s)", lab_field(r, "raw_socket")->s);
+	lab_observe(r, "Fresh sockets read IP_TTL %lld (TCP), %lld (UDP), %s (raw ICMP) with "
+		       "net.ipv4.ip_default_ttl %lld, and IP_TOS %lld (TCP), %lld (UDP). A UDP socket set "
+		       "to TTL 33 and TOS 0x10 read back %lld and %lld, and its datagram arrived with TTL "
+		       "%lld and TOS %lld.",
+		    lab_field(r, "tcp_ttl")->i, lab_field(r, "udp_ttl")->i, raw_ttl, def,
+		    lab_field(r, "tcp_tos")->i, lab_field(r, "udp_tos")->i,
+		    lab_field(r, "set_ttl_readback")->i, lab_field(r, "set_tos_readback")->i,
+		    lab_field(r, "wire_ttl") ? lab_field(r, "wire_ttl")->i : -1,
+		    lab_field(r, "wire_tos") ? lab_field(r, "wire_tos")->i : -1);
+}
+
+/* ---- IP_OPTIONS ----------------------------------------------------------- */
+
+static void wire_options(struct lab_result *r, const struct cmsghdr *cm)
+{
+	const unsigned char *o = CMSG_DATA(cm);
+	size_t len = cm->cmsg_len - CMSG_LEN(0);
+	char addr[INET_ADDRSTRLEN];
+
+	/* IP_RECVOPTS delivers the options as a control message of that same type. */
+	if (cm->cmsg_level != IPPROTO_IP || (cm->cmsg_type != IP_RECVOPTS && cm->cmsg_type != IP_OPTIONS))
+		return;
+	lab_int(r, "received_options_len", (long long)len);
+	/* Record route: type 7, length, pointer, then the recorded addresses. */
+	if (len >= 7 && o[0] == 7 && o[2] > 4 && inet_ntop(AF_INET, o + 3, addr, sizeof(addr)))
+		lab_str(r, "recorded_route", addr);
+}
+
+static void run_ip_options(struct lab_result *r)
+{
+	int tx, rx;
+
+	if (!lab_opt(r, "IP_OPTIONS") || !lab_opt(r, "IP_RECVOPTS"))
+		return;
+	if ((rx = udp_link(&tx)) < 0)
+		return (void)lab_skip(r, "no UDP pair");
+	lab_set(rx, "IP_RECVOPTS", "on");
+	/* Record Route with room for one address, then a NOP to fill the 32-bit word. */
+	lab_errno(r, "set_errno", lab_set(tx, "IP_OPTIONS", "0707040000000001"));
+	lab_int(r, "sent_options_len", 8);
+	if (send(tx, "x", 1, 0) == 1)
+		recv_with_cmsgs(rx, wire_options, r);
+	close(tx);
+	close(rx);
+	if (!lab_field(r, "received_options_len"))
+		lab_int(r, "received_options_len", 0);
+	lab_observe(r, "IP_OPTIONS with an 8-byte Record Route option returned %s; the receiver "
+		       "(IP_RECVOPTS) got %lld bytes of options with %s recorded.",
+		    lab_field(r, "set_errno")->s, lab_field(r, "received_options_len")->i,
+		    lab_field(r, "recorded_route") ? lab_field(r, "recorded_route")->s : "nothing");
+}
+
+/* ---- IPV6_V6ONLY ---------------------------------------------------------- */
+
+/* Listen on [::]:0 with IPV6_V6ONLY as V6ONLY; connect to 127.0.0.1 on that port; the errno as FIELD. */
+static void v4_through_v6(struct lab_result *r, const char *v6only, const char *field)
+{
+	int l = labnet_socket("::", SOCK_STREAM), c;
+
+	if (l < 0)
+		return;
+	lab_set(l, "IPV6_V6ONLY", v6only);
+	if (labnet_listen(l, "::", 0) == 0 && (c = labnet_socket("127.0.0.1", SOCK_STREAM)) >= 0) {
+		lab_errno(r, field, labnet_connect(c, "127.0.0.1", labnet_port(l)));
+		close(c);
+	}
+	close(l);
+}
+
+static void run_v6only(struct lab_result *r)
+{
+	long long sys;
+	int fd, v;
+
+	if (!lab_opt(r, "IPV6_V6ONLY"))
+		return;
+	if (sockopt_sysctl_read_long("net.ipv6.bindv6only", &sys, NULL) < 0 ||
+	    (fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		return (void)lab_skip(r, "no IPv6 on this machine");
+	lab_int(r, "bindv6only", sys);
+	if (lab_get_int(fd, "IPV6_V6ONLY", &v) == 0)
+		lab_int(r, "tcp6_default", v);
+	close(fd);
+	if ((fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0)) >= 0 &&
+	    lab_get_int(fd, "IPV6_V6ONLY", &v) == 0)
+		lab_int(r, "udp6_default", v);
+	if (fd >= 0)
+		close(fd);
+	v4_through_v6(r, "off", "v4_to_dual_stack");
+	v4_through_v6(r, "on", "v4_to_v6only");
+	lab_observe(r, "net.ipv6.bindv6only is %lld; fresh TCP6 and UDP6 sockets read IPV6_V6ONLY "
+		       "%lld and %lld. Connecting to 127.0.0.1 on a [::] listener: %s with "
+		       "IPV6_V6ONLY off, %s with it on.",
+		    sys, lab_field(r, "tcp6_default")->i, lab_field(r, "udp6_default")->i,
+		    lab_field(r, "v4_to_dual_stack") ? lab_field(r, "v4_to_dual_stack")->s : "-",
+		    lab_field(r, "v4_to_v6only") ? lab_field(r, "v4_to_v6only")->s : "-");
+}
+
+/* ---- SO_TIMESTAMP ---------------------------------------------------------- */
+
+static long long realtime_us(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return tv.tv_sec * 1000000LL + tv.tv_usec;
+}
+
+static void stamp(struct lab_result *r, const struct cmsghdr *cm)
+{
+	struct timeval tv;
+
+	if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_TIMESTAMP)
+		return;
+	memcpy(&tv, CMSG_DATA(cm), sizeof(tv));
+	lab_int(r, "stamp_us", tv.tv_sec * 1000000LL + tv.tv_usec);
+}
+
+static void run_timestamp(struct lab_result *r)
+{
+	int tx, rx;
+
+	if (!lab_opt(r, "SO_TIMESTAMP"))
+		return;
+	if ((rx = udp_link(&tx)) < 0)
+		return (void)lab_skip(r, "no UDP pair");
+	lab_set(rx, "SO_TIMESTAMP", "on");
+	lab_int(r, "sent_us", realtime_us());
+	if (send(tx, "x", 1, 0) == 1) {
+		labnet_sleep_ms(20); /* received, but not yet read */
+		recv_with_cmsgs(rx, stamp, r);
+	}
+	lab_int(r, "read_us", realtime_us());
+	close(tx);
+	close(rx);
+	if (!lab_field(r, "stamp_us"))
+		lab_int(r, "stamp_us", 0);
+	lab_observe(r, "A datagram sent at %lld µs (realtime) and read 20 ms later at %lld µs carried "
+		       "an SCM_TIMESTAMP of %lld µs.",
+		    lab_field(r, "sent_us")->i, lab_field(r, "read_us")->i, lab_field(r, "stamp_us")->i);
+}
+
+static const struct lab_check ttl_tos_checks[] = {
+	{ "tcp_ttl", LAB_EQ, 64, .says = "IP_TTL defaults to 64 for TCP" },
+	{ "udp_ttl", LAB_EQ, 64, .says = "IP_TTL defaults to 64 for UDP" },
+	{ "raw_ttl", LAB_EQ, 255, .says = "IP_TTL defaults to 255 for raw sockets (needs CAP_NET_RAW to see)" },
+	{ "tcp_tos", LAB_EQ, 0, .says = "IP_TOS defaults to 0 (TCP)" },
+	{ "udp_tos", LAB_EQ, 0, .says = "IP_TOS defaults to 0 (UDP)" },
+	{ "wire_ttl", LAB_EQ, .other = "set_ttl_readback", .says = "a TTL that is set goes into outgoing packets" },
+	{ "wire_tos", LAB_EQ, .other = "set_tos_readback", .says = "a TOS that is set goes into outgoing packets" },
+};
+
+static const struct lab_check ip_options_checks[] = {
+	{ "set_errno", LAB_EQ, .str = "OK", .says = "IP_OPTIONS sets options for the IPv4 header" },
+	{ "received_options_len", LAB_GE, .other = "sent_options_len", .says = "they travel in the packets' IP header" },
+};
+
+static const struct lab_check v6only_checks[] = {
+	{ "tcp6_default", LAB_EQ, 0, .says = "IPV6_V6ONLY is off by default" },
+	{ "tcp6_default", LAB_EQ, .other = "bindv6only", .says = "systems have a way to change the default (net.ipv6.bindv6only)" },
+	{ "v4_to_dual_stack", LAB_EQ, .str = "OK", .says = "with it off, an AF_INET6 listener also takes IPv4 connections" },
+	{ "v4_to_v6only", LAB_EQ, .str = "ECONNREFUSED", .says = "with it on, the socket does IPv6 only" },
+};
+
+static const struct lab_check timestamp_checks[] = {
+	{ "stamp_us", LAB_GE, .other = "sent_us", .says = "SO_TIMESTAMP attaches the time the datagram was received" },
+	{ "stamp_us", LAB_LT, .other = "read_us", .says = "that is, before the process read it" },
+};
+
+const struct lab_experiment lab_ip[] = {
+	{ "ttl-tos-defaults", "IP_TTL 64 for TCP/UDP, 255 for raw; IP_TOS 0; both settable",
+	  SEED_UNP " " SEED_GO, "IP_TTL IP_TOS IP_RECVTTL IP_RECVTOS",
+	  "IP_TTL defaults to 64 for TCP and UDP sockets and 255 for raw sockets; IP_TOS defaults to "
+	  "0; both can be set (Go's Dialer.Control sets them before connect), and getsockopt returns "
+	  "what goes into outgoing packets.",
+	  "Read IP_TTL and IP_TOS on fresh TCP, UDP and raw ICMP sockets; set TTL 33 and TOS 0x10 "
+	  "on a UDP socket and read them from the received datagram (IP_RECVTTL, IP_RECVTOS).",
+	  0, run_ttl_tos, LAB_CHECKS(ttl_tos_checks) },
+	{ "ip-options", "IP_OPTIONS puts options into the IPv4 header",
+	  SEED_UNP, "IP_OPTIONS IP_RECVOPTS",
+	  "IP_OPTIONS sets IP options in the IPv4 header of outgoing packets (the caller builds the "
+	  "option bytes).",
+	  "A UDP sender sets a Record Route option; the receiver on 127.0.0.1 reads the options of "
+	  "the arriving datagram with IP_RECVOPTS.",
+	  0, run_ip_options, LAB_CHECKS(ip_options_checks) },
+	{ "v6only-default", "IPV6_V6ONLY defaults to net.ipv6.bindv6only",
+	  SEED_UNP, "IPV6_V6ONLY",
+	  "IPV6_V6ONLY restricts an AF_INET6 socket to IPv6; it is off by default, though some "
+	  "systems have a way to turn it on by default.",
+	  "Read net.ipv6.bindv6only and IPV6_V6ONLY on fresh TCP6/UDP6 sockets; connect to "
+	  "127.0.0.1 on a [::] listener with IPV6_V6ONLY off and on.",
+	  0, run_v6only, LAB_CHECKS(v6only_checks) },
+	{ "so-timestamp", "SO_TIMESTAMP: the receive time as a control message",
+	  SEED_MAN, "SO_TIMESTAMP",
+	  "With SO_TIMESTAMP on, recvmsg returns an SCM_TIMESTAMP control message holding the time "
+	  "the packet was received.",
+	  "Send a datagram, read it 20 ms later with recvmsg, and place the timestamp between the "
+	  "send and the read (realtime clock).",
+	  0, run_timestamp, LAB_CHECKS(timestamp_checks) },
+};
+const size_t lab_ip_count = LAB_ARRAY_SIZE(lab_ip);

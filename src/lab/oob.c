@@ -1,0 +1,130 @@
+/* oob.c: experiments on TCP urgent (out-of-band) data and SO_OOBINLINE. */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lab.h"
+#include "labnet.h"
+
+#define SEED_UNP "003_f012efc3bbbfde02.txt"
+#define SEED_MAN "004_0de232be0c243d49.txt"
+
+/* Send each piece of PIECES ("+X" urgent, else normal) from C; the receiver S then settles. */
+static void send_pieces(int c, const char *const *pieces, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		bool urgent = pieces[i][0] == '+';
+		const char *data = pieces[i] + urgent;
+
+		if (send(c, data, strlen(data), urgent ? MSG_OOB : 0) < 0)
+			return;
+		labnet_sleep_ms(5); /* separate segments, so each urgent pointer arrives */
+	}
+	labnet_sleep_ms(20);
+}
+
+/* recv(MSG_OOB) on S: the byte as a string, or the errno name, as FIELD. */
+static void read_urgent(struct lab_result *r, int s, const char *field)
+{
+	char b[2] = "";
+
+	if (recv(s, b, 1, MSG_OOB | MSG_DONTWAIT) == 1)
+		lab_str(r, field, b);
+	else
+		lab_errno(r, field, errno);
+}
+
+/* Everything in S's normal stream now, as FIELD. */
+static void read_stream(struct lab_result *r, int s, const char *field)
+{
+	char buf[64] = "";
+	size_t got = 0;
+
+	while (got < sizeof(buf) - 1 && (labnet_wait(s, POLLIN, 50) & POLLIN)) {
+		ssize_t n = recv(s, buf + got, sizeof(buf) - 1 - got, MSG_DONTWAIT);
+
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	lab_str(r, field, buf);
+}
+
+/* A pair (receiver with SO_OOBINLINE as INLINE) that carries PIECES; fields under PREFIX. */
+static void urgent_run(struct lab_result *r, const char *inl, const char *const *pieces, size_t n,
+		       const char *prefix)
+{
+	char f1[LAB_NAME_MAX], f2[LAB_NAME_MAX];
+	int c, s;
+
+	if (labnet_tcp_pair("127.0.0.1", &c, &s) < 0)
+		return;
+	lab_set(s, "SO_OOBINLINE", inl);
+	send_pieces(c, pieces, n);
+	snprintf(f1, sizeof(f1), "%s_oob", prefix);
+	snprintf(f2, sizeof(f2), "%s_stream", prefix);
+	read_urgent(r, s, f1);
+	read_stream(r, s, f2);
+	close(c);
+	close(s);
+}
+
+static void run_oobinline(struct lab_result *r)
+{
+	static const char *const pieces[] = { "ab", "+X", "cd" };
+
+	if (!lab_opt(r, "SO_OOBINLINE"))
+		return;
+	urgent_run(r, "off", pieces, 3, "without");
+	urgent_run(r, "on", pieces, 3, "with");
+	lab_observe(r, "\"ab\", urgent \"X\", \"cd\": without SO_OOBINLINE recv(MSG_OOB) gave %s and "
+		       "the stream read \"%s\"; with it recv(MSG_OOB) gave %s and the stream read "
+		       "\"%s\".",
+		    lab_field(r, "without_oob")->s, lab_field(r, "without_stream")->s,
+		    lab_field(r, "with_oob")->s, lab_field(r, "with_stream")->s);
+}
+
+static void run_oob_lost(struct lab_result *r)
+{
+	static const char *const pieces[] = { "ab", "+X", "cd", "+Y", "ef" };
+
+	if (!lab_opt(r, "SO_OOBINLINE"))
+		return;
+	urgent_run(r, "off", pieces, 5, "two");
+	lab_observe(r, "\"ab\", urgent \"X\", \"cd\", urgent \"Y\", \"ef\" before the receiver read "
+		       "anything: recv(MSG_OOB) gave %s and the stream read \"%s\".",
+		    lab_field(r, "two_oob")->s, lab_field(r, "two_stream")->s);
+}
+
+static const struct lab_check oobinline_checks[] = {
+	{ "without_oob", LAB_EQ, .str = "X", .says = "without SO_OOBINLINE the urgent byte is read with MSG_OOB" },
+	{ "without_stream", LAB_EQ, .str = "abcd", .says = "and is not in the normal stream" },
+	{ "with_stream", LAB_EQ, .str = "abXcd", .says = "with SO_OOBINLINE it stays in the normal stream" },
+	{ "with_oob", LAB_EQ, .str = "EINVAL", .says = "and MSG_OOB cannot read it" },
+};
+
+static const struct lab_check oob_lost_checks[] = {
+	{ "two_oob", LAB_EQ, .str = "Y", .says = "only the latest urgent byte can be read as urgent" },
+	{ "two_stream", LAB_EQ, .str = "abcdef", .says = "the earlier urgent byte is lost" },
+};
+
+const struct lab_experiment lab_oob[] = {
+	{ "oobinline", "SO_OOBINLINE: urgent data in the normal stream, MSG_OOB no longer reads it",
+	  SEED_UNP " " SEED_MAN, "SO_OOBINLINE",
+	  "Without SO_OOBINLINE urgent (out-of-band) data is passed only to a recv with MSG_OOB; with "
+	  "it the urgent byte stays in the normal input queue and MSG_OOB cannot be used to read it.",
+	  "Loopback pair: \"ab\", one urgent byte \"X\", \"cd\"; the receiver tries recv(MSG_OOB) and "
+	  "then reads the stream, with SO_OOBINLINE off and on.",
+	  0, run_oobinline, LAB_CHECKS(oobinline_checks) },
+	{ "oob-lost", "Urgent data is lost when the receiver does not keep up",
+	  SEED_MAN, "SO_OOBINLINE",
+	  "Unlike the main stream, out-of-band data may be lost if the application cannot keep up "
+	  "with it.",
+	  "Two urgent bytes (\"X\", then \"Y\") arrive before the receiver reads anything; it then "
+	  "reads the urgent byte and the stream.",
+	  0, run_oob_lost, LAB_CHECKS(oob_lost_checks) },
+};
+const size_t lab_oob_count = LAB_ARRAY_SIZE(lab_oob);
