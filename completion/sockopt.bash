@@ -10,14 +10,29 @@ _sockopt_placeholder()
 	OPTION | PATTERN)
 		COMPREPLY=($(compgen -W "$_sockopt_names" -- "$cur")) ;;
 	SPEC | NAME=VALUE | *=*)
-		# The value part is free text; the name part comes from the catalog.
-		if [[ $cur != *=* ]]; then
+		# The value part is free text; the name of each comma-separated entry comes
+		# from the catalog.
+		if [[ ${cur##*,} != *=* ]]; then
 			COMPREPLY=($(compgen -S = -W "$_sockopt_names" -- "${cur##*,}"))
 			[[ $cur == *,* ]] && COMPREPLY=("${COMPREPLY[@]/#/${cur%,*},}")
 			compopt -o nospace 2>/dev/null
 		fi ;;
-	PID | PID:FD | PID*)
+	PID:FD)
+		# PID first, then the descriptors of that process that are sockets.
+		if [[ $cur == *:* ]]; then
+			local pid=${cur%%:*} fd fds=
+			for fd in /proc/"$pid"/fd/*; do
+				[[ $(readlink "$fd" 2>/dev/null) == socket:* ]] && fds+=" $pid:${fd##*/}"
+			done
+			COMPREPLY=($(compgen -W "$fds" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -S : -W "$(cd /proc && printf '%s ' [0-9]*)" -- "$cur"))
+			compopt -o nospace 2>/dev/null
+		fi ;;
+	PID)
 		COMPREPLY=($(compgen -W "$(cd /proc && printf '%s ' [0-9]*)" -- "$cur")) ;;
+	ID)
+		COMPREPLY=($(compgen -W "$_sockopt_lab_ids" -- "$cur")) ;;
 	CMD | COMMAND)
 		COMPREPLY=($(compgen -c -- "$cur")) ;;
 	esac
@@ -43,7 +58,11 @@ _sockopt()
 	# After "--" (sockopt run) the rest is another program's command line.
 	for ((i = 2; i < cword; i++)); do
 		if [[ ${words[i]} == -- ]]; then
-			declare -F _command_offset >/dev/null && _command_offset $((i + 1))
+			if declare -F _command_offset >/dev/null; then
+				_command_offset $((i + 1))
+			elif ((cword == i + 1)); then
+				COMPREPLY=($(compgen -c -- "$cur" | sort -u))
+			fi
 			return
 		fi
 	done

@@ -364,6 +364,15 @@ int sockopt_spec_select(const sockopt_spec *spec, int phase, unsigned flags, boo
  */
 int sockopt_spec_apply(int fd, const sockopt_spec *spec, enum sockopt_phase phase,
 		       sockopt_apply_fn report, void *ctx);
+/*
+ * sockopt_spec_apply for a socket whose kind the caller already knows
+ * (KIND, one SOCKOPT_KIND_* bit; 0 for a socket sockopt does not cover):
+ * it skips the two getsockopt calls that learn the kind, so applying an
+ * entry costs one setsockopt.  A preload knows the kind from socket()'s
+ * arguments (sockopt_kind_of_triple).  Returns as sockopt_spec_apply.
+ */
+int sockopt_spec_apply_kind(int fd, const sockopt_spec *spec, enum sockopt_phase phase,
+			    unsigned kind, sockopt_apply_fn report, void *ctx);
 
 /* ---- dial and listen ------------------------------------------------- */
 

@@ -44,6 +44,8 @@ fi
 median() { sort -n -k"$2" "$1" | awk -v col="$2" '{ v[NR] = $col } END { print v[int((NR + 1) / 2)] }'; }
 show_ms=$(median "$work/show" 1) ss_ms=$(median "$work/ss" 1) raw_ms=$(median "$work/raw" 1)
 show_rss=$(median "$work/show" 2) ss_rss=$(median "$work/ss" 2) raw_rss=$(median "$work/raw" 2)
+# ss lists every TCP socket of the machine, so say how many that was besides the holder's.
+echo "ss printed $(($(ss -tan | wc -l) - 1)) TCP sockets; load average $(cut -d' ' -f1 /proc/loadavg)"
 printf '  %-42s %9s %12s\n' "command" "wall ms" "peak RSS KiB"
 printf '  %-42s %9s %12s\n' "sockopt show PID --all --json >/dev/null" "$show_ms" "$show_rss"
 printf '  %-42s %9s %12s\n' "ss -tanpie >/dev/null" "$ss_ms" "$ss_rss"

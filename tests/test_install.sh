@@ -42,6 +42,16 @@ if [ -e "$build/libsockopt-preload.so" ]; then
 fi
 "$root/bin/sockopt" --version | grep -qx "sockopt $major.$minor" || fail "the installed sockopt has another version"
 
+# The installed sockopt run finds the installed preload (lib/sockopt beside bin/), and the
+# program it runs gets the option.
+if [ -e "$build/libsockopt-preload.so" ]; then
+	nodelay=$("$root/bin/sockopt" run -o TCP_NODELAY=on -- python3 -c '
+import socket
+s = socket.socket()
+print(s.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))' 2>&1) || true
+	[ "$nodelay" = 1 ] || fail "the installed sockopt run did not apply TCP_NODELAY: $nodelay"
+fi
+
 # The pages render without a warning, and the catalog listing is in sockopt(1).
 for page in man1/sockopt.1 man3/libsockopt.3; do
 	warnings=$(MANWIDTH=80 man -l "$root/share/man/$page" 2>&1 >/dev/null; groff -man -ww -z "$root/share/man/$page" 2>&1)

@@ -1,5 +1,6 @@
-/* test_spec_query.c: kinds from socket(2)'s arguments, and sub-specs split by the catalog's inheritance fact. */
+/* test_spec_query.c: kinds from socket(2)'s arguments, sub-specs split by the inheritance fact, apply with a known kind. */
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include "testutil.h"
 
@@ -133,6 +134,45 @@ static void select_of_every_phase_with_no_flags_copies_the_spec(void **state)
 	sockopt_spec_free(spec);
 }
 
+/* Count the outcomes an apply reports. */
+static void count_outcomes(int fd, const struct sockopt_apply_result *r, void *ctx)
+{
+	(void)fd;
+	((int *)ctx)[r->outcome]++;
+}
+
+static void apply_kind_trusts_the_kind_it_is_given(void **state)
+{
+	sockopt_spec *spec = NULL;
+	int fd = socket(AF_INET, SOCK_STREAM, 0), seen[3] = { 0 }, v;
+	socklen_t len = sizeof(v);
+
+	(void)state;
+	assert_int_equal(sockopt_spec_parse("TCP_NODELAY=on,UDP_CORK=on", &spec, NULL), 0);
+	/* The tcp kind: TCP_NODELAY applied, UDP_CORK skipped without a call. */
+	errno = 4242;
+	assert_int_equal(sockopt_spec_apply_kind(fd, spec, SOCKOPT_PHASE_ANY, SOCKOPT_KIND_TCP,
+						 count_outcomes, seen),
+			 0);
+	assert_int_equal(errno, 4242);
+	assert_int_equal(seen[SOCKOPT_APPLIED], 1);
+	assert_int_equal(seen[SOCKOPT_SKIPPED], 1);
+	assert_int_equal(getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &v, &len), 0);
+	assert_true(v);
+	/* Kind 0, a socket sockopt leaves alone: every entry skipped. */
+	memset(seen, 0, sizeof(seen));
+	assert_int_equal(sockopt_spec_apply_kind(fd, spec, SOCKOPT_PHASE_ANY, 0, count_outcomes,
+						 seen),
+			 0);
+	assert_int_equal(seen[SOCKOPT_SKIPPED], 2);
+	/* Told udp on a tcp socket, it tries UDP_CORK and the kernel refuses: one failure. */
+	assert_int_equal(sockopt_spec_apply_kind(fd, spec, SOCKOPT_PHASE_ANY, SOCKOPT_KIND_UDP,
+						 NULL, NULL),
+			 1);
+	sockopt_spec_free(spec);
+	close(fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -140,6 +180,7 @@ int main(void)
 		cmocka_unit_test(the_kind_of_arguments_matches_the_kind_of_the_socket),
 		cmocka_unit_test(select_splits_by_the_inherited_flag_and_keeps_values_and_phases),
 		cmocka_unit_test(select_of_every_phase_with_no_flags_copies_the_spec),
+		cmocka_unit_test(apply_kind_trusts_the_kind_it_is_given),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -127,17 +127,27 @@ static int validate(const struct run_request *req)
 	return EXIT_OK;
 }
 
-/* The shim beside this binary (the build tree), else in SOCKOPT_LIBDIR (installed). */
+/*
+ * The shim beside this binary (the build tree), else in lib/sockopt beside the
+ * binary's bin/ (an installed tree, whatever PREFIX and DESTDIR it was installed
+ * with), else in SOCKOPT_LIBDIR (the PREFIX the command was built for).
+ */
 static int find_shim(char *path, size_t size)
 {
+	static const char *const beside_exe[] = { "", "/../lib/sockopt" };
 	char exe[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 
 	if (n > 0) {
+		const char *dir;
+
 		exe[n] = '\0';
-		snprintf(path, size, "%s/" SHIM_NAME, dirname(exe));
-		if (access(path, R_OK) == 0)
-			return 0;
+		dir = dirname(exe);
+		for (size_t i = 0; i < sizeof(beside_exe) / sizeof(beside_exe[0]); i++) {
+			snprintf(path, size, "%s%s/" SHIM_NAME, dir, beside_exe[i]);
+			if (access(path, R_OK) == 0)
+				return 0;
+		}
 	}
 	snprintf(path, size, "%s/" SHIM_NAME, SOCKOPT_LIBDIR);
 	if (access(path, R_OK) == 0)

@@ -72,11 +72,23 @@ static bool warn_phase(int fd, const sockopt_entry *e, int pid, int target_fd)
 	return true;
 }
 
-/* A value as the JSON object {"value", "text"} under KEY, and as its text. */
-static void print_value(const char *key, const sockopt_entry *e, const sockopt_value *v, int err)
+/* A value as the JSON object {"value", "text"} under KEY, and as its text unless JSON_ONLY. */
+static void print_value(const char *key, const sockopt_entry *e, const sockopt_value *v, int err,
+			bool json_only)
 {
+	char text[2 * SOCKOPT_VALUE_MAX], json[2 * SOCKOPT_VALUE_MAX];
+
+	if (!json_only || err < 0) {
+		print_open_object(key);
+		print_option_value(e, v, err);
+		print_close_object();
+		return;
+	}
 	print_open_object(key);
-	print_option_value(e, v, err);
+	sockopt_type_format(sockopt_entry_type(e), v, text, sizeof(text));
+	sockopt_type_format_json(sockopt_entry_type(e), v, json, sizeof(json));
+	print_json_value("value", json);
+	print_string(PRINT_JSON, "text", NULL, text);
 	print_close_object();
 }
 
@@ -91,16 +103,15 @@ static bool apply_one(int fd, const struct assignment *a, bool dry_run, pid_t pi
 
 	print_open_object(NULL);
 	print_string(PRINT_ANY, "name", "%-20s ", sockopt_entry_name(e));
-	print_value("before", e, &before, got);
+	print_value("before", e, &before, got, false);
 	print_text(" → ");
 	if (dry_run) {
-		print_value("requested", e, &a->value, 0);
+		print_value("requested", e, &a->value, 0, false);
 		print_text("   (dry run: not set)");
 	} else if ((r = sockopt_set(fd, e, &a->value, &rb, &diag)) == 0) {
 		after = rb.stored;
-		print_value("requested", e, &a->value, 0);
-		print_text(" stored ");
-		print_value("after", e, &after, after.len ? 0 : -ENODATA);
+		print_value("requested", e, &a->value, 0, true);
+		print_value("after", e, &after, after.len ? 0 : -ENODATA, false);
 		print_string(PRINT_ANY, "readback", "   %s", rb.text);
 	}
 	print_bool(PRINT_JSON, "phase_passed", NULL, warn_phase(fd, e, pid, target_fd));

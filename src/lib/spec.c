@@ -339,22 +339,15 @@ static bool apply_item(int fd, unsigned kind, const struct spec_item *it,
 	return res->outcome != SOCKOPT_FAILED;
 }
 
-SOCKOPT_EXPORT int sockopt_spec_apply(int fd, const sockopt_spec *spec, enum sockopt_phase phase,
-				      sockopt_apply_fn report, void *ctx)
+SOCKOPT_EXPORT int sockopt_spec_apply_kind(int fd, const sockopt_spec *spec,
+					   enum sockopt_phase phase, unsigned kind,
+					   sockopt_apply_fn report, void *ctx)
 {
 	struct sockopt_apply_result res = { .phase = phase };
-	int saved = errno, failed = 0, r;
-	unsigned kind = 0;
+	int saved = errno, failed = 0;
 
 	if (!spec || (unsigned)phase >= SOCKOPT_PHASE_COUNT)
 		return -EINVAL;
-	if (!spec->phase_kinds[phase])
-		return 0;
-	r = sockopt_kind_of_fd(fd, &kind, NULL);
-	if (r < 0 && r != -EAFNOSUPPORT) {
-		errno = saved;
-		return r;
-	}
 	for (size_t i = 0; i < spec->count; i++) {
 		if (spec->items[i].phase != phase)
 			continue;
@@ -363,4 +356,21 @@ SOCKOPT_EXPORT int sockopt_spec_apply(int fd, const sockopt_spec *spec, enum soc
 	}
 	errno = saved;
 	return failed;
+}
+
+SOCKOPT_EXPORT int sockopt_spec_apply(int fd, const sockopt_spec *spec, enum sockopt_phase phase,
+				      sockopt_apply_fn report, void *ctx)
+{
+	int saved = errno, r;
+	unsigned kind = 0;
+
+	if (!spec || (unsigned)phase >= SOCKOPT_PHASE_COUNT)
+		return -EINVAL;
+	if (!spec->phase_kinds[phase])
+		return 0;
+	r = sockopt_kind_of_fd(fd, &kind, NULL);
+	errno = saved;
+	if (r < 0 && r != -EAFNOSUPPORT)
+		return r;
+	return sockopt_spec_apply_kind(fd, spec, phase, kind, report, ctx);
 }

@@ -17,14 +17,14 @@ static const struct shim_step from_unknown[] = {
 /* FD came from LISTENER: it has the listener's kind, so the filter's verdict too. */
 static int after_accept(const struct shim *s, int listener, int fd)
 {
-	unsigned state = shim_fd_state(s, listener);
+	unsigned state = shim_fd_state(s, listener), kind = fd_kind(state);
 
-	shim_fd_set(fd, FD_SEEN | FD_BOUND | FD_CONNECTED | (state & FD_IGNORED));
-	if (state & FD_IGNORED)
+	shim_fd_set(fd, FD_SEEN | kind | FD_BOUND | FD_CONNECTED);
+	if (!kind)
 		return 0;
 	if (state & FD_LISTENING)
-		return shim_apply(s, fd, from_prepared, ARRAY_LEN(from_prepared));
-	return shim_apply(s, fd, from_unknown, ARRAY_LEN(from_unknown));
+		return shim_apply(s, fd, kind, from_prepared, ARRAY_LEN(from_prepared));
+	return shim_apply(s, fd, kind, from_unknown, ARRAY_LEN(from_unknown));
 }
 
 /*

@@ -16,11 +16,11 @@ static int before_connect(const struct shim *s, int fd)
 	size_t first = state & FD_EARLY ? 1 : 0;
 	int r;
 
-	if (state & (FD_IGNORED | FD_CONNECTED))
+	if (!fd_kind(state) || (state & FD_CONNECTED))
 		return 0;
 	r = shim_before_bind(s, fd, &state);
 	if (r == 0)
-		r = shim_apply(s, fd, steps + first, ARRAY_LEN(steps) - first);
+		r = shim_apply(s, fd, fd_kind(state), steps + first, ARRAY_LEN(steps) - first);
 	if (r == 0)
 		shim_fd_add(fd, FD_CONNECTED);
 	return r;

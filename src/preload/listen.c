@@ -17,11 +17,11 @@ static int before_listen(const struct shim *s, int fd)
 	unsigned state = shim_fd_state(s, fd);
 	int r;
 
-	if (state & (FD_IGNORED | FD_LISTENING))
+	if (!fd_kind(state) || (state & FD_LISTENING))
 		return 0;
 	r = shim_before_bind(s, fd, &state);
 	if (r == 0)
-		r = shim_apply(s, fd, steps, ARRAY_LEN(steps));
+		r = shim_apply(s, fd, fd_kind(state), steps, ARRAY_LEN(steps));
 	if (r == 0)
 		shim_fd_add(fd, FD_LISTENING);
 	return r;

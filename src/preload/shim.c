@@ -26,13 +26,13 @@ static pthread_once_t load_once = PTHREAD_ONCE_INIT;
 static __thread int busy __attribute__((tls_model("initial-exec")));
 
 /*
- * What the shim knows of each fd below SHIM_FD_MAX, one byte each (1 MiB
+ * What the shim knows of each fd below SHIM_FD_MAX, two bytes each (2 MiB
  * of zero pages, touched only where fds are).  Relaxed atomics suffice:
  * an fd's state changes only in calls the program makes on that fd, and a
  * program that races two of them on one fd gets one of the two outcomes.
  */
 #define SHIM_FD_MAX (1 << 20)
-static _Atomic unsigned char fd_states[SHIM_FD_MAX];
+static _Atomic unsigned short fd_states[SHIM_FD_MAX];
 
 void shim_log(const char *fmt, ...)
 {
@@ -168,13 +168,13 @@ const struct shim *shim_get(void)
 void shim_fd_set(int fd, unsigned state)
 {
 	if (fd >= 0 && fd < SHIM_FD_MAX)
-		atomic_store_explicit(&fd_states[fd], (unsigned char)state, memory_order_relaxed);
+		atomic_store_explicit(&fd_states[fd], (unsigned short)state, memory_order_relaxed);
 }
 
 void shim_fd_add(int fd, unsigned bits)
 {
 	if (fd >= 0 && fd < SHIM_FD_MAX)
-		atomic_fetch_or_explicit(&fd_states[fd], (unsigned char)bits, memory_order_relaxed);
+		atomic_fetch_or_explicit(&fd_states[fd], (unsigned short)bits, memory_order_relaxed);
 }
 
 /* Whether FD has a local address already (an explicit or implicit bind happened). */
@@ -208,10 +208,8 @@ unsigned shim_fd_state(const struct shim *s, int fd)
 	if (state & FD_SEEN)
 		return state;
 	state = FD_SEEN;
-	if (sockopt_kind_of_fd(fd, &kind, NULL) < 0 || !(kind & s->kinds))
-		state |= FD_IGNORED;
-	else if (is_bound(fd))
-		state |= FD_BOUND;
+	if (sockopt_kind_of_fd(fd, &kind, NULL) == 0 && (kind & s->kinds))
+		state |= kind | (is_bound(fd) ? FD_BOUND : 0);
 	shim_fd_set(fd, state);
 	errno = saved;
 	return state;
@@ -235,7 +233,8 @@ static void report(int fd, const struct sockopt_apply_result *r, void *ctx)
 		h->first_error = r->error;
 }
 
-int shim_apply(const struct shim *s, int fd, const struct shim_step *steps, size_t n)
+int shim_apply(const struct shim *s, int fd, unsigned kind, const struct shim_step *steps,
+	       size_t n)
 {
 	/* Without --verbose or --strict nobody listens: no readback, no sentences. */
 	bool listen = s->switches & (RUN_VERBOSE | RUN_STRICT);
@@ -246,7 +245,8 @@ int shim_apply(const struct shim *s, int fd, const struct shim_step *steps, size
 		const sockopt_spec *spec = s->spec[steps[i].spec];
 
 		if (sockopt_spec_has_phase(spec, steps[i].phase, SOCKOPT_KIND_ALL))
-			sockopt_spec_apply(fd, spec, steps[i].phase, listen ? report : NULL, &h);
+			sockopt_spec_apply_kind(fd, spec, steps[i].phase, kind,
+						listen ? report : NULL, &h);
 	}
 	busy = 0;
 	return s->switches & RUN_STRICT ? h.first_error : 0;
@@ -274,14 +274,14 @@ int shim_after_socket(const struct shim *s, int fd, int family, int type, int pr
 	bool covered = sockopt_kind_of_triple(family, type, protocol, &kind) == 0;
 
 	if (covered && (kind & CONNECTIONLESS & s->kinds)) {
-		shim_fd_set(fd, FD_SEEN | FD_BOUND | FD_EARLY);
-		return shim_apply(s, fd, early, ARRAY_LEN(early));
+		shim_fd_set(fd, FD_SEEN | kind | FD_BOUND | FD_EARLY);
+		return shim_apply(s, fd, kind, early, ARRAY_LEN(early));
 	}
 	if (covered && (kind & s->kinds)) {
-		shim_fd_set(fd, FD_SEEN);
-		return shim_apply(s, fd, &any, 1);
+		shim_fd_set(fd, FD_SEEN | kind);
+		return shim_apply(s, fd, kind, &any, 1);
 	}
-	shim_fd_set(fd, FD_SEEN | FD_IGNORED);
+	shim_fd_set(fd, FD_SEEN);
 	if ((s->switches & RUN_VERBOSE) && covered)
 		shim_log("fd %d: a %s socket, which the filter leaves alone.", fd,
 			 sockopt_kind_name(kind));
@@ -295,9 +295,9 @@ int shim_before_bind(const struct shim *s, int fd, unsigned *state)
 	static const struct shim_step bind = { SPEC_COMMON, SOCKOPT_PHASE_BEFORE_BIND };
 	int r;
 
-	if (*state & (FD_IGNORED | FD_BOUND))
+	if (!fd_kind(*state) || (*state & FD_BOUND))
 		return 0;
-	r = shim_apply(s, fd, &bind, 1);
+	r = shim_apply(s, fd, fd_kind(*state), &bind, 1);
 	if (r == 0) {
 		*state |= FD_BOUND;
 		shim_fd_add(fd, FD_BOUND);

@@ -56,15 +56,24 @@ struct shim_step {
 	enum sockopt_phase phase;
 };
 
-/* What the shim knows of one fd, as bits; 0 when it knows nothing. */
+/*
+ * What the shim knows of one fd: its kind (the SOCKOPT_KIND_* bit, 0 when
+ * the filter leaves it alone or sockopt does not cover it) ORed with the
+ * bits below; 0 when it knows nothing.
+ */
 enum fd_bit {
-	FD_SEEN = 1u << 0,	/* made by a wrapped call since it was last closed */
-	FD_IGNORED = 1u << 1,	/* the filter leaves this socket alone */
-	FD_BOUND = 1u << 2,	/* bound, or its before-bind entries are done */
-	FD_CONNECTED = 1u << 3, /* its before-connect entries are done */
-	FD_LISTENING = 1u << 4, /* its before-listen and inherited after-accept entries are done */
-	FD_EARLY = 1u << 5,	/* connectionless: the common entries of every phase are done */
+	FD_SEEN = 1u << 9,	 /* made by a wrapped call since it was last closed */
+	FD_BOUND = 1u << 10,	 /* bound, or its before-bind entries are done */
+	FD_CONNECTED = 1u << 11, /* its before-connect entries are done */
+	FD_LISTENING = 1u << 12, /* its before-listen and inherited after-accept entries are done */
+	FD_EARLY = 1u << 13,	 /* connectionless: the common entries of every phase are done */
 };
+
+/* The kind in a state, 0 for a socket the shim leaves alone. */
+static inline unsigned fd_kind(unsigned state)
+{
+	return state & SOCKOPT_KIND_ALL;
+}
 
 /*
  * The loaded shim, or NULL when the wrapper should only pass the call on:
@@ -81,11 +90,12 @@ void shim_fd_set(int fd, unsigned state);
 void shim_fd_add(int fd, unsigned bits);
 
 /*
- * Apply the N steps to FD in order.  Returns 0, or under --strict the
- * negative errno of the first failed entry (the steps after it are not
- * applied).  Logs every entry under --verbose.  Leaves errno alone.
+ * Apply the N steps to FD of kind KIND in order.  Returns 0, or under
+ * --strict the negative errno of the first failed entry (the steps after
+ * it are not applied).  Logs every entry under --verbose.  Leaves errno alone.
  */
-int shim_apply(const struct shim *s, int fd, const struct shim_step *steps, size_t n);
+int shim_apply(const struct shim *s, int fd, unsigned kind, const struct shim_step *steps,
+	       size_t n);
 
 /* A new socket FD made by socket(FAMILY, TYPE, PROTOCOL): note it and apply its any-phase entries. */
 int shim_after_socket(const struct shim *s, int fd, int family, int type, int protocol);

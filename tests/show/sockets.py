@@ -24,7 +24,7 @@ def tcp_sockets(sockets):
     listener.bind(("127.0.0.1", 0))
     listener.listen(8)
     client = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    client.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
+    client.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 50000)
     client.connect(listener.getsockname())
     client.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     client.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
