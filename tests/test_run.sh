@@ -171,6 +171,21 @@ err=$("$SOCKOPT" run --verbose -o UDP_CORK=on -- $netpeer sockopts tcp 2>&1 >/de
 expect "a not-applicable option is skipped and logged with pid and fd" "$err" \
 	"^sockopt\[[0-9]+\]: fd [0-9]+ .*skipped: UDP_CORK does not apply to a tcp socket"
 
+# A program that closes stderr and gets a socket as fd 2: --verbose must not write into it.
+out=$("$SOCKOPT" run --verbose -o SO_KEEPALIVE=on -- $PY -c '
+import os, socket
+os.close(2)
+a, b = socket.socketpair()      # a takes fd 2
+assert a.fileno() == 2
+socket.socket().close()         # the shim applies, and would log, here
+b.setblocking(False)
+try:
+    print("fd 2 received:", b.recv(4096))
+except BlockingIOError:
+    print("fd 2 received nothing")
+' 2>/dev/null)
+expect "--verbose never writes into a socket that took stderr's place" "$out" "^fd 2 received nothing$"
+
 # A spec set by hand that the shim cannot parse: one warning, and the program runs untouched.
 out=$(SOCKOPT_SPEC='SO_LINGER=maybe' LD_PRELOAD="$shim" "$progs/errno_probe" 2>"$tmp/err") || true
 expect "an unparsable spec in the environment: one warning" \
