@@ -234,6 +234,8 @@ run_status 2 'No options to apply' --tcp -- touch "$tmp/ran"
 run_status 2 'No command to run' -o TCP_NODELAY=on
 run_status 2 'unknown flag' --bogus -o TCP_NODELAY=on -- touch "$tmp/ran"
 run_status 127 'Cannot run no-such-command-here' -o TCP_NODELAY=on -- no-such-command-here
+expect "sockopt run --help prints the usage and exits 0" \
+	"$("$SOCKOPT" run --help 2>&1; echo "exit=$?")" "^usage: sockopt run " "^exit=0$"
 
 [ $fails = 0 ] && echo "all sockopt run tests passed"
 exit $fails
