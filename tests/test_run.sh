@@ -55,6 +55,20 @@ port_of() {
 }
 # listening_port PID: the port of the TCP listener of PID on 127.0.0.1 (it chose port 0), once it listens
 listening_port() { peek "$1" "kind=tcp local=127.0.0.1:[0-9]+ peer=- listening=1" | sed -n 's/.*local=127.0.0.1:\([0-9]*\).*/\1/p'; }
+# child_of PID: a child process of PID (from /proc, as procps may be missing), or fail
+child_of() {
+	$PY -c '
+import os, sys
+for p in filter(str.isdigit, os.listdir("/proc")):
+    try:
+        stat = open("/proc/%s/stat" % p).read()
+    except OSError:
+        continue
+    if stat.rsplit(")", 1)[1].split()[1] == sys.argv[1]:
+        print(p)
+        sys.exit(0)
+sys.exit(1)' "$1"
+}
 # a plain python3 server (no shim) that the clients below connect to
 $netpeer serve "$tmp/sink" &
 started $!
@@ -134,7 +148,7 @@ expect "a UDP sender: SO_SNDBUF 64K (stored doubled) and TTL 3" \
 pid=$!
 started $pid
 i=0
-until child=$(pgrep -P $pid) || [ $i -ge 100 ]; do sleep 0.1; i=$((i + 1)); done
+until child=$(child_of $pid) || [ $i -ge 100 ]; do sleep 0.1; i=$((i + 1)); done
 expect "a child of fork and exec is configured too" \
 	"$(peek "$child" "peer=127.0.0.1:$sink")" "IP_TTL=11( |$)"
 
