@@ -7,10 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "internal.h"
 #include "lab.h"
 #include "labnet.h"
 
@@ -76,17 +76,7 @@ const struct lab_experiment *lab_find(const char *id)
 
 bool lab_is_about(const struct lab_experiment *x, const char *name)
 {
-	size_t n = strlen(name);
-
-	for (const char *p = x->options; *p;) {
-		size_t len = strcspn(p, " ");
-
-		if (len == n && strncasecmp(p, name, n) == 0)
-			return true;
-		p += len;
-		p += strspn(p, " ");
-	}
-	return false;
+	return word_in_list(x->options, name);
 }
 
 const char *lab_verdict_name(enum lab_verdict v)
@@ -223,15 +213,19 @@ int lab_set_unchecked(int fd, const char *name, const char *text)
 	return r < 0 ? r : sockopt_set_unchecked(fd, e, &v, NULL);
 }
 
+/* Read option NAME on FD into V, and its entry into *E; 0 or -errno (-ENOENT: not in the catalog). */
+static int get(int fd, const char *name, const sockopt_entry **e, sockopt_value *v)
+{
+	*e = sockopt_catalog_find(name);
+	return *e ? sockopt_get(fd, *e, v, NULL) : -ENOENT;
+}
+
 int lab_get_int(int fd, const char *name, int *out)
 {
-	const sockopt_entry *e = sockopt_catalog_find(name);
+	const sockopt_entry *e;
 	sockopt_value v;
-	int r;
+	int r = get(fd, name, &e, &v);
 
-	if (!e)
-		return -ENOENT;
-	r = sockopt_get(fd, e, &v, NULL);
 	if (r == 0)
 		*out = v.v.i;
 	return r;
@@ -239,13 +233,10 @@ int lab_get_int(int fd, const char *name, int *out)
 
 int lab_get_text(int fd, const char *name, char *buf, size_t size)
 {
-	const sockopt_entry *e = sockopt_catalog_find(name);
+	const sockopt_entry *e;
 	sockopt_value v;
-	int r;
+	int r = get(fd, name, &e, &v);
 
-	if (!e)
-		return -ENOENT;
-	r = sockopt_get(fd, e, &v, NULL);
 	if (r == 0)
 		sockopt_type_format(sockopt_entry_type(e), &v, buf, size);
 	return r;

@@ -79,22 +79,6 @@ SOCKOPT_EXPORT const sockopt_entry *sockopt_catalog_at(size_t i)
 	return i < ARRAY_SIZE(catalog) ? &catalog[i] : NULL;
 }
 
-/* Whether NAME is one of the space-separated words of LIST, ignoring case. */
-static bool word_in_list(const char *list, const char *name)
-{
-	size_t n = strlen(name);
-
-	for (const char *p = list; *p;) {
-		size_t len = strcspn(p, " ");
-
-		if (len == n && strncasecmp(p, name, n) == 0)
-			return true;
-		p += len;
-		p += strspn(p, " ");
-	}
-	return false;
-}
-
 SOCKOPT_EXPORT const sockopt_entry *sockopt_catalog_find(const char *name)
 {
 	if (!name || !*name)
@@ -178,21 +162,19 @@ static size_t edit_distance(const char *a, const char *b, size_t limit)
 /* How far NAME is from entry E (its kernel name or its closest alias), up to LIMIT + 1. */
 static size_t entry_distance(const char *name, const struct sockopt_entry *e, size_t limit)
 {
-	size_t best;
+	size_t best, len;
 
 	if (strlen(name) >= 3 && strcasestr(e->name, name))
 		return 1;
 	best = edit_distance(name, e->name, limit);
-	for (const char *p = e->aliases; *p;) {
+	for (const char *p = e->aliases, *w; (w = word_next(&p, &len));) {
 		char alias[64];
-		size_t len = strcspn(p, " "), d;
+		size_t d;
 
-		snprintf(alias, sizeof(alias), "%.*s", (int)len, p);
+		snprintf(alias, sizeof(alias), "%.*s", (int)len, w);
 		d = edit_distance(name, alias, limit);
 		if (d < best)
 			best = d;
-		p += len;
-		p += strspn(p, " ");
 	}
 	return best;
 }
