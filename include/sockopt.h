@@ -567,6 +567,8 @@ typedef struct sockopt_sock sockopt_sock;
 enum sockopt_scan_flag {
 	/* Also read options flagged SIDE_EFFECT or TRANSIENT (SO_ERROR, TCP_QUICKACK …). */
 	SOCKOPT_SCAN_SIDE_EFFECTS = 1u << 0,
+	/* Read only options a program can set, not read-only ones (SO_MEMINFO, TCP_CC_INFO …). */
+	SOCKOPT_SCAN_SETTABLE_ONLY = 1u << 1,
 };
 
 /* Called for each socket of a scan; a negative errno returned stops the scan and is returned. */

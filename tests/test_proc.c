@@ -1,8 +1,12 @@
 /* test_proc.c: the process-socket scan of libsockopt, run on this test's own sockets and on a child that exits. */
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "testutil.h"
@@ -229,6 +233,62 @@ static void a_duplicate_is_the_same_socket(void **state)
 	close(s);
 }
 
+/* Make syscall NR fail with ENOSYS in this process, as on a kernel that lacks it. */
+static void pretend_kernel_lacks(int nr)
+{
+	struct sock_filter code[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)nr, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { .len = sizeof(code) / sizeof(code[0]), .filter = code };
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
+		_exit(2);
+}
+
+/* In a child whose kernel "lacks" syscall NR: sockopt_proc_getfd's sentence, into TEXT. */
+static int getfd_without(int nr, char *text, size_t size)
+{
+	int p[2], status;
+	ssize_t n;
+	pid_t child;
+
+	assert_int_equal(pipe(p), 0);
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		struct sockopt_diag d = { 0, "" };
+		int r;
+
+		pretend_kernel_lacks(nr);
+		r = sockopt_proc_getfd(getppid(), 0, &d);
+		if (write(p[1], d.text, strlen(d.text)) < 0)
+			_exit(3);
+		_exit(r == -ENOSYS ? 0 : 1);
+	}
+	close(p[1]);
+	n = read(p[0], text, size - 1);
+	text[n > 0 ? n : 0] = '\0';
+	close(p[0]);
+	assert_int_equal(waitpid(child, &status, 0), child);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static void a_kernel_without_pidfd_getfd_is_named(void **state)
+{
+	char text[SOCKOPT_TEXT_MAX];
+
+	(void)state;
+	assert_int_equal(getfd_without(SYS_pidfd_getfd, text, sizeof(text)), 0);
+	assert_string_equal(text, "This kernel has no pidfd_getfd (Linux 5.6), which reading "
+				  "another process's sockets needs.");
+	assert_int_equal(getfd_without(SYS_pidfd_open, text, sizeof(text)), 0);
+	assert_non_null(strstr(text, "This kernel has no pidfd_open (Linux 5.3)"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -238,6 +298,7 @@ int main(void)
 		cmocka_unit_test(a_whole_scan_finds_every_socket_and_can_be_stopped),
 		cmocka_unit_test(a_missing_or_exited_process_is_said_so),
 		cmocka_unit_test(a_duplicate_is_the_same_socket),
+		cmocka_unit_test(a_kernel_without_pidfd_getfd_is_named),
 	};
 
 	signal(SIGPIPE, SIG_IGN);

@@ -55,6 +55,20 @@ port_of() {
 }
 # listening_port PID: the port of the TCP listener of PID on 127.0.0.1 (it chose port 0), once it listens
 listening_port() { peek "$1" "kind=tcp local=127.0.0.1:[0-9]+ peer=- listening=1" | sed -n 's/.*local=127.0.0.1:\([0-9]*\).*/\1/p'; }
+# child_of PID: a child process of PID (from /proc, as procps may be missing), or fail
+child_of() {
+	$PY -c '
+import os, sys
+for p in filter(str.isdigit, os.listdir("/proc")):
+    try:
+        stat = open("/proc/%s/stat" % p).read()
+    except OSError:
+        continue
+    if stat.rsplit(")", 1)[1].split()[1] == sys.argv[1]:
+        print(p)
+        sys.exit(0)
+sys.exit(1)' "$1"
+}
 # a plain python3 server (no shim) that the clients below connect to
 $netpeer serve "$tmp/sink" &
 started $!
@@ -134,7 +148,7 @@ expect "a UDP sender: SO_SNDBUF 64K (stored doubled) and TTL 3" \
 pid=$!
 started $pid
 i=0
-until child=$(pgrep -P $pid) || [ $i -ge 100 ]; do sleep 0.1; i=$((i + 1)); done
+until child=$(child_of $pid) || [ $i -ge 100 ]; do sleep 0.1; i=$((i + 1)); done
 expect "a child of fork and exec is configured too" \
 	"$(peek "$child" "peer=127.0.0.1:$sink")" "IP_TTL=11( |$)"
 
@@ -170,6 +184,21 @@ expect "--tcp: unix sockets keep their default SO_SNDBUF ($default), the tcp one
 err=$("$SOCKOPT" run --verbose -o UDP_CORK=on -- $netpeer sockopts tcp 2>&1 >/dev/null)
 expect "a not-applicable option is skipped and logged with pid and fd" "$err" \
 	"^sockopt\[[0-9]+\]: fd [0-9]+ .*skipped: UDP_CORK does not apply to a tcp socket"
+
+# A program that closes stderr and gets a socket as fd 2: --verbose must not write into it.
+out=$("$SOCKOPT" run --verbose -o SO_KEEPALIVE=on -- $PY -c '
+import os, socket
+os.close(2)
+a, b = socket.socketpair()      # a takes fd 2
+assert a.fileno() == 2
+socket.socket().close()         # the shim applies, and would log, here
+b.setblocking(False)
+try:
+    print("fd 2 received:", b.recv(4096))
+except BlockingIOError:
+    print("fd 2 received nothing")
+' 2>/dev/null)
+expect "--verbose never writes into a socket that took stderr's place" "$out" "^fd 2 received nothing$"
 
 # A spec set by hand that the shim cannot parse: one warning, and the program runs untouched.
 out=$(SOCKOPT_SPEC='SO_LINGER=maybe' LD_PRELOAD="$shim" "$progs/errno_probe" 2>"$tmp/err") || true
@@ -219,6 +248,8 @@ run_status 2 'No options to apply' --tcp -- touch "$tmp/ran"
 run_status 2 'No command to run' -o TCP_NODELAY=on
 run_status 2 'unknown flag' --bogus -o TCP_NODELAY=on -- touch "$tmp/ran"
 run_status 127 'Cannot run no-such-command-here' -o TCP_NODELAY=on -- no-such-command-here
+expect "sockopt run --help prints the usage and exits 0" \
+	"$("$SOCKOPT" run --help 2>&1; echo "exit=$?")" "^usage: sockopt run " "^exit=0$"
 
 [ $fails = 0 ] && echo "all sockopt run tests passed"
 exit $fails

@@ -108,6 +108,9 @@ int send_all(int fd, const void *buf, size_t len);
 /* Read exactly LEN bytes; 0, -EPIPE at EOF, or -errno. */
 int recv_all(int fd, void *buf, size_t len);
 
+/* End one result's JSON object, with its "error" field when ERROR is not empty. */
+void print_result_end(const char *error);
+
 /* Show "MODE VARIANT DONE/TOTAL s" on a terminal's stderr, overwriting the line. */
 void progress(const char *mode, const char *variant, double done, double total);
 /* Erase the progress line. */

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "../cli/cli.h"
+#include "../cli/print.h"
 #include "bench.h"
 
 uint64_t now_ns(void)
@@ -193,6 +194,13 @@ int recv_all(int fd, void *buf, size_t len)
 		len -= (size_t)n;
 	}
 	return 0;
+}
+
+void print_result_end(const char *error)
+{
+	if (error[0])
+		print_string(PRINT_JSON, "error", NULL, error);
+	print_close_object();
 }
 
 void progress(const char *mode, const char *variant, double done, double total)

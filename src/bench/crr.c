@@ -311,9 +311,7 @@ static void crr_print(const struct crr_result *r, size_t n, size_t size, double 
 		print_int(PRINT_JSON, "transactions", NULL, r[i].ok);
 		print_double(PRINT_JSON, "elapsed_s", NULL, r[i].elapsed);
 		print_string(PRINT_JSON, "explanation", NULL, r[i].v->why);
-		if (r[i].error[0])
-			print_string(PRINT_JSON, "error", NULL, r[i].error);
-		print_close_object();
+		print_result_end(r[i].error);
 	}
 	print_close_array();
 	print_text("\n");

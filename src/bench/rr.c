@@ -197,9 +197,7 @@ static void rr_print(const struct rr_result *r, size_t n, size_t size, double du
 		print_double(PRINT_JSON, "mean_us", NULL, samples_mean(s) / 1e3);
 		print_double(PRINT_JSON, "elapsed_s", NULL, r[i].elapsed);
 		print_string(PRINT_JSON, "explanation", NULL, r[i].v->why);
-		if (r[i].error[0])
-			print_string(PRINT_JSON, "error", NULL, r[i].error);
-		print_close_object();
+		print_result_end(r[i].error);
 	}
 	print_close_array();
 	print_text("\n");

@@ -159,9 +159,7 @@ static void stream_print(const struct stream_result *r, size_t n, size_t write, 
 		print_int(PRINT_JSON, "bytes", NULL, r[i].bytes);
 		print_double(PRINT_JSON, "seconds", NULL, r[i].seconds);
 		print_string(PRINT_JSON, "readback", NULL, r[i].readback);
-		if (r[i].error[0])
-			print_string(PRINT_JSON, "error", NULL, r[i].error);
-		print_close_object();
+		print_result_end(r[i].error);
 	}
 	print_close_array();
 	print_text("\nWithout a request the kernel autotunes both buffers (net.ipv4.tcp_wmem, "

@@ -225,9 +225,7 @@ static void udp_print(const struct udp_result *r, size_t n, size_t size, long bu
 		print_int(PRINT_JSON, "rxq_ovfl", NULL, r[i].rxq_ovfl);
 		print_double(PRINT_JSON, "seconds", NULL, r[i].seconds);
 		print_string(PRINT_JSON, "readback", NULL, r[i].readback);
-		if (r[i].error[0])
-			print_string(PRINT_JSON, "error", NULL, r[i].error);
-		print_close_object();
+		print_result_end(r[i].error);
 	}
 	print_close_array();
 	print_text("\nDROPPED is the socket's drop counter (sock_diag SK_MEMINFO_DROPS, the "

@@ -48,8 +48,8 @@ static void add_word(struct run_request *req, const char *word)
 			 "%s%s", *req->words ? "," : "", word);
 }
 
-/* Parse the flags up to the command; the index of the command, or a negative exit code. */
-static int parse_flags(int argc, char **argv, struct run_request *req)
+/* Parse the flags up to the command: its index (at least 1), or 0 with the exit code in *CODE. */
+static int parse_flags(int argc, char **argv, struct run_request *req, int *code)
 {
 	struct option longopts[RUN_VAR_COUNT + RUN_WORD_COUNT + 2];
 	size_t n = 0;
@@ -79,17 +79,20 @@ static int parse_flags(int argc, char **argv, struct run_request *req)
 			add_word(req, "verbose");
 			continue;
 		case 'h':
-			return -usage_help("run");
+			*code = usage_help("run");
+			return 0;
 		}
 		if (c >= OPT_WORD && c < OPT_WORD + (int)RUN_WORD_COUNT)
 			add_word(req, run_words[c - OPT_WORD].word);
 		else if (c < OPT_VAR || c >= OPT_VAR + (int)RUN_VAR_COUNT)
-			return -usage_error("run");
+			return *code = usage_error("run"), 0;
 		else if (!append(&req->text[c - OPT_VAR], optarg))
-			return -fail(EXIT_FAILED, "Out of memory.");
+			return *code = fail(EXIT_FAILED, "Out of memory."), 0;
 	}
 	if (optind >= argc)
-		return -fail(EXIT_USAGE, "No command to run; usage: sockopt run [-o SPEC]… -- CMD [ARG…]");
+		return *code = fail(EXIT_USAGE, "No command to run; usage: sockopt run [-o SPEC]… -- "
+					       "CMD [ARG…]"),
+		       0;
 	return optind;
 }
 
@@ -181,21 +184,31 @@ static int export_request(const struct run_request *req, const char *shim)
 		     : EXIT_OK;
 }
 
+/* Everything before exec: flags, checks, the shim and the environment; an exit code. */
+static int prepare(int argc, char **argv, struct run_request *req, int *cmd)
+{
+	char shim[PATH_MAX + sizeof(SHIM_NAME)];
+	int code = EXIT_OK;
+
+	*cmd = parse_flags(argc, argv, req, &code);
+	if (*cmd == 0)
+		return code;
+	/* The words come from the flags, so they always parse; this fills kinds and switches. */
+	run_flags_parse(req->words, &req->kinds, &req->switches);
+	code = validate(req);
+	if (code == EXIT_OK)
+		code = find_shim(shim, sizeof(shim));
+	return code == EXIT_OK ? export_request(req, shim) : code;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct run_request req = { 0 };
-	char shim[PATH_MAX + sizeof(SHIM_NAME)];
-	int cmd = parse_flags(argc, argv, &req), code;
+	int cmd, code = prepare(argc, argv, &req, &cmd);
 
-	if (cmd < 0)
-		code = -cmd;
-	else if (!run_flags_parse(req.words, &req.kinds, &req.switches))
-		code = fail(EXIT_USAGE, "Bad filter words \"%s\".", req.words);
-	else if ((code = validate(&req)) == EXIT_OK && (code = find_shim(shim, sizeof(shim))) == 0)
-		code = export_request(&req, shim);
 	for (size_t i = 0; i < RUN_VAR_COUNT; i++)
 		free(req.text[i]);
-	if (cmd < 0 || code != EXIT_OK)
+	if (cmd == 0 || code != EXIT_OK)
 		return code;
 	if (req.switches & RUN_VERBOSE)
 		fprintf(stderr, "sockopt: running %s with LD_PRELOAD=%s\n", argv[cmd],

@@ -167,10 +167,18 @@ int cmd_set(int argc, char **argv)
 		free(assignments);
 		return fail(EXIT_FAILED, "%s Nothing was changed.", diag.text);
 	}
-	if (sockopt_kind_of_fd(fd, &kind, &diag) < 0) {
+	if ((code = sockopt_kind_of_fd(fd, &kind, &diag)) < 0) {
 		close(fd);
 		free(assignments);
-		return fail(EXIT_FAILED, "%s Nothing was changed.", diag.text);
+		/* The library's sentence names our duplicate's number; say the process's own. */
+		if (code == -ENOTSOCK)
+			return fail(EXIT_FAILED, "fd %d of process %d is not a socket; nothing was changed.",
+				    target_fd, (int)pid);
+		if (code == -EAFNOSUPPORT)
+			return fail(EXIT_FAILED, "fd %d of process %d is a socket of a family sockopt "
+				    "has no options for; nothing was changed.", target_fd, (int)pid);
+		return fail(EXIT_FAILED, "fd %d of process %d: %s; nothing was changed.", target_fd,
+			    (int)pid, strerror(-code));
 	}
 	for (int i = 0; i < n; i++) {
 		if (sockopt_entry_kinds(assignments[i].entry) & kind)

@@ -31,7 +31,6 @@ struct show {
 	size_t sockets;
 	size_t failed_sockets;
 	size_t failed_processes;
-	char first_failure[SOCKOPT_TEXT_MAX];
 	struct failure {
 		pid_t pid;
 		int fd;
@@ -44,11 +43,8 @@ struct show {
 /* Remember a failure for the JSON "errors" array and the closing sentence. */
 static void note_failure(struct show *sh, pid_t pid, int fd, int err, const char *text)
 {
-	struct failure *grown;
+	struct failure *grown = realloc(sh->failures, (sh->nfailures + 1) * sizeof(*grown));
 
-	if (!sh->first_failure[0])
-		snprintf(sh->first_failure, sizeof(sh->first_failure), "%s", text);
-	grown = realloc(sh->failures, (sh->nfailures + 1) * sizeof(*grown));
 	if (!grown)
 		return;
 	sh->failures = grown;
@@ -129,9 +125,12 @@ static void show_every_process(struct show *sh)
 	DIR *dir = opendir("/proc");
 
 	if (!dir) {
+		int err = -errno;
+		char text[128];
+
+		snprintf(text, sizeof(text), "Cannot list /proc: %s.", strerror(-err));
 		sh->failed_processes++;
-		snprintf(sh->first_failure, sizeof(sh->first_failure), "Cannot list /proc: %s.",
-			 strerror(errno));
+		note_failure(sh, 0, -1, err, text);
 		return;
 	}
 	while ((d = readdir(dir))) {
@@ -205,7 +204,8 @@ static int summarise(const struct show *sh, bool whole_machine)
 		return fail(EXIT_FAILED,
 			    "The sockets of %zu processes were not read (%zu sockets were shown); "
 			    "the first refusal: %s",
-			    sh->failed_processes, sh->sockets, sh->first_failure);
+			    sh->failed_processes, sh->sockets,
+			    sh->nfailures ? sh->failures[0].text : "(out of memory)");
 	if (total > 1)
 		return fail(EXIT_FAILED, "%zu of the processes and fds asked for could not be read.",
 			    total);
@@ -248,6 +248,9 @@ int cmd_show(int argc, char **argv)
 	for (int i = optind; i < argc; i++)
 		if (!add_target(&targets, &ntargets, argv[i]))
 			return fail(EXIT_USAGE, "\"%s\" is not PID or PID:FD.", argv[i]);
+	/* Read-only options never differ in a settable way, so the default view skips reading them. */
+	if (!sh.all)
+		flags |= SOCKOPT_SCAN_SETTABLE_ONLY;
 	if (sockopt_scan_new(flags, &sh.scan, &diag) < 0)
 		return fail(EXIT_FAILED, "%s", diag.text);
 	__fsetlocking(stdout, FSETLOCKING_BYCALLER);

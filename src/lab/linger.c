@@ -139,7 +139,7 @@ static void observe_close(struct lab_result *r, const char *what)
 	if (!cu || !sent || !got)
 		return;
 	lab_observe(r,
-		    "%s: close returned %s after %.1f ms with %lld bytes queued; the client's connection "
+		    "%s: close returned %s after %.3f ms with %lld bytes queued; the client's connection "
 		    "was %s right after close and %s at the end; the peer read %lld of %lld bytes, then %s.",
 		    what, ce->s, cu->i / 1000.0, lab_field(r, "unacked_at_close")->i, after->s, fin->s,
 		    got->i, sent->i, strcmp(end->s, "OK") == 0 ? "EOF" : end->s);

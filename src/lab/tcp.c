@@ -144,6 +144,44 @@ static bool tcp_info_of(int fd, struct tcp_info *ti)
 	return true;
 }
 
+/* Move TOTAL bytes from C to S (both ends of a pair), so the connection's windows open up. */
+static void push_bytes(int c, int s, long long total)
+{
+	static char buf[1 << 20];
+
+	for (long long sent = 0, rounds = 0; sent < total && rounds < 10000; rounds++) {
+		long long n = labnet_fill(c, total - sent);
+
+		sent += n > 0 ? n : 0;
+		while (recv(s, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+			;
+	}
+}
+
+/*
+ * Linux holds the MSS to half the largest window the peer has offered, so
+ * right after connect it reads less than the peer announced.  Send data
+ * (1 MiB at a time, up to 32 MiB) until it reads ADVMSS; then set 1000 on
+ * the connected socket and read it again.
+ */
+static void after_traffic(struct lab_result *r, int c, int s, int advmss)
+{
+	long long pushed = 0;
+	int v = 0;
+
+	while (pushed < (32 << 20) && v != advmss) {
+		push_bytes(c, s, 1 << 20);
+		pushed += 1 << 20;
+		if (lab_get_int(c, "TCP_MAXSEG", &v) < 0)
+			return;
+	}
+	lab_int(r, "after_traffic_client", v);
+	lab_int(r, "traffic_bytes", pushed);
+	lab_errno(r, "set_after_connect_errno", lab_set(c, "TCP_MAXSEG", "1000"));
+	if (lab_get_int(c, "TCP_MAXSEG", &v) == 0)
+		lab_int(r, "after_connect_readback", v);
+}
+
 /* A pair whose client set TCP_MAXSEG to CLIENT_MSS (NULL: not) before connect; fields under PREFIX. */
 static void maxseg_pair(struct lab_result *r, const char *prefix, const char *client_mss)
 {
@@ -170,11 +208,7 @@ static void maxseg_pair(struct lab_result *r, const char *prefix, const char *cl
 	if (!client_mss && tcp_info_of(s, &ti)) {
 		lab_int(r, "server_advmss", ti.tcpi_advmss);
 		lab_bool(r, "timestamps", ti.tcpi_options & TCPI_OPT_TIMESTAMPS);
-	}
-	if (!client_mss) {
-		lab_errno(r, "set_after_connect_errno", lab_set(c, "TCP_MAXSEG", "1000"));
-		if (lab_get_int(c, "TCP_MAXSEG", &v) == 0)
-			lab_int(r, "after_connect_readback", v);
+		after_traffic(r, c, s, (int)ti.tcpi_advmss);
 	}
 	close(s);
 	close(c);
@@ -197,12 +231,14 @@ static void run_maxseg(struct lab_result *r)
 	lab_int(r, "requested", 1000);
 	if (!lab_field(r, "default_client") || !lab_field(r, "set_1000_server"))
 		return (void)lab_skip(r, "could not read TCP_MAXSEG on a connection");
-	lab_observe(r, "TCP_MAXSEG reads %lld before connect and %lld after connecting on loopback "
-		       "(the peer announced MSS %lld, timestamps %s). With 1000 set before connect "
-		       "the client reads %lld and the server %lld; setting 1000 after connect returned "
-		       "%s and it then read %lld.",
+	lab_observe(r, "TCP_MAXSEG reads %lld before connect, %lld right after connecting on loopback "
+		       "and %lld once %lld MiB had flowed (the peer announced MSS %lld, timestamps %s). "
+		       "With 1000 set before connect the client reads %lld and the server %lld; setting "
+		       "1000 after connect returned %s and it then read %lld.",
 		    lab_field(r, "before_connect")->i, lab_field(r, "default_client")->i,
-		    lab_field(r, "server_advmss")->i, lab_field(r, "timestamps")->i ? "on" : "off",
+		    lab_field(r, "after_traffic_client")->i, lab_field(r, "traffic_bytes")->i >> 20,
+		    lab_field(r, "server_advmss")->i,
+		    lab_field(r, "timestamps")->i ? "on" : "off",
 		    lab_field(r, "set_1000_client")->i, lab_field(r, "set_1000_server")->i,
 		    lab_field(r, "set_after_connect_errno")->s,
 		    lab_field(r, "after_connect_readback")->i);
@@ -297,9 +333,9 @@ static const struct lab_check nodelay_checks[] = {
 
 static const struct lab_check maxseg_checks[] = {
 	{ "before_connect", LAB_EQ, 536, .says = "before connect it reads the default used without a peer MSS (536)" },
-	{ "default_client", LAB_EQ, .other = "server_advmss", .says = "after connect it reads the MSS the peer announced in its SYN" },
+	{ "after_traffic_client", LAB_EQ, .other = "server_advmss", .says = "on a connection it reads the MSS the peer announced in its SYN" },
 	{ "set_1000_server", LAB_LE, .other = "requested", .says = "set before connect, the announced MSS limits the peer's segments" },
-	{ "after_connect_readback", LAB_EQ, .other = "default_client", .says = "set after connect, it changes nothing on the connection" },
+	{ "after_connect_readback", LAB_EQ, .other = "after_traffic_client", .says = "set after connect, it changes nothing on the connection" },
 };
 
 static const struct lab_check inherit_checks[] = {
@@ -322,9 +358,9 @@ const struct lab_experiment lab_tcp[] = {
 	  "SYN; before the connection exists, the default used when the peer sends none; a smaller "
 	  "value set before connect is announced to the peer. (Timestamps take 12 bytes of each "
 	  "segment.)",
-	  "Read TCP_MAXSEG on a fresh socket, on both ends of a loopback connection (with the MSS "
-	  "the server announced, from TCP_INFO), with 1000 set before connect, and after setting "
-	  "1000 on a connected socket.",
+	  "Read TCP_MAXSEG on a fresh socket, on both ends of a loopback connection right after "
+	  "connect and after up to 32 MiB of traffic (with the MSS the server announced, from TCP_INFO), with 1000 "
+	  "set before connect, and after setting 1000 on a connected socket.",
 	  0, run_maxseg, LAB_CHECKS(maxseg_checks) },
 	{ "accept-inherits", "Options an accepted socket inherits from its listener",
 	  SEED_UNP, "SO_KEEPALIVE SO_LINGER SO_RCVBUF SO_SNDBUF TCP_NODELAY TCP_MAXSEG SO_DEBUG "

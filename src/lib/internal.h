@@ -35,6 +35,9 @@ struct out {
 
 /* Append formatted text to O, truncating (but still counting) past its end. */
 void out_printf(struct out *o, const char *fmt, ...) SOCKOPT_PRINTF(2, 3);
+/* Append S as is, or the decimal N: the fast paths of out_printf for long outputs. */
+void out_puts(struct out *o, const char *s);
+void out_u64(struct out *o, unsigned long long n);
 /* Append S as a JSON string literal, quotes and escapes included. */
 void out_json_string(struct out *o, const char *s);
 

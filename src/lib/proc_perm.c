@@ -114,7 +114,8 @@ int proc_denied(pid_t pid, const char *comm, int err, struct sockopt_diag *diag)
 				"%lu; reading its sockets needs the same user and group, or "
 				"CAP_SYS_PTRACE.",
 				(int)pid, comm, gids[1], (unsigned long)getgid());
-	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+	/* /proc gives a non-dumpable process's private entries (not /proc/PID itself) to root. */
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
 	if (!cap && stat(path, &st) == 0 && st.st_uid == 0 && uids[1] != 0)
 		return diag_set(diag, err, "Process %d (%s) is not dumpable (it changed its "
 				"credentials or called prctl(PR_SET_DUMPABLE, 0)), so only "

@@ -54,6 +54,8 @@ static bool wanted(const struct sockopt_scan *scan, const sockopt_entry *e, unsi
 {
 	if (!(e->kinds & kind) || !(e->access & SOCKOPT_ACCESS_GET))
 		return false;
+	if ((scan->flags & SOCKOPT_SCAN_SETTABLE_ONLY) && !(e->access & SOCKOPT_ACCESS_SET))
+		return false;
 	if (e->flags & (SOCKOPT_FLAG_SIDE_EFFECT | SOCKOPT_FLAG_TRANSIENT))
 		return scan->flags & SOCKOPT_SCAN_SIDE_EFFECTS;
 	return true;

@@ -35,6 +35,34 @@ void out_printf(struct out *o, const char *fmt, ...)
 		o->pos += (size_t)n;
 }
 
+/* Append N bytes of S, truncating (but still counting) past the end like out_printf. */
+static void out_write(struct out *o, const char *s, size_t n)
+{
+	if (o->pos < o->size) {
+		size_t room = o->size - o->pos - 1, k = n < room ? n : room;
+
+		memcpy(o->buf + o->pos, s, k);
+		o->buf[o->pos + k] = '\0';
+	}
+	o->pos += n;
+}
+
+void out_puts(struct out *o, const char *s)
+{
+	out_write(o, s, strlen(s));
+}
+
+void out_u64(struct out *o, unsigned long long n)
+{
+	char digits[24];
+	size_t i = sizeof(digits);
+
+	do
+		digits[--i] = (char)('0' + n % 10);
+	while ((n /= 10) != 0);
+	out_write(o, digits + i, sizeof(digits) - i);
+}
+
 /* The characters a JSON string must escape: quote, backslash, controls and DEL. */
 #define JSON_SPECIAL                                                                         \
 	"\"\\\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\x10\x11\x12\x13\x14"     \

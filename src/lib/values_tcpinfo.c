@@ -122,12 +122,16 @@ static void format_field(const struct tcp_info *ti, const struct field *f, struc
 				    ? tcp_state_name((int)n)
 				    : NULL;
 
-	if (state && json)
-		out_printf(o, "\"%s\"", state);
-	else if (state)
-		out_printf(o, "%s", state);
-	else
-		out_printf(o, "%llu", n);
+	/* out_puts and out_u64, not out_printf: sockopt show formats this for every TCP socket. */
+	if (state && json) {
+		out_puts(o, "\"");
+		out_puts(o, state);
+		out_puts(o, "\"");
+	} else if (state) {
+		out_puts(o, state);
+	} else {
+		out_u64(o, n);
+	}
 }
 
 void format_tcpinfo(const sockopt_value *v, struct out *o)
@@ -135,7 +139,9 @@ void format_tcpinfo(const sockopt_value *v, struct out *o)
 	struct tcp_info ti = value_info(v);
 
 	for (size_t i = 0; i < ARRAY_SIZE(fields); i++) {
-		out_printf(o, "%s%s=", i ? " " : "", fields[i].name);
+		out_puts(o, i ? " " : "");
+		out_puts(o, fields[i].name);
+		out_puts(o, "=");
 		format_field(&ti, &fields[i], o, false);
 	}
 }
@@ -144,12 +150,14 @@ void json_tcpinfo(const sockopt_value *v, struct out *o)
 {
 	struct tcp_info ti = value_info(v);
 
-	out_printf(o, "{");
+	out_puts(o, "{");
 	for (size_t i = 0; i < ARRAY_SIZE(fields); i++) {
-		out_printf(o, "%s\"%s\": ", i ? ", " : "", fields[i].name);
+		out_puts(o, i ? ", \"" : "\"");
+		out_puts(o, fields[i].name);
+		out_puts(o, "\": ");
 		format_field(&ti, &fields[i], o, true);
 	}
-	out_printf(o, "}");
+	out_puts(o, "}");
 }
 
 /* Parse one KEY=VALUE word into TI. */

@@ -42,6 +42,7 @@ static int accept_logic(int listener, struct sockaddr *addr, socklen_t *len, int
 		return -errno;
 	if (s && (r = after_accept(s, listener, fd)) < 0) {
 		/* --strict: the connection is dropped rather than served unconfigured. */
+		shim_fd_set(fd, 0);
 		real.close(fd);
 		return r;
 	}

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -34,12 +35,25 @@ static __thread int busy __attribute__((tls_model("initial-exec")));
 #define SHIM_FD_MAX (1 << 20)
 static _Atomic unsigned short fd_states[SHIM_FD_MAX];
 
+/*
+ * Standard error as it was when the shim loaded.  A daemon may close fd 2
+ * and get a socket in its place; a log line written there would go into
+ * its traffic, so the shim writes only while fd 2 is still the same file.
+ */
+static struct stat log_file;
+static bool log_file_known;
+
 void shim_log(const char *fmt, ...)
 {
 	char line[1024];
-	int n = snprintf(line, sizeof(line), "sockopt[%d]: ", (int)getpid());
+	struct stat now;
+	int n;
 	va_list ap;
 
+	if (log_file_known && (fstat(STDERR_FILENO, &now) < 0 || now.st_dev != log_file.st_dev ||
+			       now.st_ino != log_file.st_ino))
+		return;
+	n = snprintf(line, sizeof(line), "sockopt[%d]: ", (int)getpid());
 	va_start(ap, fmt);
 	n += vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
 	va_end(ap);
@@ -140,6 +154,7 @@ static void load(void)
 	bool any = false;
 
 	resolve_real();
+	log_file_known = fstat(STDERR_FILENO, &log_file) == 0;
 	busy = 1;
 	if (!run_flags_parse(flags, &loaded.kinds, &loaded.switches))
 		shim_log("ignoring %s=\"%s\": the words are tcp, udp, ipv4, ipv6, verbose and "

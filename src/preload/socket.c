@@ -12,6 +12,7 @@ static int socket_logic(int family, int type, int protocol)
 		return -errno;
 	if (s && (r = shim_after_socket(s, fd, family, type, protocol)) < 0) {
 		/* --strict: the program gets no socket it cannot have configured. */
+		shim_fd_set(fd, 0);
 		real.close(fd);
 		return r;
 	}

@@ -15,9 +15,9 @@ static int socketpair_logic(int family, int type, int protocol, int fds[2])
 		/* The pair is born connected: no bind or connect phase will come. */
 		shim_fd_add(fds[i], FD_BOUND | FD_CONNECTED);
 	}
-	if (r < 0) {
-		real.close(fds[0]);
-		real.close(fds[1]);
+	for (int i = 0; r < 0 && i < 2; i++) {
+		shim_fd_set(fds[i], 0);
+		real.close(fds[i]);
 	}
 	return r;
 }

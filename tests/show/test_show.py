@@ -436,6 +436,14 @@ class SetPython(unittest.TestCase):
                       "was changed." % (self.fds["client"], self.pid), r.stderr)
         self.assertEqual(self.get("IPPROTO_TCP", "TCP_NODELAY"), "1")
 
+    def test_set_on_an_fd_that_is_no_socket_changes_nothing(self):
+        r = run("set", "%d:0" % self.pid, "nodelay=on")
+        self.assertEqual((r.returncode, r.stderr), (1, "sockopt: fd 0 of process %d is not a "
+                                                       "socket; nothing was changed.\n" % self.pid))
+        r = run("set", "%d:999" % self.pid, "nodelay=on")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("Process %d (python3) has no fd 999." % self.pid, r.stderr)
+
     def test_set_on_a_unix_socket_and_a_udp_socket(self):
         r = run("set", "%d:%d" % (self.pid, self.fds["pair_b"]), "sndbuf=16K")
         self.assertEqual(r.returncode, 0, r.stderr)
@@ -492,6 +500,24 @@ class Permissions(unittest.TestCase):
             self.assertEqual(shown[0]["state"], "LISTEN")
         finally:
             mine.stop()
+
+    def test_a_process_that_made_itself_undumpable_needs_cap_sys_ptrace(self):
+        python = shutil.which("python3", path="/usr/bin:/bin")
+        if not python:
+            self.skipTest("no python3 in /usr/bin for nobody to run")
+        code = ("import ctypes, socket, sys; ctypes.CDLL(None).prctl(4, 0, 0, 0, 0); "
+                "s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(); "
+                "print('ready', flush=True); sys.stdin.read()")
+        hidden = Program([python, "-c", code], user=65534)
+        try:
+            self.assertEqual(hidden.line(), "ready")
+            r = self.as_nobody("show", str(hidden.proc.pid))
+            self.assertEqual(r.returncode, 1)
+            self.assertIn("Process %d (python3) is not dumpable (it changed its credentials or "
+                          "called prctl(PR_SET_DUMPABLE, 0)), so only CAP_SYS_PTRACE lets another "
+                          "process read its sockets." % hidden.proc.pid, r.stderr)
+        finally:
+            hidden.stop()
 
     def test_the_whole_machine_as_nobody_says_how_many_were_skipped(self):
         r = self.as_nobody("show")
