@@ -72,27 +72,27 @@ static void print_failures(const struct show *sh)
 	print_close_array();
 }
 
+/* One fd that could not be shown: said on stderr at once, and counted. */
+static int socket_failed(struct show *sh, const sockopt_sock *sock, int err, const char *text)
+{
+	sh->failed_sockets++;
+	note_failure(sh, sockopt_sock_pid(sock), sockopt_sock_fd(sock), err, text);
+	fail(EXIT_FAILED, "%s", text);
+	return 0; /* the scan goes on with the next fd */
+}
+
 static int on_socket(sockopt_sock *sock, void *ctx)
 {
 	struct show *sh = ctx;
 	struct sockopt_diag diag;
 	int r;
 
-	if ((r = sockopt_sock_error(sock)) < 0) {
-		sh->failed_sockets++;
-		note_failure(sh, sockopt_sock_pid(sock), sockopt_sock_fd(sock), r,
-			     sockopt_sock_error_text(sock));
-		fail(EXIT_FAILED, "%s", sockopt_sock_error_text(sock));
-		return 0;
-	}
+	if ((r = sockopt_sock_error(sock)) < 0)
+		return socket_failed(sh, sock, r, sockopt_sock_error_text(sock));
 	if (!sh->explicit && !show_filter_match(&sh->filter, sock))
 		return 0;
-	if ((r = sockopt_sock_read_options(sock, &diag)) < 0) {
-		sh->failed_sockets++;
-		note_failure(sh, sockopt_sock_pid(sock), sockopt_sock_fd(sock), r, diag.text);
-		fail(EXIT_FAILED, "%s", diag.text);
-		return 0;
-	}
+	if ((r = sockopt_sock_read_options(sock, &diag)) < 0)
+		return socket_failed(sh, sock, r, diag.text);
 	sh->sockets++;
 	show_print_socket(&sh->cache, sock, sh->all);
 	return 0;
@@ -202,9 +202,10 @@ static int summarise(const struct show *sh, bool whole_machine)
 		return EXIT_OK;
 	if (whole_machine)
 		return fail(EXIT_FAILED,
-			    "The sockets of %zu processes were not read (%zu sockets were shown); "
+			    "The sockets of %zu process%s were not read (%zu socket%s shown); "
 			    "the first refusal: %s",
-			    sh->failed_processes, sh->sockets,
+			    sh->failed_processes, sh->failed_processes == 1 ? "" : "es", sh->sockets,
+			    sh->sockets == 1 ? " was" : "s were",
 			    sh->nfailures ? sh->failures[0].text : "(out of memory)");
 	if (total > 1)
 		return fail(EXIT_FAILED, "%zu of the processes and fds asked for could not be read.",

@@ -92,6 +92,20 @@ SOCKOPT_EXPORT int sockopt_get(int fd, const sockopt_entry *e, sockopt_value *ou
 	return 0;
 }
 
+bool fd_is_bound(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
+		return false;
+	if (ss.ss_family == AF_INET)
+		return ((struct sockaddr_in *)&ss)->sin_port != 0;
+	if (ss.ss_family == AF_INET6)
+		return ((struct sockaddr_in6 *)&ss)->sin6_port != 0;
+	return len > sizeof(sa_family_t);
+}
+
 /* Whether FD has passed the point where an option of phase P acts. */
 static bool phase_passed(int fd, enum sockopt_phase p)
 {
@@ -106,15 +120,8 @@ static bool phase_passed(int fd, enum sockopt_phase p)
 		return getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &ilen) == 0 &&
 		       listening;
 	}
-	if (p == SOCKOPT_PHASE_BEFORE_BIND) {
-		if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
-			return false;
-		if (ss.ss_family == AF_INET)
-			return ((struct sockaddr_in *)&ss)->sin_port != 0;
-		if (ss.ss_family == AF_INET6)
-			return ((struct sockaddr_in6 *)&ss)->sin6_port != 0;
-		return len > sizeof(sa_family_t);
-	}
+	if (p == SOCKOPT_PHASE_BEFORE_BIND)
+		return fd_is_bound(fd);
 	return false;
 }
 

@@ -47,6 +47,23 @@ struct named {
 	const char *name;
 };
 
+/* A unit suffix ("K", "ms") and how many base units one of it is. */
+struct unit {
+	const char *suffix;
+	long long scale;
+};
+
+/*
+ * Parse "DIGITS[SUFFIX]", SUFFIX one of UNITS (any case; none means
+ * DEFAULT_SCALE), into *OUT = DIGITS × scale, at most MAX: 0, -EINVAL with
+ * *PROBLEM set for an unknown suffix, or -ERANGE.
+ */
+int parse_scaled(const char *text, const struct unit *units, size_t count,
+		 long long default_scale, long long max, long long *out, const char **problem);
+
+/* Whether FD has a local address: it was bound, explicitly or by connect/listen. */
+bool fd_is_bound(int fd);
+
 /* Parse TEXT as a whole integer in [MIN, MAX]: 0, -EINVAL or -ERANGE. */
 int parse_integer(const char *text, long long min, long long max, long long *out);
 

@@ -183,18 +183,19 @@ static int scan_fd(struct sockopt_scan *scan, int pidfd, int fd, bool explicit,
 			scan->vanished++;
 			return 0;
 		}
-		sock_describe(s, -1);
+		sock_describe(s, -1); /* clears what the previous fd left */
 		sock_fail(s, -EBADF, "is not open");
 		return fn(s, ctx);
 	}
 	r = sock_describe(s, local);
-	if (r == -ENOTSOCK && explicit)
-		not_a_socket(s);
-	else if (r < 0 && explicit)
-		sock_fail(s, r, "could not be described (fstat or getsockopt failed)");
 	if (r == 0)
 		(*count)++;
-	r = r == 0 || explicit ? fn(s, ctx) : 0;
+	else if (r != -ENOTSOCK)
+		sock_fail(s, r, "is a socket that could not be described (fstat or getsockopt failed)");
+	else if (explicit)
+		not_a_socket(s);
+	/* A whole scan passes over what is not a socket; anything else is reported. */
+	r = r != -ENOTSOCK || explicit ? fn(s, ctx) : 0;
 	s->local_fd = -1;
 	close(local);
 	return r;

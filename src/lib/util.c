@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "internal.h"
@@ -107,6 +108,38 @@ int parse_integer(const char *text, long long min, long long max, long long *out
 		return -ERANGE;
 	*out = n;
 	return 0;
+}
+
+int parse_scaled(const char *text, const struct unit *units, size_t count,
+		 long long default_scale, long long max, long long *out, const char **problem)
+{
+	size_t digits = strspn(text, "0123456789");
+	long long n, scale = default_scale;
+	char number[32];
+	int r;
+
+	if (text[0] == '-')
+		return -ERANGE;
+	if (digits == 0 || digits >= sizeof(number))
+		return digits ? -ERANGE : -EINVAL;
+	if (text[digits]) {
+		size_t i;
+
+		for (i = 0; i < count; i++)
+			if (strcasecmp(text + digits, units[i].suffix) == 0)
+				break;
+		if (i == count) {
+			*problem = "has an unknown unit suffix";
+			return -EINVAL;
+		}
+		scale = units[i].scale;
+	}
+	memcpy(number, text, digits);
+	number[digits] = '\0';
+	r = parse_integer(number, 0, max / scale, &n);
+	if (r == 0)
+		*out = n * scale;
+	return r;
 }
 
 const char *errno_name(int err)

@@ -103,38 +103,15 @@ static void json_bool(const sockopt_value *v, struct out *o)
 
 static int parse_bytes(const char *text, sockopt_value *v, const char **problem)
 {
-	static const struct named suffixes[] = {
-		{ 1 << 10, "K" }, { 1 << 10, "KiB" }, { 1 << 20, "M" }, { 1 << 20, "MiB" },
-		{ 1 << 30, "G" }, { 1 << 30, "GiB" }, { 1, "B" },
+	static const struct unit sizes[] = {
+		{ "K", 1 << 10 }, { "KiB", 1 << 10 }, { "M", 1 << 20 }, { "MiB", 1 << 20 },
+		{ "G", 1 << 30 }, { "GiB", 1 << 30 }, { "B", 1 },
 	};
-	char number[32];
-	size_t digits = strspn(text, "0123456789");
-	long long n, scale = 1;
-	int r;
+	long long n;
+	int r = parse_scaled(text, sizes, ARRAY_SIZE(sizes), 1, INT_MAX, &n, problem);
 
-	if (text[0] == '-')
-		return -ERANGE;
-	if (digits == 0 || digits >= sizeof(number))
-		return digits ? -ERANGE : -EINVAL;
-	if (text[digits]) {
-		size_t i;
-
-		for (i = 0; i < ARRAY_SIZE(suffixes); i++)
-			if (strcasecmp(text + digits, suffixes[i].name) == 0)
-				break;
-		if (i == ARRAY_SIZE(suffixes)) {
-			*problem = "has an unknown size suffix";
-			return -EINVAL;
-		}
-		scale = suffixes[i].value;
-	}
-	memcpy(number, text, digits);
-	number[digits] = '\0';
-	r = parse_integer(number, 0, INT_MAX, &n);
-	if (r == 0 && n > INT_MAX / scale)
-		r = -ERANGE;
 	if (r == 0)
-		sockopt_value_set_int(v, (int)(n * scale));
+		sockopt_value_set_int(v, (int)n);
 	return r;
 }
 

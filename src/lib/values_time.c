@@ -10,10 +10,8 @@
 
 /* ---- durations ----------------------------------------------------------- */
 
-static const struct {
-	const char *suffix;
-	long long us;
-} duration_units[] = {
+/* Time units in microseconds, largest first (format_duration picks the first exact one). */
+static const struct unit duration_units[] = {
 	{ "h", 3600000000LL }, { "m", 60000000LL }, { "s", 1000000LL },
 	{ "ms", 1000LL }, { "us", 1LL },
 };
@@ -25,40 +23,19 @@ static const struct {
 static int parse_duration(const char *text, long long unit_us, long long max,
 			  long long *out, const char **problem)
 {
-	size_t digits = strspn(text, "0123456789");
-	long long n, us = unit_us;
-	char number[32];
-	int r;
+	long long us;
+	int r = parse_scaled(text, duration_units, ARRAY_SIZE(duration_units), unit_us,
+			     LLONG_MAX, &us, problem);
 
-	if (text[0] == '-')
-		return -ERANGE;
-	if (digits == 0 || digits >= sizeof(number))
-		return digits ? -ERANGE : -EINVAL;
-	if (text[digits]) {
-		size_t i;
-
-		for (i = 0; i < ARRAY_SIZE(duration_units); i++)
-			if (strcmp(text + digits, duration_units[i].suffix) == 0)
-				break;
-		if (i == ARRAY_SIZE(duration_units)) {
-			*problem = "has an unknown time unit";
-			return -EINVAL;
-		}
-		us = duration_units[i].us;
-	}
-	memcpy(number, text, digits);
-	number[digits] = '\0';
-	r = parse_integer(number, 0, LLONG_MAX / us, &n);
 	if (r)
 		return r;
-	n *= us;
-	if (n % unit_us) {
+	if (us % unit_us) {
 		*problem = "is finer than this option's unit";
 		return -EINVAL;
 	}
-	if (n / unit_us > max)
+	if (us / unit_us > max)
 		return -ERANGE;
-	*out = n / unit_us;
+	*out = us / unit_us;
 	return 0;
 }
 
@@ -72,8 +49,8 @@ static void format_duration(long long count, long long unit_us, struct out *o)
 		return;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(duration_units); i++) {
-		if (duration_units[i].us >= unit_us && us % duration_units[i].us == 0) {
-			out_printf(o, "%lld%s", us / duration_units[i].us,
+		if (duration_units[i].scale >= unit_us && us % duration_units[i].scale == 0) {
+			out_printf(o, "%lld%s", us / duration_units[i].scale,
 				   duration_units[i].suffix);
 			return;
 		}

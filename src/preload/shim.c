@@ -11,6 +11,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "internal.h"
 #include "shim.h"
 
 struct real_calls real;
@@ -192,21 +193,6 @@ void shim_fd_add(int fd, unsigned bits)
 		atomic_fetch_or_explicit(&fd_states[fd], (unsigned short)bits, memory_order_relaxed);
 }
 
-/* Whether FD has a local address already (an explicit or implicit bind happened). */
-static bool is_bound(int fd)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-
-	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
-		return false;
-	if (ss.ss_family == AF_INET)
-		return ((struct sockaddr_in *)&ss)->sin_port != 0;
-	if (ss.ss_family == AF_INET6)
-		return ((struct sockaddr_in6 *)&ss)->sin6_port != 0;
-	return len > offsetof(struct sockaddr_un, sun_path);
-}
-
 /*
  * An fd the shim did not make (inherited across exec, passed over a unix
  * socket, dup'ed, or beyond the table): learn its kind and whether it is
@@ -224,7 +210,7 @@ unsigned shim_fd_state(const struct shim *s, int fd)
 		return state;
 	state = FD_SEEN;
 	if (sockopt_kind_of_fd(fd, &kind, NULL) == 0 && (kind & s->kinds))
-		state |= kind | (is_bound(fd) ? FD_BOUND : 0);
+		state |= kind | (fd_is_bound(fd) ? FD_BOUND : 0);
 	shim_fd_set(fd, state);
 	errno = saved;
 	return state;
