@@ -70,25 +70,25 @@ static void run_doubling(struct lab_result *r)
 		return (void)lab_skip(r, "no TCP socket");
 	set_and_read(r, fd, "SO_SNDBUF", "sndbuf", 8192);
 	set_and_read(r, fd, "SO_RCVBUF", "rcvbuf", 8192);
-	set_and_read(r, fd, "SO_SNDBUF", "sndbuf_over", 2 * lab_field(r, "wmem_max")->i);
-	set_and_read(r, fd, "SO_RCVBUF", "rcvbuf_over", 2 * lab_field(r, "rmem_max")->i);
+	set_and_read(r, fd, "SO_SNDBUF", "sndbuf_over", 2 * lab_num(r, "wmem_max"));
+	set_and_read(r, fd, "SO_RCVBUF", "rcvbuf_over", 2 * lab_num(r, "rmem_max"));
 	set_and_read(r, fd, "SO_SNDBUF", "sndbuf_min", 1);
 	set_and_read(r, fd, "SO_RCVBUF", "rcvbuf_min", 1);
-	set_and_read(r, fd, "SO_SNDBUFFORCE", "sndbufforce", 2 * lab_field(r, "wmem_max")->i);
+	set_and_read(r, fd, "SO_SNDBUFFORCE", "sndbufforce", 2 * lab_num(r, "wmem_max"));
 	close(fd);
 	if (lab_field(r, "sndbufforce_readback"))
-		snprintf(force, sizeof(force), "read back %lld", lab_field(r, "sndbufforce_readback")->i);
+		snprintf(force, sizeof(force), "read back %lld", lab_num(r, "sndbufforce_readback"));
 	else
-		snprintf(force, sizeof(force), "failed with %s", lab_field(r, "sndbufforce_errno")->s);
+		snprintf(force, sizeof(force), "failed with %s", lab_word(r, "sndbufforce_errno"));
 	lab_observe(r, "SO_SNDBUF 8192 read back %lld and SO_RCVBUF 8192 read back %lld; requests of "
 		       "twice the maximum read back %lld (wmem_max %lld) and %lld (rmem_max %lld); a "
 		       "request of 1 byte read back %lld (SO_SNDBUF) and %lld (SO_RCVBUF); "
 		       "SO_SNDBUFFORCE of %lld %s.",
-		    lab_field(r, "sndbuf_readback")->i, lab_field(r, "rcvbuf_readback")->i,
-		    lab_field(r, "sndbuf_over_readback")->i, lab_field(r, "wmem_max")->i,
-		    lab_field(r, "rcvbuf_over_readback")->i, lab_field(r, "rmem_max")->i,
-		    lab_field(r, "sndbuf_min_readback")->i, lab_field(r, "rcvbuf_min_readback")->i,
-		    lab_field(r, "sndbufforce_requested")->i, force);
+		    lab_num(r, "sndbuf_readback"), lab_num(r, "rcvbuf_readback"),
+		    lab_num(r, "sndbuf_over_readback"), lab_num(r, "wmem_max"),
+		    lab_num(r, "rcvbuf_over_readback"), lab_num(r, "rmem_max"),
+		    lab_num(r, "sndbuf_min_readback"), lab_num(r, "rcvbuf_min_readback"),
+		    lab_num(r, "sndbufforce_requested"), force);
 }
 
 /* Record the SO_SNDBUF and SO_RCVBUF of a fresh socket of TYPE as PREFIX_sndbuf, PREFIX_rcvbuf. */
@@ -126,9 +126,9 @@ static void run_defaults(struct lab_result *r)
 	lab_observe(r, "A fresh TCP socket has SO_SNDBUF %lld and SO_RCVBUF %lld (tcp_wmem %s, "
 		       "tcp_rmem %s); a fresh UDP socket %lld and %lld (wmem_default %lld, "
 		       "rmem_default %lld).",
-		    lab_field(r, "tcp_sndbuf")->i, lab_field(r, "tcp_rcvbuf")->i, tcp_wmem, tcp_rmem,
-		    lab_field(r, "udp_sndbuf")->i, lab_field(r, "udp_rcvbuf")->i,
-		    lab_field(r, "wmem_default")->i, lab_field(r, "rmem_default")->i);
+		    lab_num(r, "tcp_sndbuf"), lab_num(r, "tcp_rcvbuf"), tcp_wmem, tcp_rmem,
+		    lab_num(r, "udp_sndbuf"), lab_num(r, "udp_rcvbuf"),
+		    lab_num(r, "wmem_default"), lab_num(r, "rmem_default"));
 }
 
 static void run_go_setwritebuffer(struct lab_result *r)
@@ -148,9 +148,9 @@ static void run_go_setwritebuffer(struct lab_result *r)
 	lab_observe(r, "SetWriteBuffer(4 MiB) as setsockopt(SO_SNDBUF, 4194304) returned %s and the "
 		       "socket then reported %lld bytes; 64 MiB returned %s and reported %lld "
 		       "(net.core.wmem_max %lld).",
-		    lab_field(r, "sndbuf_errno")->s, lab_field(r, "sndbuf_readback")->i,
-		    lab_field(r, "sndbuf_64m_errno")->s, lab_field(r, "sndbuf_64m_readback")->i,
-		    lab_field(r, "wmem_max")->i);
+		    lab_word(r, "sndbuf_errno"), lab_num(r, "sndbuf_readback"),
+		    lab_word(r, "sndbuf_64m_errno"), lab_num(r, "sndbuf_64m_readback"),
+		    lab_num(r, "wmem_max"));
 }
 
 /* The receive window scale this end announced, from TCP_INFO; -1 when unknown. */
@@ -223,10 +223,10 @@ static void run_before_listen(struct lab_result *r)
 	lab_observe(r, "Announced receive window scale: %lld by default; with SO_RCVBUF=4096 set "
 		       "before connect %lld, after connect %lld; on the listener before listen %lld "
 		       "(accepted socket), on the accepted socket %lld.",
-		    lab_field(r, "wscale_default")->i, lab_field(r, "wscale_set_before_connect")->i,
-		    lab_field(r, "wscale_set_after_connect")->i,
-		    lab_field(r, "wscale_set_before_listen")->i,
-		    lab_field(r, "wscale_set_after_accept")->i);
+		    lab_num(r, "wscale_default"), lab_num(r, "wscale_set_before_connect"),
+		    lab_num(r, "wscale_set_after_connect"),
+		    lab_num(r, "wscale_set_before_listen"),
+		    lab_num(r, "wscale_set_after_accept"));
 }
 
 static const struct lab_check doubling_checks[] = {

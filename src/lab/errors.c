@@ -92,10 +92,10 @@ static void run_so_error(struct lab_result *r)
 	lab_observe(r, "A non-blocking connect to a closed port returned %s; select then reported "
 		       "readable %s, writable %s; SO_ERROR read %s, then %s. On a second such socket, "
 		       "read returned %s and SO_ERROR afterwards %s.",
-		    lab_field(r, "connect_errno")->s, lab_field(r, "select_readable")->i ? "yes" : "no",
-		    lab_field(r, "select_writable")->i ? "yes" : "no",
-		    lab_field(r, "so_error_first")->s, lab_field(r, "so_error_second")->s,
-		    lab_field(r, "read_errno")->s, lab_field(r, "so_error_after_read")->s);
+		    lab_word(r, "connect_errno"), lab_num(r, "select_readable") ? "yes" : "no",
+		    lab_num(r, "select_writable") ? "yes" : "no",
+		    lab_word(r, "so_error_first"), lab_word(r, "so_error_second"),
+		    lab_word(r, "read_errno"), lab_word(r, "so_error_after_read"));
 }
 
 /* ---- SIGPIPE and EPIPE -------------------------------------------------- */
@@ -147,11 +147,11 @@ static void run_sigpipe(struct lab_result *r)
 		       "made poll report %s; read then returned %s; the next write returned %s and "
 		       "raised %lld SIGPIPE; with MSG_NOSIGNAL %s and %lld SIGPIPE. After a peer's "
 		       "abortive close, read returned %s.",
-		    lab_field(r, "first_write_errno")->s,
-		    lab_field(r, "poll_revents_after_rst")->i & POLLIN ? "readable" : "nothing",
-		    lab_field(r, "read_after_rst")->s, lab_field(r, "second_write_errno")->s,
-		    lab_field(r, "second_write_sigpipes")->i, lab_field(r, "nosignal_errno")->s,
-		    lab_field(r, "nosignal_sigpipes")->i, lab_field(r, "read_after_abort")->s);
+		    lab_word(r, "first_write_errno"),
+		    lab_num(r, "poll_revents_after_rst") & POLLIN ? "readable" : "nothing",
+		    lab_word(r, "read_after_rst"), lab_word(r, "second_write_errno"),
+		    lab_num(r, "second_write_sigpipes"), lab_word(r, "nosignal_errno"),
+		    lab_num(r, "nosignal_sigpipes"), lab_word(r, "read_after_abort"));
 }
 
 /* ---- a peer process that crashes ---------------------------------------- */
@@ -182,9 +182,9 @@ static void run_process_crash(struct lab_result *r)
 	close(c);
 	lab_observe(r, "The peer process was killed with SIGKILL; %.1f ms later our socket was %s "
 		       "and read returned %s.",
-		    lab_field(r, "noticed_after_us")->i / 1000.0,
-		    lab_field(r, "readable")->i ? "readable" : "not readable",
-		    lab_field(r, "read_result")->s);
+		    lab_num(r, "noticed_after_us") / 1000.0,
+		    lab_num(r, "readable") ? "readable" : "not readable",
+		    lab_word(r, "read_result"));
 }
 
 /* ---- a peer host that crashes or becomes unreachable while we send ---- */
@@ -269,9 +269,9 @@ static void run_host_crash(struct lab_result *r)
 		lab_observe(r, "With TCP_USER_TIMEOUT 1000 ms bounding the retransmissions, data sent "
 			       "to a silent peer failed after %.2f s with %s; to a peer answering ICMP "
 			       "host unreachable, after %.2f s with %s.",
-			    lab_field(r, "silent_after_us")->i / 1e6, lab_field(r, "silent_so_error")->s,
-			    lab_field(r, "unreachable_after_us")->i / 1e6,
-			    lab_field(r, "unreachable_so_error")->s);
+			    lab_num(r, "silent_after_us") / 1e6, lab_word(r, "silent_so_error"),
+			    lab_num(r, "unreachable_after_us") / 1e6,
+			    lab_word(r, "unreachable_so_error"));
 }
 
 static const struct lab_check so_error_checks[] = {

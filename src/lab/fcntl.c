@@ -67,13 +67,13 @@ static void run_fcntl_flags(struct lab_result *r)
 		       "seed's flags &= O_NONBLOCK left O_NONBLOCK %s and O_ASYNC %s; flags &= "
 		       "~O_NONBLOCK left O_NONBLOCK %s and O_ASYNC %s; sockopt_fd_set_nonblocking(off) "
 		       "left O_NONBLOCK %s and O_ASYNC %s.",
-		    lab_field(r, "setfl_alone_async")->i ? "set" : "cleared",
-		    lab_field(r, "seed_off_nonblock")->i ? "set" : "cleared",
-		    lab_field(r, "seed_off_async")->i ? "set" : "cleared",
-		    lab_field(r, "complement_off_nonblock")->i ? "set" : "cleared",
-		    lab_field(r, "complement_off_async")->i ? "set" : "cleared",
-		    lab_field(r, "library_off_nonblock")->i ? "set" : "cleared",
-		    lab_field(r, "library_off_async")->i ? "set" : "cleared");
+		    lab_num(r, "setfl_alone_async") ? "set" : "cleared",
+		    lab_num(r, "seed_off_nonblock") ? "set" : "cleared",
+		    lab_num(r, "seed_off_async") ? "set" : "cleared",
+		    lab_num(r, "complement_off_nonblock") ? "set" : "cleared",
+		    lab_num(r, "complement_off_async") ? "set" : "cleared",
+		    lab_num(r, "library_off_nonblock") ? "set" : "cleared",
+		    lab_num(r, "library_off_async") ? "set" : "cleared");
 }
 
 static volatile sig_atomic_t sigios;
@@ -126,9 +126,9 @@ static void run_setown(struct lab_result *r)
 	lab_observe(r, "A new socket's owner (F_GETOWN) is %lld. The listener's owner was set to our "
 		       "pid %lld; the accepted socket's owner is %lld. With O_ASYNC and no owner one "
 		       "arriving byte raised %lld SIGIO; with F_SETOWN to our pid, %lld.",
-		    lab_field(r, "fresh_owner")->i, lab_field(r, "pid")->i,
-		    lab_field(r, "accepted_owner")->i, lab_field(r, "sigio_without_owner")->i,
-		    lab_field(r, "sigio_with_owner")->i);
+		    lab_num(r, "fresh_owner"), lab_num(r, "pid"),
+		    lab_num(r, "accepted_owner"), lab_num(r, "sigio_without_owner"),
+		    lab_num(r, "sigio_with_owner"));
 out:
 	if (s >= 0)
 		close(s);

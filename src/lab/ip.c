@@ -115,18 +115,18 @@ static void run_ttl_tos(struct lab_result *r)
 	close(tx);
 	close(rx);
 	if (lab_field(r, "raw_ttl"))
-		snprintf(raw_ttl, sizeof(raw_ttl), "%lld", lab_field(r, "raw_ttl")->i);
+		snprintf(raw_ttl, sizeof(raw_ttl), "%lld", lab_num(r, "raw_ttl"));
 	else
-		snprintf(raw_ttl, sizeof(raw_ttl), "unknown (%s)", lab_field(r, "raw_socket")->s);
+		snprintf(raw_ttl, sizeof(raw_ttl), "unknown (%s)", lab_word(r, "raw_socket"));
 	lab_observe(r, "Fresh sockets read IP_TTL %lld (TCP), %lld (UDP), %s (raw ICMP) with "
 		       "net.ipv4.ip_default_ttl %lld, and IP_TOS %lld (TCP), %lld (UDP). A UDP socket set "
 		       "to TTL 33 and TOS 0x10 read back %lld and %lld, and its datagram arrived with TTL "
 		       "%lld and TOS %lld.",
-		    lab_field(r, "tcp_ttl")->i, lab_field(r, "udp_ttl")->i, raw_ttl, def,
-		    lab_field(r, "tcp_tos")->i, lab_field(r, "udp_tos")->i,
-		    lab_field(r, "set_ttl_readback")->i, lab_field(r, "set_tos_readback")->i,
-		    lab_field(r, "wire_ttl") ? lab_field(r, "wire_ttl")->i : -1,
-		    lab_field(r, "wire_tos") ? lab_field(r, "wire_tos")->i : -1);
+		    lab_num(r, "tcp_ttl"), lab_num(r, "udp_ttl"), raw_ttl, def,
+		    lab_num(r, "tcp_tos"), lab_num(r, "udp_tos"),
+		    lab_num(r, "set_ttl_readback"), lab_num(r, "set_tos_readback"),
+		    lab_num(r, "wire_ttl"),
+		    lab_num(r, "wire_tos"));
 }
 
 /* ---- IP_OPTIONS ----------------------------------------------------------- */
@@ -166,8 +166,8 @@ static void run_ip_options(struct lab_result *r)
 		lab_int(r, "received_options_len", 0);
 	lab_observe(r, "IP_OPTIONS with an 8-byte Record Route option returned %s; the receiver "
 		       "(IP_RECVOPTS) got %lld bytes of options with %s recorded.",
-		    lab_field(r, "set_errno")->s, lab_field(r, "received_options_len")->i,
-		    lab_field(r, "recorded_route") ? lab_field(r, "recorded_route")->s : "nothing");
+		    lab_word(r, "set_errno"), lab_num(r, "received_options_len"),
+		    lab_field(r, "recorded_route") ? lab_word(r, "recorded_route") : "nothing");
 }
 
 /* ---- IPV6_V6ONLY ---------------------------------------------------------- */
@@ -211,9 +211,9 @@ static void run_v6only(struct lab_result *r)
 	lab_observe(r, "net.ipv6.bindv6only is %lld; fresh TCP6 and UDP6 sockets read IPV6_V6ONLY "
 		       "%lld and %lld. Connecting to 127.0.0.1 on a [::] listener: %s with "
 		       "IPV6_V6ONLY off, %s with it on.",
-		    sys, lab_field(r, "tcp6_default")->i, lab_field(r, "udp6_default")->i,
-		    lab_field(r, "v4_to_dual_stack") ? lab_field(r, "v4_to_dual_stack")->s : "-",
-		    lab_field(r, "v4_to_v6only") ? lab_field(r, "v4_to_v6only")->s : "-");
+		    sys, lab_num(r, "tcp6_default"), lab_num(r, "udp6_default"),
+		    lab_word(r, "v4_to_dual_stack"),
+		    lab_word(r, "v4_to_v6only"));
 }
 
 /* ---- SO_TIMESTAMP ---------------------------------------------------------- */
@@ -257,7 +257,7 @@ static void run_timestamp(struct lab_result *r)
 		lab_int(r, "stamp_us", 0);
 	lab_observe(r, "A datagram sent at %lld µs (realtime) and read 20 ms later at %lld µs carried "
 		       "an SCM_TIMESTAMP of %lld µs.",
-		    lab_field(r, "sent_us")->i, lab_field(r, "read_us")->i, lab_field(r, "stamp_us")->i);
+		    lab_num(r, "sent_us"), lab_num(r, "read_us"), lab_num(r, "stamp_us"));
 }
 
 static const struct lab_check ttl_tos_checks[] = {
@@ -295,7 +295,7 @@ const struct lab_experiment lab_ip[] = {
 	  "what goes into outgoing packets.",
 	  "Read IP_TTL and IP_TOS on fresh TCP, UDP and raw ICMP sockets; set TTL 33 and TOS 0x10 "
 	  "on a UDP socket and read them from the received datagram (IP_RECVTTL, IP_RECVTOS).",
-	  0, run_ttl_tos, LAB_CHECKS(ttl_tos_checks) },
+	  LAB_NEEDS_RAW, run_ttl_tos, LAB_CHECKS(ttl_tos_checks) },
 	{ "ip-options", "IP_OPTIONS puts options into the IPv4 header",
 	  SEED_UNP, "IP_OPTIONS IP_RECVOPTS",
 	  "IP_OPTIONS sets IP options in the IPv4 header of outgoing packets (the caller builds the "

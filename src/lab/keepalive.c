@@ -45,14 +45,14 @@ static void run_defaults(struct lab_result *r)
 	close(fd);
 	if (!lab_field(r, "keepalive_time") || !lab_field(r, "socket_cnt"))
 		return (void)lab_skip(r, "cannot read the keepalive sysctls or options");
-	lab_int(r, "probing_s", lab_field(r, "keepalive_intvl")->i * lab_field(r, "keepalive_probes")->i);
+	lab_int(r, "probing_s", lab_num(r, "keepalive_intvl") * lab_num(r, "keepalive_probes"));
 	lab_observe(r, "net.ipv4.tcp_keepalive_time %lld s, _intvl %lld s, _probes %lld (probing "
 		       "lasts %lld s); a fresh TCP socket reads TCP_KEEPIDLE %lld, TCP_KEEPINTVL %lld, "
 		       "TCP_KEEPCNT %lld, SO_KEEPALIVE %s.",
-		    lab_field(r, "keepalive_time")->i, lab_field(r, "keepalive_intvl")->i,
-		    lab_field(r, "keepalive_probes")->i, lab_field(r, "probing_s")->i,
-		    lab_field(r, "socket_idle")->i, lab_field(r, "socket_intvl")->i,
-		    lab_field(r, "socket_cnt")->i, lab_field(r, "so_keepalive")->i ? "on" : "off");
+		    lab_num(r, "keepalive_time"), lab_num(r, "keepalive_intvl"),
+		    lab_num(r, "keepalive_probes"), lab_num(r, "probing_s"),
+		    lab_num(r, "socket_idle"), lab_num(r, "socket_intvl"),
+		    lab_num(r, "socket_cnt"), lab_num(r, "so_keepalive") ? "on" : "off");
 }
 
 /* ---- a peer that goes silent, unreachable or away ---------------------- */
@@ -141,10 +141,10 @@ static void silent_peer(struct lab_result *r, const char *rule)
 			       "%.2f s (idle + cnt × intvl = %d s) with SO_ERROR %s; recv then gave %s. "
 			       "ICMP destination-unreachable messages received: %lld, of which TCP "
 			       "ignored %lld as out of window.",
-			    IDLE_S, INTVL_S, COUNT, rule, lab_field(r, "failed_after_us")->i / 1e6,
-			    IDLE_S + COUNT * INTVL_S, lab_field(r, "so_error")->s,
-			    lab_field(r, "recv_after")->s, lab_field(r, "icmp_unreachable_received")->i,
-			    lab_field(r, "icmp_ignored_out_of_window")->i);
+			    IDLE_S, INTVL_S, COUNT, rule, lab_num(r, "failed_after_us") / 1e6,
+			    IDLE_S + COUNT * INTVL_S, lab_word(r, "so_error"),
+			    lab_word(r, "recv_after"), lab_num(r, "icmp_unreachable_received"),
+			    lab_num(r, "icmp_ignored_out_of_window"));
 	}
 	close(c);
 	close(s);
@@ -185,7 +185,7 @@ static void run_peer_reboot(struct lab_result *r)
 	lab_int(r, "first_probe_us", IDLE_S * 1000000LL);
 	lab_observe(r, "After the peer forgot the connection (its RST lost), the first keepalive "
 		       "probe, due after %d s, failed the connection after %.2f s with SO_ERROR %s.",
-		    IDLE_S, lab_field(r, "failed_after_us")->i / 1e6, lab_field(r, "so_error")->s);
+		    IDLE_S, lab_num(r, "failed_after_us") / 1e6, lab_word(r, "so_error"));
 	close(c);
 }
 

@@ -160,6 +160,20 @@ const struct lab_field *lab_field(const struct lab_result *r, const char *name)
 	return NULL;
 }
 
+long long lab_num(const struct lab_result *r, const char *name)
+{
+	const struct lab_field *f = lab_field(r, name);
+
+	return f && f->type != LAB_STR ? f->i : -1;
+}
+
+const char *lab_word(const struct lab_result *r, const char *name)
+{
+	const struct lab_field *f = lab_field(r, name);
+
+	return f && f->type == LAB_STR ? f->s : "-";
+}
+
 void lab_observe(struct lab_result *r, const char *fmt, ...)
 {
 	va_list ap;
@@ -246,7 +260,6 @@ static void run_child(const struct lab_experiment *x, struct lab_result *r, int 
 	size_t left = sizeof(*r);
 	int err;
 
-	signal(SIGPIPE, SIG_DFL);
 	if ((x->needs & LAB_NEEDS_NETNS) && (err = labnet_netns_enter()) < 0)
 		lab_skip(r, "needs CAP_NET_ADMIN for a private network namespace (%s)",
 			 strerrorname_np(-err));
@@ -265,8 +278,11 @@ static void run_child(const struct lab_experiment *x, struct lab_result *r, int 
 	_exit(0);
 }
 
-/* Read the child's result from IN until EOF or the deadline; false when it did not all arrive. */
-static bool read_result(int in, struct lab_result *r)
+/* How reading a child's result ended. */
+enum arrival { ARRIVED, CHILD_DIED, TIMED_OUT };
+
+/* Read the child's result from IN until it is complete, EOF, or the deadline. */
+static enum arrival read_result(int in, struct lab_result *r)
 {
 	char *p = (char *)r;
 	size_t got = 0;
@@ -277,24 +293,25 @@ static bool read_result(int in, struct lab_result *r)
 		ssize_t n;
 
 		if (left <= 0 || !labnet_wait(in, POLLIN, (int)left))
-			return false;
+			return TIMED_OUT;
 		n = read(in, p + got, sizeof(*r) - got);
 		if (n == 0)
-			return false;
+			return CHILD_DIED;
 		if (n > 0)
 			got += (size_t)n;
 	}
-	return true;
+	return ARRIVED;
 }
 
 /*
- * Every experiment runs in a child process: its signals (SIGPIPE), its
- * descriptors and its namespace stay there, a crash or a hang stays
+ * Every experiment runs in a child process: its signals (SIGPIPE, SIGIO),
+ * its descriptors and its namespace stay there, a crash or a hang stays
  * there, and the result comes back as plain data.
  */
 void lab_run(const struct lab_experiment *x, struct lab_result *r)
 {
 	long long t0 = labnet_now_us();
+	enum arrival how;
 	int p[2], status = 0;
 	pid_t pid;
 
@@ -309,16 +326,20 @@ void lab_run(const struct lab_experiment *x, struct lab_result *r)
 		run_child(x, r, p[1]);
 	}
 	close(p[1]);
-	if (!read_result(p[0], r)) {
+	how = read_result(p[0], r);
+	if (how == TIMED_OUT)
 		kill(pid, SIGKILL);
-		memset(r, 0, sizeof(*r));
-		lab_skip(r, "the experiment did not finish within %d s", LAB_DEADLINE_MS / 1000);
-	}
 	close(p[0]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	if (WIFSIGNALED(status) && !r->skipped[0] && r->nfields == 0)
-		lab_skip(r, "the experiment's process died of signal %d", WTERMSIG(status));
+	if (how != ARRIVED) {
+		memset(r, 0, sizeof(*r));
+		if (how == TIMED_OUT)
+			lab_skip(r, "the experiment did not finish within %d s", LAB_DEADLINE_MS / 1000);
+		else
+			lab_skip(r, "the experiment's process died (%s)",
+				 WIFSIGNALED(status) ? strsignal(WTERMSIG(status)) : "no result");
+	}
 	r->elapsed_ms = (labnet_now_us() - t0) / 1000;
 	lab_judge(x, r);
 }

@@ -71,7 +71,7 @@ struct lab_check {
 /* What an experiment needs beyond an ordinary process. */
 enum lab_need {
 	LAB_NEEDS_NETNS = 1u << 0, /* a private network namespace: CAP_NET_ADMIN */
-	LAB_NEEDS_RAW = 1u << 1,   /* raw sockets: CAP_NET_RAW */
+	LAB_NEEDS_RAW = 1u << 1,   /* raw sockets for part of it: CAP_NET_RAW (shown by --list) */
 };
 
 struct lab_experiment {
@@ -117,6 +117,10 @@ void lab_bool(struct lab_result *r, const char *name, bool v);
 /* A word field for an errno: "OK" for 0, else its name ("ECONNRESET"); ERR may be negative. */
 void lab_errno(struct lab_result *r, const char *name, int err);
 const struct lab_field *lab_field(const struct lab_result *r, const char *name);
+/* A number field's value, or -1 when it was not measured (for sentences). */
+long long lab_num(const struct lab_result *r, const char *name);
+/* A word field's value, or "-" when it was not measured (for sentences). */
+const char *lab_word(const struct lab_result *r, const char *name);
 /* The observed sentence (replaces what was there). */
 void lab_observe(struct lab_result *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Mark R skipped with a reason; returns false so callers can `return lab_skip(…)`. */

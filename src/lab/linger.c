@@ -141,7 +141,7 @@ static void observe_close(struct lab_result *r, const char *what)
 	lab_observe(r,
 		    "%s: close returned %s after %.3f ms with %lld bytes queued; the client's connection "
 		    "was %s right after close and %s at the end; the peer read %lld of %lld bytes, then %s.",
-		    what, ce->s, cu->i / 1000.0, lab_field(r, "unacked_at_close")->i, after->s, fin->s,
+		    what, ce->s, cu->i / 1000.0, lab_num(r, "unacked_at_close"), after->s, fin->s,
 		    got->i, sent->i, strcmp(end->s, "OK") == 0 ? "EOF" : end->s);
 }
 
@@ -180,7 +180,7 @@ static void run_units(struct lab_result *r)
 	if (lab_field(r, "close_us"))
 		lab_observe(r, "With l_linger = 1 and unacknowledged data, close blocked for %.1f ms "
 			       "(1 s would be 1000 ms, one 4.4BSD tick 10 ms).",
-			    lab_field(r, "close_us")->i / 1000.0);
+			    lab_num(r, "close_us") / 1000.0);
 }
 
 static void run_exit(struct lab_result *r)
@@ -191,9 +191,9 @@ static void run_exit(struct lab_result *r)
 		lab_observe(r, "A process holding the only reference to a socket with SO_LINGER on:1 "
 			       "and %lld unacknowledged bytes exited in %.1f ms; the peer then read "
 			       "%lld of %lld bytes, then %s.",
-			    lab_field(r, "unacked_at_close")->i, lab_field(r, "exit_us")->i / 1000.0,
-			    lab_field(r, "bytes_received")->i, lab_field(r, "bytes_sent")->i,
-			    lab_field(r, "peer_end")->s);
+			    lab_num(r, "unacked_at_close"), lab_num(r, "exit_us") / 1000.0,
+			    lab_num(r, "bytes_received"), lab_num(r, "bytes_sent"),
+			    lab_word(r, "peer_end"));
 }
 
 static void run_shutdown(struct lab_result *r)
@@ -203,8 +203,8 @@ static void run_shutdown(struct lab_result *r)
 	if (lab_field(r, "shutdown_us"))
 		lab_observe(r, "shutdown(SHUT_WR) with SO_LINGER on:1 and %lld unacknowledged bytes "
 			       "returned %s after %.1f ms.",
-			    lab_field(r, "unacked_at_close")->i, lab_field(r, "shutdown_errno")->s,
-			    lab_field(r, "shutdown_us")->i / 1000.0);
+			    lab_num(r, "unacked_at_close"), lab_word(r, "shutdown_errno"),
+			    lab_num(r, "shutdown_us") / 1000.0);
 }
 
 #define DATA_QUEUED { "unacked_at_close", LAB_GT, 0, .says = "data was still unacknowledged at close", .setup = true }

@@ -56,7 +56,7 @@ static void run_rcvlowat(struct lab_result *r)
 		lab_skip(r, "the first send failed");
 	labnet_sleep_ms(20); /* the bytes are in the receive queue now */
 	lab_int(r, "poll_revents", labnet_wait(s, POLLIN, WAIT_MS));
-	lab_bool(r, "poll_readable", lab_field(r, "poll_revents")->i & POLLIN);
+	lab_bool(r, "poll_readable", lab_num(r, "poll_revents") & POLLIN);
 	lab_bool(r, "select_readable", select_readable(s, WAIT_MS));
 	lab_set(s, "SO_RCVTIMEO", "200ms");
 	lab_int(r, "read_timeout_us", WAIT_MS * 1000);
@@ -69,10 +69,10 @@ static void run_rcvlowat(struct lab_result *r)
 	lab_observe(r, "With SO_RCVLOWAT %d and %d bytes queued, poll %s readable and select %s; a "
 		       "blocking read (SO_RCVTIMEO 200 ms) returned %lld after %.0f ms. Fresh sockets "
 		       "have SO_RCVLOWAT %lld (TCP) and %lld (UDP).",
-		    LOWAT, SENT, lab_field(r, "poll_readable")->i ? "reported" : "did not report",
-		    lab_field(r, "select_readable")->i ? "did" : "did not",
-		    lab_field(r, "read_returned")->i, lab_field(r, "read_elapsed_us")->i / 1000.0,
-		    lab_field(r, "tcp_default")->i, lab_field(r, "udp_default")->i);
+		    LOWAT, SENT, lab_num(r, "poll_readable") ? "reported" : "did not report",
+		    lab_num(r, "select_readable") ? "did" : "did not",
+		    lab_num(r, "read_returned"), lab_num(r, "read_elapsed_us") / 1000.0,
+		    lab_num(r, "tcp_default"), lab_num(r, "udp_default"));
 }
 
 static void run_sndlowat(struct lab_result *r)
@@ -100,8 +100,8 @@ static void run_sndlowat(struct lab_result *r)
 	}
 	lab_observe(r, "Setting SO_SNDLOWAT to 4096 returned %s on TCP and %s on UDP; it reads %lld "
 		       "on a fresh TCP socket and %lld on UDP.",
-		    lab_field(r, "tcp_set_errno")->s, lab_field(r, "udp_set_errno")->s,
-		    lab_field(r, "tcp_default")->i, lab_field(r, "udp_default")->i);
+		    lab_word(r, "tcp_set_errno"), lab_word(r, "udp_set_errno"),
+		    lab_num(r, "tcp_default"), lab_num(r, "udp_default"));
 }
 
 static const struct lab_check rcvlowat_checks[] = {

@@ -46,8 +46,8 @@ static void run_so_debug(struct lab_result *r)
 	}
 	lab_observe(r, "Turning SO_DEBUG on (and reading it back) gave %s on TCP, %s on UDP and %s "
 		       "on a Unix stream socket.",
-		    lab_field(r, "tcp_errno")->s, lab_field(r, "udp_errno")->s,
-		    lab_field(r, "unix_errno")->s);
+		    lab_word(r, "tcp_errno"), lab_word(r, "udp_errno"),
+		    lab_word(r, "unix_errno"));
 }
 
 /* ---- options the seeds name that Linux lacks ------------------------------ */
@@ -180,8 +180,8 @@ static void run_tw_sysctls(struct lab_result *r)
 	if (!lab_field(r, "tcp_tw_reuse"))
 		return (void)lab_skip(r, "cannot read net.ipv4.tcp_tw_reuse");
 	lab_observe(r, "Read in the %s: net.ipv4.tcp_tw_reuse = %lld; net.ipv4.tcp_tw_recycle %s.",
-		    lab_field(r, "read_in")->s, lab_field(r, "tcp_tw_reuse")->i,
-		    lab_field(r, "tcp_tw_recycle_exists")->i ? "exists" : "does not exist");
+		    lab_word(r, "read_in"), lab_num(r, "tcp_tw_reuse"),
+		    lab_num(r, "tcp_tw_recycle_exists") ? "exists" : "does not exist");
 }
 
 static const struct lab_check debug_checks[] = {

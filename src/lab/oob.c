@@ -83,8 +83,8 @@ static void run_oobinline(struct lab_result *r)
 	lab_observe(r, "\"ab\", urgent \"X\", \"cd\": without SO_OOBINLINE recv(MSG_OOB) gave %s and "
 		       "the stream read \"%s\"; with it recv(MSG_OOB) gave %s and the stream read "
 		       "\"%s\".",
-		    lab_field(r, "without_oob")->s, lab_field(r, "without_stream")->s,
-		    lab_field(r, "with_oob")->s, lab_field(r, "with_stream")->s);
+		    lab_word(r, "without_oob"), lab_word(r, "without_stream"),
+		    lab_word(r, "with_oob"), lab_word(r, "with_stream"));
 }
 
 static void run_oob_lost(struct lab_result *r)
@@ -96,7 +96,7 @@ static void run_oob_lost(struct lab_result *r)
 	urgent_run(r, "off", pieces, 5, "two");
 	lab_observe(r, "\"ab\", urgent \"X\", \"cd\", urgent \"Y\", \"ef\" before the receiver read "
 		       "anything: recv(MSG_OOB) gave %s and the stream read \"%s\".",
-		    lab_field(r, "two_oob")->s, lab_field(r, "two_stream")->s);
+		    lab_word(r, "two_oob"), lab_word(r, "two_stream"));
 }
 
 static const struct lab_check oobinline_checks[] = {

@@ -101,9 +101,9 @@ static void run_timewait(struct lab_result *r)
 		       "without SO_REUSEADDR and %s with it; with the old server end in %s, %s "
 		       "without and %s with it (old listener had SO_REUSEADDR); when the old "
 		       "listener lacked SO_REUSEADDR the restart with it got %s.",
-		    lab_field(r, "established_without")->s, lab_field(r, "established_with")->s,
-		    lab_field(r, "timewait_old_state")->s, lab_field(r, "timewait_without")->s,
-		    lab_field(r, "timewait_with")->s, lab_field(r, "timewait_old_plain_with")->s);
+		    lab_word(r, "established_without"), lab_word(r, "established_with"),
+		    lab_word(r, "timewait_old_state"), lab_word(r, "timewait_without"),
+		    lab_word(r, "timewait_with"), lab_word(r, "timewait_old_plain_with"));
 }
 
 static void run_distinct_ip(struct lab_result *r)
@@ -134,8 +134,8 @@ static void run_distinct_ip(struct lab_result *r)
 	lab_observe(r, "A second listener on the same port at 127.0.0.2 got %s without SO_REUSEADDR "
 		       "and %s with it; at the same 127.0.0.1 with SO_REUSEADDR on both %s; at "
 		       "127.0.0.1 while 0.0.0.0 listens on the port %s.",
-		    lab_field(r, "distinct_ip_without")->s, lab_field(r, "distinct_ip_with")->s,
-		    lab_field(r, "same_ip_with")->s, lab_field(r, "specific_after_wildcard")->s);
+		    lab_word(r, "distinct_ip_without"), lab_word(r, "distinct_ip_with"),
+		    lab_word(r, "same_ip_with"), lab_word(r, "specific_after_wildcard"));
 }
 
 /* Datagrams waiting on FD, read and counted without blocking. */
@@ -204,9 +204,9 @@ static void run_udp_duplicate(struct lab_result *r)
 	lab_observe(r, "Two UDP sockets with SO_REUSEADDR on 0.0.0.0:%d: the second bind got %s (%s "
 		       "without the option); of 20 unicast datagrams the first socket got %d and the "
 		       "second %d; one broadcast to 127.255.255.255 arrived %lld times.",
-		    port, lab_field(r, "duplicate_with")->s, lab_field(r, "duplicate_without")->s,
+		    port, lab_word(r, "duplicate_with"), lab_word(r, "duplicate_without"),
 		    got_a, got_b,
-		    lab_field(r, "broadcast_copies") ? lab_field(r, "broadcast_copies")->i : -1);
+		    lab_num(r, "broadcast_copies"));
 }
 
 /* Accept everything pending on the N listeners in L, counting per listener, until quiet. */
@@ -282,7 +282,7 @@ static void run_reuseport(struct lab_result *r)
 	lab_observe(r, "%d listeners with SO_REUSEPORT shared 127.0.0.1:%d (a fifth without it got "
 		       "%s); %d connections were spread %d/%d/%d/%d (fewest %d, most %d): the kernel "
 		       "hashes each connection's addresses and ports to one listener.",
-		    LISTENERS, port, lab_field(r, "without_option")->s, made, counts[0], counts[1],
+		    LISTENERS, port, lab_word(r, "without_option"), made, counts[0], counts[1],
 		    counts[2], counts[3], lo, hi);
 }
 

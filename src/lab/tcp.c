@@ -122,11 +122,11 @@ static void run_nodelay(struct lab_result *r)
 	lab_observe(r, "Median (p90) of %d round trips of %d bytes: one write %lld µs (%lld); two "
 		       "writes with Nagle %lld µs (%lld); two writes with TCP_NODELAY %lld µs (%lld). "
 		       "TCP_NODELAY is %s on a fresh socket.",
-		    ROUNDS, 2 * MSG, lab_field(r, "one_write_median_us")->i,
-		    lab_field(r, "one_write_p90_us")->i, lab_field(r, "nagle_median_us")->i,
-		    lab_field(r, "nagle_p90_us")->i, lab_field(r, "nodelay_median_us")->i,
-		    lab_field(r, "nodelay_p90_us")->i,
-		    lab_field(r, "nodelay_default")->i ? "on" : "off");
+		    ROUNDS, 2 * MSG, lab_num(r, "one_write_median_us"),
+		    lab_num(r, "one_write_p90_us"), lab_num(r, "nagle_median_us"),
+		    lab_num(r, "nagle_p90_us"), lab_num(r, "nodelay_median_us"),
+		    lab_num(r, "nodelay_p90_us"),
+		    lab_num(r, "nodelay_default") ? "on" : "off");
 }
 
 /* ---- TCP_MAXSEG -------------------------------------------------------- */
@@ -235,13 +235,13 @@ static void run_maxseg(struct lab_result *r)
 		       "and %lld once %lld MiB had flowed (the peer announced MSS %lld, timestamps %s). "
 		       "With 1000 set before connect the client reads %lld and the server %lld; setting "
 		       "1000 after connect returned %s and it then read %lld.",
-		    lab_field(r, "before_connect")->i, lab_field(r, "default_client")->i,
-		    lab_field(r, "after_traffic_client")->i, lab_field(r, "traffic_bytes")->i >> 20,
-		    lab_field(r, "server_advmss")->i,
-		    lab_field(r, "timestamps")->i ? "on" : "off",
-		    lab_field(r, "set_1000_client")->i, lab_field(r, "set_1000_server")->i,
-		    lab_field(r, "set_after_connect_errno")->s,
-		    lab_field(r, "after_connect_readback")->i);
+		    lab_num(r, "before_connect"), lab_num(r, "default_client"),
+		    lab_num(r, "after_traffic_client"), lab_num(r, "traffic_bytes") >> 20,
+		    lab_num(r, "server_advmss"),
+		    lab_num(r, "timestamps") ? "on" : "off",
+		    lab_num(r, "set_1000_client"), lab_num(r, "set_1000_server"),
+		    lab_word(r, "set_after_connect_errno"),
+		    lab_num(r, "after_connect_readback"));
 }
 
 /* ---- options inherited by accepted sockets ----------------------------- */

@@ -110,11 +110,11 @@ static void run_rcvtimeo(struct lab_result *r)
 		       "waited %.0f ms for data sent %d ms later. With SO_SNDTIMEO %d ms a 64 MiB send "
 		       "to a peer that does not read returned %lld bytes; the next send returned %s "
 		       "after %.0f ms.",
-		    text, lab_field(r, "recv_errno")->s, lab_field(r, "recv_elapsed_us")->i / 1000.0,
-		    LATE_MS, lab_field(r, "poll_elapsed_us")->i / 1000.0,
-		    lab_field(r, "zero_elapsed_us")->i / 1000.0, LATE_MS, TIMEOUT_MS,
-		    lab_field(r, "send_partial_bytes")->i, lab_field(r, "send_full_errno")->s,
-		    lab_field(r, "send_full_elapsed_us")->i / 1000.0);
+		    text, lab_word(r, "recv_errno"), lab_num(r, "recv_elapsed_us") / 1000.0,
+		    LATE_MS, lab_num(r, "poll_elapsed_us") / 1000.0,
+		    lab_num(r, "zero_elapsed_us") / 1000.0, LATE_MS, TIMEOUT_MS,
+		    lab_num(r, "send_partial_bytes"), lab_word(r, "send_full_errno"),
+		    lab_num(r, "send_full_elapsed_us") / 1000.0);
 }
 
 static const struct lab_check rcvtimeo_checks[] = {

@@ -67,9 +67,9 @@ static void run_over_sndbuf(struct lab_result *r)
 	lab_observe(r, "With SO_SNDBUF reading %d, a %lld-byte datagram was sent with %s and "
 		       "%lld bytes arrived. At the default buffer, 65507 bytes: %s (%lld arrived); "
 		       "65508 bytes: %s.",
-		    sndbuf, len, lab_field(r, "over_sndbuf_errno")->s,
-		    lab_field(r, "over_sndbuf_received")->i, lab_field(r, "send_65507")->s,
-		    lab_field(r, "received_65507")->i, lab_field(r, "send_65508")->s);
+		    sndbuf, len, lab_word(r, "over_sndbuf_errno"),
+		    lab_num(r, "over_sndbuf_received"), lab_word(r, "send_65507"),
+		    lab_num(r, "received_65507"), lab_word(r, "send_65508"));
 }
 
 /* ---- broadcast ---------------------------------------------------------- */
@@ -93,7 +93,7 @@ static void run_broadcast(struct lab_result *r)
 		return (void)lab_skip(r, "no UDP sockets");
 	port = labnet_port(rx);
 	lab_errno(r, "without_errno", send_to(tx, "127.255.255.255", port, 8, 0));
-	if (strcmp(lab_field(r, "namespace")->s, "private") == 0)
+	if (strcmp(lab_word(r, "namespace"), "private") == 0)
 		lab_errno(r, "limited_without_errno", send_to(tx, "255.255.255.255", port, 8, 0));
 	lab_set(tx, "SO_BROADCAST", "on");
 	lab_errno(r, "with_errno", send_to(tx, "127.255.255.255", port, 8, 0));
@@ -108,9 +108,9 @@ static void run_broadcast(struct lab_result *r)
 	lab_observe(r, "In the %s namespace, a UDP datagram to 127.255.255.255 without SO_BROADCAST "
 		       "got %s; with it %s, and %lld bytes arrived at a socket bound to 0.0.0.0. A TCP "
 		       "socket took SO_BROADCAST with %s, and its connect to 127.255.255.255 got %s.",
-		    lab_field(r, "namespace")->s, lab_field(r, "without_errno")->s,
-		    lab_field(r, "with_errno")->s, lab_field(r, "received_with")->i,
-		    lab_field(r, "tcp_set_errno")->s, lab_field(r, "tcp_connect_errno")->s);
+		    lab_word(r, "namespace"), lab_word(r, "without_errno"),
+		    lab_word(r, "with_errno"), lab_num(r, "received_with"),
+		    lab_word(r, "tcp_set_errno"), lab_word(r, "tcp_connect_errno"));
 }
 
 /* ---- no flow control for UDP, flow control for TCP ---------------------- */
@@ -154,7 +154,7 @@ static void run_rcvbuf_drops(struct lab_result *r)
 	lab_int(r, "udp_sent", sent);
 	lab_int(r, "udp_received", drain_datagrams(rx));
 	lab_int(r, "udp_dropped", socket_drops(rx));
-	lab_int(r, "udp_accounted", lab_field(r, "udp_received")->i + lab_field(r, "udp_dropped")->i);
+	lab_int(r, "udp_accounted", lab_num(r, "udp_received") + lab_num(r, "udp_dropped"));
 	close(rx);
 	close(tx);
 	/* TCP with the same small buffers: the sender stops when the window is full; nothing is lost. */
@@ -171,9 +171,9 @@ static void run_rcvbuf_drops(struct lab_result *r)
 		       "read: %lld sent, %lld received, %lld counted as dropped (SO_MEMINFO). A TCP "
 		       "sender offered 1 MiB to a receiver with the same buffers; the kernel took "
 		       "%lld bytes before EAGAIN, and all %lld arrived.",
-		    lab_field(r, "udp_sent")->i, lab_field(r, "udp_received")->i,
-		    lab_field(r, "udp_dropped")->i, lab_field(r, "tcp_sent")->i,
-		    lab_field(r, "tcp_received")->i);
+		    lab_num(r, "udp_sent"), lab_num(r, "udp_received"),
+		    lab_num(r, "udp_dropped"), lab_num(r, "tcp_sent"),
+		    lab_num(r, "tcp_received"));
 }
 
 /* ---- SO_DONTROUTE -------------------------------------------------------- */
@@ -219,8 +219,8 @@ static void run_dontroute(struct lab_result *r)
 	lab_observe(r, "To 198.51.100.1, reachable only through a gateway: %s without the option, "
 		       "%s with MSG_DONTROUTE, %s with SO_DONTROUTE. To 192.0.2.2 on the local link "
 		       "with SO_DONTROUTE: %s.",
-		    lab_field(r, "routed_plain")->s, lab_field(r, "routed_msg_dontroute")->s,
-		    lab_field(r, "routed_dontroute")->s, lab_field(r, "onlink_dontroute")->s);
+		    lab_word(r, "routed_plain"), lab_word(r, "routed_msg_dontroute"),
+		    lab_word(r, "routed_dontroute"), lab_word(r, "onlink_dontroute"));
 }
 
 static const struct lab_check over_sndbuf_checks[] = {
