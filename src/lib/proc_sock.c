@@ -299,9 +299,10 @@ SOCKOPT_EXPORT int sockopt_sock_option(const sockopt_sock *s, size_t i, const so
 /*
  * Options whose value the kernel sets itself as a socket lives, so that a
  * fresh socket cannot say what the default would be now.  Measured here on
- * an idle loopback TCP connection: SO_SNDBUF grows from 16384 to 2626560
- * at connection setup (tcp_sndbuf_expand) and SO_RCVBUF grows as data is
- * read, unless the program set them (SO_BUF_LOCK then has bit 1 or 2);
+ * idle loopback TCP connections: SO_SNDBUF grows from 16384 to 3939840 or
+ * 4194304 (the tcp_wmem maximum) at connection setup (tcp_sndbuf_expand),
+ * and SO_RCVBUF grows as data is read, unless the program set them
+ * (SO_BUF_LOCK then has bit 1 or 2);
  * TCP_MAXSEG follows the path MTU, TCP_WINDOW_CLAMP is computed at the
  * handshake, SO_INCOMING_CPU records the CPU of the last packet received
  * and TCP_TIMESTAMP is a clock.
