@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -240,6 +241,54 @@ int lab_get_text(int fd, const char *name, char *buf, size_t size)
 	if (r == 0)
 		sockopt_type_format(sockopt_entry_type(e), &v, buf, size);
 	return r;
+}
+
+/* Read option NAME on FD into the field named by FMT and AP. */
+static bool record(struct lab_result *r, int fd, const char *name, const char *fmt, va_list ap)
+{
+	char field[LAB_NAME_MAX];
+	int v;
+
+	if (lab_get_int(fd, name, &v) < 0)
+		return false;
+	vsnprintf(field, sizeof(field), fmt, ap);
+	lab_int(r, field, v);
+	return true;
+}
+
+bool lab_record(struct lab_result *r, int fd, const char *name, const char *fmt, ...)
+{
+	va_list ap;
+	bool ok;
+
+	va_start(ap, fmt);
+	ok = record(r, fd, name, fmt, ap);
+	va_end(ap);
+	return ok;
+}
+
+bool lab_record_fresh(struct lab_result *r, int family, int type, const char *name,
+		      const char *fmt, ...)
+{
+	int fd = socket(family, type | SOCK_CLOEXEC, 0);
+	va_list ap;
+	bool ok;
+
+	if (fd < 0)
+		return false;
+	va_start(ap, fmt);
+	ok = record(r, fd, name, fmt, ap);
+	va_end(ap);
+	close(fd);
+	return ok;
+}
+
+void lab_record_error(struct lab_result *r, int fd, const char *field)
+{
+	int err;
+
+	if (lab_get_int(fd, "SO_ERROR", &err) == 0)
+		lab_errno(r, field, err);
 }
 
 /* ---- running --------------------------------------------------------- */
