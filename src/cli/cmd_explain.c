@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "internal.h"
 #include "print.h"
 
 /* Print TEXT wrapped at WIDTH columns, each line indented by INDENT spaces. */
@@ -63,16 +64,16 @@ static void print_fresh_values(const sockopt_entry *e)
 static void print_sysctls(const char *list)
 {
 	char name[128];
+	size_t len;
 
 	if (!*list)
 		return;
 	print_text("\nRelated sysctls:\n");
 	print_open_array("sysctls");
-	for (const char *p = list; *p;) {
-		size_t len = strcspn(p, " ");
+	for (const char *w; (w = word_next(&list, &len));) {
 		char value[128];
 
-		snprintf(name, sizeof(name), "%.*s", (int)len, p);
+		snprintf(name, sizeof(name), "%.*s", (int)len, w);
 		print_open_object(NULL);
 		print_string(PRINT_ANY, "name", "  %-34s ", name);
 		if (sockopt_sysctl_read(name, value, sizeof(value), NULL) == 0)
@@ -80,8 +81,6 @@ static void print_sysctls(const char *list)
 		else
 			print_string(PRINT_ANY, "value", "%s\n", NULL);
 		print_close_object();
-		p += len;
-		p += strspn(p, " ");
 	}
 	print_close_array();
 }

@@ -81,17 +81,21 @@ int labnet_listen(int fd, const char *ip, int port)
 	return listen(fd, 128) < 0 ? -errno : 0;
 }
 
+/* A blocking connect of FD to SS; 0 or -errno. */
+static int connect_to(int fd, const struct sockaddr_storage *ss, socklen_t len)
+{
+	while (connect(fd, (const struct sockaddr *)ss, len) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return 0;
+}
+
 int labnet_connect(int fd, const char *ip, int port)
 {
 	struct sockaddr_storage ss;
 	int len = labnet_addr(ip, port, &ss);
 
-	if (len < 0)
-		return len;
-	while (connect(fd, (struct sockaddr *)&ss, (socklen_t)len) < 0)
-		if (errno != EINTR)
-			return -errno;
-	return 0;
+	return len < 0 ? len : connect_to(fd, &ss, (socklen_t)len);
 }
 
 int labnet_accept(int lfd, int timeout_ms)
@@ -102,6 +106,24 @@ int labnet_accept(int lfd, int timeout_ms)
 		return -ETIMEDOUT;
 	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 	return fd < 0 ? -errno : fd;
+}
+
+int labnet_connect_accept(int lfd, int c)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	int r;
+
+	if (getsockname(lfd, (struct sockaddr *)&ss, &len) < 0)
+		return -errno;
+	r = connect_to(c, &ss, len);
+	return r < 0 ? r : labnet_accept(lfd, 2000);
+}
+
+void labnet_close(int fd)
+{
+	if (fd >= 0)
+		close(fd);
 }
 
 int labnet_port(int fd)
@@ -116,13 +138,14 @@ int labnet_port(int fd)
 	return ntohs(((struct sockaddr_in *)&ss)->sin_port);
 }
 
-int labnet_tcp_listener(const char *ip)
+/* A socket of TYPE on IP with an ephemeral port, listening when it is a stream socket. */
+static int ephemeral(const char *ip, int type)
 {
-	int fd = labnet_socket(ip, SOCK_STREAM), r;
+	int fd = labnet_socket(ip, type), r;
 
 	if (fd < 0)
 		return fd;
-	r = labnet_listen(fd, ip, 0);
+	r = type == SOCK_STREAM ? labnet_listen(fd, ip, 0) : labnet_bind(fd, ip, 0);
 	if (r < 0) {
 		close(fd);
 		return r;
@@ -130,21 +153,23 @@ int labnet_tcp_listener(const char *ip)
 	return fd;
 }
 
+int labnet_tcp_listener(const char *ip)
+{
+	return ephemeral(ip, SOCK_STREAM);
+}
+
 int labnet_tcp_pair(const char *ip, int *client, int *server)
 {
-	int l = labnet_tcp_listener(ip), c, s = -1, r;
+	int l = labnet_tcp_listener(ip), c, s;
 
 	if (l < 0)
 		return l;
 	c = labnet_socket(ip, SOCK_STREAM);
-	r = c < 0 ? c : labnet_connect(c, ip, labnet_port(l));
-	if (r == 0)
-		s = r = labnet_accept(l, 2000);
+	s = c < 0 ? c : labnet_connect_accept(l, c);
 	close(l);
-	if (r < 0) {
-		if (c >= 0)
-			close(c);
-		return r;
+	if (s < 0) {
+		labnet_close(c);
+		return s;
 	}
 	*client = c;
 	*server = s;
@@ -153,16 +178,7 @@ int labnet_tcp_pair(const char *ip, int *client, int *server)
 
 int labnet_udp_bound(const char *ip)
 {
-	int fd = labnet_socket(ip, SOCK_DGRAM), r;
-
-	if (fd < 0)
-		return fd;
-	r = labnet_bind(fd, ip, 0);
-	if (r < 0) {
-		close(fd);
-		return r;
-	}
-	return fd;
+	return ephemeral(ip, SOCK_DGRAM);
 }
 
 long long labnet_fill(int fd, long long max)

@@ -44,6 +44,13 @@ int labnet_listen(int fd, const char *ip, int port);
 int labnet_connect(int fd, const char *ip, int port);
 /* Wait up to TIMEOUT_MS for a connection on LFD and accept it (SOCK_CLOEXEC). */
 int labnet_accept(int lfd, int timeout_ms);
+/*
+ * Connect C (made and set up by the caller) to the listener LFD at LFD's
+ * own address and accept it within 2 s: the accepted fd or -errno.
+ */
+int labnet_connect_accept(int lfd, int c);
+/* close(2) FD unless it is negative, for clean-up paths where some sockets were never made. */
+void labnet_close(int fd);
 /* The local port of FD (host order), or -errno. */
 int labnet_port(int fd);
 

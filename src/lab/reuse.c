@@ -39,8 +39,7 @@ static void try_listen(struct lab_result *r, const char *field, const char *ip, 
 	int fd = bound_socket(SOCK_STREAM, ip, port, options);
 
 	lab_errno(r, field, fd < 0 ? fd : 0);
-	if (fd >= 0)
-		close(fd);
+	labnet_close(fd);
 }
 
 /*
@@ -61,7 +60,7 @@ static void restart(struct lab_result *r, const char *prefix, const char *old_op
 		return;
 	port = labnet_port(l);
 	c = labnet_socket("127.0.0.1", SOCK_STREAM);
-	if (c < 0 || labnet_connect(c, "127.0.0.1", port) < 0 || (s = labnet_accept(l, 2000)) < 0)
+	if (c < 0 || (s = labnet_connect_accept(l, c)) < 0)
 		goto out;
 	labnet_fd_addrs(s, &local, &remote);
 	close(l);
@@ -82,12 +81,9 @@ static void restart(struct lab_result *r, const char *prefix, const char *old_op
 	snprintf(field, sizeof(field), "%s_with", prefix);
 	try_listen(r, field, "127.0.0.1", port, "SO_REUSEADDR");
 out:
-	if (s >= 0)
-		close(s);
-	if (c >= 0)
-		close(c);
-	if (l >= 0)
-		close(l);
+	labnet_close(s);
+	labnet_close(c);
+	labnet_close(l);
 }
 
 static void run_timewait(struct lab_result *r)
@@ -182,8 +178,7 @@ static void run_udp_duplicate(struct lab_result *r)
 	lab_errno(r, "duplicate_with", b < 0 ? b : 0);
 	plain = bound_socket(SOCK_DGRAM, "0.0.0.0", port, "");
 	lab_errno(r, "duplicate_without", plain < 0 ? plain : 0);
-	if (plain >= 0)
-		close(plain);
+	labnet_close(plain);
 	if (b < 0) {
 		close(a);
 		return;
@@ -253,8 +248,7 @@ static void run_reuseport(struct lab_result *r)
 	lab_int(r, "listeners", LISTENERS);
 	fifth = bound_socket(SOCK_STREAM, "127.0.0.1", port, "");
 	lab_errno(r, "without_option", fifth < 0 ? fifth : 0);
-	if (fifth >= 0)
-		close(fifth);
+	labnet_close(fifth);
 	for (int i = 0; i < CONNECTIONS; i++) {
 		int c = labnet_socket("127.0.0.1", SOCK_STREAM);
 

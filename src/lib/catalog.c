@@ -79,22 +79,6 @@ SOCKOPT_EXPORT const sockopt_entry *sockopt_catalog_at(size_t i)
 	return i < ARRAY_SIZE(catalog) ? &catalog[i] : NULL;
 }
 
-/* Whether NAME is one of the space-separated words of LIST, ignoring case. */
-static bool word_in_list(const char *list, const char *name)
-{
-	size_t n = strlen(name);
-
-	for (const char *p = list; *p;) {
-		size_t len = strcspn(p, " ");
-
-		if (len == n && strncasecmp(p, name, n) == 0)
-			return true;
-		p += len;
-		p += strspn(p, " ");
-	}
-	return false;
-}
-
 SOCKOPT_EXPORT const sockopt_entry *sockopt_catalog_find(const char *name)
 {
 	if (!name || !*name)
@@ -182,19 +166,16 @@ static size_t edit_distance(const char *a, size_t la, const char *b, size_t lb, 
 static size_t entry_distance(const char *name, size_t len, const struct sockopt_entry *e,
 			     size_t limit)
 {
-	size_t best;
+	size_t best, alias_len;
 
 	if (len >= 3 && strcasestr(e->name, name))
 		return 1;
 	best = edit_distance(name, len, e->name, strnlen(e->name, 64), limit);
-	for (const char *p = e->aliases; *p;) {
-		size_t alias_len = strcspn(p, " ");
-		size_t d = edit_distance(name, len, p, alias_len < 64 ? alias_len : 64, limit);
+	for (const char *p = e->aliases, *w; (w = word_next(&p, &alias_len));) {
+		size_t d = edit_distance(name, len, w, alias_len < 64 ? alias_len : 64, limit);
 
 		if (d < best)
 			best = d;
-		p += alias_len;
-		p += strspn(p, " ");
 	}
 	return best;
 }
