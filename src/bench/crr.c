@@ -13,8 +13,8 @@
 #include "../cli/cli.h"
 #include "../cli/print.h"
 #include "../lab/labnet.h"
+#include "../lab/sockdiag.h"
 #include "bench.h"
-#include "sockdiag.h"
 #include "svg.h"
 
 /* How a connection ends: who closes first, and how. */

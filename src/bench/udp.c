@@ -12,8 +12,8 @@
 
 #include "../cli/cli.h"
 #include "../cli/print.h"
+#include "../lab/sockdiag.h"
 #include "bench.h"
-#include "sockdiag.h"
 #include "svg.h"
 
 #define MAX_BUFFERS 16

@@ -1,5 +1,6 @@
 /* reuse.c: experiments on SO_REUSEADDR and SO_REUSEPORT: restarts over TIME_WAIT, distinct IPs, duplicate binds, load spreading. */
 #include <errno.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 
 #include "lab.h"
 #include "labnet.h"
+#include "sockdiag.h"
 
 #define SEED_UNP "003_f012efc3bbbfde02.txt"
 #define SEED_MAN "004_0de232be0c243d49.txt"
@@ -71,11 +73,11 @@ static void restart(struct lab_result *r, const char *prefix, const char *old_op
 		labnet_wait(c, POLLIN, 500);
 		close(c);
 		c = -1;
-		for (int i = 0; i < 50 && labnet_tcp_state(&local, &remote) != LABNET_TIME_WAIT; i++)
+		for (int i = 0; i < 50 && diag_tcp_state(&local, &remote) != TCP_TIME_WAIT; i++)
 			labnet_sleep_ms(10);
 	}
 	snprintf(field, sizeof(field), "%s_old_state", prefix);
-	lab_str(r, field, labnet_tcp_state_name(labnet_tcp_state(&local, &remote)));
+	lab_str(r, field, diag_tcp_state_name(diag_tcp_state(&local, &remote)));
 	snprintf(field, sizeof(field), "%s_without", prefix);
 	try_listen(r, field, "127.0.0.1", port, "");
 	snprintf(field, sizeof(field), "%s_with", prefix);
