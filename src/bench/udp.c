@@ -101,7 +101,7 @@ static int udp_send(int fd, struct udp_result *r, struct udp_sink *k, size_t siz
 	char *buf = calloc(1, size);
 	struct mmsghdr msgs[BATCH];
 	struct iovec iov = { buf, size };
-	uint64_t start = now_ns(), end = start + (uint64_t)(duration * 1e9), t = start;
+	uint64_t start = now_ns(), end = start + (uint64_t)(duration * 1e9), t;
 	struct progress p = { "udp", r->buf.label, duration, start, start };
 	long in_burst = 0;
 
