@@ -165,8 +165,8 @@ static inline void check_format(enum sockopt_type t, const sockopt_value *v, siz
 	cut %= (size_t)n + 2;
 	memset(small, 'X', sizeof(small));
 	small[sizeof(small) - 1] = '\0';
-	FUZZ_ASSERT(sockopt_type_format(t, v, small, cut) == n, "%s: the length depends on the buffer",
-		    sockopt_type_name(t));
+	FUZZ_ASSERT(sockopt_type_format(t, v, small, cut) == n,
+		    "%s: the length depends on the buffer", sockopt_type_name(t));
 	if (cut > 0)
 		FUZZ_ASSERT(strlen(small) == ((size_t)n < cut ? (size_t)n : cut - 1) &&
 				    strncmp(small, text, cut - 1) == 0,

@@ -25,8 +25,9 @@ static void check_entries(const sockopt_spec *spec)
 		FUZZ_ASSERT(sockopt_entry_access(e) & SOCKOPT_ACCESS_SET,
 			    "%s is read-only but was accepted", sockopt_entry_name(e));
 		check_format(sockopt_entry_type(e), v, i, text);
-		FUZZ_ASSERT(strcmp(text, canonical) == 0, "%s: spec text \"%s\", value formats as \"%s\"",
-			    sockopt_entry_name(e), canonical, text);
+		FUZZ_ASSERT(strcmp(text, canonical) == 0,
+			    "%s: spec text \"%s\", value formats as \"%s\"", sockopt_entry_name(e),
+			    canonical, text);
 		check_round_trip(sockopt_entry_type(e), v, text);
 	}
 }
@@ -68,8 +69,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	before = sockopt_spec_count(spec);
 	r = sockopt_spec_add(spec, more, phase, with_diag ? &diag : NULL);
 	if (r < 0)
-		FUZZ_ASSERT(sockopt_spec_count(spec) == before, "\"%s\": a failed add changed the spec",
-			    more);
+		FUZZ_ASSERT(sockopt_spec_count(spec) == before,
+			    "\"%s\": a failed add changed the spec", more);
 	check_entries(spec);
 	for (int p = 0; p < SOCKOPT_PHASE_COUNT; p++)
 		sockopt_spec_has_phase(spec, (enum sockopt_phase)p, SOCKOPT_KIND_ALL);

@@ -14,8 +14,8 @@ static void check_parse(int r, const sockopt_value *out, const sockopt_value *se
 	if (r == 0)
 		return;
 	FUZZ_ASSERT(r == -EINVAL || r == -ERANGE, "%s \"%s\": unexpected error %d", what, text, r);
-	FUZZ_ASSERT(memcmp(out, sentinel, sizeof(*out)) == 0, "%s \"%s\": output written on failure",
-		    what, text);
+	FUZZ_ASSERT(memcmp(out, sentinel, sizeof(*out)) == 0,
+		    "%s \"%s\": output written on failure", what, text);
 	FUZZ_ASSERT(diag->error == r && diag->text[0] != '\0' &&
 			    strnlen(diag->text, sizeof(diag->text)) < sizeof(diag->text),
 		    "%s \"%s\": no sentence for error %d", what, text, r);

@@ -62,11 +62,13 @@ static void roff_level(int level)
 	}
 }
 
-/* Every level that has options, in the order the catalog first names them. */
+/* Every level that has options, in the order the catalog first names them, left-adjusted. */
 static void roff_catalog(void)
 {
 	int seen[16];
 	size_t nseen = 0;
+
+	printf(".ad l\n");
 
 	for (size_t i = 0; i < sockopt_catalog_count(); i++) {
 		int level = sockopt_entry_level(sockopt_catalog_at(i));
@@ -79,6 +81,7 @@ static void roff_catalog(void)
 		seen[nseen++] = level;
 		roff_level(level);
 	}
+	printf(".ad b\n");
 }
 
 /* Kernel names and aliases, one per line. */

@@ -108,13 +108,23 @@ int send_all(int fd, const void *buf, size_t len);
 /* Read exactly LEN bytes; 0, -EPIPE at EOF, or -errno. */
 int recv_all(int fd, void *buf, size_t len);
 
+/* Open a mode's JSON object with the fields every mode has: "mode", "duration_s" and SIZE_KEY. */
+void print_mode_start(const char *mode, double duration, const char *size_key, long long size);
 /* End one result's JSON object, with its "error" field when ERROR is not empty. */
 void print_result_end(const char *error);
 
-/* Show "MODE VARIANT DONE/TOTAL s" on a terminal's stderr, overwriting the line. */
-void progress(const char *mode, const char *variant, double done, double total);
+/* The progress line of one running variant: "MODE VARIANT DONE/TOTAL s". */
+struct progress {
+	const char *mode, *variant;
+	double total;	       /* seconds */
+	uint64_t start, shown; /* now_ns() at the start and when last drawn */
+};
+/* Redraw P's line on a terminal's stderr as of NOW (now_ns()), at most every 100 ms. */
+void progress(struct progress *p, uint64_t now);
 /* Erase the progress line. */
 void progress_clear(void);
+/* The exit status after the plot PATH could not be written (ERR), with the sentence on stderr. */
+int plot_failed(const char *path, int err);
 
 /* One entry of a --buffers list: as written, and in bytes (0 for "auto"). */
 struct buffer_size {

@@ -196,6 +196,14 @@ int recv_all(int fd, void *buf, size_t len)
 	return 0;
 }
 
+void print_mode_start(const char *mode, double duration, const char *size_key, long long size)
+{
+	print_open_object(NULL);
+	print_string(PRINT_JSON, "mode", NULL, mode);
+	print_double(PRINT_JSON, "duration_s", NULL, duration);
+	print_int(PRINT_JSON, size_key, NULL, size);
+}
+
 void print_result_end(const char *error)
 {
 	if (error[0])
@@ -203,19 +211,27 @@ void print_result_end(const char *error)
 	print_close_object();
 }
 
-void progress(const char *mode, const char *variant, double done, double total)
+void progress(struct progress *p, uint64_t now)
 {
-	if (!show_progress())
+	double done = (double)(now - p->start) / 1e9;
+
+	if (now - p->shown <= 100000000 || !show_progress())
 		return;
-	if (done > total)
-		done = total;
-	fprintf(stderr, "\r\033[K%s %s %.1f/%.1f s", mode, variant, done, total);
+	p->shown = now;
+	if (done > p->total)
+		done = p->total;
+	fprintf(stderr, "\r\033[K%s %s %.1f/%.1f s", p->mode, p->variant, done, p->total);
 }
 
 void progress_clear(void)
 {
 	if (show_progress())
 		fputs("\r\033[K", stderr);
+}
+
+int plot_failed(const char *path, int err)
+{
+	return fail(EXIT_FAILED, "Could not write the plot %s: %s.", path, strerror(-err));
 }
 
 int parse_size(const char *text, long *out)

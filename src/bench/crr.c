@@ -13,8 +13,8 @@
 #include "../cli/cli.h"
 #include "../cli/print.h"
 #include "../lab/labnet.h"
+#include "../lab/sockdiag.h"
 #include "bench.h"
-#include "sockdiag.h"
 #include "svg.h"
 
 /* How a connection ends: who closes first, and how. */
@@ -145,7 +145,7 @@ static void crr_loop(struct crr_result *r, int port, size_t size, const struct b
 	struct sockopt_diag diag = { 0 };
 	char *buf = calloc(1, size);
 	uint64_t start = now_ns(), end = start + (uint64_t)(a->duration * 1e9), t = start;
-	uint64_t shown = start;
+	struct progress p = { "crr", r->v->name, a->duration, start, start };
 
 	while (buf && t < end && (a->count == 0 || r->ok + r->failed < a->count)) {
 		int err = crr_transaction(&side, port, r->v, buf, size, &diag);
@@ -157,10 +157,7 @@ static void crr_loop(struct crr_result *r, int port, size_t size, const struct b
 		else if (r->failed++ == 0)
 			snprintf(r->error, sizeof(r->error), "%s", diag.text);
 		t = now_ns();
-		if (t - shown > 100000000) {
-			progress("crr", r->v->name, (double)(t - start) / 1e9, a->duration);
-			shown = t;
-		}
+		progress(&p, t);
 	}
 	r->elapsed = (double)(t - start) / 1e9;
 	free(buf);
@@ -282,10 +279,7 @@ static void crr_print_kernel(int netns)
 static void crr_print(const struct crr_result *r, size_t n, size_t size, double duration,
 		      int netns)
 {
-	print_open_object(NULL);
-	print_string(PRINT_JSON, "mode", NULL, "crr");
-	print_double(PRINT_JSON, "duration_s", NULL, duration);
-	print_int(PRINT_JSON, "size", NULL, (long long)size);
+	print_mode_start("crr", duration, "size", (long long)size);
 	print_text("connect, %zu-byte request and response, close, on 127.0.0.1, %.1f s per "
 		   "variant; TIME_WAIT counted through sock_diag right after\n",
 		   size, duration);
@@ -385,6 +379,6 @@ int bench_crr(const struct bench_args *a)
 	crr_print(r, n, size, a->duration, netns);
 	print_end();
 	if (a->plot && (err = crr_plot(a->plot, r, n, a->duration)) < 0)
-		status = fail(EXIT_FAILED, "Could not write the plot %s: %s.", a->plot, strerror(-err));
+		status = plot_failed(a->plot, err);
 	return status;
 }

@@ -105,7 +105,8 @@ static int rr_loop(int fd, struct rr_result *r, size_t size, double duration)
 	/* The first tenth (at most 0.2 s) is warm-up: connection start-up acks every segment at once. */
 	double warm = duration / 10 < 0.2 ? duration / 10 : 0.2;
 	uint64_t start = now_ns(), measure = start + (uint64_t)(warm * 1e9);
-	uint64_t end = measure + (uint64_t)(duration * 1e9), t0 = start, t1 = start, shown = 0;
+	uint64_t end = measure + (uint64_t)(duration * 1e9), t0 = start, t1 = start;
+	struct progress p = { "rr", r->v->name, duration + warm, start, 0 };
 	int err = buf ? 0 : -ENOMEM;
 
 	while (err == 0 && t1 < end) {
@@ -116,10 +117,7 @@ static int rr_loop(int fd, struct rr_result *r, size_t size, double duration)
 		t1 = now_ns();
 		if (err == 0 && t0 >= measure)
 			err = samples_add(&r->lat, t1 - t0);
-		if (t1 - shown > 100000000) {
-			progress("rr", r->v->name, (double)(t1 - start) / 1e9, duration + warm);
-			shown = t1;
-		}
+		progress(&p, t1);
 	}
 	r->elapsed = (double)(t1 - measure) / 1e9;
 	free(buf);
@@ -166,10 +164,7 @@ static void print_us(const char *key, const char *fmt, uint64_t ns)
 
 static void rr_print(const struct rr_result *r, size_t n, size_t size, double duration)
 {
-	print_open_object(NULL);
-	print_string(PRINT_JSON, "mode", NULL, "rr");
-	print_double(PRINT_JSON, "duration_s", NULL, duration);
-	print_int(PRINT_JSON, "size", NULL, (long long)size);
+	print_mode_start("rr", duration, "size", (long long)size);
 	print_text("request and response of %zu bytes on 127.0.0.1, %.1f s per variant; "
 		   "latency is the round trip in microseconds\n\n",
 		   size, duration);
@@ -274,7 +269,7 @@ int bench_rr(const struct bench_args *a)
 	rr_print(r, n, size, a->duration);
 	print_end();
 	if (a->plot && (err = rr_plot(a->plot, r, n, size)) < 0)
-		status = fail(EXIT_FAILED, "Could not write the plot %s: %s.", a->plot, strerror(-err));
+		status = plot_failed(a->plot, err);
 	for (size_t i = 0; i < n; i++)
 		samples_free(&r[i].lat);
 	return status;

@@ -61,16 +61,14 @@ static int stream_send(int fd, const struct stream_result *r, size_t write, doub
 		       uint64_t *start)
 {
 	char *buf = calloc(1, write);
-	uint64_t t = now_ns(), end = t + (uint64_t)(duration * 1e9), shown = t;
+	uint64_t t = now_ns(), end = t + (uint64_t)(duration * 1e9);
+	struct progress p = { "stream", r->buf.label, duration, t, t };
 	int err = buf ? 0 : -ENOMEM;
 
 	*start = t;
 	while (err == 0 && (t = now_ns()) < end) {
 		err = send_all(fd, buf, write);
-		if (t - shown > 100000000) {
-			progress("stream", r->buf.label, (double)(t - *start) / 1e9, duration);
-			shown = t;
-		}
+		progress(&p, t);
 	}
 	free(buf);
 	return err;
@@ -132,10 +130,7 @@ static void stream_print(const struct stream_result *r, size_t n, size_t write, 
 {
 	char set[2][16], end[2][16];
 
-	print_open_object(NULL);
-	print_string(PRINT_JSON, "mode", NULL, "stream");
-	print_double(PRINT_JSON, "duration_s", NULL, duration);
-	print_int(PRINT_JSON, "write_size", NULL, (long long)write);
+	print_mode_start("stream", duration, "write_size", (long long)write);
 	print_text("one TCP connection on 127.0.0.1, %zu-byte writes, %.1f s per size; SO_SNDBUF "
 		   "and SO_RCVBUF set on both ends (like iperf3 -w)\n\n",
 		   write, duration);
@@ -173,39 +168,32 @@ static void stream_print(const struct stream_result *r, size_t n, size_t write, 
 /* Throughput against requested buffer size, with autotuning as a dashed line. */
 static int stream_plot(const char *path, const struct stream_result *r, size_t n, size_t write)
 {
-	double x[MAX_BUFFERS], y[MAX_BUFFERS];
-	struct svg_refline ref = { NULL, 0 };
-	char reflabel[64], subtitle[160];
+	long bytes[MAX_BUFFERS];
+	double gbps[MAX_BUFFERS];
+	char reflabel[64] = "", subtitle[160];
 	size_t m = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		if (r[i].error[0])
 			continue;
-		if (r[i].buf.bytes == 0) {
+		bytes[m] = r[i].buf.bytes;
+		gbps[m++] = gbits(&r[i]);
+		if (r[i].buf.bytes == 0)
 			snprintf(reflabel, sizeof(reflabel), "kernel autotuning: %.1f Gbit/s",
 				 gbits(&r[i]));
-			ref = (struct svg_refline){ reflabel, gbits(&r[i]) };
-			continue;
-		}
-		x[m] = (double)r[i].buf.bytes;
-		y[m++] = gbits(&r[i]);
 	}
 	snprintf(subtitle, sizeof(subtitle),
 		 "one TCP connection on 127.0.0.1, %zu-byte writes; the same size asked for "
 		 "SO_SNDBUF and SO_RCVBUF on both ends",
 		 write);
-	return svg_write_xy(path, &(struct svg_xy){
-					  .title = "Throughput against socket buffer size",
-					  .subtitle = subtitle,
-					  .x = { "requested SO_SNDBUF = SO_RCVBUF (the kernel stores twice "
-						 "this)",
-						 0, 0, true, x, m, svg_format_bytes },
-					  .y = { "Gbit/s", 0, 0, false, NULL, 0, NULL },
-					  .series = &(struct svg_series){ "fixed buffers", x, y, m, true },
-					  .nseries = m > 0,
-					  .refs = &ref,
-					  .nrefs = ref.label != NULL,
-				  });
+	return svg_write_buffers(path,
+				 (struct svg_xy){
+					 .title = "Throughput against socket buffer size",
+					 .subtitle = subtitle,
+					 .y = { "Gbit/s", 0, 0, false, NULL, 0, NULL },
+				 },
+				 "requested SO_SNDBUF = SO_RCVBUF (the kernel stores twice this)",
+				 "fixed buffers", bytes, gbps, m, reflabel);
 }
 
 int bench_stream(const struct bench_args *a)
@@ -227,6 +215,6 @@ int bench_stream(const struct bench_args *a)
 	stream_print(r, n, write, a->duration);
 	print_end();
 	if (a->plot && (err = stream_plot(a->plot, r, n, write)) < 0)
-		status = fail(EXIT_FAILED, "Could not write the plot %s: %s.", a->plot, strerror(-err));
+		status = plot_failed(a->plot, err);
 	return status;
 }

@@ -255,6 +255,30 @@ int svg_write_xy(const char *path, const struct svg_xy *chart)
 	return fclose(f) == 0 ? 0 : -errno;
 }
 
+int svg_write_buffers(const char *path, struct svg_xy chart, const char *xlabel,
+		      const char *label, const long *bytes, const double *values, size_t n,
+		      const char *reflabel)
+{
+	double x[SVG_BUFFERS_MAX], y[SVG_BUFFERS_MAX];
+	struct svg_refline ref = { NULL, 0 };
+	size_t m = 0;
+
+	for (size_t i = 0; i < n && m < SVG_BUFFERS_MAX; i++) {
+		if (bytes[i] == 0) {
+			ref = (struct svg_refline){ reflabel, values[i] };
+			continue;
+		}
+		x[m] = (double)bytes[i];
+		y[m++] = values[i];
+	}
+	chart.x = (struct svg_axis){ xlabel, 0, 0, true, x, m, svg_format_bytes };
+	chart.series = &(struct svg_series){ label, x, y, m, true };
+	chart.nseries = m > 0;
+	chart.refs = &ref;
+	chart.nrefs = ref.label != NULL;
+	return svg_write_xy(path, &chart);
+}
+
 /* One colour for a single measure; the second and later palette colours for several. */
 static const char *bar_color(const struct svg_panel *p, size_t s)
 {

@@ -44,6 +44,19 @@ struct svg_xy {
 /* Write an x/y line chart with a legend to PATH; 0 or -errno. */
 int svg_write_xy(const char *path, const struct svg_xy *chart);
 
+/* The most buffer sizes svg_write_buffers draws. */
+#define SVG_BUFFERS_MAX 32
+
+/*
+ * A measure against requested buffer sizes (bench stream, udp): CHART's
+ * titles and y axis, its x axis labelled XLABEL with the sizes as ticks,
+ * one marked series LABEL of VALUES against BYTES, and the value at 0
+ * bytes (the kernel's own size) as a dashed line labelled REFLABEL.
+ */
+int svg_write_buffers(const char *path, struct svg_xy chart, const char *xlabel,
+		      const char *label, const long *bytes, const double *values, size_t n,
+		      const char *reflabel);
+
 /* One panel of horizontal bars: NSERIES bars for each category. */
 struct svg_panel {
 	const char *title;

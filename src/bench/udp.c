@@ -12,8 +12,8 @@
 
 #include "../cli/cli.h"
 #include "../cli/print.h"
+#include "../lab/sockdiag.h"
 #include "bench.h"
-#include "sockdiag.h"
 #include "svg.h"
 
 #define MAX_BUFFERS 16
@@ -101,7 +101,8 @@ static int udp_send(int fd, struct udp_result *r, struct udp_sink *k, size_t siz
 	char *buf = calloc(1, size);
 	struct mmsghdr msgs[BATCH];
 	struct iovec iov = { buf, size };
-	uint64_t start = now_ns(), end = start + (uint64_t)(duration * 1e9), t = start, shown = t;
+	uint64_t start = now_ns(), end = start + (uint64_t)(duration * 1e9), t;
+	struct progress p = { "udp", r->buf.label, duration, start, start };
 	long in_burst = 0;
 
 	if (!buf)
@@ -120,10 +121,7 @@ static int udp_send(int fd, struct udp_result *r, struct udp_sink *k, size_t siz
 			wait_drained(k);
 			in_burst = 0;
 		}
-		if (t - shown > 100000000) {
-			progress("udp", r->buf.label, (double)(t - start) / 1e9, duration);
-			shown = t;
-		}
+		progress(&p, t);
 	}
 	r->seconds = (double)(t - start) / 1e9;
 	free(buf);
@@ -196,10 +194,7 @@ static void udp_print(const struct udp_result *r, size_t n, size_t size, long bu
 {
 	char rcvbuf[16];
 
-	print_open_object(NULL);
-	print_string(PRINT_JSON, "mode", NULL, "udp");
-	print_double(PRINT_JSON, "duration_s", NULL, duration);
-	print_int(PRINT_JSON, "size", NULL, (long long)size);
+	print_mode_start("udp", duration, "size", (long long)size);
 	print_int(PRINT_JSON, "burst", NULL, burst);
 	if (burst > 0)
 		print_text("%zu-byte datagrams on 127.0.0.1 in bursts of %ld, each drained before "
@@ -240,22 +235,19 @@ static void udp_print(const struct udp_result *r, size_t n, size_t size, long bu
 static int udp_plot(const char *path, const struct udp_result *r, size_t n, size_t size,
 		    long burst)
 {
-	double x[MAX_BUFFERS], y[MAX_BUFFERS];
-	struct svg_refline ref = { NULL, 0 };
-	char reflabel[80], subtitle[160];
+	long bytes[MAX_BUFFERS];
+	double loss[MAX_BUFFERS];
+	char reflabel[80] = "", subtitle[160];
 	size_t m = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		if (r[i].error[0])
 			continue;
-		if (r[i].buf.bytes == 0) {
+		bytes[m] = r[i].buf.bytes;
+		loss[m++] = loss_pct(&r[i]);
+		if (r[i].buf.bytes == 0)
 			snprintf(reflabel, sizeof(reflabel), "default SO_RCVBUF (%d): %.1f%% lost",
 				 r[i].rcvbuf, loss_pct(&r[i]));
-			ref = (struct svg_refline){ reflabel, loss_pct(&r[i]) };
-			continue;
-		}
-		x[m] = (double)r[i].buf.bytes;
-		y[m++] = loss_pct(&r[i]);
 	}
 	if (burst > 0)
 		snprintf(subtitle, sizeof(subtitle),
@@ -267,18 +259,15 @@ static int udp_plot(const char *path, const struct udp_result *r, size_t n, size
 			 "%zu-byte datagrams on 127.0.0.1 sent nonstop; the receiver reads one "
 			 "datagram per recvmsg",
 			 size);
-	return svg_write_xy(path, &(struct svg_xy){
-					  .title = "UDP loss against receive buffer size",
-					  .subtitle = subtitle,
-					  .x = { "requested SO_RCVBUF (the kernel stores twice this)", 0,
-						 0, true, x, m, svg_format_bytes },
-					  .y = { "datagrams lost (%)", 0, 100, false, NULL, 0,
-						 svg_format_percent },
-					  .series = &(struct svg_series){ "loss", x, y, m, true },
-					  .nseries = m > 0,
-					  .refs = &ref,
-					  .nrefs = ref.label != NULL,
-				  });
+	return svg_write_buffers(path,
+				 (struct svg_xy){
+					 .title = "UDP loss against receive buffer size",
+					 .subtitle = subtitle,
+					 .y = { "datagrams lost (%)", 0, 100, false, NULL, 0,
+						svg_format_percent },
+				 },
+				 "requested SO_RCVBUF (the kernel stores twice this)", "loss", bytes,
+				 loss, m, reflabel);
 }
 
 int bench_udp(const struct bench_args *a)
@@ -304,6 +293,6 @@ int bench_udp(const struct bench_args *a)
 	udp_print(r, n, size, burst, a->duration);
 	print_end();
 	if (a->plot && (err = udp_plot(a->plot, r, n, size, burst)) < 0)
-		status = fail(EXIT_FAILED, "Could not write the plot %s: %s.", a->plot, strerror(-err));
+		status = plot_failed(a->plot, err);
 	return status;
 }

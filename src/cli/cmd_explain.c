@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "internal.h"
 #include "print.h"
 
 /* Print TEXT wrapped at WIDTH columns, each line indented by INDENT spaces. */
@@ -63,16 +64,16 @@ static void print_fresh_values(const sockopt_entry *e)
 static void print_sysctls(const char *list)
 {
 	char name[128];
+	size_t len;
 
 	if (!*list)
 		return;
 	print_text("\nRelated sysctls:\n");
 	print_open_array("sysctls");
-	for (const char *p = list; *p;) {
-		size_t len = strcspn(p, " ");
+	for (const char *w; (w = word_next(&list, &len));) {
 		char value[128];
 
-		snprintf(name, sizeof(name), "%.*s", (int)len, p);
+		snprintf(name, sizeof(name), "%.*s", (int)len, w);
 		print_open_object(NULL);
 		print_string(PRINT_ANY, "name", "  %-34s ", name);
 		if (sockopt_sysctl_read(name, value, sizeof(value), NULL) == 0)
@@ -80,8 +81,6 @@ static void print_sysctls(const char *list)
 		else
 			print_string(PRINT_ANY, "value", "%s\n", NULL);
 		print_close_object();
-		p += len;
-		p += strspn(p, " ");
 	}
 	print_close_array();
 }
@@ -129,6 +128,7 @@ int cmd_explain(int argc, char **argv)
 	print_string(PRINT_ANY, "summary", ": %s\n\n", sockopt_entry_summary(e));
 	print_string(PRINT_ANY, "aliases", "  aliases    %s\n", sockopt_entry_aliases(e));
 	print_string(PRINT_ANY, "level", "  level      %s", sockopt_level_name(sockopt_entry_level(e)));
+	print_int(PRINT_JSON, "level_number", NULL, sockopt_entry_level(e));
 	print_int(PRINT_ANY, "optname", " (optname %lld)\n", sockopt_entry_optname(e));
 	print_string(PRINT_ANY, "type", "  type       %s\n", sockopt_type_name(sockopt_entry_type(e)));
 	print_string(PRINT_ANY, "access", "  access     %s\n", sockopt_access_name(sockopt_entry_access(e)));

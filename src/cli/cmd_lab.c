@@ -5,6 +5,7 @@
 
 #include "../lab/lab.h"
 #include "cli.h"
+#include "internal.h"
 #include "print.h"
 
 enum lab_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_MARKDOWN };
@@ -36,15 +37,12 @@ static void wrap(const char *text, int indent, int col)
 static void print_word_array(const char *key, const char *list)
 {
 	char word[128];
+	size_t len;
 
 	print_open_array(key);
-	for (const char *p = list; *p;) {
-		size_t len = strcspn(p, " ");
-
-		snprintf(word, sizeof(word), "%.*s", (int)len, p);
+	for (const char *w; (w = word_next(&list, &len));) {
+		snprintf(word, sizeof(word), "%.*s", (int)len, w);
 		print_string(PRINT_JSON, NULL, NULL, word);
-		p += len;
-		p += strspn(p, " ");
 	}
 	print_close_array();
 }

@@ -36,7 +36,7 @@ static void set_and_read(struct lab_result *r, int fd, const char *name, const c
 			       : strcmp(name, "SO_RCVBUFFORCE") == 0 ? "SO_RCVBUF"
 								     : name;
 	char text[32], field[LAB_NAME_MAX];
-	int got, err;
+	int err;
 
 	snprintf(text, sizeof(text), "%lld", requested);
 	snprintf(field, sizeof(field), "%s_requested", prefix);
@@ -49,10 +49,8 @@ static void set_and_read(struct lab_result *r, int fd, const char *name, const c
 		return;
 	}
 	lab_errno(r, field, err);
-	if (err == 0 && lab_get_int(fd, readback, &got) == 0) {
-		snprintf(field, sizeof(field), "%s_readback", prefix);
-		lab_int(r, field, got);
-	}
+	if (err == 0)
+		lab_record(r, fd, readback, "%s_readback", prefix);
 }
 
 static void run_doubling(struct lab_result *r)
@@ -94,17 +92,12 @@ static void run_doubling(struct lab_result *r)
 /* Record the SO_SNDBUF and SO_RCVBUF of a fresh socket of TYPE as PREFIX_sndbuf, PREFIX_rcvbuf. */
 static void record_fresh(struct lab_result *r, int type, const char *prefix)
 {
-	int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0), v;
-	char field[LAB_NAME_MAX];
+	int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
 
 	if (fd < 0)
 		return;
-	snprintf(field, sizeof(field), "%s_sndbuf", prefix);
-	if (lab_get_int(fd, "SO_SNDBUF", &v) == 0)
-		lab_int(r, field, v);
-	snprintf(field, sizeof(field), "%s_rcvbuf", prefix);
-	if (lab_get_int(fd, "SO_RCVBUF", &v) == 0)
-		lab_int(r, field, v);
+	lab_record(r, fd, "SO_SNDBUF", "%s_sndbuf", prefix);
+	lab_record(r, fd, "SO_RCVBUF", "%s_rcvbuf", prefix);
 	close(fd);
 }
 
@@ -182,7 +175,7 @@ static int wscale_when(enum when when)
 		goto out;
 	if (when == BEFORE_CONNECT)
 		lab_set(c, "SO_RCVBUF", "4096");
-	if (labnet_connect(c, "127.0.0.1", labnet_port(l)) < 0 || (s = labnet_accept(l, 2000)) < 0)
+	if ((s = labnet_connect_accept(l, c)) < 0)
 		goto out;
 	if (when == AFTER_CONNECT)
 		lab_set(c, "SO_RCVBUF", "4096");
@@ -190,10 +183,8 @@ static int wscale_when(enum when when)
 		lab_set(s, "SO_RCVBUF", "4096");
 	ws = rcv_wscale(when == BEFORE_LISTEN || when == AFTER_ACCEPT ? s : c);
 out:
-	if (s >= 0)
-		close(s);
-	if (c >= 0)
-		close(c);
+	labnet_close(s);
+	labnet_close(c);
 	close(l);
 	return ws;
 }

@@ -69,25 +69,22 @@ static void record_select(struct lab_result *r, int fd)
 
 static void run_so_error(struct lab_result *r)
 {
-	int port = closed_port(), fd, err;
+	int port = closed_port(), fd;
 
 	if (!lab_opt(r, "SO_ERROR"))
 		return;
 	if (port < 0 || (fd = failing_connect(r, "connect_errno", port)) < 0)
 		return (void)lab_skip(r, "no socket");
 	record_select(r, fd);
-	if (lab_get_int(fd, "SO_ERROR", &err) == 0)
-		lab_errno(r, "so_error_first", err);
-	if (lab_get_int(fd, "SO_ERROR", &err) == 0)
-		lab_errno(r, "so_error_second", err);
+	lab_record_error(r, fd, "so_error_first");
+	lab_record_error(r, fd, "so_error_second");
 	close(fd);
 	/* Again, but this time read() meets the pending error before SO_ERROR does. */
 	if ((fd = failing_connect(r, "connect_errno_2", port)) < 0)
 		return;
 	labnet_wait(fd, POLLOUT, 1000);
 	record_recv(r, "read_errno", fd);
-	if (lab_get_int(fd, "SO_ERROR", &err) == 0)
-		lab_errno(r, "so_error_after_read", err);
+	lab_record_error(r, fd, "so_error_after_read");
 	close(fd);
 	lab_observe(r, "A non-blocking connect to a closed port returned %s; select then reported "
 		       "readable %s, writable %s; SO_ERROR read %s, then %s. On a second such socket, "
@@ -220,7 +217,6 @@ static void await_both(struct lab_result *r, const int c[2], long long t0, const
 		poll(p, 2, 100);
 		for (int i = 0; i < 2; i++) {
 			char field[LAB_NAME_MAX];
-			int err;
 
 			if (done[i] || !(p[i].revents & POLLERR))
 				continue;
@@ -228,8 +224,7 @@ static void await_both(struct lab_result *r, const int c[2], long long t0, const
 			snprintf(field, sizeof(field), "%s_after_us", prefix[i]);
 			lab_int(r, field, labnet_now_us() - t0);
 			snprintf(field, sizeof(field), "%s_so_error", prefix[i]);
-			if (lab_get_int(c[i], "SO_ERROR", &err) == 0)
-				lab_errno(r, field, err);
+			lab_record_error(r, c[i], field);
 		}
 	}
 }
@@ -260,10 +255,8 @@ static void run_host_crash(struct lab_result *r)
 	if (!r->skipped[0])
 		await_both(r, c, t0, cases[0].prefix, cases[1].prefix);
 	for (int i = 0; i < 2; i++) {
-		if (c[i] >= 0)
-			close(c[i]);
-		if (s[i] >= 0)
-			close(s[i]);
+		labnet_close(c[i]);
+		labnet_close(s[i]);
 	}
 	if (!r->skipped[0] && lab_field(r, "silent_after_us") && lab_field(r, "unreachable_after_us"))
 		lab_observe(r, "With TCP_USER_TIMEOUT 1000 ms bounding the retransmissions, data sent "

@@ -112,7 +112,7 @@ static void run_setown(struct lab_result *r)
 	lab_int(r, "pid", getpid());
 	fcntl(l, F_SETOWN, getpid());
 	c = labnet_socket("127.0.0.1", SOCK_STREAM);
-	if (c < 0 || labnet_connect(c, "127.0.0.1", labnet_port(l)) < 0 || (s = labnet_accept(l, 2000)) < 0) {
+	if (c < 0 || (s = labnet_connect_accept(l, c)) < 0) {
 		lab_skip(r, "no connection");
 		goto out;
 	}
@@ -130,10 +130,8 @@ static void run_setown(struct lab_result *r)
 		    lab_num(r, "accepted_owner"), lab_num(r, "sigio_without_owner"),
 		    lab_num(r, "sigio_with_owner"));
 out:
-	if (s >= 0)
-		close(s);
-	if (c >= 0)
-		close(c);
+	labnet_close(s);
+	labnet_close(c);
 	close(l);
 }
 

@@ -42,10 +42,8 @@ static int udp_link(int *tx)
 
 	*tx = labnet_socket("127.0.0.1", SOCK_DGRAM);
 	if (rx < 0 || *tx < 0 || labnet_connect(*tx, "127.0.0.1", labnet_port(rx)) < 0) {
-		if (rx >= 0)
-			close(rx);
-		if (*tx >= 0)
-			close(*tx);
+		labnet_close(rx);
+		labnet_close(*tx);
 		return -1;
 	}
 	return rx;
@@ -56,17 +54,12 @@ static int udp_link(int *tx)
 /* Record IP_TTL and IP_TOS of a fresh socket (FAMILY/TYPE/PROTOCOL) as PREFIX_ttl, PREFIX_tos. */
 static int record_ttl_tos(struct lab_result *r, int type, int protocol, const char *prefix)
 {
-	int fd = socket(AF_INET, type | SOCK_CLOEXEC, protocol), v;
-	char field[LAB_NAME_MAX];
+	int fd = socket(AF_INET, type | SOCK_CLOEXEC, protocol);
 
 	if (fd < 0)
 		return -errno;
-	snprintf(field, sizeof(field), "%s_ttl", prefix);
-	if (lab_get_int(fd, "IP_TTL", &v) == 0)
-		lab_int(r, field, v);
-	snprintf(field, sizeof(field), "%s_tos", prefix);
-	if (lab_get_int(fd, "IP_TOS", &v) == 0)
-		lab_int(r, field, v);
+	lab_record(r, fd, "IP_TTL", "%s_ttl", prefix);
+	lab_record(r, fd, "IP_TOS", "%s_tos", prefix);
 	close(fd);
 	return 0;
 }
@@ -89,7 +82,7 @@ static void run_ttl_tos(struct lab_result *r)
 {
 	char raw_ttl[160];
 	long long def = -1;
-	int tx, rx, v, raw;
+	int tx, rx, raw;
 
 	if (!lab_opt(r, "IP_TTL") || !lab_opt(r, "IP_TOS") || !lab_opt(r, "IP_RECVTTL") ||
 	    !lab_opt(r, "IP_RECVTOS"))
@@ -106,10 +99,8 @@ static void run_ttl_tos(struct lab_result *r)
 	lab_set(rx, "IP_RECVTOS", "on");
 	lab_set(tx, "IP_TTL", "33");
 	lab_set(tx, "IP_TOS", "0x10");
-	if (lab_get_int(tx, "IP_TTL", &v) == 0)
-		lab_int(r, "set_ttl_readback", v);
-	if (lab_get_int(tx, "IP_TOS", &v) == 0)
-		lab_int(r, "set_tos_readback", v);
+	lab_record(r, tx, "IP_TTL", "set_ttl_readback");
+	lab_record(r, tx, "IP_TOS", "set_tos_readback");
 	if (send(tx, "x", 1, 0) == 1)
 		recv_with_cmsgs(rx, wire_ttl_tos, r);
 	close(tx);
@@ -158,12 +149,11 @@ static void run_ip_options(struct lab_result *r)
 	/* Record Route with room for one address, then a NOP to fill the 32-bit word. */
 	lab_errno(r, "set_errno", lab_set(tx, "IP_OPTIONS", "0707040000000001"));
 	lab_int(r, "sent_options_len", 8);
+	lab_int(r, "received_options_len", 0); /* unless the datagram brings some */
 	if (send(tx, "x", 1, 0) == 1)
 		recv_with_cmsgs(rx, wire_options, r);
 	close(tx);
 	close(rx);
-	if (!lab_field(r, "received_options_len"))
-		lab_int(r, "received_options_len", 0);
 	lab_observe(r, "IP_OPTIONS with an 8-byte Record Route option returned %s; the receiver "
 		       "(IP_RECVOPTS) got %lld bytes of options with %s recorded.",
 		    lab_word(r, "set_errno"), lab_num(r, "received_options_len"),
@@ -190,7 +180,7 @@ static void v4_through_v6(struct lab_result *r, const char *v6only, const char *
 static void run_v6only(struct lab_result *r)
 {
 	long long sys;
-	int fd, v;
+	int fd;
 
 	if (!lab_opt(r, "IPV6_V6ONLY"))
 		return;
@@ -198,14 +188,9 @@ static void run_v6only(struct lab_result *r)
 	    (fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
 		return (void)lab_skip(r, "no IPv6 on this machine");
 	lab_int(r, "bindv6only", sys);
-	if (lab_get_int(fd, "IPV6_V6ONLY", &v) == 0)
-		lab_int(r, "tcp6_default", v);
+	lab_record(r, fd, "IPV6_V6ONLY", "tcp6_default");
 	close(fd);
-	if ((fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0)) >= 0 &&
-	    lab_get_int(fd, "IPV6_V6ONLY", &v) == 0)
-		lab_int(r, "udp6_default", v);
-	if (fd >= 0)
-		close(fd);
+	lab_record_fresh(r, AF_INET6, SOCK_DGRAM, "IPV6_V6ONLY", "udp6_default");
 	v4_through_v6(r, "off", "v4_to_dual_stack");
 	v4_through_v6(r, "on", "v4_to_v6only");
 	lab_observe(r, "net.ipv6.bindv6only is %lld; fresh TCP6 and UDP6 sockets read IPV6_V6ONLY "
@@ -246,6 +231,7 @@ static void run_timestamp(struct lab_result *r)
 		return (void)lab_skip(r, "no UDP pair");
 	lab_set(rx, "SO_TIMESTAMP", "on");
 	lab_int(r, "sent_us", realtime_us());
+	lab_int(r, "stamp_us", 0); /* unless the datagram carries one */
 	if (send(tx, "x", 1, 0) == 1) {
 		labnet_sleep_ms(20); /* received, but not yet read */
 		recv_with_cmsgs(rx, stamp, r);
@@ -253,8 +239,6 @@ static void run_timestamp(struct lab_result *r)
 	lab_int(r, "read_us", realtime_us());
 	close(tx);
 	close(rx);
-	if (!lab_field(r, "stamp_us"))
-		lab_int(r, "stamp_us", 0);
 	lab_observe(r, "A datagram sent at %lld µs (realtime) and read 20 ms later at %lld µs carried "
 		       "an SCM_TIMESTAMP of %lld µs.",
 		    lab_num(r, "sent_us"), lab_num(r, "read_us"), lab_num(r, "stamp_us"));

@@ -37,8 +37,7 @@ static void run_defaults(struct lab_result *r)
 
 		if (sockopt_sysctl_read_long(rows[i].sysctl, &s, NULL) == 0)
 			lab_int(r, rows[i].sys_field, s);
-		if (lab_get_int(fd, rows[i].option, &v) == 0)
-			lab_int(r, rows[i].sock_field, v);
+		lab_record(r, fd, rows[i].option, "%s", rows[i].sock_field);
 	}
 	if (lab_get_int(fd, "SO_KEEPALIVE", &v) == 0)
 		lab_bool(r, "so_keepalive", v);
@@ -81,14 +80,13 @@ static int break_path(const char *hook, const char *match, int port, const char 
  */
 static void await_failure(struct lab_result *r, int fd, long long t0, int ms)
 {
-	int revents = labnet_wait(fd, POLLERR | POLLHUP | POLLIN, ms), err;
+	int revents = labnet_wait(fd, POLLERR | POLLHUP | POLLIN, ms);
 	char buf[16];
 	ssize_t n;
 
 	lab_int(r, "failed_after_us", labnet_now_us() - t0);
 	lab_bool(r, "failed", revents != 0);
-	if (lab_get_int(fd, "SO_ERROR", &err) == 0)
-		lab_errno(r, "so_error", err);
+	lab_record_error(r, fd, "so_error");
 	n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
 	if (n == 0)
 		lab_str(r, "recv_after", "EOF");

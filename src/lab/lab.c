@@ -7,10 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "internal.h"
 #include "lab.h"
 #include "labnet.h"
 
@@ -76,17 +77,7 @@ const struct lab_experiment *lab_find(const char *id)
 
 bool lab_is_about(const struct lab_experiment *x, const char *name)
 {
-	size_t n = strlen(name);
-
-	for (const char *p = x->options; *p;) {
-		size_t len = strcspn(p, " ");
-
-		if (len == n && strncasecmp(p, name, n) == 0)
-			return true;
-		p += len;
-		p += strspn(p, " ");
-	}
-	return false;
+	return word_in_list(x->options, name);
 }
 
 const char *lab_verdict_name(enum lab_verdict v)
@@ -223,15 +214,19 @@ int lab_set_unchecked(int fd, const char *name, const char *text)
 	return r < 0 ? r : sockopt_set_unchecked(fd, e, &v, NULL);
 }
 
+/* Read option NAME on FD into V, and its entry into *E; 0 or -errno (-ENOENT: not in the catalog). */
+static int get(int fd, const char *name, const sockopt_entry **e, sockopt_value *v)
+{
+	*e = sockopt_catalog_find(name);
+	return *e ? sockopt_get(fd, *e, v, NULL) : -ENOENT;
+}
+
 int lab_get_int(int fd, const char *name, int *out)
 {
-	const sockopt_entry *e = sockopt_catalog_find(name);
+	const sockopt_entry *e;
 	sockopt_value v;
-	int r;
+	int r = get(fd, name, &e, &v);
 
-	if (!e)
-		return -ENOENT;
-	r = sockopt_get(fd, e, &v, NULL);
 	if (r == 0)
 		*out = v.v.i;
 	return r;
@@ -239,16 +234,61 @@ int lab_get_int(int fd, const char *name, int *out)
 
 int lab_get_text(int fd, const char *name, char *buf, size_t size)
 {
-	const sockopt_entry *e = sockopt_catalog_find(name);
+	const sockopt_entry *e;
 	sockopt_value v;
-	int r;
+	int r = get(fd, name, &e, &v);
 
-	if (!e)
-		return -ENOENT;
-	r = sockopt_get(fd, e, &v, NULL);
 	if (r == 0)
 		sockopt_type_format(sockopt_entry_type(e), &v, buf, size);
 	return r;
+}
+
+/* Read option NAME on FD into the field named by FMT and AP. */
+static bool record(struct lab_result *r, int fd, const char *name, const char *fmt, va_list ap)
+{
+	char field[LAB_NAME_MAX];
+	int v;
+
+	if (lab_get_int(fd, name, &v) < 0)
+		return false;
+	vsnprintf(field, sizeof(field), fmt, ap);
+	lab_int(r, field, v);
+	return true;
+}
+
+bool lab_record(struct lab_result *r, int fd, const char *name, const char *fmt, ...)
+{
+	va_list ap;
+	bool ok;
+
+	va_start(ap, fmt);
+	ok = record(r, fd, name, fmt, ap);
+	va_end(ap);
+	return ok;
+}
+
+bool lab_record_fresh(struct lab_result *r, int family, int type, const char *name,
+		      const char *fmt, ...)
+{
+	int fd = socket(family, type | SOCK_CLOEXEC, 0);
+	va_list ap;
+	bool ok;
+
+	if (fd < 0)
+		return false;
+	va_start(ap, fmt);
+	ok = record(r, fd, name, fmt, ap);
+	va_end(ap);
+	close(fd);
+	return ok;
+}
+
+void lab_record_error(struct lab_result *r, int fd, const char *field)
+{
+	int err;
+
+	if (lab_get_int(fd, "SO_ERROR", &err) == 0)
+		lab_errno(r, field, err);
 }
 
 /* ---- running --------------------------------------------------------- */

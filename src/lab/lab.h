@@ -138,5 +138,17 @@ int lab_set_unchecked(int fd, const char *name, const char *text);
 int lab_get_int(int fd, const char *name, int *out);
 /* Read option NAME formatted as text; 0 or -errno. */
 int lab_get_text(int fd, const char *name, char *buf, size_t size);
+/*
+ * Read the int-like option NAME on FD into the number field named by FMT
+ * (printf-style: "%s_sndbuf", prefix); false, and no field, when it
+ * cannot be read.
+ */
+bool lab_record(struct lab_result *r, int fd, const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* The same on a fresh socket of FAMILY and TYPE, closed again: a default value. */
+bool lab_record_fresh(struct lab_result *r, int family, int type, const char *name,
+		      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* FD's pending error (SO_ERROR, which reading clears) as the word field FIELD ("OK", "ECONNRESET"). */
+void lab_record_error(struct lab_result *r, int fd, const char *field);
 
 #endif /* SOCKOPT_LAB_H */

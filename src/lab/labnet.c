@@ -1,4 +1,4 @@
-/* labnet.c: loopback sockets, TCP state counting from /proc/net/tcp and private network namespaces. */
+/* labnet.c: loopback sockets, protocol counters and private network namespaces. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -81,17 +81,21 @@ int labnet_listen(int fd, const char *ip, int port)
 	return listen(fd, 128) < 0 ? -errno : 0;
 }
 
+/* A blocking connect of FD to SS; 0 or -errno. */
+static int connect_to(int fd, const struct sockaddr_storage *ss, socklen_t len)
+{
+	while (connect(fd, (const struct sockaddr *)ss, len) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return 0;
+}
+
 int labnet_connect(int fd, const char *ip, int port)
 {
 	struct sockaddr_storage ss;
 	int len = labnet_addr(ip, port, &ss);
 
-	if (len < 0)
-		return len;
-	while (connect(fd, (struct sockaddr *)&ss, (socklen_t)len) < 0)
-		if (errno != EINTR)
-			return -errno;
-	return 0;
+	return len < 0 ? len : connect_to(fd, &ss, (socklen_t)len);
 }
 
 int labnet_accept(int lfd, int timeout_ms)
@@ -102,6 +106,24 @@ int labnet_accept(int lfd, int timeout_ms)
 		return -ETIMEDOUT;
 	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 	return fd < 0 ? -errno : fd;
+}
+
+int labnet_connect_accept(int lfd, int c)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	int r;
+
+	if (getsockname(lfd, (struct sockaddr *)&ss, &len) < 0)
+		return -errno;
+	r = connect_to(c, &ss, len);
+	return r < 0 ? r : labnet_accept(lfd, 2000);
+}
+
+void labnet_close(int fd)
+{
+	if (fd >= 0)
+		close(fd);
 }
 
 int labnet_port(int fd)
@@ -116,13 +138,14 @@ int labnet_port(int fd)
 	return ntohs(((struct sockaddr_in *)&ss)->sin_port);
 }
 
-int labnet_tcp_listener(const char *ip)
+/* A socket of TYPE on IP with an ephemeral port, listening when it is a stream socket. */
+static int ephemeral(const char *ip, int type)
 {
-	int fd = labnet_socket(ip, SOCK_STREAM), r;
+	int fd = labnet_socket(ip, type), r;
 
 	if (fd < 0)
 		return fd;
-	r = labnet_listen(fd, ip, 0);
+	r = type == SOCK_STREAM ? labnet_listen(fd, ip, 0) : labnet_bind(fd, ip, 0);
 	if (r < 0) {
 		close(fd);
 		return r;
@@ -130,21 +153,23 @@ int labnet_tcp_listener(const char *ip)
 	return fd;
 }
 
+int labnet_tcp_listener(const char *ip)
+{
+	return ephemeral(ip, SOCK_STREAM);
+}
+
 int labnet_tcp_pair(const char *ip, int *client, int *server)
 {
-	int l = labnet_tcp_listener(ip), c, s = -1, r;
+	int l = labnet_tcp_listener(ip), c, s;
 
 	if (l < 0)
 		return l;
 	c = labnet_socket(ip, SOCK_STREAM);
-	r = c < 0 ? c : labnet_connect(c, ip, labnet_port(l));
-	if (r == 0)
-		s = r = labnet_accept(l, 2000);
+	s = c < 0 ? c : labnet_connect_accept(l, c);
 	close(l);
-	if (r < 0) {
-		if (c >= 0)
-			close(c);
-		return r;
+	if (s < 0) {
+		labnet_close(c);
+		return s;
 	}
 	*client = c;
 	*server = s;
@@ -153,16 +178,7 @@ int labnet_tcp_pair(const char *ip, int *client, int *server)
 
 int labnet_udp_bound(const char *ip)
 {
-	int fd = labnet_socket(ip, SOCK_DGRAM), r;
-
-	if (fd < 0)
-		return fd;
-	r = labnet_bind(fd, ip, 0);
-	if (r < 0) {
-		close(fd);
-		return r;
-	}
-	return fd;
+	return ephemeral(ip, SOCK_DGRAM);
 }
 
 long long labnet_fill(int fd, long long max)
@@ -240,106 +256,6 @@ int labnet_fd_addrs(int fd, struct sockaddr_storage *local, struct sockaddr_stor
 		return -errno;
 	len = sizeof(*remote);
 	return getpeername(fd, (struct sockaddr *)remote, &len) < 0 ? -errno : 0;
-}
-
-/* The /proc/net/tcp form of an address: "0100007F:1F90" (IPv4) or 32 hex digits and port. */
-static void proc_form(const struct sockaddr_storage *ss, char *buf, size_t size)
-{
-	if (ss->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
-		uint32_t w[4];
-		int n = 0;
-
-		memcpy(w, &s6->sin6_addr, sizeof(w));
-		for (int i = 0; i < 4; i++)
-			n += snprintf(buf + n, size - (size_t)n, "%08X", w[i]);
-		snprintf(buf + n, size - (size_t)n, ":%04X", ntohs(s6->sin6_port));
-	} else {
-		const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
-		uint32_t a;
-
-		memcpy(&a, &s4->sin_addr, sizeof(a));
-		snprintf(buf, size, "%08X:%04X", a, ntohs(s4->sin_port));
-	}
-}
-
-/* Call FN for every line of /proc/net/tcp and tcp6 with the local and remote columns and the state. */
-static void each_tcp_socket(void (*fn)(const char *local, const char *remote, int state, void *ctx),
-			    void *ctx)
-{
-	static const char *const files[] = { "/proc/net/tcp", "/proc/net/tcp6" };
-
-	for (size_t i = 0; i < 2; i++) {
-		FILE *f = fopen(files[i], "re");
-		char line[512], local[64], remote[64];
-		unsigned state;
-
-		if (!f)
-			continue;
-		while (fgets(line, sizeof(line), f))
-			if (sscanf(line, " %*d: %63s %63s %x", local, remote, &state) == 3)
-				fn(local, remote, (int)state, ctx);
-		fclose(f);
-	}
-}
-
-struct state_query {
-	char local[64], remote[64];
-	int port;
-	int state;
-	long count;
-};
-
-static void match_pair(const char *local, const char *remote, int state, void *ctx)
-{
-	struct state_query *q = ctx;
-
-	if (strcmp(local, q->local) == 0 && strcmp(remote, q->remote) == 0)
-		q->state = state;
-}
-
-int labnet_tcp_state(const struct sockaddr_storage *local, const struct sockaddr_storage *remote)
-{
-	struct state_query q = { .state = 0 };
-
-	proc_form(local, q.local, sizeof(q.local));
-	proc_form(remote, q.remote, sizeof(q.remote));
-	each_tcp_socket(match_pair, &q);
-	return q.state;
-}
-
-static int column_port(const char *addr)
-{
-	const char *colon = strrchr(addr, ':');
-
-	return colon ? (int)strtol(colon + 1, NULL, 16) : -1;
-}
-
-static void count_state(const char *local, const char *remote, int state, void *ctx)
-{
-	struct state_query *q = ctx;
-
-	if (state == q->state &&
-	    (q->port == 0 || column_port(local) == q->port || column_port(remote) == q->port))
-		q->count++;
-}
-
-long labnet_tcp_count(int state, int port)
-{
-	struct state_query q = { .state = state, .port = port };
-
-	each_tcp_socket(count_state, &q);
-	return q.count;
-}
-
-const char *labnet_tcp_state_name(int state)
-{
-	static const char *const names[] = {
-		"none",	     "ESTABLISHED", "SYN-SENT", "SYN-RECV",   "FIN-WAIT-1", "FIN-WAIT-2",
-		"TIME-WAIT", "CLOSE",	    "CLOSE-WAIT", "LAST-ACK", "LISTEN",	    "CLOSING",
-	};
-
-	return state >= 0 && state < (int)(sizeof(names) / sizeof(names[0])) ? names[state] : "?";
 }
 
 /* The column of NAME in the header line HEAD ("TcpExt: A B C"), or -1. */

@@ -1,4 +1,4 @@
-/* labnet.h: loopback sockets, TCP state counting and private network namespaces, shared by the lab and the bench. */
+/* labnet.h: loopback sockets, protocol counters and private network namespaces, shared by the lab and the bench. */
 #ifndef SOCKOPT_LABNET_H
 #define SOCKOPT_LABNET_H
 
@@ -12,21 +12,6 @@
  * the library.  Addresses are text ("127.0.0.1", "::1"); ports are in host
  * order, 0 for an ephemeral one.
  */
-
-/* Linux TCP states as /proc/net/tcp numbers them. */
-enum labnet_tcp_state {
-	LABNET_ESTABLISHED = 1,
-	LABNET_SYN_SENT,
-	LABNET_SYN_RECV,
-	LABNET_FIN_WAIT1,
-	LABNET_FIN_WAIT2,
-	LABNET_TIME_WAIT,
-	LABNET_CLOSE,
-	LABNET_CLOSE_WAIT,
-	LABNET_LAST_ACK,
-	LABNET_LISTEN,
-	LABNET_CLOSING,
-};
 
 /* A monotonic clock in microseconds. */
 long long labnet_now_us(void);
@@ -44,6 +29,13 @@ int labnet_listen(int fd, const char *ip, int port);
 int labnet_connect(int fd, const char *ip, int port);
 /* Wait up to TIMEOUT_MS for a connection on LFD and accept it (SOCK_CLOEXEC). */
 int labnet_accept(int lfd, int timeout_ms);
+/*
+ * Connect C (made and set up by the caller) to the listener LFD at LFD's
+ * own address and accept it within 2 s: the accepted fd or -errno.
+ */
+int labnet_connect_accept(int lfd, int c);
+/* close(2) FD unless it is negative, for clean-up paths where some sockets were never made. */
+void labnet_close(int fd);
 /* The local port of FD (host order), or -errno. */
 int labnet_port(int fd);
 
@@ -63,18 +55,8 @@ int labnet_outq(int fd);
 /* Wait up to TIMEOUT_MS for EVENTS on FD; the revents (0 on timeout). */
 int labnet_wait(int fd, short events, int timeout_ms);
 
-/*
- * The state of the IPv4 or IPv6 TCP socket whose local and remote
- * addresses are LOCAL and REMOTE, from /proc/net/tcp{,6} of the caller's
- * network namespace: a LABNET_* state, or 0 when there is none.
- */
-int labnet_tcp_state(const struct sockaddr_storage *local, const struct sockaddr_storage *remote);
-/* The same for FD's own addresses (read them before closing FD). */
+/* FD's own local and remote addresses, for diag_tcp_state (sockdiag.h) once FD is closed. */
 int labnet_fd_addrs(int fd, struct sockaddr_storage *local, struct sockaddr_storage *remote);
-/* How many TCP sockets are in STATE with PORT as local or remote port (0: any port). */
-long labnet_tcp_count(int state, int port);
-/* "TIME-WAIT", "ESTABLISHED", …, or "none" for 0. */
-const char *labnet_tcp_state_name(int state);
 
 /*
  * A protocol counter of the caller's network namespace from

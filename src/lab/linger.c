@@ -1,5 +1,6 @@
 /* linger.c: experiments on SO_LINGER: what close() does with unsent data, how long it waits, and what the peer sees. */
 #include <errno.h>
+#include <netinet/tcp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 
 #include "lab.h"
 #include "labnet.h"
+#include "sockdiag.h"
 
 #define SEEDS_LINGER "001_b5b00f28f26c67e8.txt 002_48b01fd0b13bff6e.txt 003_f012efc3bbbfde02.txt"
 #define FILL_MAX (64LL << 20)
@@ -31,11 +33,11 @@ struct close_run {
 static int settle_state(const struct sockaddr_storage *local, const struct sockaddr_storage *remote,
 			int ms)
 {
-	int state = labnet_tcp_state(local, remote);
+	int state = diag_tcp_state(local, remote);
 
-	for (int waited = 0; waited < ms && state != 0 && state != LABNET_TIME_WAIT; waited += 10) {
+	for (int waited = 0; waited < ms && state != 0 && state != TCP_TIME_WAIT; waited += 10) {
 		labnet_sleep_ms(10);
-		state = labnet_tcp_state(local, remote);
+		state = diag_tcp_state(local, remote);
 	}
 	return state;
 }
@@ -117,15 +119,15 @@ static void close_experiment(struct lab_result *r, const struct close_run *run)
 	if (run->nonblocking)
 		sockopt_fd_set_nonblocking(client, true, NULL);
 	close_client(r, run, client);
-	state = labnet_tcp_state(&local, &remote);
-	lab_str(r, "state_after_close", labnet_tcp_state_name(state));
+	state = diag_tcp_state(&local, &remote);
+	lab_str(r, "state_after_close", diag_tcp_state_name(state));
 	received = labnet_drain(server, 1500, &end);
 	lab_int(r, "bytes_received", received);
 	lab_errno(r, "peer_end", end);
 	close(server);
 	state = settle_state(&local, &remote, 500);
-	lab_str(r, "client_final_state", labnet_tcp_state_name(state));
-	lab_int(r, "time_wait", state == LABNET_TIME_WAIT);
+	lab_str(r, "client_final_state", diag_tcp_state_name(state));
+	lab_int(r, "time_wait", state == TCP_TIME_WAIT);
 }
 
 /* The observed sentence shared by the close experiments. */

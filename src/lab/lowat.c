@@ -14,17 +14,6 @@
 #define SENT 10
 #define WAIT_MS 200
 
-/* Record the value of option NAME on a fresh socket of TYPE as FIELD. */
-static void record_default(struct lab_result *r, const char *name, int type, const char *field)
-{
-	int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0), v;
-
-	if (fd >= 0 && lab_get_int(fd, name, &v) == 0)
-		lab_int(r, field, v);
-	if (fd >= 0)
-		close(fd);
-}
-
 /* Whether select(2) reports FD readable within MS. */
 static bool select_readable(int fd, int ms)
 {
@@ -38,15 +27,15 @@ static bool select_readable(int fd, int ms)
 
 static void run_rcvlowat(struct lab_result *r)
 {
-	char buf[LOWAT];
+	char buf[LOWAT] = { 0 }; /* what is sent does not matter, but it is defined */
 	long long t0;
 	ssize_t n;
 	int c, s;
 
 	if (!lab_opt(r, "SO_RCVLOWAT") || !lab_opt(r, "SO_RCVTIMEO"))
 		return;
-	record_default(r, "SO_RCVLOWAT", SOCK_STREAM, "tcp_default");
-	record_default(r, "SO_RCVLOWAT", SOCK_DGRAM, "udp_default");
+	lab_record_fresh(r, AF_INET, SOCK_STREAM, "SO_RCVLOWAT", "tcp_default");
+	lab_record_fresh(r, AF_INET, SOCK_DGRAM, "SO_RCVLOWAT", "udp_default");
 	if (labnet_tcp_pair("127.0.0.1", &c, &s) < 0)
 		return (void)lab_skip(r, "no loopback TCP pair");
 	lab_set(s, "SO_RCVLOWAT", "100");
@@ -85,14 +74,12 @@ static void run_sndlowat(struct lab_result *r)
 	if (!lab_opt(r, "SO_SNDLOWAT"))
 		return;
 	for (size_t i = 0; i < LAB_ARRAY_SIZE(kinds); i++) {
-		int fd = socket(AF_INET, kinds[i].type | SOCK_CLOEXEC, 0), v;
+		int fd = socket(AF_INET, kinds[i].type | SOCK_CLOEXEC, 0);
 		char field[LAB_NAME_MAX];
 
 		if (fd < 0)
 			continue;
-		snprintf(field, sizeof(field), "%s_default", kinds[i].prefix);
-		if (lab_get_int(fd, "SO_SNDLOWAT", &v) == 0)
-			lab_int(r, field, v);
+		lab_record(r, fd, "SO_SNDLOWAT", "%s_default", kinds[i].prefix);
 		snprintf(field, sizeof(field), "%s_set_errno", kinds[i].prefix);
 		/* The catalog knows SO_SNDLOWAT is read-only; ask the kernel anyway. */
 		lab_errno(r, field, lab_set_unchecked(fd, "SO_SNDLOWAT", "4096"));

@@ -1,5 +1,6 @@
 /* reuse.c: experiments on SO_REUSEADDR and SO_REUSEPORT: restarts over TIME_WAIT, distinct IPs, duplicate binds, load spreading. */
 #include <errno.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 
 #include "lab.h"
 #include "labnet.h"
+#include "sockdiag.h"
 
 #define SEED_UNP "003_f012efc3bbbfde02.txt"
 #define SEED_MAN "004_0de232be0c243d49.txt"
@@ -39,8 +41,7 @@ static void try_listen(struct lab_result *r, const char *field, const char *ip, 
 	int fd = bound_socket(SOCK_STREAM, ip, port, options);
 
 	lab_errno(r, field, fd < 0 ? fd : 0);
-	if (fd >= 0)
-		close(fd);
+	labnet_close(fd);
 }
 
 /*
@@ -61,7 +62,7 @@ static void restart(struct lab_result *r, const char *prefix, const char *old_op
 		return;
 	port = labnet_port(l);
 	c = labnet_socket("127.0.0.1", SOCK_STREAM);
-	if (c < 0 || labnet_connect(c, "127.0.0.1", port) < 0 || (s = labnet_accept(l, 2000)) < 0)
+	if (c < 0 || (s = labnet_connect_accept(l, c)) < 0)
 		goto out;
 	labnet_fd_addrs(s, &local, &remote);
 	close(l);
@@ -72,22 +73,19 @@ static void restart(struct lab_result *r, const char *prefix, const char *old_op
 		labnet_wait(c, POLLIN, 500);
 		close(c);
 		c = -1;
-		for (int i = 0; i < 50 && labnet_tcp_state(&local, &remote) != LABNET_TIME_WAIT; i++)
+		for (int i = 0; i < 50 && diag_tcp_state(&local, &remote) != TCP_TIME_WAIT; i++)
 			labnet_sleep_ms(10);
 	}
 	snprintf(field, sizeof(field), "%s_old_state", prefix);
-	lab_str(r, field, labnet_tcp_state_name(labnet_tcp_state(&local, &remote)));
+	lab_str(r, field, diag_tcp_state_name(diag_tcp_state(&local, &remote)));
 	snprintf(field, sizeof(field), "%s_without", prefix);
 	try_listen(r, field, "127.0.0.1", port, "");
 	snprintf(field, sizeof(field), "%s_with", prefix);
 	try_listen(r, field, "127.0.0.1", port, "SO_REUSEADDR");
 out:
-	if (s >= 0)
-		close(s);
-	if (c >= 0)
-		close(c);
-	if (l >= 0)
-		close(l);
+	labnet_close(s);
+	labnet_close(c);
+	labnet_close(l);
 }
 
 static void run_timewait(struct lab_result *r)
@@ -182,8 +180,7 @@ static void run_udp_duplicate(struct lab_result *r)
 	lab_errno(r, "duplicate_with", b < 0 ? b : 0);
 	plain = bound_socket(SOCK_DGRAM, "0.0.0.0", port, "");
 	lab_errno(r, "duplicate_without", plain < 0 ? plain : 0);
-	if (plain >= 0)
-		close(plain);
+	labnet_close(plain);
 	if (b < 0) {
 		close(a);
 		return;
@@ -253,8 +250,7 @@ static void run_reuseport(struct lab_result *r)
 	lab_int(r, "listeners", LISTENERS);
 	fifth = bound_socket(SOCK_STREAM, "127.0.0.1", port, "");
 	lab_errno(r, "without_option", fifth < 0 ? fifth : 0);
-	if (fifth >= 0)
-		close(fifth);
+	labnet_close(fifth);
 	for (int i = 0; i < CONNECTIONS; i++) {
 		int c = labnet_socket("127.0.0.1", SOCK_STREAM);
 

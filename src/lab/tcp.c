@@ -99,14 +99,10 @@ static void run_nodelay(struct lab_result *r)
 		{ false, true, "nagle" },
 		{ true, true, "nodelay" },
 	};
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), v;
 
 	if (!lab_opt(r, "TCP_NODELAY"))
 		return;
-	if (fd >= 0 && lab_get_int(fd, "TCP_NODELAY", &v) == 0)
-		lab_int(r, "nodelay_default", v);
-	if (fd >= 0)
-		close(fd);
+	lab_record_fresh(r, AF_INET, SOCK_STREAM, "TCP_NODELAY", "nodelay_default");
 	lab_int(r, "rounds", ROUNDS);
 	for (size_t i = 0; i < LAB_ARRAY_SIZE(runs); i++) {
 		long long median, p90;
@@ -178,15 +174,13 @@ static void after_traffic(struct lab_result *r, int c, int s, int advmss)
 	lab_int(r, "after_traffic_client", v);
 	lab_int(r, "traffic_bytes", pushed);
 	lab_errno(r, "set_after_connect_errno", lab_set(c, "TCP_MAXSEG", "1000"));
-	if (lab_get_int(c, "TCP_MAXSEG", &v) == 0)
-		lab_int(r, "after_connect_readback", v);
+	lab_record(r, c, "TCP_MAXSEG", "after_connect_readback");
 }
 
 /* A pair whose client set TCP_MAXSEG to CLIENT_MSS (NULL: not) before connect; fields under PREFIX. */
 static void maxseg_pair(struct lab_result *r, const char *prefix, const char *client_mss)
 {
-	int l = labnet_tcp_listener("127.0.0.1"), c, s, v;
-	char field[LAB_NAME_MAX];
+	int l = labnet_tcp_listener("127.0.0.1"), c, s;
 	struct tcp_info ti;
 
 	c = labnet_socket("127.0.0.1", SOCK_STREAM);
@@ -194,17 +188,13 @@ static void maxseg_pair(struct lab_result *r, const char *prefix, const char *cl
 		return;
 	if (client_mss)
 		lab_set(c, "TCP_MAXSEG", client_mss);
-	if (labnet_connect(c, "127.0.0.1", labnet_port(l)) < 0 || (s = labnet_accept(l, 2000)) < 0) {
+	if ((s = labnet_connect_accept(l, c)) < 0) {
 		close(c);
 		close(l);
 		return;
 	}
-	snprintf(field, sizeof(field), "%s_client", prefix);
-	if (lab_get_int(c, "TCP_MAXSEG", &v) == 0)
-		lab_int(r, field, v);
-	snprintf(field, sizeof(field), "%s_server", prefix);
-	if (lab_get_int(s, "TCP_MAXSEG", &v) == 0)
-		lab_int(r, field, v);
+	lab_record(r, c, "TCP_MAXSEG", "%s_client", prefix);
+	lab_record(r, s, "TCP_MAXSEG", "%s_server", prefix);
 	if (!client_mss && tcp_info_of(s, &ti)) {
 		lab_int(r, "server_advmss", ti.tcpi_advmss);
 		lab_bool(r, "timestamps", ti.tcpi_options & TCPI_OPT_TIMESTAMPS);
@@ -217,15 +207,9 @@ static void maxseg_pair(struct lab_result *r, const char *prefix, const char *cl
 
 static void run_maxseg(struct lab_result *r)
 {
-	int fd, v;
-
 	if (!lab_opt(r, "TCP_MAXSEG") || !lab_opt(r, "TCP_INFO"))
 		return;
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd >= 0 && lab_get_int(fd, "TCP_MAXSEG", &v) == 0)
-		lab_int(r, "before_connect", v);
-	if (fd >= 0)
-		close(fd);
+	lab_record_fresh(r, AF_INET, SOCK_STREAM, "TCP_MAXSEG", "before_connect");
 	maxseg_pair(r, "default", NULL);
 	maxseg_pair(r, "set_1000", "1000");
 	lab_int(r, "requested", 1000);
@@ -293,7 +277,7 @@ static void run_accept_inherits(struct lab_result *r)
 		}
 	}
 	if (labnet_listen(l, "127.0.0.1", 0) < 0 || (c = labnet_socket("127.0.0.1", SOCK_STREAM)) < 0 ||
-	    labnet_connect(c, "127.0.0.1", labnet_port(l)) < 0 || (s = labnet_accept(l, 2000)) < 0) {
+	    (s = labnet_connect_accept(l, c)) < 0) {
 		lab_skip(r, "could not accept a connection");
 		goto out;
 	}
@@ -318,10 +302,8 @@ static void run_accept_inherits(struct lab_result *r)
 		    LAB_ARRAY_SIZE(inheritable), n_set, n_inh, missing[0] ? "; not inherited:" : "",
 		    missing);
 out:
-	if (s >= 0)
-		close(s);
-	if (c >= 0)
-		close(c);
+	labnet_close(s);
+	labnet_close(c);
 	close(l);
 }
 

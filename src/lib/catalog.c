@@ -79,22 +79,6 @@ SOCKOPT_EXPORT const sockopt_entry *sockopt_catalog_at(size_t i)
 	return i < ARRAY_SIZE(catalog) ? &catalog[i] : NULL;
 }
 
-/* Whether NAME is one of the space-separated words of LIST, ignoring case. */
-static bool word_in_list(const char *list, const char *name)
-{
-	size_t n = strlen(name);
-
-	for (const char *p = list; *p;) {
-		size_t len = strcspn(p, " ");
-
-		if (len == n && strncasecmp(p, name, n) == 0)
-			return true;
-		p += len;
-		p += strspn(p, " ");
-	}
-	return false;
-}
-
 SOCKOPT_EXPORT const sockopt_entry *sockopt_catalog_find(const char *name)
 {
 	if (!name || !*name)
@@ -136,15 +120,15 @@ static size_t bag_distance(const char *a, size_t la, const char *b, size_t lb)
 }
 
 /*
- * Levenshtein distance between A and B ignoring case, capped at 64 characters.
- * Only distances up to LIMIT matter, so a larger one is returned as LIMIT + 1
- * as soon as it is certain: when the lengths or the bags of characters differ
- * by more, or when a whole row exceeds it (rows never decrease).  Unknown names are compared with every
- * name and alias of the catalog, and this keeps that cheap.
+ * Levenshtein distance between A and B (LA and LB characters, at most 64),
+ * ignoring case.  Only distances up to LIMIT matter, so a larger one is
+ * returned as LIMIT + 1 as soon as it is certain: when the lengths or the
+ * bags of characters differ by more, or when a whole row exceeds it (rows
+ * never decrease).  Unknown names are compared with every name and alias of
+ * the catalog, and this keeps that cheap.
  */
-static size_t edit_distance(const char *a, const char *b, size_t limit)
+static size_t edit_distance(const char *a, size_t la, const char *b, size_t lb, size_t limit)
 {
-	size_t la = strnlen(a, 64), lb = strnlen(b, 64);
 	size_t row[65];
 
 	if ((la > lb ? la - lb : lb - la) > limit || bag_distance(a, la, b, lb) > limit)
@@ -175,24 +159,23 @@ static size_t edit_distance(const char *a, const char *b, size_t limit)
 	return row[lb];
 }
 
-/* How far NAME is from entry E (its kernel name or its closest alias), up to LIMIT + 1. */
-static size_t entry_distance(const char *name, const struct sockopt_entry *e, size_t limit)
+/*
+ * How far NAME (LEN characters, at most 64) is from entry E, its kernel name
+ * or its closest alias, up to LIMIT + 1.
+ */
+static size_t entry_distance(const char *name, size_t len, const struct sockopt_entry *e,
+			     size_t limit)
 {
-	size_t best;
+	size_t best, alias_len;
 
-	if (strlen(name) >= 3 && strcasestr(e->name, name))
+	if (len >= 3 && strcasestr(e->name, name))
 		return 1;
-	best = edit_distance(name, e->name, limit);
-	for (const char *p = e->aliases; *p;) {
-		char alias[64];
-		size_t len = strcspn(p, " "), d;
+	best = edit_distance(name, len, e->name, strnlen(e->name, 64), limit);
+	for (const char *p = e->aliases, *w; (w = word_next(&p, &alias_len));) {
+		size_t d = edit_distance(name, len, w, alias_len < 64 ? alias_len : 64, limit);
 
-		snprintf(alias, sizeof(alias), "%.*s", (int)len, p);
-		d = edit_distance(name, alias, limit);
 		if (d < best)
 			best = d;
-		p += len;
-		p += strspn(p, " ");
 	}
 	return best;
 }
@@ -204,7 +187,7 @@ SOCKOPT_EXPORT size_t sockopt_catalog_suggest(const char *name, const char **out
 	if (n > ARRAY_SIZE(best))
 		n = ARRAY_SIZE(best);
 	for (size_t i = 0; i < ARRAY_SIZE(catalog); i++) {
-		size_t d = entry_distance(name, &catalog[i], limit);
+		size_t d = entry_distance(name, strnlen(name, 64), &catalog[i], limit);
 		size_t pos;
 
 		if (d > limit)

@@ -128,17 +128,14 @@ static bool phase_passed(int fd, enum sockopt_phase p)
 /* The word of sysctl list LIST ending in SUFFIX, copied into BUF; false when none. */
 static bool sysctl_with_suffix(const char *list, const char *suffix, char *buf, size_t size)
 {
-	for (const char *p = list; *p;) {
-		size_t len = strcspn(p, " "), slen = strlen(suffix);
+	size_t len, slen = strlen(suffix);
 
-		if (len >= slen && len < size && strncmp(p + len - slen, suffix, slen) == 0) {
-			memcpy(buf, p, len);
+	for (const char *w; (w = word_next(&list, &len));)
+		if (len >= slen && len < size && strncmp(w + len - slen, suffix, slen) == 0) {
+			memcpy(buf, w, len);
 			buf[len] = '\0';
 			return true;
 		}
-		p += len;
-		p += strspn(p, " ");
-	}
 	return false;
 }
 

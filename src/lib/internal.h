@@ -73,4 +73,13 @@ const char *errno_name(int err);
 /* Microseconds on the monotonic clock, for deadlines and elapsed times. */
 long long monotonic_us(void);
 
+/*
+ * The next word of a space-separated list at *CURSOR, or NULL after the
+ * last: its start, its length in *LEN, and *CURSOR moved past it.  (The
+ * catalog's aliases and sysctls, the lab's option lists.)
+ */
+const char *word_next(const char **cursor, size_t *len);
+/* Whether WORD is one of the space-separated words of LIST, ignoring case. */
+bool word_in_list(const char *list, const char *word);
+
 #endif /* SOCKOPT_INTERNAL_H */

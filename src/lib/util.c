@@ -1,4 +1,4 @@
-/* util.c: diagnostics, bounded text output and integer parsing shared by the library. */
+/* util.c: diagnostics, bounded text output, integer parsing and word lists shared by the library. */
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -153,4 +153,25 @@ long long monotonic_us(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
+}
+
+const char *word_next(const char **cursor, size_t *len)
+{
+	const char *w = *cursor + strspn(*cursor, " ");
+
+	if (!*w)
+		return NULL;
+	*len = strcspn(w, " ");
+	*cursor = w + *len;
+	return w;
+}
+
+bool word_in_list(const char *list, const char *word)
+{
+	size_t n = strlen(word), len;
+
+	for (const char *w; (w = word_next(&list, &len));)
+		if (len == n && strncasecmp(w, word, n) == 0)
+			return true;
+	return false;
 }

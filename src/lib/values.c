@@ -502,3 +502,16 @@ SOCKOPT_EXPORT void sockopt_value_set_int(sockopt_value *v, int i)
 	v->v.i = i;
 	v->len = sizeof(int);
 }
+
+void value_to_struct(const sockopt_value *v, void *out, size_t size)
+{
+	memset(out, 0, size);
+	memcpy(out, v->v.bytes, v->len < size ? v->len : size);
+}
+
+int value_from_struct(sockopt_value *v, const void *in, size_t size)
+{
+	memcpy(v->v.bytes, in, size);
+	v->len = (socklen_t)size;
+	return 0;
+}

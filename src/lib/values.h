@@ -25,6 +25,11 @@ void json_linger(const sockopt_value *v, struct out *o);
 void json_ucred(const sockopt_value *v, struct out *o);
 void json_tcpinfo(const sockopt_value *v, struct out *o);
 
+/* Copy V's bytes into the SIZE-byte struct OUT, zero past what V holds: a value as its C struct. */
+void value_to_struct(const sockopt_value *v, void *out, size_t size);
+/* Store the SIZE-byte struct IN as V's bytes; 0, a parser's result. */
+int value_from_struct(sockopt_value *v, const void *in, size_t size);
+
 /* What a type's text looks like, for messages ("on, off, …"). */
 const char *type_expected(enum sockopt_type t);
 

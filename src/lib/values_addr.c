@@ -87,9 +87,9 @@ void format_tos(const sockopt_value *v, struct out *o)
 
 static struct ucred value_ucred(const sockopt_value *v)
 {
-	struct ucred c = { 0, 0, 0 };
+	struct ucred c;
 
-	memcpy(&c, v->v.bytes, v->len < sizeof(c) ? v->len : sizeof(c));
+	value_to_struct(v, &c, sizeof(c));
 	return c;
 }
 
@@ -102,9 +102,7 @@ int parse_ucred(const char *text, sockopt_value *v, const char **problem)
 	if (sscanf(text, "pid=%d uid=%u gid=%u%n", &c.pid, &c.uid, &c.gid, &used) != 3 ||
 	    text[used] || c.pid < 0)
 		return -EINVAL;
-	memcpy(v->v.bytes, &c, sizeof(c));
-	v->len = sizeof(c);
-	return 0;
+	return value_from_struct(v, &c, sizeof(c));
 }
 
 void format_ucred(const sockopt_value *v, struct out *o)
@@ -152,9 +150,7 @@ static int parse_sockaddr_inet(const char *text, sockopt_value *v)
 			return -EINVAL;
 		if (parse_port(close + 2, &sin6.sin6_port))
 			return -EINVAL;
-		memcpy(v->v.bytes, &sin6, sizeof(sin6));
-		v->len = sizeof(sin6);
-		return 0;
+		return value_from_struct(v, &sin6, sizeof(sin6));
 	}
 	colon = strrchr(text, ':');
 	if (!colon || (n = (size_t)(colon - text)) >= sizeof(host))
@@ -165,9 +161,7 @@ static int parse_sockaddr_inet(const char *text, sockopt_value *v)
 
 	if (inet_pton(AF_INET, host, &sin.sin_addr) != 1 || parse_port(colon + 1, &sin.sin_port))
 		return -EINVAL;
-	memcpy(v->v.bytes, &sin, sizeof(sin));
-	v->len = sizeof(sin);
-	return 0;
+	return value_from_struct(v, &sin, sizeof(sin));
 }
 
 int parse_sockaddr(const char *text, sockopt_value *v, const char **problem)
@@ -205,8 +199,7 @@ void format_sockaddr(const sockopt_value *v, struct out *o)
 	char host[INET6_ADDRSTRLEN];
 	sa_family_t family;
 
-	memset(&ss, 0, sizeof(ss));
-	memcpy(&ss, v->v.bytes, v->len < sizeof(ss) ? v->len : sizeof(ss));
+	value_to_struct(v, &ss, sizeof(ss));
 	family = v->len >= sizeof(sa_family_t) ? ss.ss_family : AF_UNSPEC;
 	if (family == AF_INET) {
 		const struct sockaddr_in *sin = (const struct sockaddr_in *)&ss;
@@ -244,17 +237,15 @@ int parse_inaddr(const char *text, sockopt_value *v, const char **problem)
 	(void)problem;
 	if (inet_pton(AF_INET, text, &a) != 1)
 		return -EINVAL;
-	memcpy(v->v.bytes, &a, sizeof(a));
-	v->len = sizeof(a);
-	return 0;
+	return value_from_struct(v, &a, sizeof(a));
 }
 
 void format_inaddr(const sockopt_value *v, struct out *o)
 {
 	char host[INET_ADDRSTRLEN];
-	struct in_addr a = { 0 };
+	struct in_addr a;
 
-	memcpy(&a, v->v.bytes, v->len < sizeof(a) ? v->len : sizeof(a));
+	value_to_struct(v, &a, sizeof(a));
 	out_printf(o, "%s", inet_ntop(AF_INET, &a, host, sizeof(host)));
 }
 
@@ -314,9 +305,7 @@ int parse_mreq(const char *text, sockopt_value *v, const char **problem)
 		}
 		rest = next;
 	}
-	memcpy(v->v.bytes, &m, sizeof(m));
-	v->len = sizeof(m);
-	return 0;
+	return value_from_struct(v, &m, sizeof(m));
 }
 
 void format_mreq(const sockopt_value *v, struct out *o)
@@ -324,8 +313,7 @@ void format_mreq(const sockopt_value *v, struct out *o)
 	struct ip_mreqn m;
 	char host[INET_ADDRSTRLEN];
 
-	memset(&m, 0, sizeof(m));
-	memcpy(&m, v->v.bytes, v->len < sizeof(m) ? v->len : sizeof(m));
+	value_to_struct(v, &m, sizeof(m));
 	out_printf(o, "%s", inet_ntop(AF_INET, &m.imr_multiaddr, host, sizeof(host)));
 	if (m.imr_address.s_addr != htonl(INADDR_ANY))
 		out_printf(o, "@%s", inet_ntop(AF_INET, &m.imr_address, host, sizeof(host)));
@@ -346,9 +334,7 @@ int parse_mreq6(const char *text, sockopt_value *v, const char **problem)
 		return -EINVAL;
 	}
 	m.ipv6mr_interface = (unsigned)ifindex;
-	memcpy(v->v.bytes, &m, sizeof(m));
-	v->len = sizeof(m);
-	return 0;
+	return value_from_struct(v, &m, sizeof(m));
 }
 
 void format_mreq6(const sockopt_value *v, struct out *o)
@@ -356,8 +342,7 @@ void format_mreq6(const sockopt_value *v, struct out *o)
 	struct ipv6_mreq m;
 	char host[INET6_ADDRSTRLEN];
 
-	memset(&m, 0, sizeof(m));
-	memcpy(&m, v->v.bytes, v->len < sizeof(m) ? v->len : sizeof(m));
+	value_to_struct(v, &m, sizeof(m));
 	out_printf(o, "%s", inet_ntop(AF_INET6, &m.ipv6mr_multiaddr, host, sizeof(host)));
 	format_ifindex((int)m.ipv6mr_interface, o);
 }

@@ -114,16 +114,14 @@ int parse_timeval(const char *text, sockopt_value *v, const char **problem)
 		return r;
 	tv.tv_sec = us / 1000000;
 	tv.tv_usec = us % 1000000;
-	memcpy(v->v.bytes, &tv, sizeof(tv));
-	v->len = sizeof(tv);
-	return 0;
+	return value_from_struct(v, &tv, sizeof(tv));
 }
 
 static struct timeval value_timeval(const sockopt_value *v)
 {
-	struct timeval tv = { 0, 0 };
+	struct timeval tv;
 
-	memcpy(&tv, v->v.bytes, v->len < sizeof(tv) ? v->len : sizeof(tv));
+	value_to_struct(v, &tv, sizeof(tv));
 	return tv;
 }
 
@@ -173,16 +171,14 @@ int parse_linger(const char *text, sockopt_value *v, const char **problem)
 		return r;
 	if (l.l_onoff && strcasecmp(text, "abort") != 0)
 		l.l_linger = (int)n;
-	memcpy(v->v.bytes, &l, sizeof(l));
-	v->len = sizeof(l);
-	return 0;
+	return value_from_struct(v, &l, sizeof(l));
 }
 
 static struct linger value_linger(const sockopt_value *v)
 {
-	struct linger l = { 0, 0 };
+	struct linger l;
 
-	memcpy(&l, v->v.bytes, v->len < sizeof(l) ? v->len : sizeof(l));
+	value_to_struct(v, &l, sizeof(l));
 	return l;
 }
 

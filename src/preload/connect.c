@@ -12,18 +12,8 @@ static int before_connect(const struct shim *s, int fd)
 		{ SPEC_COMMON, SOCKOPT_PHASE_BEFORE_CONNECT },
 		{ SPEC_CONNECT, SOCKOPT_PHASE_BEFORE_CONNECT },
 	};
-	unsigned state = shim_fd_state(s, fd);
-	size_t first = state & FD_EARLY ? 1 : 0;
-	int r;
 
-	if (!fd_kind(state) || (state & FD_CONNECTED))
-		return 0;
-	r = shim_before_bind(s, fd, &state);
-	if (r == 0)
-		r = shim_apply(s, fd, fd_kind(state), steps + first, ARRAY_LEN(steps) - first);
-	if (r == 0)
-		shim_fd_add(fd, FD_CONNECTED);
-	return r;
+	return shim_before_peer(s, fd, FD_CONNECTED, steps, ARRAY_LEN(steps), 1);
 }
 
 static int connect_logic(int fd, const struct sockaddr *addr, socklen_t len)

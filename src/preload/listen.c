@@ -14,17 +14,8 @@ static int before_listen(const struct shim *s, int fd)
 		{ SPEC_LISTEN, SOCKOPT_PHASE_BEFORE_CONNECT },
 		{ SPEC_ACCEPT_INHERITED, SOCKOPT_PHASE_AFTER_ACCEPT },
 	};
-	unsigned state = shim_fd_state(s, fd);
-	int r;
 
-	if (!fd_kind(state) || (state & FD_LISTENING))
-		return 0;
-	r = shim_before_bind(s, fd, &state);
-	if (r == 0)
-		r = shim_apply(s, fd, fd_kind(state), steps, ARRAY_LEN(steps));
-	if (r == 0)
-		shim_fd_add(fd, FD_LISTENING);
-	return r;
+	return shim_before_peer(s, fd, FD_LISTENING, steps, ARRAY_LEN(steps), 0);
 }
 
 static int listen_logic(int fd, int backlog)

@@ -291,6 +291,23 @@ int shim_after_socket(const struct shim *s, int fd, int family, int type, int pr
 	return 0;
 }
 
+int shim_before_peer(const struct shim *s, int fd, unsigned done, const struct shim_step *steps,
+		     size_t n, size_t skip_early)
+{
+	unsigned state = shim_fd_state(s, fd);
+	size_t first = state & FD_EARLY ? skip_early : 0;
+	int r;
+
+	if (!fd_kind(state) || (state & done))
+		return 0;
+	r = shim_before_bind(s, fd, &state);
+	if (r == 0)
+		r = shim_apply(s, fd, fd_kind(state), steps + first, n - first);
+	if (r == 0)
+		shim_fd_add(fd, done);
+	return r;
+}
+
 int shim_before_bind(const struct shim *s, int fd, unsigned *state)
 {
 	static const struct shim_step bind = { SPEC_COMMON, SOCKOPT_PHASE_BEFORE_BIND };

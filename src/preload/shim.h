@@ -101,6 +101,14 @@ int shim_apply(const struct shim *s, int fd, unsigned kind, const struct shim_st
 int shim_after_socket(const struct shim *s, int fd, int family, int type, int protocol);
 /* Before bind(), connect() or listen() on FD of state *STATE: the before-bind entries, once. */
 int shim_before_bind(const struct shim *s, int fd, unsigned *state);
+/*
+ * Before the first connect() or listen() on FD: the before-bind entries,
+ * then the N STEPS (less the first SKIP_EARLY for a connectionless socket,
+ * which had those at socket()), then DONE (FD_CONNECTED, FD_LISTENING)
+ * added to its state.  Nothing for a socket left alone or already DONE.
+ */
+int shim_before_peer(const struct shim *s, int fd, unsigned done, const struct shim_step *steps,
+		     size_t n, size_t skip_early);
 
 /* Log one line "sockopt[PID]: …" on stderr with a single write. */
 void shim_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

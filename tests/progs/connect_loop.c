@@ -1,5 +1,4 @@
 /* connect_loop.c: N connect/close cycles on loopback, timed (wall and CPU); with --setsockopt it sets TCP_NODELAY itself, as a peer for the preload. */
-#include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
@@ -12,15 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static void *acceptor(void *arg)
-{
-	int l = *(int *)arg, fd;
-
-	while ((fd = accept(l, NULL, NULL)) >= 0 || errno == EINTR || errno == ECONNABORTED)
-		if (fd >= 0)
-			close(fd);
-	return NULL;
-}
+#include "loopback.h"
 
 /* CPU seconds this process used, user and system: steadier than wall time on a busy machine. */
 static double cpu(void)
@@ -42,17 +33,14 @@ static double now(void)
 
 int main(int argc, char **argv)
 {
-	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in sin;
 	int n = argc > 1 ? atoi(argv[1]) : 20000, one = 1, l, done = 0;
 	bool self = argc > 2 && strcmp(argv[2], "--setsockopt") == 0;
-	struct linger abort_now = { 1, 0 };
-	socklen_t len = sizeof(sin);
 	double start, start_cpu, limit = 60; /* seconds: the loop stops there whatever N is */
 	pthread_t acc;
 
-	l = socket(AF_INET, SOCK_STREAM, 0);
-	if (l < 0 || bind(l, (struct sockaddr *)&sin, sizeof(sin)) < 0 || listen(l, 4096) < 0 ||
-	    getsockname(l, (struct sockaddr *)&sin, &len) < 0) {
+	l = loopback_listener(&sin, 4096);
+	if (l < 0) {
 		perror("connect_loop: listener");
 		return 2;
 	}
@@ -69,8 +57,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		/* RST instead of FIN: no TIME_WAIT left behind (the same in every variant). */
-		setsockopt(fd, SOL_SOCKET, SO_LINGER, &abort_now, sizeof(abort_now));
-		close(fd);
+		close_abortively(fd);
 	}
 	/* cycles, wall seconds, CPU seconds */
 	printf("%d %.6f %.6f\n", done, now() - start, cpu() - start_cpu);

@@ -5,18 +5,18 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "loopback.h"
+
 int main(int argc, char **argv)
 {
-	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in sin;
 	int n = argc > 1 ? atoi(argv[1]) : 10000, l, c, a;
-	socklen_t len = sizeof(sin);
 	char buf[64] = "ping";
 
-	l = socket(AF_INET, SOCK_STREAM, 0);
+	l = loopback_listener(&sin, 1);
 	c = socket(AF_INET, SOCK_STREAM, 0);
-	if (l < 0 || c < 0 || bind(l, (struct sockaddr *)&sin, sizeof(sin)) < 0 ||
-	    listen(l, 1) < 0 || getsockname(l, (struct sockaddr *)&sin, &len) < 0 ||
-	    connect(c, (struct sockaddr *)&sin, sizeof(sin)) < 0 || (a = accept(l, NULL, NULL)) < 0) {
+	if (l < 0 || c < 0 || connect(c, (struct sockaddr *)&sin, sizeof(sin)) < 0 ||
+	    (a = accept(l, NULL, NULL)) < 0) {
 		perror("sendrecv_loop");
 		return 2;
 	}

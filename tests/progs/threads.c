@@ -1,5 +1,4 @@
 /* threads.c: many threads connecting at once, each checking that its socket got an option the shim applies. */
-#include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -8,33 +7,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-static struct sockaddr_in server = { .sin_family = AF_INET };
+#include "loopback.h"
+
+static struct sockaddr_in server;
 static int per_thread;
 static atomic_int connects, configured, failed;
-
-/* Accept and close until the listener is shut down. */
-static void *acceptor(void *arg)
-{
-	int l = *(int *)arg, fd;
-
-	while ((fd = accept(l, NULL, NULL)) >= 0 || errno == EINTR || errno == ECONNABORTED)
-		if (fd >= 0)
-			close(fd);
-	return NULL;
-}
-
-/*
- * Close with RST (SO_LINGER 0): 8,000 connections closed gracefully would
- * leave as many TIME_WAIT sockets on loopback for a minute, in the way of
- * other tests that count or need ports.
- */
-static void close_abortively(int fd)
-{
-	struct linger abort_now = { 1, 0 };
-
-	setsockopt(fd, SOL_SOCKET, SO_LINGER, &abort_now, sizeof(abort_now));
-	close(fd);
-}
 
 static void *client(void *arg)
 {
@@ -59,15 +36,12 @@ static void *client(void *arg)
 int main(int argc, char **argv)
 {
 	int nthreads = argc > 1 ? atoi(argv[1]) : 8, l;
-	socklen_t len = sizeof(server);
 	pthread_t acc[2], *th;
 
 	per_thread = argc > 2 ? atoi(argv[2]) : 1000;
 	th = calloc((size_t)nthreads, sizeof(*th));
-	server.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	l = socket(AF_INET, SOCK_STREAM, 0);
-	if (!th || l < 0 || bind(l, (struct sockaddr *)&server, sizeof(server)) < 0 ||
-	    listen(l, 4096) < 0 || getsockname(l, (struct sockaddr *)&server, &len) < 0) {
+	l = loopback_listener(&server, 4096);
+	if (!th || l < 0) {
 		perror("threads: listener");
 		return 2;
 	}

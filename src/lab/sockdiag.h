@@ -1,0 +1,41 @@
+/* sockdiag.h: kernel sockets by state, port and address through sock_diag netlink (TIME_WAIT, UDP drops); for the lab and the bench. */
+#ifndef SOCKOPT_SOCKDIAG_H
+#define SOCKOPT_SOCKDIAG_H
+
+#include <sys/socket.h>
+
+/*
+ * Everything here asks the kernel through NETLINK_SOCK_DIAG (the interface
+ * ss uses) in the caller's network namespace, so TIME_WAIT sockets, which
+ * have no descriptor, are seen too; the kernel filters by state and sends
+ * binary records, where /proc/net/tcp formats every socket as text.  States
+ * are the kernel's TCP_* numbers of <netinet/tcp.h> (TCP_TIME_WAIT…).
+ */
+
+/* Which sockets to count: a protocol, TCP states, and ports in host order (-1: any). */
+struct diag_filter {
+	int protocol;	 /* IPPROTO_TCP or IPPROTO_UDP */
+	unsigned states; /* a mask of 1 << TCP_* states; 0 means every state */
+	int local_port;
+	int remote_port;
+};
+
+/* What the kernel said about the sockets that matched. */
+struct diag_count {
+	long sockets;	 /* how many matched */
+	long long drops; /* their SK_MEMINFO_DROPS added up */
+};
+
+/* Count the IPv4 sockets matching F.  0 or a negative errno. */
+int diag_count(const struct diag_filter *f, struct diag_count *out);
+
+/*
+ * The state of the IPv4 or IPv6 TCP socket whose local and remote
+ * addresses are exactly LOCAL and REMOTE: a TCP_* state, 0 when there is
+ * none, or a negative errno.
+ */
+int diag_tcp_state(const struct sockaddr_storage *local, const struct sockaddr_storage *remote);
+/* "TIME-WAIT", "ESTABLISHED", …, "none" for 0, "unknown" for an error. */
+const char *diag_tcp_state_name(int state);
+
+#endif /* SOCKOPT_SOCKDIAG_H */
