@@ -60,7 +60,7 @@ for k in out:
     for o in k["options"]:
         if "error" in o:
             try:
-                s.getsockopt(o["level"], o["optname"], 512)
+                s.getsockopt(o["level_number"], o["optname"], 512)
             except OSError:
                 continue
             raise AssertionError("sockopt says %s fails, python reads it" % o["name"])
@@ -69,7 +69,7 @@ for k in out:
         if o["name"] in ("SO_COOKIE", "TCP_INFO", "TCP_TIMESTAMP") or isinstance(v, str) and o["name"] not in ("TCP_CONGESTION",):
             continue
         if isinstance(v, bool) or isinstance(v, int):
-            raw = s.getsockopt(o["level"], o["optname"])
+            raw = s.getsockopt(o["level_number"], o["optname"])
             if isinstance(v, bool):
                 assert bool(raw) == v, (k["kind"], o, raw)
             elif v < 0 or v > 2**31:
@@ -77,11 +77,11 @@ for k in out:
             else:
                 assert raw == v, (k["kind"], o, raw)
         elif isinstance(v, dict) and "onoff" in v:
-            assert struct.unpack("ii", s.getsockopt(o["level"], o["optname"], 8)) == (v["onoff"], v["linger"])
+            assert struct.unpack("ii", s.getsockopt(o["level_number"], o["optname"], 8)) == (v["onoff"], v["linger"])
         elif isinstance(v, dict) and "usec" in v:
-            assert struct.unpack("qq", s.getsockopt(o["level"], o["optname"], 16)) == (v["sec"], v["usec"])
+            assert struct.unpack("qq", s.getsockopt(o["level_number"], o["optname"], 16)) == (v["sec"], v["usec"])
         elif isinstance(v, str):
-            assert s.getsockopt(o["level"], o["optname"], 64).rstrip(b"\0").decode() == v
+            assert s.getsockopt(o["level_number"], o["optname"], 64).rstrip(b"\0").decode() == v
         else:
             continue
         compared += 1

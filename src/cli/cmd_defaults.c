@@ -37,7 +37,8 @@ static bool print_kind(unsigned kind)
 			continue;
 		print_open_object(NULL);
 		print_string(PRINT_ANY, "name", "  %-28s ", sockopt_entry_name(e));
-		print_int(PRINT_JSON, "level", NULL, sockopt_entry_level(e));
+		print_string(PRINT_JSON, "level", NULL, sockopt_level_name(sockopt_entry_level(e)));
+		print_int(PRINT_JSON, "level_number", NULL, sockopt_entry_level(e));
 		print_int(PRINT_JSON, "optname", NULL, sockopt_entry_optname(e));
 		print_option_value(e, &v, sockopt_get(fd, e, &v, NULL));
 		print_text("\n");

@@ -128,6 +128,7 @@ int cmd_explain(int argc, char **argv)
 	print_string(PRINT_ANY, "summary", ": %s\n\n", sockopt_entry_summary(e));
 	print_string(PRINT_ANY, "aliases", "  aliases    %s\n", sockopt_entry_aliases(e));
 	print_string(PRINT_ANY, "level", "  level      %s", sockopt_level_name(sockopt_entry_level(e)));
+	print_int(PRINT_JSON, "level_number", NULL, sockopt_entry_level(e));
 	print_int(PRINT_ANY, "optname", " (optname %lld)\n", sockopt_entry_optname(e));
 	print_string(PRINT_ANY, "type", "  type       %s\n", sockopt_type_name(sockopt_entry_type(e)));
 	print_string(PRINT_ANY, "access", "  access     %s\n", sockopt_access_name(sockopt_entry_access(e)));

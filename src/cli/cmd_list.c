@@ -23,6 +23,7 @@ static void print_entry(const sockopt_entry *e)
 	print_open_object(NULL);
 	print_string(PRINT_ANY, "name", "%-28s ", sockopt_entry_name(e));
 	print_string(PRINT_ANY, "level", "%-6s ", sockopt_level_name(sockopt_entry_level(e)));
+	print_int(PRINT_JSON, "level_number", NULL, sockopt_entry_level(e));
 	print_int(PRINT_JSON, "optname", NULL, sockopt_entry_optname(e));
 	print_string(PRINT_ANY, "type", "%-12s ", sockopt_type_name(sockopt_entry_type(e)));
 	print_string(PRINT_ANY, "access", "%-7s ", sockopt_access_name(sockopt_entry_access(e)));
