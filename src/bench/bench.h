@@ -58,8 +58,6 @@ int opt_set(int fd, const char *name, const char *text, struct sockopt_readback 
 	    struct sockopt_diag *diag);
 /* 0 when the catalog has option NAME, else -ENOENT with the sentence opt_set would give. */
 int opt_need(const char *name, struct sockopt_diag *diag);
-/* Apply "NAME=VALUE[,NAME=VALUE…]" to FD, entry by entry; NULL or "" does nothing. */
-int opt_apply(int fd, const char *spec, struct sockopt_diag *diag);
 /* Read an int-valued catalog option NAME on FD. */
 int opt_get_int(int fd, const char *name, int *out, struct sockopt_diag *diag);
 /* Read the first number of a sysctl, or -1 when it cannot be read. */

@@ -118,27 +118,6 @@ int opt_set(int fd, const char *name, const char *text, struct sockopt_readback 
 	return e ? sockopt_set_text(fd, e, text, rb, diag) : -ENOENT;
 }
 
-int opt_apply(int fd, const char *spec, struct sockopt_diag *diag)
-{
-	char buf[256], *save = NULL;
-
-	if (!spec || !*spec)
-		return 0;
-	snprintf(buf, sizeof(buf), "%s", spec);
-	for (char *item = strtok_r(buf, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
-		char *eq = strchr(item, '=');
-		int err;
-
-		if (!eq)
-			return -EINVAL;
-		*eq = '\0';
-		err = opt_set(fd, item, eq + 1, NULL, diag);
-		if (err < 0)
-			return err;
-	}
-	return 0;
-}
-
 int opt_get_int(int fd, const char *name, int *out, struct sockopt_diag *diag)
 {
 	const sockopt_entry *e = find(name, diag);

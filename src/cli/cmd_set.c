@@ -15,6 +15,13 @@ struct assignment {
 	sockopt_value value;
 };
 
+/* The socket being changed: fd FD of process PID, of kind KIND. */
+struct target {
+	pid_t pid;
+	int fd;
+	unsigned kind;
+};
+
 /* Parse "PID:FD"; false when it is not that. */
 static bool parse_target(const char *arg, pid_t *pid, int *fd)
 {
@@ -57,7 +64,7 @@ static int parse_assignments(char **args, int n, struct assignment *out)
 }
 
 /* Say when setting E now is too late to do what it is for. */
-static bool warn_phase(int fd, const sockopt_entry *e, int pid, int target_fd)
+static bool warn_phase(int fd, const sockopt_entry *e, const struct target *t)
 {
 	enum sockopt_phase p = sockopt_entry_phase(e);
 
@@ -67,8 +74,8 @@ static bool warn_phase(int fd, const sockopt_entry *e, int pid, int target_fd)
 		"sockopt: warning: %s acts only %s, and fd %d of process %d is already %s; the "
 		"kernel stores the new value, but it does not do now what it does when set in time.\n",
 		sockopt_entry_name(e),
-		p == SOCKOPT_PHASE_BEFORE_BIND ? "before bind" : "before connect or listen", target_fd,
-		pid, p == SOCKOPT_PHASE_BEFORE_BIND ? "bound" : "connected or listening");
+		p == SOCKOPT_PHASE_BEFORE_BIND ? "before bind" : "before connect or listen", t->fd,
+		(int)t->pid, p == SOCKOPT_PHASE_BEFORE_BIND ? "bound" : "connected or listening");
 	return true;
 }
 
@@ -93,7 +100,7 @@ static void print_value(const char *key, const sockopt_entry *e, const sockopt_v
 }
 
 /* Apply (or, on a dry run, only show) one assignment; false when the kernel refused it. */
-static bool apply_one(int fd, const struct assignment *a, bool dry_run, pid_t pid, int target_fd)
+static bool apply_one(int fd, const struct assignment *a, bool dry_run, const struct target *t)
 {
 	const sockopt_entry *e = a->entry;
 	struct sockopt_readback rb;
@@ -114,7 +121,7 @@ static bool apply_one(int fd, const struct assignment *a, bool dry_run, pid_t pi
 		print_value("after", e, &after, after.len ? 0 : -ENODATA, false);
 		print_string(PRINT_ANY, "readback", "   %s", rb.text);
 	}
-	print_bool(PRINT_JSON, "phase_passed", NULL, warn_phase(fd, e, pid, target_fd));
+	print_bool(PRINT_JSON, "phase_passed", NULL, warn_phase(fd, e, t));
 	if (r < 0)
 		print_string(PRINT_JSON, "error", NULL, diag.text);
 	print_text("\n");
@@ -122,6 +129,72 @@ static bool apply_one(int fd, const struct assignment *a, bool dry_run, pid_t pi
 	if (r < 0)
 		fail(EXIT_FAILED, "%s", diag.text);
 	return r == 0;
+}
+
+/* Why fd T->FD of process T->PID cannot be used (ERR from the library, whose sentence names our duplicate). */
+static int target_failed(int err, const struct target *t)
+{
+	if (err == -ENOTSOCK)
+		return fail(EXIT_FAILED, "fd %d of process %d is not a socket; nothing was changed.",
+			    t->fd, (int)t->pid);
+	if (err == -EAFNOSUPPORT)
+		return fail(EXIT_FAILED, "fd %d of process %d is a socket of a family sockopt "
+			    "has no options for; nothing was changed.", t->fd, (int)t->pid);
+	return fail(EXIT_FAILED, "fd %d of process %d: %s; nothing was changed.", t->fd,
+		    (int)t->pid, strerror(-err));
+}
+
+/*
+ * Our duplicate of the target socket, with its kind in T->KIND, once every
+ * one of the N assignments A applies to that kind; or -1 after saying why,
+ * with the exit code in *CODE.
+ */
+static int open_target(struct target *t, const struct assignment *a, int n, int *code)
+{
+	struct sockopt_diag diag;
+	int fd = sockopt_proc_getfd(t->pid, t->fd, &diag), err;
+
+	if (fd < 0) {
+		*code = fail(EXIT_FAILED, "%s Nothing was changed.", diag.text);
+		return -1;
+	}
+	if ((err = sockopt_kind_of_fd(fd, &t->kind, &diag)) < 0) {
+		close(fd);
+		*code = target_failed(err, t);
+		return -1;
+	}
+	for (int i = 0; i < n; i++) {
+		if (sockopt_entry_kinds(a[i].entry) & t->kind)
+			continue;
+		close(fd);
+		*code = fail(EXIT_FAILED, "%s does not apply to fd %d of process %d, a %s socket; "
+			     "nothing was changed.",
+			     sockopt_entry_name(a[i].entry), t->fd, (int)t->pid,
+			     sockopt_kind_name(t->kind));
+		return -1;
+	}
+	return fd;
+}
+
+/* Apply the N assignments A in order through FD, stopping at the first the kernel refuses. */
+static int apply_all(int fd, const struct assignment *a, int n, const struct target *t, bool json,
+		     bool dry_run)
+{
+	bool ok = true;
+
+	print_start(json);
+	print_open_object(NULL);
+	print_int(PRINT_JSON, "pid", NULL, t->pid);
+	print_int(PRINT_JSON, "fd", NULL, t->fd);
+	print_string(PRINT_JSON, "kind", NULL, sockopt_kind_name(t->kind));
+	print_bool(PRINT_JSON, "dry_run", NULL, dry_run);
+	print_open_array("changes");
+	for (int i = 0; ok && i < n; i++)
+		ok = apply_one(fd, &a[i], dry_run, t);
+	print_close_array();
+	print_close_object();
+	print_end();
+	return ok ? EXIT_OK : EXIT_FAILED;
 }
 
 int cmd_set(int argc, char **argv)
@@ -133,11 +206,9 @@ int cmd_set(int argc, char **argv)
 		{ 0, 0, 0, 0 },
 	};
 	struct assignment *assignments;
-	struct sockopt_diag diag;
-	bool json = false, dry_run = false, ok = true;
-	unsigned kind;
-	int c, n, fd, target_fd, code;
-	pid_t pid;
+	struct target t = { 0 };
+	bool json = false, dry_run = false;
+	int c, n, fd, code;
 
 	while ((c = getopt_long(argc, argv, "njh", longopts, NULL)) != -1) {
 		if (c == 'n')
@@ -151,59 +222,17 @@ int cmd_set(int argc, char **argv)
 	}
 	if (argc - optind < 2)
 		return usage_error("set");
-	if (!parse_target(argv[optind], &pid, &target_fd))
+	if (!parse_target(argv[optind], &t.pid, &t.fd))
 		return fail(EXIT_USAGE, "\"%s\" is not PID:FD.", argv[optind]);
 	n = argc - optind - 1;
 	assignments = calloc((size_t)n, sizeof(*assignments));
 	if (!assignments)
 		return fail(EXIT_FAILED, "Out of memory.");
 	code = parse_assignments(argv + optind + 1, n, assignments);
-	if (code != EXIT_OK) {
-		free(assignments);
-		return code;
-	}
-	fd = sockopt_proc_getfd(pid, target_fd, &diag);
-	if (fd < 0) {
-		free(assignments);
-		return fail(EXIT_FAILED, "%s Nothing was changed.", diag.text);
-	}
-	if ((code = sockopt_kind_of_fd(fd, &kind, &diag)) < 0) {
+	if (code == EXIT_OK && (fd = open_target(&t, assignments, n, &code)) >= 0) {
+		code = apply_all(fd, assignments, n, &t, json, dry_run);
 		close(fd);
-		free(assignments);
-		/* The library's sentence names our duplicate's number; say the process's own. */
-		if (code == -ENOTSOCK)
-			return fail(EXIT_FAILED, "fd %d of process %d is not a socket; nothing was changed.",
-				    target_fd, (int)pid);
-		if (code == -EAFNOSUPPORT)
-			return fail(EXIT_FAILED, "fd %d of process %d is a socket of a family sockopt "
-				    "has no options for; nothing was changed.", target_fd, (int)pid);
-		return fail(EXIT_FAILED, "fd %d of process %d: %s; nothing was changed.", target_fd,
-			    (int)pid, strerror(-code));
 	}
-	for (int i = 0; i < n; i++) {
-		if (sockopt_entry_kinds(assignments[i].entry) & kind)
-			continue;
-		close(fd);
-		code = fail(EXIT_FAILED, "%s does not apply to fd %d of process %d, a %s socket; nothing "
-			    "was changed.",
-			    sockopt_entry_name(assignments[i].entry), target_fd, (int)pid,
-			    sockopt_kind_name(kind));
-		free(assignments);
-		return code;
-	}
-	print_start(json);
-	print_open_object(NULL);
-	print_int(PRINT_JSON, "pid", NULL, pid);
-	print_int(PRINT_JSON, "fd", NULL, target_fd);
-	print_string(PRINT_JSON, "kind", NULL, sockopt_kind_name(kind));
-	print_bool(PRINT_JSON, "dry_run", NULL, dry_run);
-	print_open_array("changes");
-	for (int i = 0; ok && i < n; i++)
-		ok = apply_one(fd, &assignments[i], dry_run, pid, target_fd);
-	print_close_array();
-	print_close_object();
-	print_end();
-	close(fd);
 	free(assignments);
-	return ok ? EXIT_OK : EXIT_FAILED;
+	return code;
 }

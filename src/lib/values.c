@@ -392,11 +392,6 @@ SOCKOPT_EXPORT const char *sockopt_type_name(enum sockopt_type t)
 	return (unsigned)t < SOCKOPT_TYPE_COUNT ? types[t].name : NULL;
 }
 
-const char *type_expected(enum sockopt_type t)
-{
-	return types[t].expected;
-}
-
 /* Parse TEXT into V, filling PROBLEM with a phrase when it is not the default one. */
 static int type_parse(enum sockopt_type t, const char *text, sockopt_value *v,
 		      const char **problem)

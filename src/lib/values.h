@@ -30,9 +30,6 @@ void value_to_struct(const sockopt_value *v, void *out, size_t size);
 /* Store the SIZE-byte struct IN as V's bytes; 0, a parser's result. */
 int value_from_struct(sockopt_value *v, const void *in, size_t size);
 
-/* What a type's text looks like, for messages ("on, off, …"). */
-const char *type_expected(enum sockopt_type t);
-
 /* The name of a TCP state as ss prints it ("ESTAB"), or NULL. */
 const char *tcp_state_name(int state);
 

@@ -193,10 +193,17 @@ int parse_sockaddr(const char *text, sockopt_value *v, const char **problem)
 	return parse_sockaddr_inet(text, v);
 }
 
+/* Append BEFORE and the address ADDR of FAMILY (AF_INET, AF_INET6) as text. */
+static void out_host(struct out *o, const char *before, int family, const void *addr)
+{
+	char host[INET6_ADDRSTRLEN];
+
+	out_printf(o, "%s%s", before, inet_ntop(family, addr, host, sizeof(host)));
+}
+
 void format_sockaddr(const sockopt_value *v, struct out *o)
 {
 	struct sockaddr_storage ss;
-	char host[INET6_ADDRSTRLEN];
 	sa_family_t family;
 
 	value_to_struct(v, &ss, sizeof(ss));
@@ -204,13 +211,13 @@ void format_sockaddr(const sockopt_value *v, struct out *o)
 	if (family == AF_INET) {
 		const struct sockaddr_in *sin = (const struct sockaddr_in *)&ss;
 
-		inet_ntop(AF_INET, &sin->sin_addr, host, sizeof(host));
-		out_printf(o, "%s:%u", host, ntohs(sin->sin_port));
+		out_host(o, "", AF_INET, &sin->sin_addr);
+		out_printf(o, ":%u", ntohs(sin->sin_port));
 	} else if (family == AF_INET6) {
 		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)&ss;
 
-		inet_ntop(AF_INET6, &sin6->sin6_addr, host, sizeof(host));
-		out_printf(o, "[%s]:%u", host, ntohs(sin6->sin6_port));
+		out_host(o, "[", AF_INET6, &sin6->sin6_addr);
+		out_printf(o, "]:%u", ntohs(sin6->sin6_port));
 	} else if (family == AF_UNIX) {
 		const struct sockaddr_un *sun = (const struct sockaddr_un *)&ss;
 		/* Only what was copied into SS: a longer value must not read past it. */
@@ -242,15 +249,14 @@ int parse_inaddr(const char *text, sockopt_value *v, const char **problem)
 
 void format_inaddr(const sockopt_value *v, struct out *o)
 {
-	char host[INET_ADDRSTRLEN];
 	struct in_addr a;
 
 	value_to_struct(v, &a, sizeof(a));
-	out_printf(o, "%s", inet_ntop(AF_INET, &a, host, sizeof(host)));
+	out_host(o, "", AF_INET, &a);
 }
 
-/* An interface given by name or index: 0, or -EINVAL when there is none. */
-static int parse_ifindex(const char *text, int *ifindex)
+/* An interface given by name or index: 0, or -EINVAL with *PROBLEM set when there is none. */
+static int parse_ifindex(const char *text, int *ifindex, const char **problem)
 {
 	long long n;
 
@@ -259,7 +265,10 @@ static int parse_ifindex(const char *text, int *ifindex)
 		return 0;
 	}
 	*ifindex = (int)if_nametoindex(text);
-	return *ifindex ? 0 : -EINVAL;
+	if (*ifindex)
+		return 0;
+	*problem = "names an interface this machine does not have";
+	return -EINVAL;
 }
 
 static void format_ifindex(int ifindex, struct out *o)
@@ -299,10 +308,8 @@ int parse_mreq(const char *text, sockopt_value *v, const char **problem)
 		if (!next)
 			return -EINVAL;
 		if (inet_pton(AF_INET, local, &m.imr_address) != 1 &&
-		    parse_ifindex(local, &m.imr_ifindex) != 0) {
-			*problem = "names an interface this machine does not have";
+		    parse_ifindex(local, &m.imr_ifindex, problem) != 0)
 			return -EINVAL;
-		}
 		rest = next;
 	}
 	return value_from_struct(v, &m, sizeof(m));
@@ -311,12 +318,11 @@ int parse_mreq(const char *text, sockopt_value *v, const char **problem)
 void format_mreq(const sockopt_value *v, struct out *o)
 {
 	struct ip_mreqn m;
-	char host[INET_ADDRSTRLEN];
 
 	value_to_struct(v, &m, sizeof(m));
-	out_printf(o, "%s", inet_ntop(AF_INET, &m.imr_multiaddr, host, sizeof(host)));
+	out_host(o, "", AF_INET, &m.imr_multiaddr);
 	if (m.imr_address.s_addr != htonl(INADDR_ANY))
-		out_printf(o, "@%s", inet_ntop(AF_INET, &m.imr_address, host, sizeof(host)));
+		out_host(o, "@", AF_INET, &m.imr_address);
 	format_ifindex(m.imr_ifindex, o);
 }
 
@@ -329,10 +335,8 @@ int parse_mreq6(const char *text, sockopt_value *v, const char **problem)
 
 	if (!rest || inet_pton(AF_INET6, group, &m.ipv6mr_multiaddr) != 1)
 		return -EINVAL;
-	if (*rest && parse_ifindex(rest, &ifindex) != 0) {
-		*problem = "names an interface this machine does not have";
+	if (*rest && parse_ifindex(rest, &ifindex, problem) != 0)
 		return -EINVAL;
-	}
 	m.ipv6mr_interface = (unsigned)ifindex;
 	return value_from_struct(v, &m, sizeof(m));
 }
@@ -340,9 +344,8 @@ int parse_mreq6(const char *text, sockopt_value *v, const char **problem)
 void format_mreq6(const sockopt_value *v, struct out *o)
 {
 	struct ipv6_mreq m;
-	char host[INET6_ADDRSTRLEN];
 
 	value_to_struct(v, &m, sizeof(m));
-	out_printf(o, "%s", inet_ntop(AF_INET6, &m.ipv6mr_multiaddr, host, sizeof(host)));
+	out_host(o, "", AF_INET6, &m.ipv6mr_multiaddr);
 	format_ifindex((int)m.ipv6mr_interface, o);
 }
