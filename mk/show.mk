@@ -2,7 +2,7 @@
 .PHONY: bench-show
 
 $(BUILD)/bench_show: tests/bench_show.c $(BUILD)/libsockopt.a
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libsockopt.a -lm
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libsockopt.a -lm -lpthread
 
 bench-show: $(BUILD)/sockopt $(BUILD)/bench_show
 	sh tests/bench_show.sh $(BUILD)

@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,48 +106,91 @@ static int hold(int connections)
 	return 0;
 }
 
-/*
- * raw PID: the least work that reads the same options: list /proc/PID/fd,
- * pidfd_getfd each, then one getsockopt per readable catalog option of the
- * socket's kind; nothing is formatted.  Prints the number of values read.
- */
-static int raw(pid_t pid)
+/* The readable, side-effect-free catalog options of KIND read on FD; how many succeeded. */
+static long raw_options(int fd, unsigned kind)
 {
+	long values = 0;
+
+	for (size_t i = 0; i < sockopt_catalog_count(); i++) {
+		const sockopt_entry *e = sockopt_catalog_at(i);
+		unsigned char v[SOCKOPT_VALUE_MAX];
+		socklen_t len = sizeof(v);
+
+		if (!(sockopt_entry_kinds(e) & kind) ||
+		    !(sockopt_entry_access(e) & SOCKOPT_ACCESS_GET) ||
+		    (sockopt_entry_flags(e) & (SOCKOPT_FLAG_SIDE_EFFECT | SOCKOPT_FLAG_TRANSIENT)))
+			continue;
+		if (getsockopt(fd, sockopt_entry_level(e), sockopt_entry_optname(e), v, &len) == 0)
+			values++;
+	}
+	return values;
+}
+
+/* What the threads of raw share: the process, its fds, and the values read. */
+struct raw_job {
+	int pidfd, nfds, threads, next;
+	int *fds;
+	long values;
+};
+
+/* One thread of raw: fds NEXT, NEXT + THREADS, …, in a table of fds of its own as show's workers. */
+static void *raw_thread(void *arg)
+{
+	struct raw_job *job = arg;
+	int first = __atomic_fetch_add(&job->next, 1, __ATOMIC_RELAXED);
+	long values = 0;
+
+	if (job->threads > 1)
+		unshare(CLONE_FILES);
+	for (int i = first; i < job->nfds; i += job->threads) {
+		int fd = (int)syscall(SYS_pidfd_getfd, job->pidfd, job->fds[i], 0);
+		unsigned kind;
+
+		if (fd < 0)
+			continue;
+		if (sockopt_kind_of_fd(fd, &kind, NULL) == 0)
+			values += raw_options(fd, kind);
+		close(fd);
+	}
+	__atomic_fetch_add(&job->values, values, __ATOMIC_RELAXED);
+	return NULL;
+}
+
+/*
+ * raw PID [THREADS]: the least work that reads the same options: list
+ * /proc/PID/fd, pidfd_getfd each, then one getsockopt per readable catalog
+ * option of the socket's kind; nothing is formatted.  With THREADS the fds
+ * are shared out among that many threads.  Prints the number of values read.
+ */
+static int raw(pid_t pid, int threads)
+{
+	struct raw_job job = { .pidfd = (int)syscall(SYS_pidfd_open, pid, 0), .threads = threads };
+	pthread_t tids[16];
 	char path[64];
 	struct dirent *d;
-	long values = 0;
-	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	DIR *dir;
 
 	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
-	if (pidfd < 0 || !(dir = opendir(path)))
+	if (job.pidfd < 0 || !(dir = opendir(path)))
 		die("pidfd_open or /proc/PID/fd");
 	while ((d = readdir(dir))) {
-		int fd = (int)syscall(SYS_pidfd_getfd, pidfd, atoi(d->d_name), 0);
-		unsigned kind;
-
-		if (d->d_name[0] == '.' || fd < 0)
+		if (d->d_name[0] == '.')
 			continue;
-		if (sockopt_kind_of_fd(fd, &kind, NULL) == 0) {
-			for (size_t i = 0; i < sockopt_catalog_count(); i++) {
-				const sockopt_entry *e = sockopt_catalog_at(i);
-				unsigned char v[SOCKOPT_VALUE_MAX];
-				socklen_t len = sizeof(v);
-
-				if (!(sockopt_entry_kinds(e) & kind) ||
-				    !(sockopt_entry_access(e) & SOCKOPT_ACCESS_GET) ||
-				    (sockopt_entry_flags(e) &
-				     (SOCKOPT_FLAG_SIDE_EFFECT | SOCKOPT_FLAG_TRANSIENT)))
-					continue;
-				if (getsockopt(fd, sockopt_entry_level(e), sockopt_entry_optname(e),
-					       v, &len) == 0)
-					values++;
-			}
-		}
-		close(fd);
+		if (job.nfds % 1024 == 0 && !(job.fds = realloc(job.fds, (job.nfds + 1024) * sizeof(int))))
+			die("realloc");
+		job.fds[job.nfds++] = atoi(d->d_name);
 	}
 	closedir(dir);
-	printf("%ld\n", values);
+	if (threads < 1 || threads > 16)
+		threads = job.threads = 1;
+	for (int t = 1; t < threads; t++)
+		if (pthread_create(&tids[t], NULL, raw_thread, &job) != 0)
+			die("pthread_create");
+	raw_thread(&job);
+	for (int t = 1; t < threads; t++)
+		pthread_join(tids[t], NULL);
+	printf("%ld\n", job.values);
+	free(job.fds);
 	return 0;
 }
 
@@ -177,9 +222,9 @@ int main(int argc, char **argv)
 	if (argc >= 3 && strcmp(argv[1], "hold") == 0)
 		return hold(atoi(argv[2]));
 	if (argc >= 3 && strcmp(argv[1], "raw") == 0)
-		return raw((pid_t)atoi(argv[2]));
+		return raw((pid_t)atoi(argv[2]), argc >= 4 ? atoi(argv[3]) : 1);
 	if (argc >= 3 && strcmp(argv[1], "time") == 0)
 		return timed(argv + 2);
-	fprintf(stderr, "usage: bench_show hold CONNECTIONS | raw PID | time CMD…\n");
+	fprintf(stderr, "usage: bench_show hold CONNECTIONS | raw PID [THREADS] | time CMD…\n");
 	return 2;
 }

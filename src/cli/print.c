@@ -14,20 +14,41 @@ static struct {
 	bool first[MAX_DEPTH];
 } out;
 
+/* S as a JSON string literal; runs of plain characters go out in one fwrite each. */
 static void json_string(const char *s)
 {
+	const unsigned char *p = (const unsigned char *)s, *run = p;
+
 	putchar('"');
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+	for (;; p++) {
+		if (*p >= 0x20 && *p != '"' && *p != '\\' && *p != 0x7f)
+			continue;
+		fwrite(run, 1, (size_t)(p - run), stdout);
+		if (!*p)
+			break;
 		if (*p == '"' || *p == '\\')
 			printf("\\%c", *p);
 		else if (*p == '\n')
 			fputs("\\n", stdout);
-		else if (*p < 0x20 || *p == 0x7f)
-			printf("\\u%04x", *p);
 		else
-			putchar(*p);
+			printf("\\u%04x", *p);
+		run = p + 1;
 	}
 	putchar('"');
+}
+
+/* N in decimal, without printf's parsing of a format (show prints five per socket). */
+static void json_int(long long n)
+{
+	char buf[24], *p = buf + sizeof(buf);
+	unsigned long long u = n < 0 ? 0ULL - (unsigned long long)n : (unsigned long long)n;
+
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10));
+	if (n < 0)
+		*--p = '-';
+	fwrite(p, 1, (size_t)(buf + sizeof(buf) - p), stdout);
 }
 
 /* Emit the separator and key that come before a JSON value. */
@@ -104,7 +125,7 @@ void print_int(enum print_mode mode, const char *key, const char *fmt, long long
 {
 	if (out.json && (mode & PRINT_JSON)) {
 		json_key(key);
-		printf("%lld", value);
+		json_int(value);
 	} else if (!out.json && (mode & PRINT_TEXT) && fmt) {
 		printf(fmt, value);
 	}

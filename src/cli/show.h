@@ -33,10 +33,18 @@ struct show_fragment {
 	int is_default;		      /* as sockopt_sock_option_is_default said */
 };
 
+/* The name last printed for an int-valued enum (family, type, protocol). */
+struct show_name {
+	bool known;
+	int n;
+	char text[64];
+};
+
 /* Formatted options kept for reuse, per kind and option index (see fragment() in show_print.c). */
 struct show_cache {
 	struct show_fragment *slots[16];
 	size_t counts[16];
+	struct show_name family, type, protocol;
 };
 
 /* The column titles (text output only). */

@@ -222,15 +222,18 @@ static void print_queue(const char *key, long long n)
 		print_string(PRINT_ANY, key, "%6s ", NULL);
 }
 
-/* An int-valued enum (family, type, protocol) by its kernel name. */
-static void print_enum(const char *key, enum sockopt_type t, int n)
+/* An int-valued enum (family, type, protocol) by its kernel name, formatted when it changes. */
+static void print_enum(struct show_name *last, const char *key, enum sockopt_type t, int n)
 {
-	sockopt_value v;
-	char text[64];
+	if (!last->known || last->n != n) {
+		sockopt_value v;
 
-	sockopt_value_set_int(&v, n);
-	sockopt_type_format(t, &v, text, sizeof(text));
-	print_string(PRINT_JSON, key, NULL, text);
+		sockopt_value_set_int(&v, n);
+		sockopt_type_format(t, &v, last->text, sizeof(last->text));
+		last->n = n;
+		last->known = true;
+	}
+	print_string(PRINT_JSON, key, NULL, last->text);
 }
 
 void show_print_socket(struct show_cache *c, const sockopt_sock *sock, bool all)
@@ -242,9 +245,9 @@ void show_print_socket(struct show_cache *c, const sockopt_sock *sock, bool all)
 	print_string(PRINT_ANY, "comm", "%-15s ", sockopt_sock_comm(sock));
 	print_int(PRINT_ANY, "fd", "%-5lld ", sockopt_sock_fd(sock));
 	print_int(PRINT_JSON, "inode", NULL, (long long)sockopt_sock_inode(sock));
-	print_enum("family", SOCKOPT_TYPE_FAMILY, sockopt_sock_family(sock));
-	print_enum("type", SOCKOPT_TYPE_SOCKTYPE, sockopt_sock_type(sock));
-	print_enum("protocol", SOCKOPT_TYPE_PROTOCOL, sockopt_sock_protocol(sock));
+	print_enum(&c->family, "family", SOCKOPT_TYPE_FAMILY, sockopt_sock_family(sock));
+	print_enum(&c->type, "type", SOCKOPT_TYPE_SOCKTYPE, sockopt_sock_type(sock));
+	print_enum(&c->protocol, "protocol", SOCKOPT_TYPE_PROTOCOL, sockopt_sock_protocol(sock));
 	print_string(PRINT_ANY, "kind", "%-10s ", sockopt_sock_proto_name(sock));
 	print_string(PRINT_ANY, "state", "%-11s ", state ? state : "-");
 	print_queue("recv_q", sockopt_sock_recv_q(sock));

@@ -16,6 +16,7 @@ enum option_source {
 	SRC_TYPE,	/* SO_TYPE, likewise */
 	SRC_PROTOCOL,	/* SO_PROTOCOL, likewise */
 	SRC_TCPINFO,	/* TCP_INFO, already read for the state */
+	SRC_ACCEPTCONN, /* SO_ACCEPTCONN: the TCP state said it, or it was read for the state */
 };
 
 /*
@@ -31,6 +32,8 @@ struct kind_plan {
 	unsigned char *sources; /* enum option_source */
 	sockopt_value *defaults;
 	int *default_errors; /* 0 or the negative errno the fresh socket gave */
+	signed char *tuned;  /* the row of kernel_set (proc_sock.c) of each option, or -1 */
+	long buf_lock;	     /* the index of SO_BUF_LOCK, or -1 */
 };
 
 struct sockopt_sock {
@@ -47,6 +50,7 @@ struct sockopt_sock {
 	int family, type, protocol;
 	unsigned kind;
 	int state;
+	int acceptconn; /* SO_ACCEPTCONN as the description learnt it, or -1 */
 	long long recv_q, send_q;
 	char proto_name[16];
 	sockopt_value local, peer, tcpinfo;

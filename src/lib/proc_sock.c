@@ -38,6 +38,8 @@ static enum option_source source_of(const sockopt_entry *e)
 		return SRC_PROTOCOL;
 	if (e->level == IPPROTO_TCP && e->optname == TCP_INFO)
 		return SRC_TCPINFO;
+	if (e->level == SOL_SOCKET && e->optname == SO_ACCEPTCONN)
+		return SRC_ACCEPTCONN;
 	return SRC_GETSOCKOPT;
 }
 
@@ -67,8 +69,11 @@ static void plan_free(struct kind_plan *p)
 	free(p->sources);
 	free(p->defaults);
 	free(p->default_errors);
+	free(p->tuned);
 	memset(p, 0, sizeof(*p));
 }
+
+static int kernel_set_index(const sockopt_entry *e);
 
 /*
  * Build the plan of KIND: the options to read and their values on a fresh
@@ -85,13 +90,15 @@ static int plan_build(struct sockopt_scan *scan, struct kind_plan *p, unsigned k
 	p->sources = calloc(n, sizeof(*p->sources));
 	p->defaults = calloc(n, sizeof(*p->defaults));
 	p->default_errors = calloc(n, sizeof(*p->default_errors));
-	if (!p->entries || !p->sources || !p->defaults || !p->default_errors) {
+	p->tuned = calloc(n, sizeof(*p->tuned));
+	if (!p->entries || !p->sources || !p->defaults || !p->default_errors || !p->tuned) {
 		if (fresh >= 0)
 			close(fresh);
 		plan_free(p);
 		return -ENOMEM;
 	}
 	p->defaults_known = fresh >= 0;
+	p->buf_lock = -1;
 	for (size_t i = 0; i < n; i++) {
 		const sockopt_entry *e = sockopt_catalog_at(i);
 		int r = 0;
@@ -105,6 +112,9 @@ static int plan_build(struct sockopt_scan *scan, struct kind_plan *p, unsigned k
 		}
 		p->default_errors[p->count] = fresh >= 0 ? r : -ENODATA;
 		p->sources[p->count] = (unsigned char)source_of(e);
+		p->tuned[p->count] = (signed char)kernel_set_index(e);
+		if (e->level == SOL_SOCKET && e->optname == SO_BUF_LOCK)
+			p->buf_lock = (long)p->count;
 		p->entries[p->count++] = e;
 	}
 	if (fresh >= 0)
@@ -185,6 +195,8 @@ static void describe_endpoints(struct sockopt_sock *s, int fd)
 		memcpy(&ti, s->tcpinfo.v.bytes,
 		       s->tcpinfo.len < sizeof(ti) ? s->tcpinfo.len : sizeof(ti));
 		s->state = ti.tcpi_state;
+		if (s->tcpinfo.len)
+			s->acceptconn = s->state == TCP_LISTEN;
 		if (s->state == TCP_LISTEN) {
 			/* For a listener TCP_INFO carries the accept queue and its limit. */
 			s->recv_q = ti.tcpi_unacked;
@@ -192,8 +204,9 @@ static void describe_endpoints(struct sockopt_sock *s, int fd)
 			return;
 		}
 	} else {
-		if (s->type != SOCK_DGRAM && s->type != SOCK_RAW)
-			int_option(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening);
+		if (s->type != SOCK_DGRAM && s->type != SOCK_RAW &&
+		    int_option(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening) == 0)
+			s->acceptconn = listening;
 		s->state = listening ? TCP_LISTEN : s->peer.len ? TCP_ESTABLISHED : TCP_CLOSE;
 	}
 	if (s->state != TCP_LISTEN && ioctl(fd, SIOCINQ, &n) == 0)
@@ -214,6 +227,7 @@ int sock_describe(struct sockopt_sock *s, int fd)
 	s->state = 0;
 	s->recv_q = s->send_q = -1;
 	s->local.len = s->peer.len = s->tcpinfo.len = 0;
+	s->acceptconn = -1;
 	s->plan = NULL;
 	s->option_count = 0;
 	if (fstat(fd, &st) < 0)
@@ -264,6 +278,12 @@ int sock_read_options(struct sockopt_sock *s)
 			*v = s->tcpinfo;
 			if (!v->len)
 				*err = -ENODATA;
+			break;
+		case SRC_ACCEPTCONN:
+			if (s->acceptconn >= 0)
+				sockopt_value_set_int(v, s->acceptconn);
+			else
+				*err = read_option(s->local_fd, p->entries[i], v);
 			break;
 		}
 	}
@@ -345,35 +365,29 @@ static const struct {
 	{ IPPROTO_TCP, TCP_TIMESTAMP, false, 0 },
 };
 
-/* The value of SO_BUF_LOCK among the socket's options, or -1 when it was not read. */
-static int buf_lock(const struct sockopt_sock *s)
+/* The row of kernel_set for E, or -1. */
+static int kernel_set_index(const sockopt_entry *e)
 {
-	for (size_t i = 0; i < s->option_count; i++) {
-		const sockopt_entry *e = s->plan->entries[i];
-
-		if (e->level == SOL_SOCKET && e->optname == SO_BUF_LOCK)
-			return s->errors[i] ? -1 : s->values[i].v.i;
-	}
+	for (size_t i = 0; i < ARRAY_SIZE(kernel_set); i++)
+		if (kernel_set[i].level == e->level && kernel_set[i].optname == e->optname)
+			return (int)i;
 	return -1;
 }
 
-/* Whether the kernel, not the program, decides E's current value on S. */
-static bool kernel_tuned(const struct sockopt_sock *s, const sockopt_entry *e)
+/* Whether the kernel, not the program, decides the current value of option I on S. */
+static bool kernel_tuned(const struct sockopt_sock *s, size_t i)
 {
+	const struct kind_plan *p = s->plan;
 	bool connected = s->protocol == IPPROTO_TCP && s->state != TCP_CLOSE &&
 			 s->state != TCP_LISTEN;
+	int k = p->tuned[i], lock = -1;
 
-	for (size_t i = 0; i < ARRAY_SIZE(kernel_set); i++) {
-		int lock;
-
-		if (kernel_set[i].level != e->level || kernel_set[i].optname != e->optname)
-			continue;
-		if (kernel_set[i].when_connected && !connected)
-			return false;
-		lock = kernel_set[i].lock_bit ? buf_lock(s) : -1;
-		return lock < 0 || !(lock & kernel_set[i].lock_bit);
-	}
-	return false;
+	if (k < 0 || (kernel_set[k].when_connected && !connected))
+		return false;
+	/* SO_BUF_LOCK, when it was read, says whether the program set the buffer itself. */
+	if (kernel_set[k].lock_bit && p->buf_lock >= 0 && !s->errors[p->buf_lock])
+		lock = s->values[p->buf_lock].v.i;
+	return lock < 0 || !(lock & kernel_set[k].lock_bit);
 }
 
 /*
@@ -397,7 +411,7 @@ SOCKOPT_EXPORT int sockopt_sock_option_is_default(const sockopt_sock *s, size_t 
 	const sockopt_value *v, *d;
 
 	if (i >= s->option_count || !p->defaults_known || p->default_errors[i] ||
-	    s->errors[i] || kernel_tuned(s, p->entries[i]))
+	    s->errors[i] || kernel_tuned(s, i))
 		return -ENODATA;
 	v = &s->values[i];
 	d = &p->defaults[i];
