@@ -592,6 +592,25 @@ int sockopt_scan_pid(sockopt_scan *scan, pid_t pid, const int *fds, size_t nfds,
 size_t sockopt_scan_vanished(const sockopt_scan *scan);
 
 /*
+ * Spread sockopt_scan_pid over N worker threads (at most 16; 0 or 1, the
+ * default: none).  FN still runs on the calling thread, once per socket
+ * and in fd order, but the workers have read each socket's options before
+ * FN sees it (sockopt_sock_read_options then returns what they read), so
+ * a caller that passes sockets over gives sockopt_scan_set_filter to spare
+ * their reads.  Only scans of at least 32 fds use the workers.  -EINVAL
+ * for N over 16.
+ */
+int sockopt_scan_set_threads(sockopt_scan *scan, unsigned n);
+/* Whether a scan goes on with SOCK (described, options not yet read). */
+typedef bool (*sockopt_sock_pred)(const sockopt_sock *sock, void *ctx);
+/*
+ * Pass over the sockets for which PRED returns false: FN never sees them
+ * and their options are not read (they still count as met).  PRED may run
+ * on several worker threads at once.  NULL: every socket.
+ */
+void sockopt_scan_set_filter(sockopt_scan *scan, sockopt_sock_pred pred, void *ctx);
+
+/*
  * Read the options of SOCK (called from the callback, after any filtering,
  * so filtered-out sockets cost no option reads).  Returns how many options
  * were attempted.  Within one scan, option index I of two sockets of the

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdio_ext.h>
 #include <stdlib.h>
@@ -25,7 +26,6 @@ struct target {
 struct show {
 	struct show_filter filter;
 	bool all;
-	bool explicit; /* fds named on purpose: report every one */
 	sockopt_scan *scan;
 	struct show_cache cache;
 	size_t sockets;
@@ -89,8 +89,6 @@ static int on_socket(sockopt_sock *sock, void *ctx)
 
 	if ((r = sockopt_sock_error(sock)) < 0)
 		return socket_failed(sh, sock, r, sockopt_sock_error_text(sock));
-	if (!sh->explicit && !show_filter_match(&sh->filter, sock))
-		return 0;
 	if ((r = sockopt_sock_read_options(sock, &diag)) < 0)
 		return socket_failed(sh, sock, r, diag.text);
 	sh->sockets++;
@@ -98,12 +96,23 @@ static int on_socket(sockopt_sock *sock, void *ctx)
 	return 0;
 }
 
+/* The filters, as the scan asks for them (on its worker threads too: show_filter_match only reads). */
+static bool passes_filter(const sockopt_sock *sock, void *filter)
+{
+	return show_filter_match(filter, sock);
+}
+
 /* Scan one process; PID-level failures are remembered, not fatal. */
 static void show_pid(struct show *sh, const struct target *t, bool whole_machine)
 {
 	struct sockopt_diag diag;
-	int r = sockopt_scan_pid(sh->scan, t->pid, t->fds, t->nfds, on_socket, sh, &diag);
-	size_t vanished = sockopt_scan_vanished(sh->scan);
+	size_t vanished;
+	int r;
+
+	/* Fds named on purpose are shown whatever the filters say. */
+	sockopt_scan_set_filter(sh->scan, t->nfds ? NULL : passes_filter, &sh->filter);
+	r = sockopt_scan_pid(sh->scan, t->pid, t->fds, t->nfds, on_socket, sh, &diag);
+	vanished = sockopt_scan_vanished(sh->scan);
 
 	if (!whole_machine && vanished)
 		fprintf(stderr, "sockopt: %zu fds of process %d were closed while it was read.\n",
@@ -219,16 +228,47 @@ static const struct option longopts[] = {
 	{ "unix", no_argument, NULL, 'x' },	     { "raw", no_argument, NULL, 'w' },
 	{ "listening", no_argument, NULL, 'l' },     { "port", required_argument, NULL, 'p' },
 	{ "state", required_argument, NULL, 's' },   { "side-effects", no_argument, NULL, 'S' },
-	{ "help", no_argument, NULL, 'h' },	     { 0, 0, 0, 0 },
+	{ "threads", required_argument, NULL, 'T' }, { "help", no_argument, NULL, 'h' },
+	{ 0, 0, 0, 0 },
 };
+
+/* At most this many threads read sockets unless asked: 2 already outrun ss here, and a scan is short. */
+#define THREADS_DEFAULT_MAX 4
+
+/*
+ * How many threads read sockets: --threads N, else $SOCKOPT_THREADS, else
+ * the CPUs this process may run on, at most THREADS_DEFAULT_MAX.  1 reads
+ * every socket on the main thread, as before threads were used.
+ */
+static int thread_count(const char *arg, unsigned *out)
+{
+	const char *text = arg ? arg : getenv("SOCKOPT_THREADS");
+	cpu_set_t cpus;
+	char *end;
+	long n;
+
+	if (!text || !*text) {
+		n = sched_getaffinity(0, sizeof(cpus), &cpus) == 0 ? CPU_COUNT(&cpus) : 1;
+		*out = (unsigned)(n < 1 ? 1 : n > THREADS_DEFAULT_MAX ? THREADS_DEFAULT_MAX : n);
+		return 0;
+	}
+	n = strtol(text, &end, 10);
+	if (end == text || *end || n < 1 || n > 16)
+		return fail(EXIT_USAGE, "%s \"%s\" is not a thread count from 1 to 16.",
+			    arg ? "--threads" : "SOCKOPT_THREADS", text);
+	*out = (unsigned)n;
+	return 0;
+}
 
 int cmd_show(int argc, char **argv)
 {
+	static char outbuf[1 << 16];
 	struct show sh;
 	struct target *targets = NULL;
 	struct sockopt_diag diag;
 	size_t ntargets = 0;
-	unsigned flags = 0;
+	unsigned flags = 0, threads = 1;
+	const char *threads_arg = NULL;
 	bool json = false;
 	int c, code;
 
@@ -241,11 +281,15 @@ int cmd_show(int argc, char **argv)
 			json = true;
 		else if (c == 'S')
 			flags |= SOCKOPT_SCAN_SIDE_EFFECTS;
+		else if (c == 'T')
+			threads_arg = optarg;
 		else if (c == 'h')
 			return usage_help("show");
 		else if (show_filter_option(&sh.filter, c, optarg, &code) != 1)
 			return c == '?' ? usage_error("show") : code;
 	}
+	if (thread_count(threads_arg, &threads) != 0)
+		return EXIT_USAGE;
 	for (int i = optind; i < argc; i++)
 		if (!add_target(&targets, &ntargets, argv[i]))
 			return fail(EXIT_USAGE, "\"%s\" is not PID or PID:FD.", argv[i]);
@@ -254,16 +298,16 @@ int cmd_show(int argc, char **argv)
 		flags |= SOCKOPT_SCAN_SETTABLE_ONLY;
 	if (sockopt_scan_new(flags, &sh.scan, &diag) < 0)
 		return fail(EXIT_FAILED, "%s", diag.text);
+	sockopt_scan_set_threads(sh.scan, threads);
+	/* A JSON scan of 10,000 sockets is 85 MB: written in 64 KiB blocks, not stdio's 4 KiB. */
 	__fsetlocking(stdout, FSETLOCKING_BYCALLER);
-	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	print_start(json);
 	print_open_object(NULL);
 	show_print_header();
 	print_open_array("sockets");
-	for (size_t i = 0; i < ntargets; i++) {
-		sh.explicit = targets[i].nfds > 0;
+	for (size_t i = 0; i < ntargets; i++)
 		show_pid(&sh, &targets[i], false);
-	}
 	if (ntargets == 0)
 		show_every_process(&sh);
 	print_close_array();

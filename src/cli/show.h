@@ -24,9 +24,18 @@ int show_filter_option(struct show_filter *f, int c, const char *arg, int *code)
 /* Whether SOCK passes every filter. */
 bool show_filter_match(const struct show_filter *f, const sockopt_sock *sock);
 
-/* Formatted options holding their kind's default value, per (kind, option index). */
+/* One formatted option and the value bytes it was formatted from. */
+struct show_fragment {
+	char *text;
+	unsigned char *bytes;
+	size_t text_size, bytes_size; /* allocated */
+	socklen_t len;		      /* of the value in BYTES */
+	int is_default;		      /* as sockopt_sock_option_is_default said */
+};
+
+/* Formatted options kept for reuse, per kind and option index (see fragment() in show_print.c). */
 struct show_cache {
-	char **fragments[16];
+	struct show_fragment *slots[16];
 	size_t counts[16];
 };
 

@@ -79,37 +79,91 @@ static void format_option(char *buf, size_t size, const sockopt_entry *e, const 
 		 is_default > 0 ? "true" : is_default == 0 ? "false" : "null");
 }
 
-/* The cached fragment of option I of KIND holding its default value, formatting it the first time. */
-static const char *cached(struct show_cache *c, unsigned kind, size_t i, const sockopt_entry *e,
-			  const sockopt_value *v, bool json)
+/* Slot I of KIND in C (two per option: its default value, the last other value), grown on demand. */
+static struct show_fragment *slot(struct show_cache *c, unsigned kind, size_t i)
 {
 	size_t k = (size_t)__builtin_ctz(kind);
-	char buf[FRAGMENT_MAX];
 
 	if (k >= sizeof(c->counts) / sizeof(c->counts[0]))
 		return NULL;
 	if (i >= c->counts[k]) {
-		char **grown = realloc(c->fragments[k], (i + 1) * sizeof(*grown));
+		size_t n = i + 16;
+		struct show_fragment *grown = realloc(c->slots[k], n * sizeof(*grown));
 
 		if (!grown)
 			return NULL;
-		memset(grown + c->counts[k], 0, (i + 1 - c->counts[k]) * sizeof(*grown));
-		c->fragments[k] = grown;
-		c->counts[k] = i + 1;
+		memset(grown + c->counts[k], 0, (n - c->counts[k]) * sizeof(*grown));
+		c->slots[k] = grown;
+		c->counts[k] = n;
 	}
-	if (!c->fragments[k][i]) {
-		format_option(buf, sizeof(buf), e, v, 1, json);
-		c->fragments[k][i] = strdup(buf);
+	return &c->slots[k][i];
+}
+
+/* P grown to NEED bytes when *SIZE is smaller (*SIZE updated), or NULL when out of memory. */
+static void *grow(void *p, size_t *size, size_t need)
+{
+	void *grown;
+
+	if (need <= *size)
+		return p;
+	grown = realloc(p, need);
+	if (grown)
+		*size = need;
+	return grown;
+}
+
+/* Keep TEXT and the value V it was made from in F (nothing is kept when out of memory). */
+static void keep(struct show_fragment *f, const char *text, const sockopt_value *v, int is_default)
+{
+	size_t n = strlen(text) + 1;
+	char *t = grow(f->text, &f->text_size, n);
+	unsigned char *b;
+
+	if (t)
+		f->text = t;
+	b = grow(f->bytes, &f->bytes_size, v->len ? v->len : 1);
+	if (b)
+		f->bytes = b;
+	if (!t || !b) {
+		f->is_default = -2; /* matches no socket until kept again */
+		return;
 	}
-	return c->fragments[k][i];
+	memcpy(f->text, text, n);
+	memcpy(f->bytes, v->v.bytes, v->len);
+	f->len = v->len;
+	f->is_default = is_default;
+}
+
+/*
+ * Option E = V of KIND, index I, formatted: most options of a kind hold
+ * the same value on socket after socket (their default, or what the
+ * program sets on all of them), so the text of the default and of the
+ * last other value is kept and reused while the value bytes are the same;
+ * only values that change (TCP_INFO, timestamps) are formatted each time.
+ */
+static const char *fragment(struct show_cache *c, unsigned kind, size_t i, const sockopt_entry *e,
+			    const sockopt_value *v, int is_default, bool json, char *buf,
+			    size_t size)
+{
+	struct show_fragment *f = slot(c, kind, 2 * i + (is_default != 1));
+
+	if (f && f->text && f->is_default == is_default && f->len == v->len &&
+	    memcmp(f->bytes, v->v.bytes, v->len) == 0)
+		return f->text;
+	format_option(buf, size, e, v, is_default, json);
+	if (f)
+		keep(f, buf, v, is_default);
+	return buf;
 }
 
 void show_cache_free(struct show_cache *c)
 {
 	for (size_t k = 0; k < sizeof(c->counts) / sizeof(c->counts[0]); k++) {
-		for (size_t i = 0; i < c->counts[k]; i++)
-			free(c->fragments[k][i]);
-		free(c->fragments[k]);
+		for (size_t i = 0; i < c->counts[k]; i++) {
+			free(c->slots[k][i].text);
+			free(c->slots[k][i].bytes);
+		}
+		free(c->slots[k]);
 	}
 }
 
@@ -127,7 +181,7 @@ static void print_options(struct show_cache *c, const sockopt_sock *sock, bool a
 	for (size_t i = 0; i < sockopt_sock_option_count(sock); i++) {
 		const sockopt_entry *e;
 		const sockopt_value *v;
-		const char *fragment = NULL;
+		const char *text;
 		int d;
 
 		if (sockopt_sock_option(sock, i, &e, &v) < 0)
@@ -135,16 +189,11 @@ static void print_options(struct show_cache *c, const sockopt_sock *sock, bool a
 		d = sockopt_sock_option_is_default(sock, i);
 		if (!all && (d != 0 || !(sockopt_entry_access(e) & SOCKOPT_ACCESS_SET)))
 			continue;
-		if (d == 1)
-			fragment = cached(c, sockopt_sock_kind(sock), i, e, v, json);
-		if (!fragment) {
-			format_option(buf, sizeof(buf), e, v, d, json);
-			fragment = buf;
-		}
+		text = fragment(c, sockopt_sock_kind(sock), i, e, v, d, json, buf, sizeof(buf));
 		if (json)
-			print_json_value(NULL, fragment);
+			print_json_value(NULL, text);
 		else
-			print_text("%s%s", first ? "" : " ", fragment);
+			print_text("%s%s", first ? "" : " ", text);
 		first = false;
 	}
 	print_close_array();

@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -117,11 +118,16 @@ SOCKOPT_EXPORT int sockopt_scan_new(unsigned flags, sockopt_scan **out, struct s
 		scan->errors = calloc(n ? n : 1, sizeof(*scan->errors));
 	}
 	if (!scan || !scan->values || !scan->errors) {
-		sockopt_scan_free(scan);
+		if (scan) {
+			free(scan->values);
+			free(scan->errors);
+		}
+		free(scan);
 		return diag_set(diag, -ENOMEM, "Out of memory starting a socket scan.");
 	}
+	pthread_mutex_init(&scan->plan_lock, NULL);
 	scan->flags = flags;
-	scan->sock.scan = scan;
+	sock_init(&scan->sock, scan, 0, scan->comm, scan->values, scan->errors);
 	*out = scan;
 	return 0;
 }
@@ -131,6 +137,7 @@ SOCKOPT_EXPORT void sockopt_scan_free(sockopt_scan *scan)
 	if (!scan)
 		return;
 	plans_free(scan);
+	pthread_mutex_destroy(&scan->plan_lock);
 	free(scan->values);
 	free(scan->errors);
 	free(scan);
@@ -139,6 +146,32 @@ SOCKOPT_EXPORT void sockopt_scan_free(sockopt_scan *scan)
 SOCKOPT_EXPORT size_t sockopt_scan_vanished(const sockopt_scan *scan)
 {
 	return scan->vanished;
+}
+
+SOCKOPT_EXPORT int sockopt_scan_set_threads(sockopt_scan *scan, unsigned n)
+{
+	if (n > 16)
+		return -EINVAL;
+	scan->threads = n;
+	return 0;
+}
+
+SOCKOPT_EXPORT void sockopt_scan_set_filter(sockopt_scan *scan, sockopt_sock_pred pred, void *ctx)
+{
+	scan->filter = pred;
+	scan->filter_ctx = ctx;
+}
+
+void sock_init(struct sockopt_sock *s, struct sockopt_scan *scan, pid_t pid, const char *comm,
+	       sockopt_value *values, int *errors)
+{
+	memset(s, 0, sizeof(*s));
+	s->scan = scan;
+	s->pid = pid;
+	s->comm = comm;
+	s->values = values;
+	s->errors = errors;
+	s->local_fd = -1;
 }
 
 /* Why an fd named on purpose is not shown, as the socket's error: "fd 3 of process 9 (x) WHAT." */
@@ -163,54 +196,74 @@ static void not_a_socket(struct sockopt_sock *s)
 		 s->fd, (int)s->pid, s->comm, n > 0 ? "; it is " : "", target);
 }
 
-/*
- * Read fd FD of the process and tell FN about it when it is a socket (or,
- * when EXPLICIT, whatever it is).  Returns FN's result, 0, or a negative
- * errno that ends the whole scan (the process exited or refused us).
- */
-static int scan_fd(struct sockopt_scan *scan, int pidfd, int fd, bool explicit,
-		   sockopt_sock_fn fn, void *ctx, int *count, struct sockopt_diag *diag)
+/* What a described fd comes to: a whole scan passes over what is not a socket; anything else is reported. */
+static int outcome_of(struct sockopt_sock *s, int described, bool explicit)
 {
-	struct sockopt_sock *s = &scan->sock;
+	if (described == 0) {
+		const struct sockopt_scan *scan = s->scan;
+
+		return !scan->filter || scan->filter(s, scan->filter_ctx) ? FD_SOCKET : FD_FILTERED;
+	}
+	if (described != -ENOTSOCK)
+		sock_fail(s, described,
+			  "is a socket that could not be described (fstat or getsockopt failed)");
+	else if (explicit)
+		not_a_socket(s);
+	else
+		return FD_SKIP;
+	return FD_REPORT;
+}
+
+int fd_read(struct sockopt_sock *s, int pidfd, int fd, bool explicit, bool prefetch,
+	    struct sockopt_diag *diag)
+{
 	int local = pidfd_getfd_raw(pidfd, fd), r;
 
 	s->fd = fd;
+	s->prefetched = false;
 	if (local < 0) {
 		r = getfd_failed(s->pid, s->comm, pidfd, fd, local, diag);
 		if (r != -EBADF)
 			return r;
-		if (!explicit) {
-			scan->vanished++;
-			return 0;
-		}
+		if (!explicit)
+			return FD_VANISHED;
 		sock_describe(s, -1); /* clears what the previous fd left */
 		sock_fail(s, -EBADF, "is not open");
-		return fn(s, ctx);
+		return FD_REPORT;
 	}
-	r = sock_describe(s, local);
-	if (r == 0)
-		(*count)++;
-	else if (r != -ENOTSOCK)
-		sock_fail(s, r, "is a socket that could not be described (fstat or getsockopt failed)");
-	else if (explicit)
-		not_a_socket(s);
-	/* A whole scan passes over what is not a socket; anything else is reported. */
-	r = r != -ENOTSOCK || explicit ? fn(s, ctx) : 0;
-	s->local_fd = -1;
-	close(local);
+	r = outcome_of(s, sock_describe(s, local), explicit);
+	if (r == FD_SOCKET && prefetch) {
+		s->prefetch_result = sock_read_options(s);
+		s->prefetched = true;
+	}
+	/* Without PREFETCH the callback may still read the options through the duplicate. */
+	if (prefetch || (r != FD_SOCKET && r != FD_REPORT)) {
+		s->local_fd = -1;
+		close(local);
+	}
 	return r;
 }
 
-/* Every fd of the process, in the order /proc lists them (ascending). */
-static int scan_all(struct sockopt_scan *scan, int pidfd, sockopt_sock_fn fn, void *ctx,
-		    int *count, struct sockopt_diag *diag)
+int fd_deliver(struct sockopt_sock *s, int outcome, sockopt_sock_fn fn, void *ctx, int *count)
 {
-	struct sockopt_sock *s = &scan->sock;
+	if (outcome == FD_SOCKET || outcome == FD_FILTERED)
+		(*count)++;
+	if (outcome == FD_VANISHED)
+		s->scan->vanished++;
+	return outcome == FD_SOCKET || outcome == FD_REPORT ? fn(s, ctx) : 0;
+}
+
+/* The fds of process S->pid, ascending as /proc lists them, into *FDS (malloc'd) and *N. */
+static int list_fds(const struct sockopt_sock *s, int **fds, size_t *n, struct sockopt_diag *diag)
+{
 	char path[64];
 	struct dirent *d;
+	size_t room = 0;
 	DIR *dir;
-	int r = 0;
+	int r;
 
+	*fds = NULL;
+	*n = 0;
 	snprintf(path, sizeof(path), "/proc/%d/fd", (int)s->pid);
 	dir = opendir(path);
 	if (!dir) {
@@ -219,10 +272,42 @@ static int scan_all(struct sockopt_scan *scan, int pidfd, sockopt_sock_fn fn, vo
 			return proc_denied(s->pid, s->comm, r, diag);
 		return diag_set(diag, -ESRCH, "Process %d (%s) has exited.", (int)s->pid, s->comm);
 	}
-	while (r == 0 && (d = readdir(dir)))
-		if (d->d_name[0] != '.')
-			r = scan_fd(scan, pidfd, atoi(d->d_name), false, fn, ctx, count, diag);
+	while ((d = readdir(dir))) {
+		if (d->d_name[0] == '.')
+			continue;
+		if (*n == room) {
+			int *grown = realloc(*fds, (room = room ? 2 * room : 256) * sizeof(**fds));
+
+			if (!grown) {
+				closedir(dir);
+				return diag_set(diag, -ENOMEM, "Out of memory listing the fds of process %d.",
+						(int)s->pid);
+			}
+			*fds = grown;
+		}
+		(*fds)[(*n)++] = atoi(d->d_name);
+	}
 	closedir(dir);
+	return 0;
+}
+
+/* Read and deliver the NFDS fds of FDS one after the other on this thread. */
+static int scan_serial(struct sockopt_scan *scan, int pidfd, const int *fds, size_t nfds,
+		       bool explicit, sockopt_sock_fn fn, void *ctx, int *count,
+		       struct sockopt_diag *diag)
+{
+	struct sockopt_sock *s = &scan->sock;
+	int r = 0;
+
+	for (size_t i = 0; r == 0 && i < nfds; i++) {
+		r = fd_read(s, pidfd, fds[i], explicit, false, diag);
+		if (r >= 0)
+			r = fd_deliver(s, r, fn, ctx, count);
+		if (s->local_fd >= 0) {
+			close(s->local_fd);
+			s->local_fd = -1;
+		}
+	}
 	return r;
 }
 
@@ -236,11 +321,15 @@ static int exited_during_scan(pid_t pid, const char *comm, int count, struct soc
 			"sockets reported were read before it did.", (int)pid, comm, count);
 }
 
+/* Fewer fds than this are read on the calling thread: workers would cost more than they save. */
+#define CREW_MIN_FDS 32
+
 SOCKOPT_EXPORT int sockopt_scan_pid(sockopt_scan *scan, pid_t pid, const int *fds, size_t nfds,
 				    sockopt_sock_fn fn, void *ctx, struct sockopt_diag *diag)
 {
 	struct sockopt_sock *s = &scan->sock;
-	int pidfd = open_pidfd(pid, diag), count = 0, r = 0;
+	int pidfd = open_pidfd(pid, diag), count = 0, r = 0, *listed = NULL;
+	bool explicit = nfds > 0, spread;
 
 	scan->vanished = 0;
 	if (pidfd < 0)
@@ -250,12 +339,15 @@ SOCKOPT_EXPORT int sockopt_scan_pid(sockopt_scan *scan, pid_t pid, const int *fd
 		return diag_set(diag, -ESRCH, "There is no process %d.", (int)pid);
 	}
 	s->pid = pid;
-	s->comm = scan->comm;
-	s->local_fd = -1;
-	if (nfds == 0)
-		r = scan_all(scan, pidfd, fn, ctx, &count, diag);
-	for (size_t i = 0; r == 0 && i < nfds; i++)
-		r = scan_fd(scan, pidfd, fds[i], true, fn, ctx, &count, diag);
+	if (!explicit && (r = list_fds(s, &listed, &nfds, diag)) == 0)
+		fds = listed;
+	spread = r == 0 && scan->threads > 1 && nfds >= CREW_MIN_FDS;
+	if (spread)
+		r = crew_scan(scan, pidfd, fds, nfds, explicit, scan->threads, fn, ctx, &count,
+			      diag);
+	if ((r == 0 && !spread) || r == 1) /* 1: no worker could be started */
+		r = scan_serial(scan, pidfd, fds, nfds, explicit, fn, ctx, &count, diag);
+	free(listed);
 	if ((r == 0 && exited(pidfd)) || r == -ESRCH)
 		r = exited_during_scan(pid, scan->comm, count, diag);
 	close(pidfd);

@@ -2,6 +2,7 @@
 #ifndef SOCKOPT_PROC_H
 #define SOCKOPT_PROC_H
 
+#include <pthread.h>
 #include <sys/types.h>
 
 #include "internal.h"
@@ -23,7 +24,7 @@ enum option_source {
  * is met.
  */
 struct kind_plan {
-	bool ready;
+	bool ready; /* set last, with release order: the plan is read by worker threads */
 	bool defaults_known; /* false when no fresh socket could be made (raw, unprivileged) */
 	size_t count;
 	const sockopt_entry **entries;
@@ -34,6 +35,8 @@ struct kind_plan {
 
 struct sockopt_sock {
 	struct sockopt_scan *scan;
+	sockopt_value *values; /* room for the options of one socket (catalog count) */
+	int *errors;
 	pid_t pid;
 	const char *comm;
 	int fd;	      /* the fd number in the process */
@@ -49,20 +52,58 @@ struct sockopt_sock {
 	sockopt_value local, peer, tcpinfo;
 	const struct kind_plan *plan;
 	size_t option_count; /* options read, 0 until sockopt_sock_read_options */
+	bool prefetched;     /* a worker read the options and closed LOCAL_FD */
+	int prefetch_result; /* what sock_read_options returned then */
 };
 
 struct sockopt_scan {
 	unsigned flags;
+	unsigned threads; /* workers for sockopt_scan_pid; 0 or 1: none */
+	sockopt_sock_pred filter;
+	void *filter_ctx;
+	pthread_mutex_t plan_lock; /* taken only to build a plan */
 	struct kind_plan plans[KIND_COUNT];
-	sockopt_value *values; /* room for one socket's options, reused */
+	sockopt_value *values; /* SOCK's room for one socket's options, reused */
 	int *errors;
 	size_t vanished;
 	char comm[64];
 	struct sockopt_sock sock;
 };
 
+/* What reading one fd came to (fd_read); a negative errno instead ends the scan. */
+enum fd_outcome {
+	FD_SOCKET,   /* a socket: counted, and handed to the callback */
+	FD_REPORT,   /* handed to the callback with its error (an fd named on purpose, or undescribable) */
+	FD_FILTERED, /* a socket the scan's filter passes over: counted only */
+	FD_SKIP,     /* not a socket, in a whole scan */
+	FD_VANISHED, /* closed between listing and reading */
+};
+
+/* Prepare SOCK to read fds of process PID for SCAN, its options going to VALUES and ERRORS. */
+void sock_init(struct sockopt_sock *sock, struct sockopt_scan *scan, pid_t pid, const char *comm,
+	       sockopt_value *values, int *errors);
 /* Describe the socket duplicated as LOCAL_FD into SOCK; -ENOTSOCK when it is none. */
 int sock_describe(struct sockopt_sock *sock, int local_fd);
+/* Read the options of the described SOCK: their count, or -ENOMEM. */
+int sock_read_options(struct sockopt_sock *sock);
+/*
+ * Duplicate fd FD of the process behind PIDFD into SOCK and describe it:
+ * an FD_* outcome, or a negative errno with DIAG set that ends the scan.
+ * With PREFETCH the options of a socket are read and the duplicate is
+ * closed at once; otherwise SOCK keeps it open (LOCAL_FD) for the caller.
+ */
+int fd_read(struct sockopt_sock *sock, int pidfd, int fd, bool explicit, bool prefetch,
+	    struct sockopt_diag *diag);
+/* Hand SOCK to FN as OUTCOME asks, counting sockets in *COUNT; FN's result or 0. */
+int fd_deliver(struct sockopt_sock *sock, int outcome, sockopt_sock_fn fn, void *ctx, int *count);
+/*
+ * Read the NFDS fds of FDS on WORKERS threads and deliver them in order on
+ * this one (proc_workers.c): 0, FN's negative result or a scan-ending
+ * errno; 1 when no worker could be started and nothing was read.
+ */
+int crew_scan(struct sockopt_scan *scan, int pidfd, const int *fds, size_t nfds, bool explicit,
+	      unsigned workers, sockopt_sock_fn fn, void *ctx, int *count,
+	      struct sockopt_diag *diag);
 /* Free what the plans of SCAN hold. */
 void plans_free(struct sockopt_scan *scan);
 

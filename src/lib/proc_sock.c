@@ -61,6 +61,15 @@ static bool wanted(const struct sockopt_scan *scan, const sockopt_entry *e, unsi
 	return true;
 }
 
+static void plan_free(struct kind_plan *p)
+{
+	free(p->entries);
+	free(p->sources);
+	free(p->defaults);
+	free(p->default_errors);
+	memset(p, 0, sizeof(*p));
+}
+
 /*
  * Build the plan of KIND: the options to read and their values on a fresh
  * socket.  An option the fresh socket refuses with ENOPROTOOPT or
@@ -79,6 +88,7 @@ static int plan_build(struct sockopt_scan *scan, struct kind_plan *p, unsigned k
 	if (!p->entries || !p->sources || !p->defaults || !p->default_errors) {
 		if (fresh >= 0)
 			close(fresh);
+		plan_free(p);
 		return -ENOMEM;
 	}
 	p->defaults_known = fresh >= 0;
@@ -99,28 +109,33 @@ static int plan_build(struct sockopt_scan *scan, struct kind_plan *p, unsigned k
 	}
 	if (fresh >= 0)
 		close(fresh);
-	p->ready = true;
+	__atomic_store_n(&p->ready, true, __ATOMIC_RELEASE);
 	return 0;
 }
 
 void plans_free(struct sockopt_scan *scan)
 {
-	for (size_t k = 0; k < KIND_COUNT; k++) {
-		free(scan->plans[k].entries);
-		free(scan->plans[k].sources);
-		free(scan->plans[k].defaults);
-		free(scan->plans[k].default_errors);
-	}
+	for (size_t k = 0; k < KIND_COUNT; k++)
+		plan_free(&scan->plans[k]);
 }
 
-/* The plan of KIND (a single SOCKOPT_KIND_* bit), built on first use. */
+/*
+ * The plan of KIND (a single SOCKOPT_KIND_* bit), built on first use.
+ * Worker threads share the plans: one builds a plan under the lock, and
+ * the others see it whole once READY is set.
+ */
 static const struct kind_plan *plan_of(struct sockopt_scan *scan, unsigned kind)
 {
 	struct kind_plan *p = &scan->plans[__builtin_ctz(kind)];
+	int r = 0;
 
-	if (!p->ready && plan_build(scan, p, kind) < 0)
-		return NULL;
-	return p;
+	if (__atomic_load_n(&p->ready, __ATOMIC_ACQUIRE))
+		return p;
+	pthread_mutex_lock(&scan->plan_lock);
+	if (!p->ready)
+		r = plan_build(scan, p, kind);
+	pthread_mutex_unlock(&scan->plan_lock);
+	return r < 0 ? NULL : p;
 }
 
 /* The kind bit of a family and type, or 0 (without the two reads sockopt_kind_of_fd makes). */
@@ -218,20 +233,18 @@ int sock_describe(struct sockopt_sock *s, int fd)
 	return 0;
 }
 
-SOCKOPT_EXPORT int sockopt_sock_read_options(sockopt_sock *s, struct sockopt_diag *diag)
+int sock_read_options(struct sockopt_sock *s)
 {
 	const struct kind_plan *p;
 
-	if (s->error || s->local_fd < 0)
-		return diag_set(diag, -EBADF, "fd %d of process %d was not read.", s->fd, s->pid);
 	if (!s->kind)
 		return 0;
 	p = plan_of(s->scan, s->kind);
 	if (!p)
-		return diag_set(diag, -ENOMEM, "Out of memory reading the options of fd %d.", s->fd);
+		return -ENOMEM;
 	for (size_t i = 0; i < p->count; i++) {
-		sockopt_value *v = &s->scan->values[i];
-		int *err = &s->scan->errors[i];
+		sockopt_value *v = &s->values[i];
+		int *err = &s->errors[i];
 
 		*err = 0;
 		switch ((enum option_source)p->sources[i]) {
@@ -257,6 +270,18 @@ SOCKOPT_EXPORT int sockopt_sock_read_options(sockopt_sock *s, struct sockopt_dia
 	s->plan = p;
 	s->option_count = p->count;
 	return (int)p->count;
+}
+
+SOCKOPT_EXPORT int sockopt_sock_read_options(sockopt_sock *s, struct sockopt_diag *diag)
+{
+	int r;
+
+	if (s->error || (!s->prefetched && s->local_fd < 0))
+		return diag_set(diag, -EBADF, "fd %d of process %d was not read.", s->fd, s->pid);
+	r = s->prefetched ? s->prefetch_result : sock_read_options(s);
+	if (r < 0)
+		return diag_set(diag, r, "Out of memory reading the options of fd %d.", s->fd);
+	return r;
 }
 
 /* ---- accessors ------------------------------------------------------------ */
@@ -292,8 +317,8 @@ SOCKOPT_EXPORT int sockopt_sock_option(const sockopt_sock *s, size_t i, const so
 	if (i >= s->option_count)
 		return -EINVAL;
 	*e = s->plan->entries[i];
-	*v = &s->scan->values[i];
-	return s->scan->errors[i];
+	*v = &s->values[i];
+	return s->errors[i];
 }
 
 /*
@@ -327,7 +352,7 @@ static int buf_lock(const struct sockopt_sock *s)
 		const sockopt_entry *e = s->plan->entries[i];
 
 		if (e->level == SOL_SOCKET && e->optname == SO_BUF_LOCK)
-			return s->scan->errors[i] ? -1 : s->scan->values[i].v.i;
+			return s->errors[i] ? -1 : s->values[i].v.i;
 	}
 	return -1;
 }
@@ -372,9 +397,9 @@ SOCKOPT_EXPORT int sockopt_sock_option_is_default(const sockopt_sock *s, size_t 
 	const sockopt_value *v, *d;
 
 	if (i >= s->option_count || !p->defaults_known || p->default_errors[i] ||
-	    s->scan->errors[i] || kernel_tuned(s, p->entries[i]))
+	    s->errors[i] || kernel_tuned(s, p->entries[i]))
 		return -ENODATA;
-	v = &s->scan->values[i];
+	v = &s->values[i];
 	d = &p->defaults[i];
 	return same_value(p->entries[i]->type, v, d);
 }
