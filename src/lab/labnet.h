@@ -46,6 +46,8 @@ int labnet_tcp_pair(const char *ip, int *client, int *server);
 /* A UDP socket bound to IP with an ephemeral port. */
 int labnet_udp_bound(const char *ip);
 
+/* Write all LEN bytes of BUF to FD (a pipe), retrying after signals; 0 or -errno. */
+int labnet_write_all(int fd, const void *buf, size_t len);
 /* Write to non-blocking FD until the kernel takes no more (at most MAX bytes); the count. */
 long long labnet_fill(int fd, long long max);
 /* Read and drop everything FD has until EOF, an error or TIMEOUT_MS of quiet; the count. */
