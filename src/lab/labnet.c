@@ -386,6 +386,18 @@ int labnet_spawn(const char *const argv[], const char *input)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+int labnet_nft_rule(const char *hook, const char *match, int port, const char *verdict)
+{
+	char ruleset[512];
+
+	snprintf(ruleset, sizeof(ruleset),
+		 "table inet sockopt_lab {\n"
+		 "  chain %s { type filter hook %s priority 0; policy accept; %s %d %s; }\n"
+		 "}\n",
+		 hook, hook, match, port, verdict);
+	return labnet_nft(ruleset);
+}
+
 bool labnet_have(const char *program)
 {
 	const char *path = getenv("PATH");

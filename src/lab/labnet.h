@@ -78,6 +78,14 @@ int labnet_netns_enter(void);
 int labnet_spawn(const char *const argv[], const char *input);
 /* Load an nftables ruleset (nft -f -) in the caller's namespace; 0 or -errno/-ENOENT. */
 int labnet_nft(const char *ruleset);
+/*
+ * Add an nftables rule at HOOK ("input", "output") that applies VERDICT
+ * ("drop", "reject with icmp type host-unreachable") to packets whose
+ * MATCH ("tcp dport", "tcp sport") is PORT, in table inet sockopt_lab.
+ * For experiments in their own network namespace, where it touches
+ * nothing else; labnet_nft("delete table inet sockopt_lab\n") removes it.
+ */
+int labnet_nft_rule(const char *hook, const char *match, int port, const char *verdict);
 /* Whether PROGRAM is found on PATH. */
 bool labnet_have(const char *program);
 
