@@ -8,29 +8,6 @@
 #include "internal.h"
 #include "print.h"
 
-/* Print TEXT wrapped at WIDTH columns, each line indented by INDENT spaces. */
-static void print_wrapped(const char *text, int indent, int width)
-{
-	int col = 0;
-
-	while (*text) {
-		size_t word = strcspn(text, " ");
-
-		if (col > 0 && col + 1 + (int)word > width) {
-			print_text("\n");
-			col = 0;
-		}
-		if (col == 0)
-			col = printf("%*s", indent, "");
-		else
-			col += printf(" ");
-		col += printf("%.*s", (int)word, text);
-		text += word;
-		text += strspn(text, " ");
-	}
-	print_text("\n");
-}
-
 /* The option's value on a fresh socket of every kind it applies to. */
 static void print_fresh_values(const sockopt_entry *e)
 {
@@ -142,7 +119,7 @@ int cmd_explain(int argc, char **argv)
 	print_text("\n");
 	print_string(PRINT_JSON, "explanation", NULL, sockopt_entry_explanation(e));
 	if (!json)
-		print_wrapped(sockopt_entry_explanation(e), 2, 78);
+		print_wrapped(sockopt_entry_explanation(e), 2, 0);
 	print_fresh_values(e);
 	print_sysctls(sockopt_entry_sysctls(e));
 	print_lab_experiments(sockopt_entry_name(e));

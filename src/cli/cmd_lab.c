@@ -10,29 +10,6 @@
 
 enum lab_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_MARKDOWN };
 
-/* Print TEXT from column COL, wrapped at 78 columns; continuation lines indented by INDENT spaces. */
-static void wrap(const char *text, int indent, int col)
-{
-	bool line_start = true;
-
-	while (*text) {
-		size_t word = strcspn(text, " ");
-
-		if (!line_start && col + 1 + (int)word > 78) {
-			printf("\n%*s", indent, "");
-			col = indent;
-		} else if (!line_start) {
-			putchar(' ');
-			col++;
-		}
-		line_start = false;
-		col += printf("%.*s", (int)word, text);
-		text += word;
-		text += strspn(text, " ");
-	}
-	putchar('\n');
-}
-
 /* A space-separated list as a JSON array. */
 static void print_word_array(const char *key, const char *list)
 {
@@ -109,14 +86,14 @@ static void print_text_report(const struct lab_experiment *x, const struct lab_r
 {
 	printf("%-8s %-28s %s\n", lab_verdict_name(r->verdict), x->id, x->title);
 	printf("  %-10s", "claim");
-	wrap(x->claim, 12, 12);
+	print_wrapped(x->claim, 12, 12);
 	printf("  %-10s", "source");
-	wrap(x->source, 12, 12);
+	print_wrapped(x->source, 12, 12);
 	printf("  %-10s", "method");
-	wrap(x->method, 12, 12);
+	print_wrapped(x->method, 12, 12);
 	if (r->observed[0]) {
 		printf("  %-10s", "observed");
-		wrap(r->observed, 12, 12);
+		print_wrapped(r->observed, 12, 12);
 	}
 	if (r->nfields) {
 		char line[LAB_TEXT_MAX * 2] = "";
@@ -133,10 +110,10 @@ static void print_text_report(const struct lab_experiment *x, const struct lab_r
 				n += snprintf(line + n, sizeof(line) - n, "%s=%lld ", f->name, f->i);
 		}
 		printf("  %-10s", "fields");
-		wrap(line, 12, 12);
+		print_wrapped(line, 12, 12);
 	}
 	printf("  %-10s", "verdict");
-	wrap(r->reason, 12, 12);
+	print_wrapped(r->reason, 12, 12);
 	putchar('\n');
 }
 

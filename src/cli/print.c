@@ -173,6 +173,30 @@ void print_text(const char *fmt, ...)
 	va_end(ap);
 }
 
+void print_wrapped(const char *text, int indent, int col)
+{
+	bool line_start = true;
+
+	while (*text) {
+		size_t word = strcspn(text, " ");
+
+		if (line_start) {
+			col += printf("%*s", col < indent ? indent - col : 0, "");
+		} else if (col + 1 + (int)word > 78) {
+			printf("\n%*s", indent, "");
+			col = indent;
+		} else {
+			putchar(' ');
+			col++;
+		}
+		line_start = false;
+		col += printf("%.*s", (int)word, text);
+		text += word;
+		text += strspn(text, " ");
+	}
+	putchar('\n');
+}
+
 void print_option_value(const sockopt_entry *e, const sockopt_value *v, int err)
 {
 	char text[4 * SOCKOPT_VALUE_MAX], json[4 * SOCKOPT_VALUE_MAX];

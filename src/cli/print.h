@@ -30,6 +30,12 @@ void print_double(enum print_mode mode, const char *key, const char *fmt, double
 void print_json_value(const char *key, const char *json);
 /* Text-only output. */
 void print_text(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * Print TEXT word by word on stdout from column COL, where the line has
+ * got to, wrapped at 78 columns, each line starting at column INDENT; then
+ * a newline.  (Text output only.)
+ */
+void print_wrapped(const char *text, int indent, int col);
 
 /* An option value as a JSON "value"/"text" pair, or "error" when ERR < 0. */
 void print_option_value(const sockopt_entry *e, const sockopt_value *v, int err);

@@ -191,17 +191,10 @@ static void run_process_crash(struct lab_result *r)
 /* A pair whose client has TCP_USER_TIMEOUT, and the nftables rule VERDICT for its server port. */
 static int blackholed_pair(int *c, int *s, const char *verdict)
 {
-	char ruleset[256];
-
 	if (labnet_tcp_pair("127.0.0.1", c, s) < 0)
 		return -1;
 	lab_set(*c, "TCP_USER_TIMEOUT", "1000");
-	snprintf(ruleset, sizeof(ruleset),
-		 "add table inet sockopt_lab\n"
-		 "add chain inet sockopt_lab c { type filter hook input priority 0; policy accept; }\n"
-		 "add rule inet sockopt_lab c tcp dport %d %s\n",
-		 labnet_port(*s), verdict);
-	return labnet_nft(ruleset);
+	return labnet_nft_rule("input", "tcp dport", labnet_port(*s), verdict);
 }
 
 /* Wait up to 5 s for both sockets in C to fail, recording each one's time and SO_ERROR. */

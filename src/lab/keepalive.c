@@ -57,23 +57,6 @@ static void run_defaults(struct lab_result *r)
 /* ---- a peer that goes silent, unreachable or away ---------------------- */
 
 /*
- * An nftables rule at HOOK that applies VERDICT to packets whose MATCH
- * ("tcp dport", "tcp sport") is PORT.  It lives in the experiment's own
- * network namespace, so it touches nothing else.
- */
-static int break_path(const char *hook, const char *match, int port, const char *verdict)
-{
-	char ruleset[512];
-
-	snprintf(ruleset, sizeof(ruleset),
-		 "table inet sockopt_lab {\n"
-		 "  chain c { type filter hook %s priority 0; policy accept; %s %d %s; }\n"
-		 "}\n",
-		 hook, match, port, verdict);
-	return labnet_nft(ruleset);
-}
-
-/*
  * Wait up to MS for FD to fail; record how long since T0, the pending
  * error (SO_ERROR, which reading clears), and what recv says afterwards
  * ("EOF" once the socket is closed).
@@ -127,7 +110,7 @@ static void silent_peer(struct lab_result *r, const char *rule)
 	icmp0 = labnet_counter("Icmp", "InDestUnreachs");
 	ignored0 = labnet_counter("TcpExt", "OutOfWindowIcmps");
 	t0 = labnet_now_us();
-	if (break_path("input", "tcp dport", labnet_port(s), rule) < 0) {
+	if (labnet_nft_rule("input", "tcp dport", labnet_port(s), rule) < 0) {
 		lab_skip(r, "nft could not load the rule");
 	} else {
 		await_failure(r, c, t0, 10000);
@@ -172,7 +155,7 @@ static void run_peer_reboot(struct lab_result *r)
 	if (keepalive_pair(r, &c, &s) < 0)
 		return;
 	t0 = labnet_now_us();
-	if (break_path("output", "tcp sport", labnet_port(s), "drop") < 0) {
+	if (labnet_nft_rule("output", "tcp sport", labnet_port(s), "drop") < 0) {
 		close(c);
 		close(s);
 		return (void)lab_skip(r, "nft could not load the rule");

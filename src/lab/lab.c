@@ -296,8 +296,6 @@ void lab_record_error(struct lab_result *r, int fd, const char *field)
 /* In the child: enter a namespace when needed, measure, send the result up the pipe. */
 static void run_child(const struct lab_experiment *x, struct lab_result *r, int out)
 {
-	const char *p = (const char *)r;
-	size_t left = sizeof(*r);
 	int err;
 
 	if ((x->needs & LAB_NEEDS_NETNS) && (err = labnet_netns_enter()) < 0)
@@ -305,16 +303,7 @@ static void run_child(const struct lab_experiment *x, struct lab_result *r, int 
 			 strerrorname_np(-err));
 	else
 		x->run(r);
-	while (left > 0) {
-		ssize_t n = write(out, p, left);
-
-		if (n <= 0 && errno != EINTR)
-			break;
-		if (n > 0) {
-			p += n;
-			left -= (size_t)n;
-		}
-	}
+	labnet_write_all(out, r, sizeof(*r));
 	_exit(0);
 }
 

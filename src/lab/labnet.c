@@ -15,15 +15,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "internal.h"
 #include "labnet.h"
-#include "sockopt.h"
 
 long long labnet_now_us(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
+	return monotonic_us();
 }
 
 void labnet_sleep_ms(int ms)
@@ -179,6 +176,23 @@ int labnet_tcp_pair(const char *ip, int *client, int *server)
 int labnet_udp_bound(const char *ip)
 {
 	return ephemeral(ip, SOCK_DGRAM);
+}
+
+int labnet_write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
 }
 
 long long labnet_fill(int fd, long long max)
@@ -362,22 +376,26 @@ int labnet_spawn(const char *const argv[], const char *input)
 	if (pid == 0)
 		spawn_child(argv, input ? p[0] : -1);
 	if (input) {
-		size_t len = strlen(input), off = 0;
-
 		close(p[0]);
-		while (off < len) {
-			ssize_t n = write(p[1], input + off, len - off);
-
-			if (n <= 0 && errno != EINTR)
-				break;
-			off += n > 0 ? (size_t)n : 0;
-		}
+		labnet_write_all(p[1], input, strlen(input));
 		close(p[1]);
 	}
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			return -errno;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int labnet_nft_rule(const char *hook, const char *match, int port, const char *verdict)
+{
+	char ruleset[512];
+
+	snprintf(ruleset, sizeof(ruleset),
+		 "table inet sockopt_lab {\n"
+		 "  chain %s { type filter hook %s priority 0; policy accept; %s %d %s; }\n"
+		 "}\n",
+		 hook, hook, match, port, verdict);
+	return labnet_nft(ruleset);
 }
 
 bool labnet_have(const char *program)

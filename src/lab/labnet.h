@@ -46,6 +46,8 @@ int labnet_tcp_pair(const char *ip, int *client, int *server);
 /* A UDP socket bound to IP with an ephemeral port. */
 int labnet_udp_bound(const char *ip);
 
+/* Write all LEN bytes of BUF to FD (a pipe), retrying after signals; 0 or -errno. */
+int labnet_write_all(int fd, const void *buf, size_t len);
 /* Write to non-blocking FD until the kernel takes no more (at most MAX bytes); the count. */
 long long labnet_fill(int fd, long long max);
 /* Read and drop everything FD has until EOF, an error or TIMEOUT_MS of quiet; the count. */
@@ -76,6 +78,14 @@ int labnet_netns_enter(void);
 int labnet_spawn(const char *const argv[], const char *input);
 /* Load an nftables ruleset (nft -f -) in the caller's namespace; 0 or -errno/-ENOENT. */
 int labnet_nft(const char *ruleset);
+/*
+ * Add an nftables rule at HOOK ("input", "output") that applies VERDICT
+ * ("drop", "reject with icmp type host-unreachable") to packets whose
+ * MATCH ("tcp dport", "tcp sport") is PORT, in table inet sockopt_lab.
+ * For experiments in their own network namespace, where it touches
+ * nothing else; labnet_nft("delete table inet sockopt_lab\n") removes it.
+ */
+int labnet_nft_rule(const char *hook, const char *match, int port, const char *verdict);
 /* Whether PROGRAM is found on PATH. */
 bool labnet_have(const char *program);
 

@@ -66,8 +66,9 @@ static int dump(int family, int protocol, unsigned states, diag_fn fn, void *ctx
 
 	if (!nl)
 		return -errno;
-	err = mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0 ? -errno
-							      : request(nl, family, protocol, states, &d);
+	err = mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0
+		      ? -errno
+		      : request(nl, family, protocol, states, &d);
 	mnl_socket_close(nl);
 	return err;
 }
@@ -154,7 +155,7 @@ int diag_tcp_state(const struct sockaddr_storage *local, const struct sockaddr_s
 const char *diag_tcp_state_name(int state)
 {
 	static const char *const names[] = {
-		"none",	     "ESTABLISHED", "SYN-SENT", "SYN-RECV",   "FIN-WAIT-1", "FIN-WAIT-2",
+		"none",	     "ESTABLISHED", "SYN-SENT",	  "SYN-RECV", "FIN-WAIT-1", "FIN-WAIT-2",
 		"TIME-WAIT", "CLOSE",	    "CLOSE-WAIT", "LAST-ACK", "LISTEN",	    "CLOSING",
 	};
 

@@ -13,10 +13,14 @@ static inline int loopback_listener(struct sockaddr_in *sin, int backlog)
 	socklen_t len = sizeof(*sin);
 	int l = socket(AF_INET, SOCK_STREAM, 0);
 
-	*sin = (struct sockaddr_in){ .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	if (l < 0 || bind(l, (struct sockaddr *)sin, sizeof(*sin)) < 0 || listen(l, backlog) < 0 ||
-	    getsockname(l, (struct sockaddr *)sin, &len) < 0)
+	*sin = (struct sockaddr_in){ .sin_family = AF_INET,
+				     .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	if (l >= 0 &&
+	    (bind(l, (struct sockaddr *)sin, sizeof(*sin)) < 0 || listen(l, backlog) < 0 ||
+	     getsockname(l, (struct sockaddr *)sin, &len) < 0)) {
+		close(l);
 		return -1;
+	}
 	return l;
 }
 
