@@ -108,8 +108,10 @@ static void slot_read(struct crew *c, struct slot *sl, int fd, sockopt_value *va
 	s->values = values;
 	s->errors = errors;
 	sl->outcome = fd_read(s, c->pidfd, fd, c->explicit, true, &sl->diag);
-	if (s->prefetched && s->prefetch_result > 0 && !pack(sl, s))
+	if (s->prefetched && s->prefetch_result > 0 && !pack(sl, s)) {
 		s->prefetch_result = -ENOMEM;
+		s->option_count = 0; /* nothing to unpack */
+	}
 }
 
 /* Read chunk K into CH; a scan-ending error stops the chunk there, and tells the crew to stop. */
