@@ -257,6 +257,28 @@ static void bad_descriptors_and_read_only_options(void **state)
 	close(fd);
 }
 
+/* Options that refuse a long buffer are read with the length the kernel expects. */
+static void exact_length_options_are_readable(void **state)
+{
+	struct sockaddr_in peer;
+	socklen_t len = sizeof(peer);
+	sockopt_value v;
+	int client, server;
+
+	(void)state;
+	tcp_pair(&client, &server);
+	/* SO_NETNS_COOKIE answers EINVAL unless the buffer is exactly 8 bytes. */
+	assert_int_equal(sockopt_get(client, entry("SO_NETNS_COOKIE"), &v, NULL), 0);
+	assert_int_equal(v.len, 8);
+	/* SO_PEERNAME answers EINVAL when the buffer is longer than the address. */
+	assert_int_equal(sockopt_get(client, entry("SO_PEERNAME"), &v, NULL), 0);
+	assert_int_equal(getpeername(client, (struct sockaddr *)&peer, &len), 0);
+	assert_int_equal(v.len, len);
+	assert_memory_equal(v.v.bytes, &peer, len);
+	close(client);
+	close(server);
+}
+
 /* Every kind opens (raw ones only with CAP_NET_RAW) and is recognised again. */
 static void kinds_are_recognised(void **state)
 {
@@ -290,6 +312,7 @@ int main(void)
 		cmocka_unit_test(keepalive_defaults_and_inactivity),
 		cmocka_unit_test(ttl_minus_one_is_the_kernel_default),
 		cmocka_unit_test(bad_descriptors_and_read_only_options),
+		cmocka_unit_test(exact_length_options_are_readable),
 		cmocka_unit_test(kinds_are_recognised),
 	};
 

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 
 #include "values.h"
 
@@ -77,17 +78,69 @@ static int call_failed(struct sockopt_diag *diag, int err, int fd, const sockopt
 			errno_name(-err));
 }
 
+/*
+ * The buffer length to read each fixed-size type with.  Some options refuse
+ * a longer buffer: SO_NETNS_COOKIE wants exactly 8 bytes (EINVAL otherwise,
+ * measured); 0 means "as much as the value holds".
+ */
+static const socklen_t fixed_size[SOCKOPT_TYPE_COUNT] = {
+	[SOCKOPT_TYPE_BOOL] = sizeof(int),	   [SOCKOPT_TYPE_INT] = sizeof(int),
+	[SOCKOPT_TYPE_UINT] = sizeof(unsigned),	   [SOCKOPT_TYPE_U64] = sizeof(uint64_t),
+	[SOCKOPT_TYPE_BYTES] = sizeof(int),	   [SOCKOPT_TYPE_SECONDS] = sizeof(int),
+	[SOCKOPT_TYPE_MILLIS] = sizeof(unsigned),  [SOCKOPT_TYPE_MICROS] = sizeof(int),
+	[SOCKOPT_TYPE_LINGER] = sizeof(struct linger),
+	[SOCKOPT_TYPE_TIMEVAL] = sizeof(struct timeval),
+	[SOCKOPT_TYPE_SOCKTYPE] = sizeof(int),	   [SOCKOPT_TYPE_FAMILY] = sizeof(int),
+	[SOCKOPT_TYPE_PROTOCOL] = sizeof(int),	   [SOCKOPT_TYPE_PMTUDISC] = sizeof(int),
+	[SOCKOPT_TYPE_TOS] = sizeof(int),	   [SOCKOPT_TYPE_ERRNO] = sizeof(int),
+	[SOCKOPT_TYPE_UCRED] = sizeof(struct ucred),
+	[SOCKOPT_TYPE_INADDR] = sizeof(struct in_addr),
+	[SOCKOPT_TYPE_MREQ] = sizeof(struct ip_mreqn),
+	[SOCKOPT_TYPE_MREQ6] = sizeof(struct ipv6_mreq),
+};
+
+/*
+ * The length to read an address-typed option with.  SO_PEERNAME answers
+ * EINVAL when the buffer is longer than the peer's address, and the
+ * netfilter original-destination options want their family's exact size,
+ * so ask for the length getpeername reports, or the family's size.
+ */
+static socklen_t address_length(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	int family;
+	socklen_t flen = sizeof(family);
+
+	if (getpeername(fd, (struct sockaddr *)&ss, &len) == 0)
+		return len;
+	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &family, &flen) == 0 && family == AF_INET)
+		return sizeof(struct sockaddr_in);
+	if (family == AF_INET6)
+		return sizeof(struct sockaddr_in6);
+	return SOCKOPT_VALUE_MAX;
+}
+
+int option_read(int fd, const sockopt_entry *e, sockopt_value *v)
+{
+	v->len = fixed_size[e->type] ? fixed_size[e->type] : SOCKOPT_VALUE_MAX;
+	if (e->type == SOCKOPT_TYPE_SOCKADDR)
+		v->len = address_length(fd);
+	return getsockopt(fd, e->level, e->optname, v->v.bytes, &v->len) < 0 ? -errno : 0;
+}
+
 SOCKOPT_EXPORT int sockopt_get(int fd, const sockopt_entry *e, sockopt_value *out,
 			       struct sockopt_diag *diag)
 {
 	sockopt_value v;
+	int r;
 
 	if (!(e->access & SOCKOPT_ACCESS_GET))
 		return diag_set(diag, -EOPNOTSUPP, "%s can only be set, not read.", e->name);
 	memset(&v, 0, sizeof(v));
-	v.len = sizeof(v.v.bytes);
-	if (getsockopt(fd, e->level, e->optname, v.v.bytes, &v.len) < 0)
-		return call_failed(diag, -errno, fd, e, "getsockopt", NULL);
+	r = option_read(fd, e, &v);
+	if (r < 0)
+		return call_failed(diag, r, fd, e, "getsockopt", NULL);
 	*out = v;
 	return 0;
 }

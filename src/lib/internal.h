@@ -61,6 +61,12 @@ struct unit {
 int parse_scaled(const char *text, const struct unit *units, size_t count,
 		 long long default_scale, long long max, long long *out, const char **problem);
 
+/*
+ * getsockopt E on FD into V with the buffer length the kernel expects for
+ * E's type (some options refuse any other), setting V->len; 0 or -errno.
+ */
+int option_read(int fd, const sockopt_entry *e, sockopt_value *v);
+
 /* Whether FD has a local address: it was bound, explicitly or by connect/listen. */
 bool fd_is_bound(int fd);
 

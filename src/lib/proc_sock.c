@@ -47,8 +47,7 @@ static enum option_source source_of(const sockopt_entry *e)
 static int read_option(int fd, const sockopt_entry *e, sockopt_value *v)
 {
 	v->v.u64 = 0;
-	v->len = sizeof(v->v.bytes);
-	return getsockopt(fd, e->level, e->optname, v->v.bytes, &v->len) < 0 ? -errno : 0;
+	return option_read(fd, e, v);
 }
 
 /* Whether the scan reads option E on sockets of KIND at all. */
