@@ -54,6 +54,7 @@ import json, socket, struct, subprocess, sys
 kinds = {"tcp": (socket.AF_INET, socket.SOCK_STREAM), "udp6": (socket.AF_INET6, socket.SOCK_DGRAM),
          "unix": (socket.AF_UNIX, socket.SOCK_STREAM)}
 out = json.loads(subprocess.check_output([sys.argv[1], "defaults", "--json"] + list(kinds)))
+types = {r["name"]: r["type"] for r in json.loads(subprocess.check_output([sys.argv[1], "list", "--json"]))}
 compared = 0
 for k in out:
     s = socket.socket(*kinds[k["kind"]])
@@ -68,7 +69,10 @@ for k in out:
         # SO_COOKIE is per socket, TCP_INFO and TCP_TIMESTAMP move with the clock.
         if o["name"] in ("SO_COOKIE", "TCP_INFO", "TCP_TIMESTAMP") or isinstance(v, str) and o["name"] not in ("TCP_CONGESTION",):
             continue
-        if isinstance(v, bool) or isinstance(v, int):
+        if types[o["name"]] == "u64":
+            raw = struct.unpack("Q", s.getsockopt(o["level_number"], o["optname"], 8))[0]
+            assert raw == v, (k["kind"], o, raw)
+        elif isinstance(v, bool) or isinstance(v, int):
             raw = s.getsockopt(o["level_number"], o["optname"])
             if isinstance(v, bool):
                 assert bool(raw) == v, (k["kind"], o, raw)
