@@ -217,6 +217,14 @@ expect "an existing LD_PRELOAD is kept and both wrappers run" \
 expect "an existing LD_PRELOAD is kept in the environment, the shim after it" \
 	"$(LD_PRELOAD=/nonexistent/libx.so "$SOCKOPT" run -o TCP_NODELAY=on -- sh -c 'echo "$LD_PRELOAD"' 2>/dev/null)" \
 	"^/nonexistent/libx.so:/.*/libsockopt-preload.so$"
+# The sockopt command never runs under its own shim: its fresh reference sockets stay as the
+# kernel makes them, while the program beside it still gets the option.
+expect "sockopt inside sockopt run reads fresh sockets the shim did not touch" \
+	"$("$SOCKOPT" run -o TCP_NODELAY=on -- "$SOCKOPT_BUILD/sockopt" defaults tcp 2>&1)" \
+	"TCP_NODELAY +off"
+expect "sockopt inside sockopt run leaves the shim for the commands it does not run itself" \
+	"$("$SOCKOPT" run -o TCP_NODELAY=on -- sh -c '"$1" defaults tcp >/dev/null; echo "$LD_PRELOAD"' sh "$SOCKOPT_BUILD/sockopt" 2>&1)" \
+	"libsockopt-preload.so"
 
 # --strict: a failing option fails the call with its errno; without it the program goes on.
 err=$("$SOCKOPT" run --strict -o TCP_CONGESTION=no-such-cc -- $netpeer sockopts tcp 2>&1 || true)

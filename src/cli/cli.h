@@ -37,6 +37,13 @@ int usage_error(const char *name);
 int usage_help(const char *name);
 /* Find an option by name, or say so with up to three suggestions (exit 2). */
 const sockopt_entry *find_option_or_fail(const char *name, int *code);
+/*
+ * The sockopt command never runs under its own preload shim: inside
+ * `sockopt run -- sh`, a `sockopt show` or `defaults` would have the spec
+ * applied to the fresh sockets it compares against.  When the shim is in
+ * LD_PRELOAD, drop it and the spec variables, and execute ARGV again.
+ */
+void run_leave_shim(char **argv);
 /* Whether stderr is a terminal, so progress may be shown. */
 bool show_progress(void);
 

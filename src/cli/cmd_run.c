@@ -184,6 +184,41 @@ static int export_request(const struct run_request *req, const char *shim)
 		     : EXIT_OK;
 }
 
+/* Whether the LD_PRELOAD word of LEN bytes at WORD names the shim. */
+static bool is_shim(const char *word, size_t len)
+{
+	size_t n = strlen(SHIM_NAME);
+
+	return len >= n && memcmp(word + len - n, SHIM_NAME, n) == 0 &&
+	       (len == n || word[len - n - 1] == '/');
+}
+
+void run_leave_shim(char **argv)
+{
+	const char *preload = getenv("LD_PRELOAD");
+	char kept[4096];
+	size_t n = 0;
+
+	if (!preload || !strstr(preload, SHIM_NAME))
+		return;
+	for (const char *p = preload; *p;) {
+		size_t len = strcspn(p, ": ");
+
+		if (len && !is_shim(p, len) && n + len + 2 < sizeof(kept))
+			n += (size_t)snprintf(kept + n, sizeof(kept) - n, "%s%.*s", n ? ":" : "",
+					      (int)len, p);
+		p += len;
+		p += strspn(p, ": ");
+	}
+	if (n ? setenv("LD_PRELOAD", kept, 1) : unsetenv("LD_PRELOAD"))
+		return;
+	for (size_t i = 0; i < RUN_VAR_COUNT; i++)
+		unsetenv(run_vars[i].name);
+	unsetenv(RUN_FLAGS_VAR);
+	execv("/proc/self/exe", argv);
+	/* Exec failed: carry on under the shim rather than not at all. */
+}
+
 /* Everything before exec: flags, checks, the shim and the environment; an exit code. */
 static int prepare(int argc, char **argv, struct run_request *req, int *cmd)
 {

@@ -109,6 +109,7 @@ int main(int argc, char **argv)
 {
 	const struct command *c;
 
+	run_leave_shim(argv);
 	if (argc < 2) {
 		help();
 		return EXIT_USAGE; /* a command is required: the help, then a usage exit */
