@@ -220,10 +220,10 @@ expect "an existing LD_PRELOAD is kept in the environment, the shim after it" \
 # The sockopt command never runs under its own shim: its fresh reference sockets stay as the
 # kernel makes them, while the program beside it still gets the option.
 expect "sockopt inside sockopt run reads fresh sockets the shim did not touch" \
-	"$("$SOCKOPT" run -o TCP_NODELAY=on -- "$SOCKOPT_BUILD/sockopt" defaults tcp 2>&1)" \
+	"$(ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" "$SOCKOPT" run -o TCP_NODELAY=on -- "$SOCKOPT_BUILD/sockopt" defaults tcp 2>&1)" \
 	"TCP_NODELAY +off"
 expect "sockopt inside sockopt run leaves the shim for the commands it does not run itself" \
-	"$("$SOCKOPT" run -o TCP_NODELAY=on -- sh -c '"$1" defaults tcp >/dev/null; echo "$LD_PRELOAD"' sh "$SOCKOPT_BUILD/sockopt" 2>&1)" \
+	"$(ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" "$SOCKOPT" run -o TCP_NODELAY=on -- sh -c '"$1" defaults tcp >/dev/null; echo "$LD_PRELOAD"' sh "$SOCKOPT_BUILD/sockopt" 2>&1)" \
 	"libsockopt-preload.so"
 
 # --strict: a failing option fails the call with its errno; without it the program goes on.
