@@ -216,11 +216,11 @@ static void explain_doubled(const sockopt_entry *e, int requested, int stored, s
 	}
 }
 
-/* Explain why STORED differs from REQUESTED for E on FD, into O and WHY. */
-static void explain_difference(int fd, const sockopt_entry *e, const sockopt_value *requested,
+/* Explain why STORED differs from REQUESTED for E, into O and WHY. */
+static void explain_difference(const sockopt_entry *e, const sockopt_value *requested,
 			       const sockopt_value *stored, struct out *o, unsigned *why)
 {
-	char name[64], text[64];
+	char name[64];
 	long long def;
 
 	if (e->flags & SOCKOPT_FLAG_DOUBLED) {
@@ -237,13 +237,11 @@ static void explain_difference(int fd, const sockopt_entry *e, const sockopt_val
 		*why |= SOCKOPT_WHY_OTHER;
 		out_printf(o, ": TCP keeps the ECN bits to itself");
 	} else if (sysctl_with_suffix(e->sysctls, "", name, sizeof(name)) &&
-		   stored->len == sizeof(int) &&
-		   sockopt_sysctl_read(name, text, sizeof(text), NULL) == 0 &&
-		   sockopt_sysctl_read_long(name, &def, NULL) == 0 && def == stored->v.i) {
+		   stored->len == sizeof(int) && sockopt_sysctl_read_long(name, &def, NULL) == 0 &&
+		   def == stored->v.i) {
 		*why |= SOCKOPT_WHY_KERNEL_DEFAULT;
-		out_printf(o, ": the kernel default from %s = %s is in force", name, text);
+		out_printf(o, ": the kernel default from %s = %lld is in force", name, def);
 	} else {
-		(void)fd;
 		*why |= SOCKOPT_WHY_OTHER;
 		out_printf(o, ": the kernel stored a different value");
 	}
@@ -276,7 +274,8 @@ static void readback(int fd, const sockopt_entry *e, const sockopt_value *v,
 		     struct sockopt_readback *rb)
 {
 	struct out o = { rb->text, sizeof(rb->text), 0 };
-	char req[128], got[128];
+	/* Whole canonical texts: two values are equal when these are (sockopt_value_equal). */
+	char req[4 * SOCKOPT_VALUE_MAX], got[4 * SOCKOPT_VALUE_MAX];
 
 	memset(rb, 0, sizeof(*rb));
 	rb->requested = *v;
@@ -285,12 +284,11 @@ static void readback(int fd, const sockopt_entry *e, const sockopt_value *v,
 		rb->stored.len = 0;
 		rb->why |= SOCKOPT_WHY_WRITE_ONLY;
 		out_printf(&o, "set %s to %s; it cannot be read back", e->name, req);
-	} else if (sockopt_value_equal(e->type, v, &rb->stored)) {
-		out_printf(&o, "%s: requested %s, stored %s", e->name, req, req);
 	} else {
 		sockopt_type_format(e->type, &rb->stored, got, sizeof(got));
 		out_printf(&o, "%s: requested %s, stored %s", e->name, req, got);
-		explain_difference(fd, e, v, &rb->stored, &o, &rb->why);
+		if (strcmp(req, got) != 0)
+			explain_difference(e, v, &rb->stored, &o, &rb->why);
 	}
 	explain_effect(fd, e, &o, &rb->why);
 	out_printf(&o, ".");
