@@ -22,7 +22,7 @@ VERSION_MINOR := $(shell sed -n 's/^\#define SOCKOPT_VERSION_MINOR \([0-9]*\).*/
 VERSION := $(VERSION_MAJOR).$(VERSION_MINOR)
 SONAME := libsockopt.so.$(VERSION_MAJOR)
 
-.PHONY: all run test check test-run deps clean bench
+.PHONY: all run test check test-run deps deps-build clean bench
 all: $(BUILD)/sockopt $(BUILD)/libsockopt.so $(BUILD)/libsockopt.a $(TESTS)
 
 $(BUILD)/gen/optnames.h: src/lib/catalog.def src/lib/gen-optnames.sh
@@ -47,7 +47,8 @@ $(BUILD)/tests/%: tests/%.c $(BUILD)/libsockopt.a tests/testutil.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Itests $(LDFLAGS) -o $@ $< $(BUILD)/libsockopt.a -lcmocka -lm -lpthread
 
-run: $(BUILD)/sockopt
+run: deps-build
+	$(MAKE) all
 	$(BUILD)/sockopt lab
 
 # sockopt bench beside sockperf and iperf3 on loopback, with the ratios (bench/compare.sh).
@@ -55,7 +56,10 @@ bench: deps $(BUILD)/sockopt
 	sh bench/compare.sh $(BUILD)
 
 deps:
-	@sh tests/deps.sh
+	@sh tests/deps.sh test
+
+deps-build:
+	@sh tests/deps.sh build
 
 test: deps
 	$(MAKE) all
