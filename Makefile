@@ -11,7 +11,12 @@ endif
 ALL_CFLAGS := $(WARN) -fPIC -fvisibility=hidden -Iinclude -Isrc/lib -I$(BUILD)/gen $(CFLAGS)
 
 LIB_SRC := $(wildcard src/lib/*.c)
-CLI_SRC := $(wildcard src/cli/*.c src/lab/*.c src/bench/*.c)
+# Every client folder: the command, the lab, the bench and the floors they share (src/util),
+# the BPF loaders (src/bpf/*.c; the programs, *.bpf.c, are built by mk/bpf.mk) and the policy.
+CLI_SRC := $(filter-out %.bpf.c,$(wildcard src/cli/*.c src/lab/*.c src/bench/*.c src/util/*.c \
+	src/bpf/*.c src/policy/*.c))
+# Libraries the command links with; mk/*.mk add theirs.
+CLI_LIBS := -lm -lmnl
 TEST_SRC := $(wildcard tests/test_*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
@@ -41,7 +46,7 @@ $(BUILD)/libsockopt.so: $(LIB_OBJ) src/lib/libsockopt.map
 		$(LDFLAGS) -o $@ $(LIB_OBJ)
 
 $(BUILD)/sockopt: $(CLI_OBJ) $(BUILD)/libsockopt.a
-	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libsockopt.a -lm -lmnl
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libsockopt.a $(CLI_LIBS)
 
 $(BUILD)/tests/%: tests/%.c $(BUILD)/libsockopt.a tests/testutil.h
 	@mkdir -p $(@D)
