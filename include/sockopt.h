@@ -51,6 +51,8 @@ enum sockopt_kind {
 
 /* The kind bit of an open socket, or -ENOTSOCK, -EAFNOSUPPORT, -errno. */
 int sockopt_kind_of_fd(int fd, unsigned *kind, struct sockopt_diag *diag);
+/* Whether FD has a local address: a port for TCP/UDP, a name for unix sockets. */
+bool sockopt_fd_is_bound(int fd);
 /* The short name of one kind bit ("tcp", "udp6", "unix-dgram"), or NULL. */
 const char *sockopt_kind_name(unsigned kind);
 /* The kind bit named by NAME, or -EINVAL. */
@@ -148,6 +150,11 @@ unsigned sockopt_entry_flags(const sockopt_entry *e);	   /* SOCKOPT_FLAG_* */
 const char *sockopt_entry_sysctls(const sockopt_entry *e);   /* space-separated */
 const char *sockopt_entry_summary(const sockopt_entry *e);   /* one line */
 const char *sockopt_entry_explanation(const sockopt_entry *e);
+/*
+ * Walk a space-separated list (aliases, sysctls): the next word from *CURSOR
+ * and its length in *LEN, advancing *CURSOR; NULL after the last one.
+ */
+const char *sockopt_word_next(const char **cursor, size_t *len);
 
 /* "socket", "ip", "ipv6", "tcp", "udp" for a level, or NULL. */
 const char *sockopt_level_name(int level);

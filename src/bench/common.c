@@ -6,8 +6,8 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "../cli/cli.h"
-#include "../cli/print.h"
+#include "msg.h"
+#include "print.h"
 #include "bench.h"
 
 uint64_t now_ns(void)

@@ -10,10 +10,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "../cli/cli.h"
-#include "../cli/print.h"
-#include "../lab/labnet.h"
-#include "../lab/sockdiag.h"
+#include "msg.h"
+#include "print.h"
+#include "labnet.h"
+#include "sockdiag.h"
 #include "bench.h"
 #include "svg.h"
 

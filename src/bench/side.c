@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "bench.h"
-#include "../lab/labnet.h"
+#include "labnet.h"
 
 int side_init(struct bench_side *s, const char *spec_text, struct sockopt_diag *diag)
 {

@@ -6,8 +6,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "../cli/cli.h"
-#include "../cli/print.h"
+#include "msg.h"
+#include "print.h"
 #include "bench.h"
 #include "svg.h"
 

@@ -10,9 +10,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../cli/cli.h"
-#include "../cli/print.h"
-#include "../lab/sockdiag.h"
+#include "msg.h"
+#include "print.h"
+#include "sockdiag.h"
 #include "bench.h"
 #include "svg.h"
 

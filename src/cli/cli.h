@@ -4,10 +4,8 @@
 
 #include <stdbool.h>
 
+#include "msg.h"
 #include "sockopt.h"
-
-/* Exit codes of every subcommand. */
-enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
 
 /* A subcommand: its name, handler and one line of help. */
 struct command {
@@ -29,8 +27,6 @@ void print_lab_experiments(const char *option);
 int cmd_bench(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 
-/* Print "sockopt: " and one sentence on stderr; return CODE. */
-int fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Report an unknown option or missing argument of subcommand NAME; returns EXIT_USAGE. */
 int usage_error(const char *name);
 /* Print the usage line of subcommand NAME on stdout; returns EXIT_OK. */
@@ -44,7 +40,5 @@ const sockopt_entry *find_option_or_fail(const char *name, int *code);
  * LD_PRELOAD, drop it and the spec variables, and execute ARGV again.
  */
 void run_leave_shim(char **argv);
-/* Whether stderr is a terminal, so progress may be shown. */
-bool show_progress(void);
 
 #endif /* SOCKOPT_CLI_H */

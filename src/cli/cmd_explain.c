@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "internal.h"
 #include "print.h"
 
 /* The option's value on a fresh socket of every kind it applies to. */
@@ -47,7 +46,7 @@ static void print_sysctls(const char *list)
 		return;
 	print_text("\nRelated sysctls:\n");
 	print_open_array("sysctls");
-	for (const char *w; (w = word_next(&list, &len));) {
+	for (const char *w; (w = sockopt_word_next(&list, &len));) {
 		char value[128];
 
 		snprintf(name, sizeof(name), "%.*s", (int)len, w);

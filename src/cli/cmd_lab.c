@@ -5,7 +5,6 @@
 
 #include "../lab/lab.h"
 #include "cli.h"
-#include "internal.h"
 #include "print.h"
 
 enum lab_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_MARKDOWN };
@@ -17,7 +16,7 @@ static void print_word_array(const char *key, const char *list)
 	size_t len;
 
 	print_open_array(key);
-	for (const char *w; (w = word_next(&list, &len));) {
+	for (const char *w; (w = sockopt_word_next(&list, &len));) {
 		snprintf(word, sizeof(word), "%.*s", (int)len, w);
 		print_string(PRINT_JSON, NULL, NULL, word);
 	}

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../preload/run_env.h"
+#include "run_env.h"
 #include "cli.h"
 
 #ifndef SOCKOPT_LIBDIR

@@ -43,18 +43,6 @@ static const struct command *find_command(const char *name)
 	return NULL;
 }
 
-int fail(int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("sockopt: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return code;
-}
-
 int usage_error(const char *name)
 {
 	const struct command *c = find_command(name);
@@ -87,11 +75,6 @@ const sockopt_entry *find_option_or_fail(const char *name, int *code)
 			     name, close[0], n > 1 ? (n > 2 ? ", " : " or ") : "",
 			     n > 1 ? close[1] : "", n > 2 ? " or " : "", n > 2 ? close[2] : "");
 	return NULL;
-}
-
-bool show_progress(void)
-{
-	return isatty(STDERR_FILENO);
 }
 
 static int help(void)

@@ -7,11 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "internal.h"
 #include "lab.h"
 #include "labnet.h"
 
@@ -77,7 +77,13 @@ const struct lab_experiment *lab_find(const char *id)
 
 bool lab_is_about(const struct lab_experiment *x, const char *name)
 {
-	return word_in_list(x->options, name);
+	const char *list = x->options;
+	size_t len, n = strlen(name);
+
+	for (const char *w; (w = sockopt_word_next(&list, &len));)
+		if (len == n && strncasecmp(w, name, n) == 0)
+			return true;
+	return false;
 }
 
 const char *lab_verdict_name(enum lab_verdict v)

@@ -145,7 +145,7 @@ SOCKOPT_EXPORT int sockopt_get(int fd, const sockopt_entry *e, sockopt_value *ou
 	return 0;
 }
 
-bool fd_is_bound(int fd)
+SOCKOPT_EXPORT bool sockopt_fd_is_bound(int fd)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
@@ -174,7 +174,7 @@ static bool phase_passed(int fd, enum sockopt_phase p)
 		       listening;
 	}
 	if (p == SOCKOPT_PHASE_BEFORE_BIND)
-		return fd_is_bound(fd);
+		return sockopt_fd_is_bound(fd);
 	return false;
 }
 

@@ -67,8 +67,6 @@ int parse_scaled(const char *text, const struct unit *units, size_t count,
  */
 int option_read(int fd, const sockopt_entry *e, sockopt_value *v);
 
-/* Whether FD has a local address: it was bound, explicitly or by connect/listen. */
-bool fd_is_bound(int fd);
 
 /* Parse TEXT as a whole integer in [MIN, MAX]: 0, -EINVAL or -ERANGE. */
 int parse_integer(const char *text, long long min, long long max, long long *out);

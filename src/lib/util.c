@@ -166,6 +166,11 @@ const char *word_next(const char **cursor, size_t *len)
 	return w;
 }
 
+SOCKOPT_EXPORT const char *sockopt_word_next(const char **cursor, size_t *len)
+{
+	return word_next(cursor, len);
+}
+
 bool word_in_list(const char *list, const char *word)
 {
 	size_t n = strlen(word), len;

@@ -11,7 +11,6 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "internal.h"
 #include "shim.h"
 
 struct real_calls real;
@@ -210,7 +209,7 @@ unsigned shim_fd_state(const struct shim *s, int fd)
 		return state;
 	state = FD_SEEN;
 	if (sockopt_kind_of_fd(fd, &kind, NULL) == 0 && (kind & s->kinds))
-		state |= kind | (fd_is_bound(fd) ? FD_BOUND : 0);
+		state |= kind | (sockopt_fd_is_bound(fd) ? FD_BOUND : 0);
 	shim_fd_set(fd, state);
 	errno = saved;
 	return state;

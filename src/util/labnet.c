@@ -15,12 +15,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "internal.h"
 #include "labnet.h"
 
 long long labnet_now_us(void)
 {
-	return monotonic_us();
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 void labnet_sleep_ms(int ms)
