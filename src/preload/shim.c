@@ -249,7 +249,7 @@ int shim_apply(const struct shim *s, int fd, unsigned kind, const struct shim_st
 						listen ? report : NULL, &h);
 	}
 	busy = 0;
-	return s->switches & RUN_STRICT ? h.first_error : 0;
+	return (s->switches & RUN_STRICT) ? h.first_error : 0;
 }
 
 /*
