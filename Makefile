@@ -8,7 +8,7 @@ ifeq ($(SAN),1)
 CFLAGS += $(SAN_FLAGS)
 LDFLAGS += $(SAN_FLAGS)
 endif
-ALL_CFLAGS := $(WARN) -fPIC -fvisibility=hidden -Iinclude -Isrc/lib -Isrc/util -I$(BUILD)/gen $(CFLAGS)
+ALL_CFLAGS := $(WARN) -fPIC -fvisibility=hidden -Iinclude -Isrc/lib -Isrc/util -I$(BUILD)/gen $(CPPFLAGS) $(CFLAGS)
 
 LIB_SRC := $(wildcard src/lib/*.c)
 # Every client folder: the command, the lab, the bench and the floors they share (src/util),

@@ -10,9 +10,11 @@ PRELOAD := $(BUILD)/libsockopt-preload.so
 
 DOC := $(BUILD)/doc/sockopt.1 $(BUILD)/doc/sockopt.bash
 
-.PHONY: doc install uninstall
+.PHONY: doc dist install uninstall
 all: $(DOC)
 doc: $(DOC)
+# What the packages ship, and nothing the tests alone need (debian/rules builds this).
+dist: $(BUILD)/sockopt $(BUILD)/libsockopt.so $(BUILD)/libsockopt.a $(PRELOAD) $(DOC)
 
 # The man page's option listing and the completion's names come from the catalog (through
 # tools/catalog-doc.c) and from the command's own help, so neither is edited by hand.
@@ -33,7 +35,7 @@ $(BUILD)/doc/sockopt.bash: completion/sockopt.bash completion/gen-completion.sh 
 
 # The pkg-config file is written here so it names the PREFIX being installed to; the
 # preload (lib/sockopt/) is installed when it has been built.
-install: all
+install: dist
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR) \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(BASHCOMPDIR)
 	install -m 755 $(BUILD)/sockopt $(DESTDIR)$(BINDIR)/sockopt

@@ -28,7 +28,7 @@ $(BUILD)/obj-nosan/%.o: %.c $(BUILD)/gen/optnames.h
 # Only the wrapped libc names are exported (check with nm -D --defined-only).
 $(BUILD)/libsockopt-preload.so: $(PRELOAD_OBJ) src/preload/preload.map
 	$(CC) -shared -Wl,--version-script=src/preload/preload.map -Wl,-z,defs \
-		-o $@ $(PRELOAD_OBJ) -lm -ldl -lpthread
+		$(filter-out $(SAN_FLAGS),$(LDFLAGS)) -o $@ $(PRELOAD_OBJ) -lm -ldl -lpthread
 
 # sockopt run looks for the shim beside itself, then in the installed PKGLIBDIR.
 $(BUILD)/obj/src/cli/cmd_run.o: ALL_CFLAGS += -DSOCKOPT_LIBDIR='"$(PKGLIBDIR)"'

@@ -22,6 +22,17 @@ for name in $(grep -o '[ *]sockopt_[a-z0-9_]*(' "$header" | tr -d ' *(' | sort -
 	echo "$exported" | grep -qx "$name" || { echo "FAIL: $name is declared in $header but not exported"; failed=1; }
 done
 
+# The Debian symbols file lists exactly the exported names (debian/gen-symbols.sh writes it).
+symbols=debian/libsockopt0.symbols
+sorted=$(mktemp)
+echo "$exported" | sort >"$sorted"
+stale=$(sed -n 's/^ \([A-Za-z0-9_]*\)@.*/\1/p' "$symbols" 2>/dev/null | sort | comm -3 "$sorted" -)
+rm -f "$sorted"
+if [ -n "$stale" ]; then
+	echo "FAIL: $symbols and the library's exports differ (run sh debian/gen-symbols.sh):" $stale
+	failed=1
+fi
+
 # The soname follows the major version of the API.
 major=$(sed -n 's/^#define SOCKOPT_VERSION_MAJOR \([0-9]*\).*/\1/p' "$header")
 soname=$(objdump -p "$lib" | awk '$1 == "SONAME" { print $2 }')
