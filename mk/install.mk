@@ -1,4 +1,4 @@
-# install.mk: make install/uninstall, the pkg-config file, the generated man pages and bash completion.
+# install.mk: make install/uninstall, the pkg-config file, the generated man pages and bash completion; make dist (what the packages ship) and make deb-check.
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 LIBDIR ?= $(PREFIX)/lib
@@ -10,7 +10,7 @@ PRELOAD := $(BUILD)/libsockopt-preload.so
 
 DOC := $(BUILD)/doc/sockopt.1 $(BUILD)/doc/sockopt.bash
 
-.PHONY: doc dist install uninstall
+.PHONY: doc dist install uninstall deb-check
 all: $(DOC)
 doc: $(DOC)
 # What the packages ship, and nothing the tests alone need (debian/rules builds this).
@@ -61,3 +61,7 @@ uninstall:
 		$(DESTDIR)$(MANDIR)/man3/libsockopt.3 $(DESTDIR)$(BASHCOMPDIR)/sockopt \
 		$(DESTDIR)$(PKGLIBDIR)/libsockopt-preload.so
 	rmdir $(DESTDIR)$(PKGLIBDIR) 2>/dev/null || true
+
+# The Debian packages built from the committed tree, linted, installed, tested and purged (root).
+deb-check:
+	sh tests/deb_check.sh

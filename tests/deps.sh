@@ -43,6 +43,11 @@ if [ "$what" = test ]; then
 	need nginx-light nginx
 	need prometheus prometheus
 	need prometheus-node-exporter prometheus-node-exporter
+	# The Debian packages: built, checked and installed by tests/deb_check.sh.
+	need dpkg-dev dpkg-buildpackage
+	need debhelper dh
+	need lintian lintian
+	need autopkgtest autopkgtest
 fi
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
