@@ -465,7 +465,7 @@ static int finish_rule(struct parser *ps)
 
 static int add_rule(struct parser *ps, const char *line)
 {
-	const char *colon = match_end(line), *cursor = line;
+	const char *colon = match_end(line), *cursor;
 	char match[512];
 	struct policy_rule *grown, *r;
 	struct word w;
