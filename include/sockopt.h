@@ -237,6 +237,22 @@ int sockopt_type_format_json(enum sockopt_type t, const sockopt_value *v, char *
 			     size_t size);
 /* Whether two values are the same (compares what the type means). */
 bool sockopt_value_equal(enum sockopt_type t, const sockopt_value *a, const sockopt_value *b);
+/*
+ * Order two values of type T by what they measure: *ORDER becomes -1, 0
+ * or 1 as A is below, equal to or above B.  Sizes, counts and durations
+ * compare as numbers in the type's unit; a bool off is below on; linger
+ * off is below every on:N, and on:N orders by N.  -EDOM for types whose
+ * values have no order (names, text, addresses, tcp_info): ask
+ * sockopt_value_equal instead.  -EINVAL for an unknown type.
+ */
+int sockopt_value_compare(enum sockopt_type t, const sockopt_value *a, const sockopt_value *b,
+			  int *order);
+/*
+ * A value as one number in its type's unit (bytes, seconds, milliseconds,
+ * microseconds; bool 0 or 1; linger off -1, on:N N; timeval microseconds),
+ * for metrics.  -EDOM for the types without an order, as above.
+ */
+int sockopt_value_number(enum sockopt_type t, const sockopt_value *v, double *out);
 /* A value holding one int, the form most options take. */
 void sockopt_value_set_int(sockopt_value *v, int i);
 

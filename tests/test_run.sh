@@ -152,6 +152,37 @@ until child=$(child_of $pid) || [ $i -ge 100 ]; do sleep 0.1; i=$((i + 1)); done
 expect "a child of fork and exec is configured too" \
 	"$(peek "$child" "peer=127.0.0.1:$sink")" "IP_TTL=11( |$)"
 
+# Programs the preload cannot reach are named before they run: a static build of hold.c and
+# Go binaries (static and cgo-linked, built now), beside the dynamic hold.c, which it reaches.
+# The warning is checked against the truth: their sockets keep the kernel's TTL.
+ttl_default=$($PY -c 'import socket; print(socket.socket().getsockopt(socket.IPPROTO_IP, socket.IP_TTL))')
+${CC:-cc} -static -O1 -o "$tmp/hold-static" tests/progs/hold.c
+gobuild() { (cd tests/progs && HOME=$tmp GOCACHE=$tmp/gocache GOPATH=$tmp/gopath GOFLAGS= \
+	CGO_ENABLED=$1 go build -o "$2" hold.go); }
+gobuild 0 "$tmp/hold-go" && gobuild 1 "$tmp/hold-godyn"
+for prog in "$progs/hold" "$tmp/hold-static" "$tmp/hold-go" "$tmp/hold-godyn"; do
+	"$SOCKOPT" run -o IP_TTL=9 -- "$prog" "$sink" 2>"$tmp/reach.err" &
+	pid=$!
+	started $pid
+	sockets=$(peek $pid "peer=127.0.0.1:$sink")
+	case $prog in
+	*/hold) expect "reach: a dynamic C program gets TTL 9 and no warning" \
+		"$sockets lines=$(wc -l <"$tmp/reach.err")" "IP_TTL=9( |$)" "lines=0$" ;;
+	*static) expect "reach: a static program is named as out of reach, and its socket keeps TTL $ttl_default" \
+		"$sockets $(cat "$tmp/reach.err")" "IP_TTL=$ttl_default( |$)" \
+		"sockopt: .*hold-static is statically linked, .*cannot reach its sockets.* sockopt run --cgroup" ;;
+	*) expect "reach: a Go binary (${prog##*/}) is named as out of reach, and its socket keeps TTL $ttl_default" \
+		"$sockets $(cat "$tmp/reach.err")" "IP_TTL=$ttl_default( |$)" \
+		"sockopt: .*${prog##*/} is a Go binary, .*cannot reach its sockets.* sockopt run --cgroup" ;;
+	esac
+done
+# A set-user-ID program that changes the user: the loader would drop LD_PRELOAD.
+cp "$progs/hold" "$tmp/hold-suid"
+chown 65534 "$tmp/hold-suid" && chmod 4755 "$tmp/hold-suid"
+err=$("$SOCKOPT" run -o IP_TTL=9 -- "$tmp/hold-suid" 1 2>&1 || true)
+expect "reach: a program set-user-ID to another user is named as out of reach" "$err" \
+	"hold-suid is set-user-ID to uid 65534, so the loader ignores LD_PRELOAD"
+
 # What the program must never see change: errno, accept4's flags, a refused connect's error.
 out=$("$SOCKOPT" run -o TCP_NODELAY=on,SO_KEEPALIVE=on -- "$progs/errno_probe" 2>&1) || true
 expect "errno is untouched after successful calls" "$out" \
@@ -259,6 +290,9 @@ run_status 2 '"nosuch" is not one of .*tcp_available_congestion_control' -o TCP_
 run_status 2 'No options to apply' --tcp -- touch "$tmp/ran"
 run_status 2 'No command to run' -o TCP_NODELAY=on
 run_status 2 'unknown flag' --bogus -o TCP_NODELAY=on -- touch "$tmp/ran"
+# --strict: a program out of reach is not run (hold would print "Connection refused" too).
+run_status 2 'hold-static is statically linked.*not run \(--strict\)' --strict -o IP_TTL=9 -- "$tmp/hold-static" 1
+run_status 2 'hold-go is a Go binary.*not run \(--strict\)' --strict -o IP_TTL=9 -- "$tmp/hold-go" 1
 run_status 127 'Cannot run no-such-command-here' -o TCP_NODELAY=on -- no-such-command-here
 expect "sockopt run --help prints the usage and exits 0" \
 	"$("$SOCKOPT" run --help 2>&1; echo "exit=$?")" "^usage: sockopt run " "^exit=0$"

@@ -10,6 +10,7 @@
 
 #include "run_env.h"
 #include "cli.h"
+#include "run_reach.h"
 
 #ifndef SOCKOPT_LIBDIR
 #define SOCKOPT_LIBDIR "/usr/local/lib/sockopt"
@@ -236,6 +237,28 @@ static int prepare(int argc, char **argv, struct run_request *req, int *cmd)
 	return code == EXIT_OK ? export_request(req, shim) : code;
 }
 
+/*
+ * A program the shim cannot reach gets nothing: say so in one line, and
+ * under --strict do not run it (exit 2).  A file that cannot be read is
+ * left to execvp, which names the problem.
+ */
+static int check_reach(const struct run_request *req, const char *cmd)
+{
+	char why[512];
+
+	if (run_reach_check(cmd, why, sizeof(why)) != 0)
+		return EXIT_OK;
+	if (req->switches & RUN_STRICT)
+		return fail(EXIT_USAGE,
+			    "%s is %s: the preload cannot reach its sockets; not run (--strict). "
+			    "Use sockopt run --cgroup.",
+			    cmd, why);
+	fail(EXIT_OK, "%s is %s: the preload cannot reach its sockets, which keep the kernel's "
+		      "options. Use sockopt run --cgroup.",
+	     cmd, why);
+	return EXIT_OK;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct run_request req = { 0 };
@@ -244,6 +267,9 @@ int cmd_run(int argc, char **argv)
 	for (size_t i = 0; i < RUN_VAR_COUNT; i++)
 		free(req.text[i]);
 	if (cmd == 0 || code != EXIT_OK)
+		return code;
+	code = check_reach(&req, argv[cmd]);
+	if (code != EXIT_OK)
 		return code;
 	if (req.switches & RUN_VERBOSE)
 		fprintf(stderr, "sockopt: running %s with LD_PRELOAD=%s\n", argv[cmd],

@@ -33,6 +33,8 @@ static const struct command commands[] = {
 	  "[--before-listen SPEC] [--after-accept SPEC] [--tcp] [--udp] [-4|-6] [--verbose] "
 	  "[--strict] -- CMD [ARG…]",
 	  "run an unmodified program with options applied to its sockets (LD_PRELOAD)" },
+	{ "check", cmd_check, "check POLICY [PID…] [--json]",
+	  "the live sockets against a policy file (sockopt-policy(5)): one line per violation" },
 };
 
 static const struct command *find_command(const char *name)
