@@ -18,7 +18,7 @@ static const struct command commands[] = {
 	{ "limits", cmd_limits, "limits [--json]", "the kernel tunables that bound options" },
 	{ "show", cmd_show,
 	  "show [PID[:FD]…] [--all] [--json] [-t|--tcp] [-u|--udp] [-x|--unix] [-w|--raw] "
-	  "[-4] [-6] [-l|--listening] [--port N] [--state S] [--side-effects] [--threads N]",
+	  "[-4] [-6] [-l|--listening] [--port N] [--state S] [--side-effects] [--threads N] [--backend bpf|pidfd|auto] [--verbose]",
 	  "the sockets of running processes: addresses, state, non-default options" },
 	{ "set", cmd_set, "set PID:FD NAME=VALUE… [--dry-run] [--json]",
 	  "change options on a live socket of another process; before → after" },
