@@ -14,6 +14,7 @@
 /* What every scrape reads: the policy (or NULL) and the processes (none: every process). */
 struct source {
 	const struct policy *policy;
+	policy_backend_fn backend;
 	const pid_t *pids;
 	size_t npids;
 };
@@ -28,7 +29,7 @@ static int scrape(const struct source *src, char **text, size_t *len)
 
 	if (!f)
 		return fail(EXIT_FAILED, "Out of memory.");
-	r = metrics_scrape(src->policy, src->pids, src->npids, f, &res, &diag);
+	r = metrics_scrape(src->policy, src->backend, src->pids, src->npids, f, &res, &diag);
 	fclose(f);
 	if (r < 0)
 		return fail(EXIT_FAILED, "%s", diag.text);
@@ -156,6 +157,8 @@ static const struct option longopts[] = {
 	{ "policy", required_argument, NULL, 'P' },
 	{ "textfile", required_argument, NULL, 'f' },
 	{ "listen", required_argument, NULL, 'L' },
+	{ "backend", required_argument, NULL, 'B' },
+	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0, 0, 0, 0 },
 };
@@ -196,16 +199,21 @@ static int export(const struct source *src, const char *textfile, char *listen)
 
 int cmd_export(int argc, char **argv)
 {
-	struct source src = { NULL, NULL, 0 };
+	struct source src = { NULL, NULL, NULL, 0 };
 	struct policy policy;
 	struct sockopt_diag diag;
-	const char *policy_path = NULL, *textfile = NULL;
+	const char *policy_path = NULL, *textfile = NULL, *backend_arg = NULL;
 	char *listen = NULL;
+	bool verbose = false;
 	pid_t *pids;
 	int c, code;
 
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		if (c == 'P')
+	while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
+		if (c == 'B')
+			backend_arg = optarg;
+		else if (c == 'v')
+			verbose = true;
+		else if (c == 'P')
 			policy_path = optarg;
 		else if (c == 'f')
 			textfile = optarg;
@@ -218,6 +226,9 @@ int cmd_export(int argc, char **argv)
 	}
 	if (textfile && listen)
 		return fail(EXIT_USAGE, "--textfile and --listen are two ways out; choose one.");
+	/* Every kind is counted, so only --backend bpf reads through BPF (TCP sockets only). */
+	if (check_backend(backend_arg, SOCKOPT_KIND_ALL, verbose, &src.backend) < 0)
+		return EXIT_USAGE;
 	if (policy_path && policy_load(policy_path, &policy, &diag) < 0)
 		return fail(EXIT_USAGE, "%s", diag.text);
 	src.policy = policy_path ? &policy : NULL;
