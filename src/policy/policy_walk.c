@@ -147,10 +147,9 @@ static int walk_every_process(struct policy_walk *w, struct sockopt_diag *diag)
 {
 	DIR *dir;
 	struct dirent *d;
-	int r;
 
 	if (w->backend) {
-		if ((r = w->backend(w->scan, 0, wanted, w, on_socket, w, diag)) < 0)
+		if (w->backend(w->scan, 0, wanted, w, on_socket, w, diag) < 0)
 			failed(w, &w->failed_processes, diag->text);
 		return 0;
 	}
