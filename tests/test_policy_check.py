@@ -241,6 +241,31 @@ class Usage(Case):
         self.assertEqual(len(r.stderr.splitlines()), 1, r.stderr)
         self.assertTrue(r.stderr.startswith("sockopt: %s:2:49: TCP_KEEPIDLE" % path), r.stderr)
 
+    def test_a_process_name_of_any_bytes_stays_one_line_of_valid_utf8(self):
+        holder = subprocess.Popen([sys.executable, "-c", (
+            "import ctypes, socket, sys\n"
+            "ctypes.CDLL(None).prctl(15, ctypes.c_char_p(b'we\"ird\\n\\xff'), 0, 0, 0)\n"
+            "l = socket.socket(); l.bind(('127.0.0.1', 0)); l.listen()\n"
+            "print(l.getsockname()[1], flush=True); sys.stdin.read()\n")],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        try:
+            holder.stdout.readline()
+            path = os.path.join(self.dir, "listen.policy")
+            with open(path, "w") as f:
+                f.write("tcp listening: SO_KEEPALIVE=on\n")
+            args = [SOCKOPT, "check", path, str(holder.pid), "--backend", "pidfd"]
+            text = subprocess.run(args, capture_output=True, timeout=60).stdout
+            self.assertTrue(text.decode("utf-8").startswith(
+                'we"ird\\x0a\\xff[%d] fd ' % holder.pid), text)
+            self.assertEqual(len(text.splitlines()), 2, text)  # the violation, the summary
+            doc = json.loads(subprocess.run(args + ["--json"], capture_output=True,
+                                            timeout=60).stdout.decode("utf-8"))
+            self.assertEqual(doc["violations"][0]["comm"], 'we"ird\\x0a\\xff')
+        finally:
+            holder.stdin.close()
+            holder.stdout.close()
+            holder.wait(timeout=10)
+
     def test_a_process_that_cannot_be_read_is_said_and_fails(self):
         path = os.path.join(self.dir, "ok.policy")
         with open(path, "w") as f:

@@ -11,7 +11,7 @@
 #include "print.h"
 #include "show.h"
 
-/* One expectation a socket does not meet, kept until its process is read whole. */
+/* One expectation a socket does not meet, kept until every socket is read. */
 struct violation {
 	const struct policy_rule *rule;
 	const struct policy_expect *expect;
@@ -25,18 +25,9 @@ struct violation {
 };
 
 struct check {
-	struct violation *pending; /* until every socket is read */
-	size_t npending, total;
+	struct violation *pending;
+	size_t npending;
 };
-
-/* TEXT with control bytes shown as '?', so one violation stays one line. */
-static void printable(char *out, size_t size, const char *text)
-{
-	snprintf(out, size, "%s", text);
-	for (char *p = out; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
-}
 
 static void describe_socket(const sockopt_sock *sock, char *buf, size_t size)
 {
@@ -55,11 +46,9 @@ static void print_violation(const struct violation *v)
 {
 	const char *name = sockopt_entry_name(v->expect->entry);
 	const char *expected = v->expect->text + strlen(name);
-	char comm[64];
 
-	printable(comm, sizeof(comm), v->comm);
 	print_open_object(NULL);
-	print_text("%s[%d] fd %d %s: %s expected %s, found %s", comm, (int)v->pid, v->fd, v->socket,
+	print_text("%s[%d] fd %d %s: %s expected %s, found %s", v->comm, (int)v->pid, v->fd, v->socket,
 		   name, expected, v->found);
 	if (v->why[0])
 		print_text(" (%s)", v->why);
@@ -91,7 +80,8 @@ static int note(const struct policy_rule *r, const struct policy_expect *x, cons
 	v->rule = r;
 	v->expect = x;
 	v->pid = sockopt_sock_pid(sock);
-	snprintf(v->comm, sizeof(v->comm), "%s", sockopt_sock_comm(sock));
+	/* One line of valid UTF-8 in text and JSON, whatever bytes the name holds. */
+	policy_text_clean(v->comm, sizeof(v->comm), sockopt_sock_comm(sock));
 	v->fd = sockopt_sock_fd(sock);
 	v->state = sockopt_sock_state(sock);
 	v->local = *sockopt_sock_local(sock);
@@ -129,7 +119,6 @@ static void print_violations(const struct policy_walk *w, struct check *ck)
 			policy_why_accepted(v->expect->entry, v->why, sizeof(v->why));
 		print_violation(v);
 	}
-	ck->total = ck->npending;
 }
 
 static const struct option longopts[] = {
@@ -208,15 +197,15 @@ static int verdict(const struct policy_walk *w, const struct check *ck, size_t r
 			    w->failed_sockets, w->failed_sockets == 1 ? "" : "s", w->first_failure);
 	if (!print_is_json())
 		printf("%zu socket%s checked against %zu rule%s: %zu violation%s.\n", w->sockets,
-		       w->sockets == 1 ? "" : "s", rules, rules == 1 ? "" : "s", ck->total,
-		       ck->total == 1 ? "" : "s");
-	return ck->total ? EXIT_FAILED : EXIT_OK;
+		       w->sockets == 1 ? "" : "s", rules, rules == 1 ? "" : "s", ck->npending,
+		       ck->npending == 1 ? "" : "s");
+	return ck->npending ? EXIT_FAILED : EXIT_OK;
 }
 
 int cmd_check(int argc, char **argv)
 {
 	struct policy policy;
-	struct check ck = { NULL, 0, 0 };
+	struct check ck = { NULL, 0 };
 	struct policy_walk w;
 	struct sockopt_diag diag;
 	pid_t *pids = NULL;

@@ -56,34 +56,13 @@ struct scrape {
 	const sockopt_entry *keepalive, *nodelay, *buf_lock;
 };
 
-/* The first byte count of a valid UTF-8 sequence at P, or 0 when P does not start one. */
-static size_t utf8_length(const unsigned char *p)
-{
-	size_t n = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3 : (*p & 0xf8) == 0xf0 ? 4 : 0;
-	unsigned cp;
-
-	if (n <= 1)
-		return n;
-	cp = *p & (0x7f >> n);
-	for (size_t i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (p[i] & 0x3f);
-	}
-	/* Overlong forms, surrogates and values past U+10FFFF are not UTF-8. */
-	if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	return n;
-}
-
 void metrics_label_value(FILE *out, const char *value)
 {
 	const unsigned char *p = (const unsigned char *)value;
 
 	fputc('"', out);
 	while (*p) {
-		size_t n = utf8_length(p);
+		size_t n = policy_utf8_length(p);
 
 		/* The format escapes only \\, \" and \n; other control bytes and bytes that are not
 		 * UTF-8 are written as the four characters \xHH (an escaped backslash), so the

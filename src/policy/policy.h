@@ -114,6 +114,16 @@ void policy_why(const struct policy_expect *x, const sockopt_sock *sock, size_t 
 /* Add to BUF what accept does with option E: copied from the listener, or not inherited. */
 void policy_why_accepted(const sockopt_entry *e, char *buf, size_t size);
 
+/* ---- names with any bytes (policy_text.c) -------------------------------- */
+
+/* The length of the valid UTF-8 sequence at P, or 0 when P does not start one. */
+size_t policy_utf8_length(const unsigned char *p);
+/*
+ * TEXT (a process name: any bytes) as valid UTF-8 on one line: control
+ * bytes and bytes that are not UTF-8 become the four characters \xHH.
+ */
+void policy_text_clean(char *out, size_t size, const char *text);
+
 /* ---- reading the machine's sockets (policy_walk.c) ----------------------- */
 
 /*
