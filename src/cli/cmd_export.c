@@ -53,7 +53,7 @@ static int write_textfile(const char *path, const char *text, size_t len)
 	if (snprintf(tmp, sizeof(tmp), "%s.%d.tmp", path, (int)getpid()) >= (int)sizeof(tmp))
 		return fail(EXIT_USAGE, "The textfile path is too long.");
 	if (!(f = fopen(tmp, "we")))
-		return fail(EXIT_FAILED, "Cannot write %s: %s.", tmp, strerror(errno));
+		return fail(EXIT_FAILED, "Cannot write %s: %s.", path, strerror(errno));
 	if (fwrite(text, 1, len, f) != len || fflush(f) != 0 || fsync(fileno(f)) != 0)
 		err = errno ? errno : EIO;
 	if (fclose(f) != 0 && !err)
@@ -117,9 +117,10 @@ static bool split_address(char *arg, char **host, char **port)
 	return **host != '\0';
 }
 
-/* Serve /metrics on ADDRESS until SIGINT or SIGTERM. */
-static int listen_and_serve(const struct source *src, char *address)
+/* Serve /metrics on ARG ("HOST:PORT") until SIGINT or SIGTERM. */
+static int listen_and_serve(const struct source *src, const char *arg)
 {
+	char address[256];
 	struct sockopt_dial_config cfg = { 0 };
 	struct sockopt_diag diag;
 	struct MHD_Daemon *d;
@@ -127,6 +128,7 @@ static int listen_and_serve(const struct source *src, char *address)
 	char *host, *port;
 	int fd, sig;
 
+	snprintf(address, sizeof(address), "%s", arg);
 	if (!split_address(address, &host, &port))
 		return fail(EXIT_USAGE, "--listen takes HOST:PORT, such as 127.0.0.1:9465.");
 	/* The workers MHD starts inherit the mask, so the signals reach sigwait below. */
@@ -182,7 +184,7 @@ static bool parse_pids(int argc, char **argv, pid_t *pids, struct source *src)
 }
 
 /* Run the export the way asked: one scrape to stdout or a textfile, or a server. */
-static int export(const struct source *src, const char *textfile, char *listen)
+static int export(const struct source *src, const char *textfile, const char *listen)
 {
 	char *text = NULL;
 	size_t len = 0;
@@ -202,8 +204,7 @@ int cmd_export(int argc, char **argv)
 	struct source src = { NULL, NULL, NULL, 0 };
 	struct policy policy;
 	struct sockopt_diag diag;
-	const char *policy_path = NULL, *textfile = NULL, *backend_arg = NULL;
-	char *listen = NULL;
+	const char *policy_path = NULL, *textfile = NULL, *backend_arg = NULL, *listen = NULL;
 	bool verbose = false;
 	pid_t *pids;
 	int c, code;
