@@ -196,8 +196,52 @@ int sockopt_type_format(enum sockopt_type t, const sockopt_value *v, char *buf, 
 /* The same as JSON: a number, true/false, a string or an object. */
 int sockopt_type_format_json(enum sockopt_type t, const sockopt_value *v, char *buf,
 			     size_t size);
+/*
+ * Names, paths and string values are bytes, not always text: a unix path,
+ * an abstract name (with NULs in it), a process name or an interface name
+ * may hold any byte.  These two writers are the only way sockopt puts such
+ * bytes into output, so that JSON is always valid UTF-8 and a text row is
+ * always one line.
+ *
+ * The LEN bytes at S as a JSON string literal, quotes included, into BUF
+ * (always terminated when SIZE > 0).  Well-formed UTF-8 (RFC 3629: no
+ * overlong forms, no surrogates, nothing above U+10FFFF) passes through;
+ * quote, backslash and the control characters U+0000-U+001F and U+007F are
+ * escaped (\", \\, \n, \t, \r, \b, \f, else \u00XX), so NUL bytes survive
+ * exactly.  Each byte that is not part of well-formed UTF-8 becomes U+FFFD,
+ * and *REPLACED (may be NULL) counts them: when it is not 0 the string is
+ * not the exact bytes, and the caller writes them beside it as hex (the
+ * command's "KEY_hex" fields).  Returns the length needed, like snprintf.
+ */
+int sockopt_json_string(const char *s, size_t len, char *buf, size_t size, size_t *replaced);
+/*
+ * The LEN bytes at S escaped for one line of text into BUF (always
+ * terminated when SIZE > 0): well-formed UTF-8 other than controls passes
+ * through; backslash, NUL, newline, tab and return become \\, \0, \n, \t,
+ * \r, and every other control byte (also DEL and the C1 controls
+ * U+0080-U+009F) and every byte that is not well-formed UTF-8 becomes
+ * \xNN.  Lossless: each escape stands for exactly one byte.  Returns the
+ * length needed, like snprintf.
+ */
+int sockopt_text_escape(const char *s, size_t len, char *buf, size_t size);
 /* Whether two values are the same (compares what the type means). */
 bool sockopt_value_equal(enum sockopt_type t, const sockopt_value *a, const sockopt_value *b);
+/*
+ * Order two values of type T by what they measure: *ORDER becomes -1, 0
+ * or 1 as A is below, equal to or above B.  Sizes, counts and durations
+ * compare as numbers in the type's unit; a bool off is below on; linger
+ * off is below every on:N, and on:N orders by N.  -EDOM for types whose
+ * values have no order (names, text, addresses, tcp_info): ask
+ * sockopt_value_equal instead.  -EINVAL for an unknown type.
+ */
+int sockopt_value_compare(enum sockopt_type t, const sockopt_value *a, const sockopt_value *b,
+			  int *order);
+/*
+ * A value as one number in its type's unit (bytes, seconds, milliseconds,
+ * microseconds; bool 0 or 1; linger off -1, on:N N; timeval microseconds),
+ * for metrics.  -EDOM for the types without an order, as above.
+ */
+int sockopt_value_number(enum sockopt_type t, const sockopt_value *v, double *out);
 /* A value holding one int, the form most options take. */
 void sockopt_value_set_int(sockopt_value *v, int i);
 
@@ -670,6 +714,39 @@ int sockopt_sock_option(const sockopt_sock *sock, size_t i, const sockopt_entry 
  * TCP_MAXSEG from the path MTU).
  */
 int sockopt_sock_option_is_default(const sockopt_sock *sock, size_t i);
+
+/* What read SOCK: "pidfd", or the BACKEND named by sockopt_scan_sock_new ("bpf"). */
+const char *sockopt_sock_backend(const sockopt_sock *sock);
+/*
+ * The timer the kernel runs on SOCK as ss names it ("on", "keepalive",
+ * "timewait", "persist", "off"), with the milliseconds until it fires in
+ * *MS; NULL when the reader did not learn it (the pidfd path).
+ */
+const char *sockopt_sock_timer(const sockopt_sock *sock, long long *ms);
+
+/*
+ * Sockets read by another reader (a BPF iterator), built so that they
+ * are printed, compared with defaults and decoded exactly as the pidfd
+ * path's: start one with sockopt_scan_sock_new (it replaces the scan's
+ * current socket, as the next socket of sockopt_scan_pid would), describe
+ * it, then give the value of each option the reader has.  Options given
+ * no value answer -ENODATA from sockopt_sock_option; SO_DOMAIN, SO_TYPE,
+ * SO_PROTOCOL and SO_ACCEPTCONN come from the description.  -ENOMEM.
+ */
+int sockopt_scan_sock_new(sockopt_scan *scan, int family, int type, int protocol,
+			  const char *backend, sockopt_sock **out);
+/* The owner (PID 0 and FD -1: none, as for a TIME_WAIT socket). */
+void sockopt_sock_set_owner(sockopt_sock *sock, pid_t pid, const char *comm, int fd);
+/* Inode, state (TCP numbering, as sockopt_sock_state), queues (-1: unknown) and addresses. */
+void sockopt_sock_set_endpoints(sockopt_sock *sock, uint64_t inode, int state, long long recv_q,
+				long long send_q, const void *local, socklen_t local_len,
+				const void *peer, socklen_t peer_len);
+/* The timer as sockopt_sock_timer reports it; NAME must outlive the socket. */
+void sockopt_sock_set_timer(sockopt_sock *sock, const char *name, long long ms);
+/* The index of option LEVEL/OPTNAME among the options of SOCK's kind, or -ENOENT (the same for every socket of a kind). */
+long sockopt_sock_option_index(const sockopt_sock *sock, int level, int optname);
+/* Option I is LEN bytes of BYTES, or failed with the negative errno ERR. -EINVAL. */
+int sockopt_sock_set_option(sockopt_sock *sock, size_t i, const void *bytes, socklen_t len, int err);
 
 /*
  * A duplicate of fd FD of process PID in this process (pidfd_getfd), to

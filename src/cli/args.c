@@ -78,7 +78,7 @@ static int take(struct args *a, const struct flag *f)
 }
 
 /* The value of F: the rest of its word (INLINE), else the next argument. */
-static int take_value(struct args *a, const struct flag *f, const char *inline_value)
+static int take_value(struct args *a, const struct flag *f, char *inline_value)
 {
 	if (inline_value && *inline_value) {
 		a->value = inline_value;
@@ -93,9 +93,9 @@ static int take_value(struct args *a, const struct flag *f, const char *inline_v
 }
 
 /* "--name" or "--name=value". */
-static int long_flag(struct args *a, const char *word)
+static int long_flag(struct args *a, char *word)
 {
-	const char *eq = strchr(word, '=');
+	char *eq = strchr(word, '=');
 	const struct flag *f = find_long(a->cmd, word, eq ? (size_t)(eq - word) : strlen(word));
 
 	if (!f)
@@ -118,7 +118,7 @@ static int short_flag(struct args *a)
 	if (!f->value)
 		return take(a, f);
 	if (*a->cluster) {
-		const char *rest = a->cluster;
+		char *rest = a->cluster;
 
 		a->cluster = NULL;
 		return take_value(a, f, rest);
@@ -152,7 +152,7 @@ static int finish(struct args *a)
 
 int args_next(struct args *a)
 {
-	const char *word;
+	char *word;
 
 	if (a->cluster && *a->cluster)
 		return short_flag(a);

@@ -81,9 +81,9 @@ struct args {
 	const struct command *cmd;
 	int argc, next;
 	char **argv;
-	const char *cluster; /* the rest of "-abc" still to read */
+	char *cluster;	     /* the rest of "-abc" still to read */
 	const struct flag *flag; /* the flag just returned (several may share a key) */
-	const char *value;   /* its value */
+	char *value;	     /* its value (inside argv) */
 	char **operands;     /* argv + 1, compacted to the operands, NULL after the last */
 	int noperands;
 	int code;

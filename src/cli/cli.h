@@ -11,15 +11,12 @@
 
 /* The subcommands: each cmd_*.c defines its handler and its row (flags, help, examples). */
 extern const struct command list_command, explain_command, defaults_command, limits_command,
-	show_command, set_command, lab_command, bench_command, run_command;
+	show_command, set_command, lab_command, bench_command, run_command, check_command,
+	export_command;
 
 /* List the lab experiments about OPTION (for explain), as text and as the JSON array "lab". */
 void print_lab_experiments(const char *option);
 
-/* For subcommands still on getopt: a usage error of NAME without the flag named (use args.h). */
-int usage_error(const char *name);
-/* Print the --help of subcommand NAME on stdout; returns EXIT_OK. */
-int usage_help(const char *name);
 /* Find an option by name, or say so with up to three suggestions (exit 2). */
 const sockopt_entry *find_option_or_fail(const char *name, int *code);
 /*
@@ -29,5 +26,7 @@ const sockopt_entry *find_option_or_fail(const char *name, int *code);
  * LD_PRELOAD, drop it and the spec variables, and execute ARGV again.
  */
 void run_leave_shim(char **argv);
+/* sockopt set --match FILTER NAME=VALUE… (set_match.c): the NARGS assignments of ARGS; an exit code. */
+int set_match(const char *filter, char **args, int nargs, bool dry_run);
 
 #endif /* SOCKOPT_CLI_H */

@@ -9,6 +9,7 @@
 
 #include "run_env.h"
 #include "cli.h"
+#include "run_reach.h"
 
 #ifndef SOCKOPT_LIBDIR
 #define SOCKOPT_LIBDIR "/usr/local/lib/sockopt"
@@ -16,13 +17,14 @@
 #define SHIM_NAME "libsockopt-preload.so"
 
 /* Keys of the flags without a letter: a spec for one moment, or a word of SOCKOPT_RUN_FLAGS. */
-enum { RUN_SPEC = ARGS_LONG_ONLY, RUN_WORD };
+enum { RUN_SPEC = ARGS_LONG_ONLY, RUN_WORD, RUN_LOG };
 
 /* What the command line asked for: one text per spec variable, and the flag words. */
 struct run_request {
 	char *text[RUN_VAR_COUNT]; /* repeated flags joined with commas; NULL when absent */
 	char words[128];	   /* SOCKOPT_RUN_FLAGS */
 	unsigned kinds, switches;
+	char log[PATH_MAX];	   /* SOCKOPT_LOG: absolute, as the program may change directory */
 };
 
 /* Append SPEC to *TEXT with a comma; false when out of memory. */
@@ -47,6 +49,26 @@ static void add_word(struct run_request *req, const char *word)
 			 "%s%s", *req->words ? "," : "", word);
 }
 
+/* --log FILE: made absolute, and checked by opening it as the shim will (appending). */
+static bool set_log(struct run_request *req, const char *file, int *code)
+{
+	char cwd[PATH_MAX];
+	FILE *f;
+
+	if (*file != '/' && !getcwd(cwd, sizeof(cwd)))
+		return *code = fail(EXIT_FAILED, "Cannot read the current directory: %s.",
+				    strerror(errno)),
+		       false;
+	if (snprintf(req->log, sizeof(req->log), "%s%s%s", *file == '/' ? "" : cwd,
+		     *file == '/' ? "" : "/", file) >= (int)sizeof(req->log))
+		return *code = fail(EXIT_USAGE, "--log %s: the path is too long.", arg_short(file)), false;
+	f = fopen(req->log, "a");
+	if (!f)
+		return *code = fail(EXIT_USAGE, "--log %s: %s.", arg_short(file), strerror(errno)), false;
+	fclose(f);
+	return true;
+}
+
 /* The spec variable whose flag is NAME (run_flags below names only those of run_vars). */
 static size_t var_of(const char *name)
 {
@@ -66,10 +88,14 @@ static int parse_flags(int argc, char **argv, struct run_request *req, int *code
 	args_start(&a, &run_command, argc, argv);
 	while ((c = args_next(&a)) > 0) {
 		/* Word flags are named as the words of SOCKOPT_RUN_FLAGS they stand for. */
-		if (c != 'o' && c != RUN_SPEC)
+		if (c == RUN_LOG) {
+			if (!set_log(req, a.value, code))
+				return 0;
+		} else if (c != 'o' && c != RUN_SPEC) {
 			add_word(req, a.flag->name);
-		else if (!append(&req->text[var_of(a.flag->name)], a.value))
+		} else if (!append(&req->text[var_of(a.flag->name)], a.value)) {
 			return *code = fail(EXIT_FAILED, "Out of memory."), 0;
+		}
 	}
 	if (c < 0)
 		return *code = a.code, 0;
@@ -159,6 +185,8 @@ static int export_request(const struct run_request *req, const char *shim)
 				 : unsetenv(run_vars[i].name);
 	if (r == 0)
 		r = *req->words ? setenv(RUN_FLAGS_VAR, req->words, 1) : unsetenv(RUN_FLAGS_VAR);
+	if (r == 0)
+		r = *req->log ? setenv(RUN_LOG_VAR, req->log, 1) : unsetenv(RUN_LOG_VAR);
 	if (r == 0 && old && *old && !strstr(old, shim))
 		r = asprintf(&preload, "%s:%s", old, shim) < 0 ? -1 : 0;
 	if (r == 0)
@@ -220,6 +248,28 @@ static int prepare(int argc, char **argv, struct run_request *req, int *cmd)
 	return code == EXIT_OK ? export_request(req, shim) : code;
 }
 
+/*
+ * A program the shim cannot reach gets nothing: say so in one line, and
+ * under --strict do not run it (exit 2).  A file that cannot be read is
+ * left to execvp, which names the problem.
+ */
+static int check_reach(const struct run_request *req, const char *cmd)
+{
+	char why[512];
+
+	if (run_reach_check(cmd, why, sizeof(why)) != 0)
+		return EXIT_OK;
+	if (req->switches & RUN_STRICT)
+		return fail(EXIT_USAGE,
+			    "%s is %s: the preload cannot reach its sockets; not run (--strict). "
+			    "Use sockopt run --cgroup.",
+			    cmd, why);
+	fail(EXIT_OK, "%s is %s: the preload cannot reach its sockets, which keep the kernel's "
+		      "options. Use sockopt run --cgroup.",
+	     cmd, why);
+	return EXIT_OK;
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	struct run_request req = { 0 };
@@ -228,6 +278,9 @@ static int cmd_run(int argc, char **argv)
 	for (size_t i = 0; i < RUN_VAR_COUNT; i++)
 		free(req.text[i]);
 	if (cmd == 0 || code != EXIT_OK)
+		return code;
+	code = check_reach(&req, argv[cmd]);
+	if (code != EXIT_OK)
 		return code;
 	if (req.switches & RUN_VERBOSE)
 		fprintf(stderr, "sockopt: running %s with LD_PRELOAD=%s\n", argv[cmd],
@@ -253,6 +306,8 @@ static const struct flag run_flags[] = {
 	{ '6', "ipv6", NULL, "touch IPv6 sockets", "every family", 0 },
 	{ 'v', "verbose", NULL, "log every applied, skipped and failed option on stderr, with pid and fd",
 	  NULL, 0 },
+	{ RUN_LOG, "log", "FILE", "with --verbose, write the shim's lines to FILE (appended)",
+	  "a copy of the standard error the program started with", 0 },
 	{ RUN_WORD, "strict", NULL, "an option that fails fails the program's call with its errno",
 	  "fail open: the program's calls never change", 0 },
 	{ 0 },

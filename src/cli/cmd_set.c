@@ -203,6 +203,7 @@ static int apply_all(int fd, const struct assignment *a, int n, const struct tar
 
 static int cmd_set(int argc, char **argv)
 {
+	const char *match = NULL;
 	struct assignment *assignments;
 	struct target t = { 0 };
 	bool json = false, dry_run = false;
@@ -213,11 +214,18 @@ static int cmd_set(int argc, char **argv)
 	while ((c = args_next(&a)) > 0) {
 		if (c == 'n')
 			dry_run = true;
+		else if (c == 'm')
+			match = a.value;
 		else
 			json = true;
 	}
 	if (c < 0)
 		return a.code;
+	if (match)
+		return set_match(match, a.operands, a.noperands, dry_run);
+	if (a.noperands < 2)
+		return fail(EXIT_USAGE, "set: NAME=VALUE is missing; usage: sockopt set [FLAGS] PID:FD "
+					"NAME=VALUE…");
 	if (!parse_target(a.operands[0], &t.pid, &t.fd))
 		return fail(EXIT_USAGE, "set: \"%s\" is not PID:FD.", arg_short(a.operands[0]));
 	n = a.noperands - 1;
@@ -236,13 +244,15 @@ static int cmd_set(int argc, char **argv)
 static const struct flag set_flags[] = {
 	{ 'n', "dry-run", NULL, "show the value before and the one requested; change nothing", NULL,
 	  0 },
+	{ 'm', "match", "FILTER", "set on every TCP socket FILTER matches (BPF, root), not PID:FD",
+	  NULL, 0 },
 	ARGS_FLAG_JSON,
 	{ 0 },
 };
 
 const struct command set_command = {
-	"set", cmd_set, "PID:FD NAME=VALUE…", "change options on a live socket of another process; "
-	"before → after", set_flags, 2, -1, ARGS_FLAGS_ANYWHERE,
+	"set", cmd_set, "PID:FD NAME=VALUE… | --match FILTER NAME=VALUE…", "change options on a live socket of another process; "
+	"before → after", set_flags, 1, -1, ARGS_FLAGS_ANYWHERE,
 	"PID:FD is a socket of a running process ('sockopt show PID' lists them); NAME=VALUE as in\n"
 	"'sockopt help values'. Every assignment is checked against the socket's kind before any is\n"
 	"made. Needs ptrace rights over PID (the same user, or CAP_SYS_PTRACE).",

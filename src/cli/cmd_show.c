@@ -10,6 +10,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "../bpf/bpfshow.h"
 #include "cli.h"
 #include "print.h"
 #include "show.h"
@@ -121,6 +122,33 @@ static void show_pid(struct show *sh, const struct target *t, bool whole_machine
 	note_failure(sh, t->pid, -1, r, diag.text);
 }
 
+/*
+ * The TCP sockets of the targets (none: of the machine, with the ones no
+ * process holds) through the BPF iterators, in one pass per target.
+ */
+static int show_bpf(struct show *sh, const struct target *targets, size_t ntargets)
+{
+	struct bpf_show_query q = { 0, NULL, 0, passes_filter, &sh->filter };
+	struct bpf_show_diag diag = { 0 };
+	int r = 0;
+
+	for (size_t i = 0; r >= 0 && i < (ntargets ? ntargets : 1); i++) {
+		if (ntargets) {
+			q.pid = targets[i].pid;
+			q.fds = targets[i].fds;
+			q.nfds = targets[i].nfds;
+			q.filter = q.nfds ? NULL : passes_filter;
+		}
+		r = bpf_show_scan(sh->scan, &q, on_socket, sh, &diag);
+	}
+	if (r < 0)
+		return fail(EXIT_FAILED, "%s", diag.text);
+	if (getenv("SOCKOPT_BPF_REPORT"))
+		fprintf(stderr, "sockopt: BPF programs loaded this run: %d%s\n", diag.loaded,
+			diag.unpinned ? " (not pinned)" : "");
+	return 0;
+}
+
 /* Every process on the machine, in /proc order. */
 static void show_every_process(struct show *sh)
 {
@@ -221,7 +249,7 @@ static int summarise(const struct show *sh, bool whole_machine)
 }
 
 /* Keys of the flags without a letter. */
-enum { SHOW_SIDE_EFFECTS = ARGS_LONG_ONLY, SHOW_THREADS };
+enum { SHOW_SIDE_EFFECTS = ARGS_LONG_ONLY, SHOW_THREADS, SHOW_BACKEND };
 
 /* At most this many threads read sockets unless asked: 2 already outrun ss here, and a scan is short. */
 #define THREADS_DEFAULT_MAX 4
@@ -259,9 +287,9 @@ static int cmd_show(int argc, char **argv)
 	struct sockopt_diag diag;
 	size_t ntargets = 0;
 	unsigned flags = 0, threads = 1;
-	const char *threads_arg = NULL;
-	bool json = false;
-	int c, code;
+	const char *threads_arg = NULL, *backend_arg = NULL;
+	bool json = false, verbose = false;
+	int c, code, bpf;
 	struct args a;
 
 	memset(&sh, 0, sizeof(sh));
@@ -276,12 +304,18 @@ static int cmd_show(int argc, char **argv)
 			flags |= SOCKOPT_SCAN_SIDE_EFFECTS;
 		else if (c == SHOW_THREADS)
 			threads_arg = a.value;
+		else if (c == SHOW_BACKEND)
+			backend_arg = a.value;
+		else if (c == 'v')
+			verbose = true;
 		else if (show_filter_option(&sh.filter, c, a.value, &code) != 1)
 			return code;
 	}
 	if (c < 0)
 		return a.code;
 	if (thread_count(threads_arg, &threads) != 0)
+		return EXIT_USAGE;
+	if ((bpf = show_backend_choose(backend_arg, &sh.filter, verbose)) < 0)
 		return EXIT_USAGE;
 	for (int i = 0; i < a.noperands; i++)
 		if (!add_target(&targets, &ntargets, a.operands[i]))
@@ -300,9 +334,11 @@ static int cmd_show(int argc, char **argv)
 	print_open_object(NULL);
 	show_print_header();
 	print_open_array("sockets");
-	for (size_t i = 0; i < ntargets; i++)
+	if (bpf && show_bpf(&sh, targets, ntargets) != 0)
+		sh.failed_processes++;
+	for (size_t i = 0; !bpf && i < ntargets; i++)
 		show_pid(&sh, &targets[i], false);
-	if (ntargets == 0)
+	if (!bpf && ntargets == 0)
 		show_every_process(&sh);
 	print_close_array();
 	print_failures(&sh);
@@ -336,6 +372,10 @@ static const struct flag show_flags[] = {
 	  "every state", 0 },
 	{ SHOW_SIDE_EFFECTS, "side-effects", NULL,
 	  "also read options whose reading changes them (SO_ERROR, TCP_QUICKACK)", NULL, 0 },
+	{ SHOW_BACKEND, "backend", "bpf|pidfd|auto",
+	  "read TCP sockets through pinned BPF iterators (root) or pidfd_getfd; auto takes BPF "
+	  "when it may and only TCP is asked for (--tcp)", "auto", 0 },
+	{ 'v', "verbose", NULL, "say which backend read the sockets, and why", NULL, 0 },
 	{ SHOW_THREADS, "threads", "N",
 	  "read sockets on N threads, 1 to 16", "$SOCKOPT_THREADS, else the CPUs, at most 4", 0 },
 	{ 0 },

@@ -1,6 +1,5 @@
 /* main.c: the sockopt command: dispatch to one subcommand from a table. */
 #include <errno.h>
-#include <getopt.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -13,7 +12,8 @@
 /* The subcommands in the order `sockopt --help` lists them; each file defines its own row. */
 static const struct command *const commands[] = {
 	&list_command, &explain_command, &defaults_command, &limits_command, &show_command,
-	&set_command,  &lab_command,	 &bench_command,    &run_command,
+	&set_command,  &lab_command,	 &bench_command,    &run_command,	  &check_command,
+	&export_command,
 };
 
 #define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))
@@ -29,21 +29,6 @@ const struct command *command_find(const char *name)
 		if (strcmp(commands[i]->name, name) == 0)
 			return commands[i];
 	return NULL;
-}
-
-int usage_error(const char *name)
-{
-	return fail(EXIT_USAGE, "%s: unknown flag or missing argument; see 'sockopt %s --help'.",
-		    name, name);
-}
-
-int usage_help(const char *name)
-{
-	const struct command *c = command_find(name);
-
-	if (c)
-		args_help(c);
-	return EXIT_OK;
 }
 
 const sockopt_entry *find_option_or_fail(const char *name, int *code)
@@ -164,7 +149,6 @@ static int dispatch(int argc, char **argv)
 		printf("sockopt %d.%d\n", SOCKOPT_VERSION_MAJOR, SOCKOPT_VERSION_MINOR);
 		return EXIT_OK;
 	}
-	opterr = 0; /* subcommands still on getopt report bad flags in one sentence of their own */
 	c = command_find(argv[1]);
 	if (!c)
 		return fail(EXIT_USAGE, "\"%s\" is not a sockopt command; run 'sockopt --help'.",

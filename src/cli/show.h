@@ -17,7 +17,7 @@ struct show_filter {
 
 void show_filter_init(struct show_filter *f);
 /*
- * Take getopt option C (with ARG) when it is a filter: 1 when taken, 0 when
+ * Take flag C (with ARG) when it is a filter: 1 when taken, 0 when
  * it is not a filter option, -1 with *CODE = EXIT_USAGE after a sentence.
  */
 int show_filter_option(struct show_filter *f, int c, const char *arg, int *code);
@@ -46,6 +46,9 @@ struct show_cache {
 	size_t counts[16];
 	struct show_name family, type, protocol;
 };
+
+/* The backend for a run: 1 BPF, 0 pidfd, -1 after a usage sentence (show_backend.c). */
+int show_backend_choose(const char *arg, const struct show_filter *filter, bool verbose);
 
 /* The column titles (text output only). */
 void show_print_header(void);
