@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 
+#include "../policy/policy.h"
 #include "msg.h"
 #include "sockopt.h"
 
@@ -16,6 +17,12 @@ extern const struct command list_command, explain_command, defaults_command, lim
 
 /* List the lab experiments about OPTION (for explain), as text and as the JSON array "lab". */
 void print_lab_experiments(const char *option);
+/*
+ * The reader check and export use (--backend ARG: bpf, pidfd, auto or
+ * NULL) for sockets of KINDS, chosen as show chooses: *OUT is the BPF
+ * reader or NULL for pidfd; -1 after a usage sentence.
+ */
+int check_backend(const char *arg, unsigned kinds, bool verbose, policy_backend_fn *out);
 
 /* Find an option by name, or say so with up to three suggestions (exit 2). */
 const sockopt_entry *find_option_or_fail(const char *name, int *code);

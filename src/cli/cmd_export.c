@@ -9,10 +9,12 @@
 
 #include "../policy/metrics.h"
 #include "cli.h"
+#include "show.h"
 
 /* What every scrape reads: the policy (or NULL) and the processes (none: every process). */
 struct source {
 	const struct policy *policy;
+	policy_backend_fn backend;
 	const pid_t *pids;
 	size_t npids;
 };
@@ -27,7 +29,7 @@ static int scrape(const struct source *src, char **text, size_t *len)
 
 	if (!f)
 		return fail(EXIT_FAILED, "Out of memory.");
-	r = metrics_scrape(src->policy, src->pids, src->npids, f, &res, &diag);
+	r = metrics_scrape(src->policy, src->backend, src->pids, src->npids, f, &res, &diag);
 	fclose(f);
 	if (r < 0)
 		return fail(EXIT_FAILED, "%s", diag.text);
@@ -51,7 +53,7 @@ static int write_textfile(const char *path, const char *text, size_t len)
 	if (snprintf(tmp, sizeof(tmp), "%s.%d.tmp", path, (int)getpid()) >= (int)sizeof(tmp))
 		return fail(EXIT_USAGE, "The textfile path is too long.");
 	if (!(f = fopen(tmp, "we")))
-		return fail(EXIT_FAILED, "Cannot write %s: %s.", tmp, strerror(errno));
+		return fail(EXIT_FAILED, "Cannot write %s: %s.", path, strerror(errno));
 	if (fwrite(text, 1, len, f) != len || fflush(f) != 0 || fsync(fileno(f)) != 0)
 		err = errno ? errno : EIO;
 	if (fclose(f) != 0 && !err)
@@ -115,9 +117,10 @@ static bool split_address(char *arg, char **host, char **port)
 	return **host != '\0';
 }
 
-/* Serve /metrics on ADDRESS until SIGINT or SIGTERM. */
-static int listen_and_serve(const struct source *src, char *address)
+/* Serve /metrics on ARG ("HOST:PORT") until SIGINT or SIGTERM. */
+static int listen_and_serve(const struct source *src, const char *arg)
 {
+	char address[256];
 	struct sockopt_dial_config cfg = { 0 };
 	struct sockopt_diag diag;
 	struct MHD_Daemon *d;
@@ -125,6 +128,7 @@ static int listen_and_serve(const struct source *src, char *address)
 	char *host, *port;
 	int fd, sig;
 
+	snprintf(address, sizeof(address), "%s", arg);
 	if (!split_address(address, &host, &port))
 		return fail(EXIT_USAGE, "--listen takes HOST:PORT, such as 127.0.0.1:9465.");
 	/* The workers MHD starts inherit the mask, so the signals reach sigwait below. */
@@ -170,7 +174,7 @@ static bool parse_pids(int argc, char **argv, pid_t *pids, struct source *src)
 }
 
 /* Run the export the way asked: one scrape to stdout or a textfile, or a server. */
-static int export(const struct source *src, const char *textfile, char *listen)
+static int export(const struct source *src, const char *textfile, const char *listen)
 {
 	char *text = NULL;
 	size_t len = 0;
@@ -185,23 +189,27 @@ static int export(const struct source *src, const char *textfile, char *listen)
 	return written != EXIT_OK ? written : code;
 }
 
-/* Keys of the flags (none has a letter). */
-enum { EXPORT_POLICY = ARGS_LONG_ONLY, EXPORT_TEXTFILE, EXPORT_LISTEN };
+/* Keys of the flags without a letter. */
+enum { EXPORT_POLICY = SHOW_BACKEND_FLAG + 1, EXPORT_TEXTFILE, EXPORT_LISTEN };
 
 static int cmd_export(int argc, char **argv)
 {
-	struct source src = { NULL, NULL, 0 };
+	struct source src = { NULL, NULL, NULL, 0 };
 	struct policy policy;
 	struct sockopt_diag diag;
-	const char *policy_path = NULL, *textfile = NULL;
-	char *listen = NULL;
+	const char *policy_path = NULL, *textfile = NULL, *backend_arg = NULL, *listen = NULL;
+	bool verbose = false;
 	pid_t *pids;
 	int c, code;
 	struct args a;
 
 	args_start(&a, &export_command, argc, argv);
 	while ((c = args_next(&a)) > 0) {
-		if (c == EXPORT_POLICY)
+		if (c == SHOW_BACKEND_FLAG)
+			backend_arg = a.value;
+		else if (c == 'v')
+			verbose = true;
+		else if (c == EXPORT_POLICY)
 			policy_path = a.value;
 		else if (c == EXPORT_TEXTFILE)
 			textfile = a.value;
@@ -210,6 +218,9 @@ static int cmd_export(int argc, char **argv)
 	}
 	if (c < 0)
 		return a.code;
+	/* Every kind is counted, so only --backend bpf reads through BPF (TCP sockets only). */
+	if (check_backend(backend_arg, SOCKOPT_KIND_ALL, verbose, &src.backend) < 0)
+		return EXIT_USAGE;
 	if (policy_path && policy_load(policy_path, &policy, &diag) < 0)
 		return fail(EXIT_USAGE, "%s", diag.text);
 	src.policy = policy_path ? &policy : NULL;
@@ -230,11 +241,14 @@ static int cmd_export(int argc, char **argv)
 enum { EXPORT_GROUP_OUT = 1 };
 
 static const struct flag export_flags[] = {
-	{ EXPORT_POLICY, "policy", "FILE", "also count the violations of the policy in FILE per rule", NULL, 0 },
-	{ EXPORT_TEXTFILE, "textfile", "FILE", "write one scrape to FILE atomically, for node_exporter's textfile "
-				   "collector", "stdout", EXPORT_GROUP_OUT },
-	{ EXPORT_LISTEN, "listen", "HOST:PORT", "serve the metrics on http://HOST:PORT/metrics until stopped",
-	  NULL, EXPORT_GROUP_OUT },
+	{ EXPORT_POLICY, "policy", "FILE", "also count the violations of the policy in FILE per rule",
+	  NULL, 0 },
+	{ EXPORT_TEXTFILE, "textfile", "FILE",
+	  "write one scrape to FILE atomically, for node_exporter's textfile collector", "stdout",
+	  EXPORT_GROUP_OUT },
+	{ EXPORT_LISTEN, "listen", "HOST:PORT", "serve the metrics on http://HOST:PORT/metrics until "
+						"stopped", NULL, EXPORT_GROUP_OUT },
+	SHOW_FLAGS_BACKEND,
 	{ 0 },
 };
 
@@ -242,8 +256,7 @@ const struct command export_command = {
 	"export", cmd_export, "[PID…]",
 	"the sockets as Prometheus metrics: on stdout, in a textfile, or served on /metrics",
 	export_flags, 0, -1, ARGS_FLAGS_ANYWHERE,
-	"Without PID, every process this user may read. The metrics (per process, kind and state;\n"
-	"listener options; policy violations per rule) are described in docs/export.md.",
-	{ "sockopt export --policy examples/redis.policy",
-	  "sockopt export --listen 127.0.0.1:9477" },
+	"Without PID, every process this user may read. Every kind is counted, so only --backend bpf\n"
+	"reads through BPF (TCP sockets only). docs/export.md describes the metrics.",
+	{ "sockopt export --policy examples/redis.policy", "sockopt export --listen 127.0.0.1:9477" },
 };

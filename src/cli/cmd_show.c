@@ -249,7 +249,7 @@ static int summarise(const struct show *sh, bool whole_machine)
 }
 
 /* Keys of the flags without a letter. */
-enum { SHOW_SIDE_EFFECTS = ARGS_LONG_ONLY, SHOW_THREADS, SHOW_BACKEND };
+enum { SHOW_SIDE_EFFECTS = ARGS_LONG_ONLY, SHOW_THREADS };
 
 /* At most this many threads read sockets unless asked: 2 already outrun ss here, and a scan is short. */
 #define THREADS_DEFAULT_MAX 4
@@ -304,7 +304,7 @@ static int cmd_show(int argc, char **argv)
 			flags |= SOCKOPT_SCAN_SIDE_EFFECTS;
 		else if (c == SHOW_THREADS)
 			threads_arg = a.value;
-		else if (c == SHOW_BACKEND)
+		else if (c == SHOW_BACKEND_FLAG)
 			backend_arg = a.value;
 		else if (c == 'v')
 			verbose = true;
@@ -372,10 +372,7 @@ static const struct flag show_flags[] = {
 	  "every state", 0 },
 	{ SHOW_SIDE_EFFECTS, "side-effects", NULL,
 	  "also read options whose reading changes them (SO_ERROR, TCP_QUICKACK)", NULL, 0 },
-	{ SHOW_BACKEND, "backend", "bpf|pidfd|auto",
-	  "read TCP sockets through pinned BPF iterators (root) or pidfd_getfd; auto takes BPF "
-	  "when it may and only TCP is asked for (--tcp)", "auto", 0 },
-	{ 'v', "verbose", NULL, "say which backend read the sockets, and why", NULL, 0 },
+	SHOW_FLAGS_BACKEND,
 	{ SHOW_THREADS, "threads", "N",
 	  "read sockets on N threads, 1 to 16", "$SOCKOPT_THREADS, else the CPUs, at most 4", 0 },
 	{ 0 },

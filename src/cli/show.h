@@ -56,4 +56,12 @@ void show_print_header(void);
 void show_print_socket(struct show_cache *cache, const sockopt_sock *sock, bool all);
 void show_cache_free(struct show_cache *cache);
 
+/* The key of --backend, and the --backend and --verbose rows that show, check and export share. */
+#define SHOW_BACKEND_FLAG (ARGS_LONG_ONLY + 32)
+#define SHOW_FLAGS_BACKEND                                                                    \
+	{ SHOW_BACKEND_FLAG, "backend", "bpf|pidfd|auto",                                       \
+	  "read through pinned BPF iterators (TCP only; root) or pidfd_getfd; auto takes BPF "  \
+	  "when it may and only TCP is asked for", "auto", 0 },                                  \
+		{ 'v', "verbose", NULL, "say which backend read the sockets, and why", NULL, 0 }
+
 #endif /* SOCKOPT_SHOW_H */
