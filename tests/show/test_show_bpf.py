@@ -82,15 +82,29 @@ def read_in_process(pid, fd, level, name):
 
 
 def tcp_fds(pid, port, end):
-    """The fds of PID whose local (END 0) or peer (END 1) port is PORT, from /proc and ss."""
-    out = subprocess.run(["ss", "-tnpH", "state", "established"], capture_output=True,
-                         text=True, check=True).stdout
+    """The fds of PID whose local (END 0) or peer (END 1) port is PORT, read through pidfd_getfd."""
     fds = []
-    for line in out.splitlines():
-        cols = line.split()
-        if int(cols[2 + end].rsplit(":", 1)[1]) == port and "pid=%d," % pid in line:
-            fds += [int(x) for x in __import__("re").findall(r"pid=%d,fd=(\d+)" % pid, line)]
-    return fds
+    for name in os.listdir("/proc/%d/fd" % pid):
+        try:
+            mine = os.readlink("/proc/%d/fd/%s" % (pid, name))
+        except OSError:
+            continue
+        if not mine.startswith("socket:"):
+            continue
+        libc = ctypes.CDLL(None, use_errno=True)
+        pidfd = os.pidfd_open(pid)
+        dup = libc.syscall(438, pidfd, int(name), 0)
+        os.close(pidfd)
+        if dup < 0:
+            continue
+        with socket.socket(fileno=dup) as s:
+            try:
+                ends = (s.getsockname(), s.getpeername())
+            except OSError:
+                continue
+            if s.type == socket.SOCK_STREAM and ends[end][1] == port:
+                fds.append(int(name))
+    return sorted(fds)
 
 
 def wait_listening(port):
@@ -239,6 +253,22 @@ class BpfShow(unittest.TestCase):
             r = sockopt("set", *args)
             self.assertEqual((r.returncode, r.stdout), (2, ""), args)
             self.assertEqual(len(r.stderr.splitlines()), 1, r.stderr)
+
+    def test_other_network_namespace(self):
+        """A socket in a network namespace the test makes appears, labelled with its namespace."""
+        child = self.start(["unshare", "-n", "sh", "-c", "ip link set lo up && exec " + PYTHON +
+                            " -c \"import socket, time\n"
+                            "s = socket.socket(); s.bind(('127.0.0.1', 4321)); s.listen()\n"
+                            "print('ready', flush=True); time.sleep(600)\""], ready=True)
+        theirs = os.stat("/proc/%d/ns/net" % child.pid).st_ino
+        self.assertNotEqual(theirs, os.stat("/proc/self/ns/net").st_ino)
+        r = sockopt("show", "--tcp", "--json", "--listening", "--backend", "bpf")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        mine = [s for s in json.loads(r.stdout)["sockets"] if s["pid"] == child.pid]
+        self.assertEqual(len(mine), 1, r.stdout[:3000])
+        self.assertEqual((mine[0]["netns"], mine[0]["local"]), (theirs, "127.0.0.1:4321"))
+        text = sockopt("show", "--tcp", "--backend", "bpf", str(child.pid)).stdout
+        self.assertIn("netns=%d" % theirs, text)
 
     def test_bad_backend(self):
         r = sockopt("show", "--backend", "ebpf")
