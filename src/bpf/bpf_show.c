@@ -346,7 +346,7 @@ int bpf_show_scan(sockopt_scan *scan, const struct bpf_show_query *q, sockopt_so
 	r = bpf_read_records(task, sizeof(struct iter_file_record), keep_owner, &owners, diag);
 	if (r == -ENOMEM)
 		r = bpf_show_fail(diag, r, "out of memory");
-	if (r == 0)
+	if (r == 0 && owners.n > 0) /* qsort wants a pointer even for no elements */
 		qsort(owners.v, owners.n, sizeof(*owners.v), by_inode);
 	if (r == 0 && (tcp = bpf_iter_link(BPF_ITER_TCP, diag)) < 0)
 		r = tcp;
