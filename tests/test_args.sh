@@ -74,6 +74,17 @@ check("... and that line is short", len(r.stderr) < 600, len(r.stderr))
 one_error("a 128-character option name is said to be no option",
           run("run", "-o", "x" * 128 + "=1", "--", "true"), 2, rb"no socket option")
 
+# Small texts: a range said as it is; a kind asked for and not made is a failure (exit 1).
+one_error("bench --duration 0 says the range it takes", run("bench", "rr", "--duration", "0"), 2,
+          rb'--duration takes a number of seconds above 0 and at most 3600 \("0.5", "10"\), not "0"\.$')
+if os.geteuid() == 0 and subprocess.run(["which", "setpriv"], capture_output=True).returncode == 0:
+    nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", SOCKOPT]
+    r = subprocess.run(nobody + ["defaults", "raw"], capture_output=True)
+    check("defaults raw as nobody exits 1 (the socket could not be made)",
+          r.returncode == 1 and b"skipped: A raw socket needs CAP_NET_RAW" in r.stdout, r)
+    r = subprocess.run(nobody + ["defaults"], capture_output=True)
+    check("plain defaults as nobody skips raw and exits 0", r.returncode == 0 and b"skipped" in r.stdout, r)
+
 # Bare sockopt is a usage error, as ip(8) does it: the usage on stderr, exit 2.
 r = run()
 check("bare sockopt prints the usage on stderr and exits 2",

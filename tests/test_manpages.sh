@@ -39,6 +39,10 @@ for name in $(grep -o '[ *]sockopt_[a-z0-9_]*(' include/sockopt.h | tr -d ' *(' 
 	grep -q "$name" man/libsockopt.3 || fail "$name (include/sockopt.h) is not in man/libsockopt.3"
 done
 
+# The source page read on its own says where its OPTIONS listing is (the build generates it).
+MANWIDTH=80 man -l man/sockopt.1 2>/dev/null | sed -n '/^OPTIONS/,/^FILES/p' | grep -q 'sockopt list prints' ||
+	fail "man -l man/sockopt.1: the OPTIONS section neither lists options nor points to sockopt list"
+
 # The generated listing names every option of the catalog.
 for name in $("$SOCKOPT" list | awk 'NR > 1 { print $1 }'); do
 	grep -qx "\.B $name" "$generated" || fail "$generated does not list $name"
