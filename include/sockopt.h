@@ -328,6 +328,30 @@ int sockopt_set_unchecked(int fd, const sockopt_entry *e, const sockopt_value *v
 int sockopt_set_text(int fd, const sockopt_entry *e, const char *text,
 		     struct sockopt_readback *rb, struct sockopt_diag *diag);
 
+/* One option of a change made all or nothing (sockopt_set_all). */
+struct sockopt_change {
+	const sockopt_entry *entry;
+	sockopt_value value;	    /* in: the value to set */
+	sockopt_value before;	    /* out: the value before (len 0 when it could not be read) */
+	struct sockopt_readback rb; /* out: what the set did, once every change is made */
+};
+
+/*
+ * Set the N options of CHANGES on FD, all or nothing.  First every change
+ * is checked, and nothing is set when one fails: the option is settable,
+ * applies to FD's kind, lies within its bound (sockopt_value_check), this
+ * process may set it (sockopt_set_allowed), and its value before is read
+ * so it can be restored; at most one change that cannot be read back
+ * (SO_DETACH_FILTER, TCP_MD5SIG …) is allowed, and it is made last.  Then
+ * each is set in order.  When the kernel refuses one, those already made
+ * get their earlier values back (a buffer size as half the value read, and
+ * SO_BUF_LOCK as it was), and the one sentence says so: "setsockopt
+ * TCP_ULP=x on a tcp socket: No such file or directory (ENOENT); SO_PRIORITY
+ * was restored to 0."  Returns 0 or the negative errno of the failed check
+ * or set.  The order of CHANGES may change (the unreadable one moves last).
+ */
+int sockopt_set_all(int fd, struct sockopt_change *changes, size_t n, struct sockopt_diag *diag);
+
 /* ---- kernel limits --------------------------------------------------- */
 
 /* Read sysctl NAME ("net.core.wmem_max") as text, trailing newline removed. */
