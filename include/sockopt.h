@@ -817,6 +817,15 @@ int sockopt_sock_set_option(sockopt_sock *sock, size_t i, const void *bytes, soc
  * sockopt_scan_pid, and -EBADF when the process has no such fd.
  */
 int sockopt_proc_getfd(pid_t pid, int fd, struct sockopt_diag *diag);
+/*
+ * What setting E on FD does now when FD is past E's phase, as a clause in
+ * BUF ("this socket is connected: the receive queue limit changes now, but
+ * this connection's window scale was fixed in its handshake"): 1 when part
+ * of what E is for is lost (SOCKOPT_WHY_PHASE_PASSED), 0 when it still acts
+ * (a listener's later connections inherit SO_RCVBUF; BUF says so) or the
+ * phase has not passed (BUF empty).  The readback of sockopt_set says the same.
+ */
+int sockopt_phase_note(int fd, const sockopt_entry *e, char *buf, size_t size);
 /* Whether FD is past the point where setting an option of phase P acts (bound, connected). */
 bool sockopt_phase_passed(int fd, enum sockopt_phase p);
 

@@ -58,17 +58,17 @@ static int parse_assignments(char **args, int n, struct sockopt_change *out)
 }
 
 /*
- * Whether setting C left part of what it is for undone because the socket
- * is past its phase, said on stderr after a real change (the readback on
- * stdout says what takes effect now and what does not).
+ * Whether setting C on FD loses part of what C is for, because the socket
+ * is past C's phase; said on stderr as a warning (the readback on stdout
+ * says what takes effect now and what does not).
  */
-static bool warn_phase(int fd, const struct sockopt_change *c, bool dry_run, const struct target *t)
+static bool warn_phase(int fd, const struct sockopt_change *c, const struct target *t)
 {
-	if (dry_run)
-		return sockopt_phase_passed(fd, sockopt_entry_phase(c->entry));
-	if (!(c->rb.why & SOCKOPT_WHY_PHASE_PASSED))
+	char note[SOCKOPT_TEXT_MAX];
+
+	if (sockopt_phase_note(fd, c->entry, note, sizeof(note)) != 1)
 		return false;
-	fprintf(stderr, "sockopt: warning: %d:%d: %s\n", (int)t->pid, t->fd, c->rb.text);
+	fprintf(stderr, "sockopt: warning: %d:%d: %s.\n", (int)t->pid, t->fd, note);
 	return true;
 }
 
@@ -110,7 +110,7 @@ static void print_change(int fd, const struct sockopt_change *c, bool dry_run,
 		print_value("after", e, &c->rb.stored, c->rb.stored.len ? 0 : -ENODATA, false);
 		print_string(PRINT_ANY, "readback", "   %s", c->rb.text);
 	}
-	print_bool(PRINT_JSON, "phase_passed", NULL, warn_phase(fd, c, dry_run, t));
+	print_bool(PRINT_JSON, "phase_passed", NULL, warn_phase(fd, c, t));
 	print_text("\n");
 	print_close_object();
 }

@@ -280,15 +280,15 @@ static bool fd_listening(int fd)
 	return getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &on, &len) == 0 && on;
 }
 
-/* Say what setting E on FD, past its phase, does now and what it no longer does. */
+/* Say in O what setting E on FD, past its phase, does now and what it no longer does. */
 static void explain_late(int fd, const sockopt_entry *e, struct out *o, unsigned *why)
 {
 	bool listening = fd_listening(fd);
 
 	if (e->phase == SOCKOPT_PHASE_BEFORE_BIND) {
 		*why |= SOCKOPT_WHY_PHASE_PASSED;
-		out_printf(o, "; but %s acts at bind(), and this socket is already bound, so it "
-			      "does not change the address it holds", e->name);
+		out_printf(o, "%s acts at bind(), and this socket is already bound, so it does not "
+			      "change the address it holds", e->name);
 		return;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(late_effects); i++) {
@@ -297,25 +297,40 @@ static void explain_late(int fd, const sockopt_entry *e, struct out *o, unsigned
 			continue;
 		if (late_effects[i].passed)
 			*why |= SOCKOPT_WHY_PHASE_PASSED;
-		out_printf(o, "; this socket is %s: %s", listening ? "listening" : "connected",
+		out_printf(o, "this socket is %s: %s", listening ? "listening" : "connected",
 			   late_effects[i].note);
 		return;
 	}
 	if (listening && (e->flags & SOCKOPT_FLAG_INHERITED)) {
-		out_printf(o, "; this socket is listening: connections accepted from now on inherit "
-			      "it, those accepted before keep theirs");
+		out_printf(o, "this socket is listening: connections accepted from now on inherit "
+			      "%s, those accepted before keep theirs", e->name);
 		return;
 	}
 	*why |= SOCKOPT_WHY_PHASE_PASSED;
-	out_printf(o, "; but %s acts in the handshake, and this socket is already %s", e->name,
+	out_printf(o, "%s acts in the handshake, and this socket is already %s", e->name,
 		   listening ? "listening" : "connected");
+}
+
+SOCKOPT_EXPORT int sockopt_phase_note(int fd, const sockopt_entry *e, char *buf, size_t size)
+{
+	struct out o = { buf, size, 0 };
+	unsigned why = 0;
+
+	if (size)
+		buf[0] = '\0';
+	if (e->phase == SOCKOPT_PHASE_ANY || !phase_passed(fd, e->phase))
+		return 0;
+	explain_late(fd, e, &o, &why);
+	return (why & SOCKOPT_WHY_PHASE_PASSED) ? 1 : 0;
 }
 
 /* Notes that hold even when the value was stored as asked: phase passed, idle. */
 static void explain_effect(int fd, const sockopt_entry *e, struct out *o, unsigned *why)
 {
-	if (e->phase != SOCKOPT_PHASE_ANY && phase_passed(fd, e->phase))
+	if (e->phase != SOCKOPT_PHASE_ANY && phase_passed(fd, e->phase)) {
+		out_printf(o, "; ");
 		explain_late(fd, e, o, why);
+	}
 	for (size_t i = 0; i < ARRAY_SIZE(dependencies); i++) {
 		const sockopt_entry *needs = sockopt_catalog_find(dependencies[i].needs);
 		sockopt_value on;
