@@ -12,6 +12,7 @@ violations of a policy it wrote.  promtool checks the exposition text.
 """
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -125,9 +126,9 @@ class Export(unittest.TestCase):
                       'state="LISTEN"} 1\n' % (pid, COMM_ESCAPED), text)
         self.assertIn('sockopt_sockets{pid="%s",comm="%s",kind="tcp",state="ESTABLISHED"} 6\n'
                       % (pid, COMM_ESCAPED), text)
-        self.assertIn('sockopt_listener_option{pid="%s",comm="%s",kind="tcp",'
-                      'local="127.0.0.1:%d",option="SO_KEEPALIVE"} 0\n'
-                      % (pid, COMM_ESCAPED, self.holder_port), text)
+        self.assertRegex(text, r'\nsockopt_listener_option\{pid="%s",comm="%s",kind="tcp",'
+                         r'local="127\.0\.0\.1:%d",fd="\d+",option="SO_KEEPALIVE"\} 0\n'
+                         % (pid, re.escape(COMM_ESCAPED), self.holder_port))
         self.assertIn('sockopt_policy_violations{rule="keepalive-on"} 3\n', text)
         self.assertIn('sockopt_policy_violations{rule="buffers"} 0\n', text)
 

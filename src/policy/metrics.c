@@ -166,7 +166,9 @@ static void listener_options(struct scrape *s, const sockopt_sock *sock)
 		process_labels(f, sockopt_sock_pid(sock), sockopt_sock_comm(sock));
 		fprintf(f, ",kind=\"%s\",local=", sockopt_sock_proto_name(sock));
 		metrics_label_value(f, local);
-		fprintf(f, ",option=\"%s\"} %.17g\n", sockopt_entry_name(e), number);
+		/* The fd tells apart the SO_REUSEPORT listeners one process holds on one address. */
+		fprintf(f, ",fd=\"%d\",option=\"%s\"} %.17g\n", sockopt_sock_fd(sock),
+			sockopt_entry_name(e), number);
 	}
 }
 
