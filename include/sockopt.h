@@ -328,6 +328,30 @@ int sockopt_set_unchecked(int fd, const sockopt_entry *e, const sockopt_value *v
 int sockopt_set_text(int fd, const sockopt_entry *e, const char *text,
 		     struct sockopt_readback *rb, struct sockopt_diag *diag);
 
+/* One option of a change made all or nothing (sockopt_set_all). */
+struct sockopt_change {
+	const sockopt_entry *entry;
+	sockopt_value value;	    /* in: the value to set */
+	sockopt_value before;	    /* out: the value before (len 0 when it could not be read) */
+	struct sockopt_readback rb; /* out: what the set did, once every change is made */
+};
+
+/*
+ * Set the N options of CHANGES on FD, all or nothing.  First every change
+ * is checked, and nothing is set when one fails: the option is settable,
+ * applies to FD's kind, lies within its bound (sockopt_value_check), this
+ * process may set it (sockopt_set_allowed), and its value before is read
+ * so it can be restored; at most one change that cannot be read back
+ * (SO_DETACH_FILTER, TCP_MD5SIG …) is allowed, and it is made last.  Then
+ * each is set in order.  When the kernel refuses one, those already made
+ * get their earlier values back (a buffer size as half the value read, and
+ * SO_BUF_LOCK as it was), and the one sentence says so: "setsockopt
+ * TCP_ULP=x on a tcp socket: No such file or directory (ENOENT); SO_PRIORITY
+ * was restored to 0."  Returns 0 or the negative errno of the failed check
+ * or set.  The order of CHANGES may change (the unreadable one moves last).
+ */
+int sockopt_set_all(int fd, struct sockopt_change *changes, size_t n, struct sockopt_diag *diag);
+
 /* ---- kernel limits --------------------------------------------------- */
 
 /* Read sysctl NAME ("net.core.wmem_max") as text, trailing newline removed. */
@@ -796,6 +820,15 @@ int sockopt_sock_set_option(sockopt_sock *sock, size_t i, const void *bytes, soc
  * sockopt_scan_pid, and -EBADF when the process has no such fd.
  */
 int sockopt_proc_getfd(pid_t pid, int fd, struct sockopt_diag *diag);
+/*
+ * What setting E on FD does now when FD is past E's phase, as a clause in
+ * BUF ("this socket is connected: the receive queue limit changes now, but
+ * this connection's window scale was fixed in its handshake"): 1 when part
+ * of what E is for is lost (SOCKOPT_WHY_PHASE_PASSED), 0 when it still acts
+ * (a listener's later connections inherit SO_RCVBUF; BUF says so) or the
+ * phase has not passed (BUF empty).  The readback of sockopt_set says the same.
+ */
+int sockopt_phase_note(int fd, const sockopt_entry *e, char *buf, size_t size);
 /* Whether FD is past the point where setting an option of phase P acts (bound, connected). */
 bool sockopt_phase_passed(int fd, enum sockopt_phase p);
 

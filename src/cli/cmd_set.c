@@ -8,12 +8,6 @@
 #include "cli.h"
 #include "print.h"
 
-/* One NAME=VALUE of the command line, parsed. */
-struct assignment {
-	const sockopt_entry *entry;
-	sockopt_value value;
-};
-
 /* The socket being changed: fd FD of process PID, of kind KIND. */
 struct target {
 	pid_t pid;
@@ -38,7 +32,7 @@ static bool parse_target(const char *arg, pid_t *pid, int *fd)
 }
 
 /* Parse every NAME=VALUE before anything is touched; EXIT_OK or the usage exit code. */
-static int parse_assignments(char **args, int n, struct assignment *out)
+static int parse_assignments(char **args, int n, struct sockopt_change *out)
 {
 	for (int i = 0; i < n; i++) {
 		char name[128];
@@ -67,19 +61,18 @@ static int parse_assignments(char **args, int n, struct assignment *out)
 	return EXIT_OK;
 }
 
-/* Say when setting E now is too late to do what it is for. */
-static bool warn_phase(int fd, const sockopt_entry *e, const struct target *t)
+/*
+ * Whether setting C on FD loses part of what C is for, because the socket
+ * is past C's phase; said on stderr as a warning (the readback on stdout
+ * says what takes effect now and what does not).
+ */
+static bool warn_phase(int fd, const struct sockopt_change *c, const struct target *t)
 {
-	enum sockopt_phase p = sockopt_entry_phase(e);
+	char note[SOCKOPT_TEXT_MAX];
 
-	if (p == SOCKOPT_PHASE_ANY || !sockopt_phase_passed(fd, p))
+	if (sockopt_phase_note(fd, c->entry, note, sizeof(note)) != 1)
 		return false;
-	fprintf(stderr,
-		"sockopt: warning: %s acts only %s, and fd %d of process %d is already %s; the "
-		"kernel stores the new value, but it does not do now what it does when set in time.\n",
-		sockopt_entry_name(e),
-		p == SOCKOPT_PHASE_BEFORE_BIND ? "before bind" : "before connect or listen", t->fd,
-		(int)t->pid, p == SOCKOPT_PHASE_BEFORE_BIND ? "bound" : "connected or listening");
+	fprintf(stderr, "sockopt: warning: %d:%d: %s.\n", (int)t->pid, t->fd, note);
 	return true;
 }
 
@@ -103,36 +96,27 @@ static void print_value(const char *key, const sockopt_entry *e, const sockopt_v
 	print_close_object();
 }
 
-/* Apply (or, on a dry run, only show) one assignment; false when the kernel refused it. */
-static bool apply_one(int fd, const struct assignment *a, bool dry_run, const struct target *t)
+/* Print change C: before → requested, and on a real run what was stored and the readback. */
+static void print_change(int fd, const struct sockopt_change *c, bool dry_run,
+			 const struct target *t)
 {
-	const sockopt_entry *e = a->entry;
-	struct sockopt_readback rb;
-	struct sockopt_diag diag;
-	sockopt_value before, after;
-	int got = sockopt_get(fd, e, &before, NULL), r = 0;
+	const sockopt_entry *e = c->entry;
 
 	print_open_object(NULL);
 	print_string(PRINT_ANY, "name", "%-20s ", sockopt_entry_name(e));
-	print_value("before", e, &before, got, false);
+	print_value("before", e, &c->before, c->before.len ? 0 : -ENODATA, false);
 	print_text(" → ");
 	if (dry_run) {
-		print_value("requested", e, &a->value, 0, false);
+		print_value("requested", e, &c->value, 0, false);
 		print_text("   (dry run: not set)");
-	} else if ((r = sockopt_set(fd, e, &a->value, &rb, &diag)) == 0) {
-		after = rb.stored;
-		print_value("requested", e, &a->value, 0, true);
-		print_value("after", e, &after, after.len ? 0 : -ENODATA, false);
-		print_string(PRINT_ANY, "readback", "   %s", rb.text);
+	} else {
+		print_value("requested", e, &c->value, 0, true);
+		print_value("after", e, &c->rb.stored, c->rb.stored.len ? 0 : -ENODATA, false);
+		print_string(PRINT_ANY, "readback", "   %s", c->rb.text);
 	}
-	print_bool(PRINT_JSON, "phase_passed", NULL, warn_phase(fd, e, t));
-	if (r < 0)
-		print_string(PRINT_JSON, "error", NULL, diag.text);
+	print_bool(PRINT_JSON, "phase_passed", NULL, warn_phase(fd, c, t));
 	print_text("\n");
 	print_close_object();
-	if (r < 0)
-		fail(EXIT_FAILED, "%s", diag.text);
-	return r == 0;
 }
 
 /* Why fd T->FD of process T->PID cannot be used (ERR from the library, whose sentence names our duplicate). */
@@ -153,7 +137,7 @@ static int target_failed(int err, const struct target *t)
  * one of the N assignments A applies to that kind; or -1 after saying why,
  * with the exit code in *CODE.
  */
-static int open_target(struct target *t, const struct assignment *a, int n, int *code)
+static int open_target(struct target *t, const struct sockopt_change *a, int n, int *code)
 {
 	struct sockopt_diag diag;
 	int fd = sockopt_proc_getfd(t->pid, t->fd, &diag), err;
@@ -180,12 +164,34 @@ static int open_target(struct target *t, const struct assignment *a, int n, int 
 	return fd;
 }
 
-/* Apply the N assignments A in order through FD, stopping at the first the kernel refuses. */
-static int apply_all(int fd, const struct assignment *a, int n, const struct target *t, bool json,
+/* On a dry run, read each option's value now and check that this process may set it. */
+static int dry_run_check(int fd, struct sockopt_change *c, int n, const struct target *t)
+{
+	struct sockopt_diag diag;
+
+	for (int i = 0; i < n; i++) {
+		if (sockopt_get(fd, c[i].entry, &c[i].before, NULL) != 0)
+			c[i].before.len = 0;
+		if (sockopt_set_allowed(c[i].entry, &c[i].value, &diag) < 0)
+			return fail(EXIT_FAILED, "%d:%d: %s", (int)t->pid, t->fd, diag.text);
+	}
+	return EXIT_OK;
+}
+
+/*
+ * Make the N changes C on FD all or nothing (sockopt_set_all), then print
+ * them; on failure print nothing on stdout and one sentence on stderr.
+ */
+static int apply_all(int fd, struct sockopt_change *c, int n, const struct target *t, bool json,
 		     bool dry_run)
 {
-	bool ok = true;
+	struct sockopt_diag diag;
+	int code = dry_run ? dry_run_check(fd, c, n, t) : EXIT_OK;
 
+	if (code != EXIT_OK)
+		return code;
+	if (!dry_run && sockopt_set_all(fd, c, (size_t)n, &diag) < 0)
+		return fail(EXIT_FAILED, "%d:%d: %s", (int)t->pid, t->fd, diag.text);
 	print_start(json);
 	print_open_object(NULL);
 	print_int(PRINT_JSON, "pid", NULL, t->pid);
@@ -193,18 +199,18 @@ static int apply_all(int fd, const struct assignment *a, int n, const struct tar
 	print_string(PRINT_JSON, "kind", NULL, sockopt_kind_name(t->kind));
 	print_bool(PRINT_JSON, "dry_run", NULL, dry_run);
 	print_open_array("changes");
-	for (int i = 0; ok && i < n; i++)
-		ok = apply_one(fd, &a[i], dry_run, t);
+	for (int i = 0; i < n; i++)
+		print_change(fd, &c[i], dry_run, t);
 	print_close_array();
 	print_close_object();
 	print_end();
-	return ok ? EXIT_OK : EXIT_FAILED;
+	return EXIT_OK;
 }
 
 static int cmd_set(int argc, char **argv)
 {
 	const char *match = NULL;
-	struct assignment *assignments;
+	struct sockopt_change *assignments;
 	struct target t = { 0 };
 	bool json = false, dry_run = false;
 	int c, n, fd, code;

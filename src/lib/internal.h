@@ -82,6 +82,9 @@ int parse_scaled(const char *text, const struct unit *units, size_t count,
 int option_read(int fd, const sockopt_entry *e, sockopt_value *v);
 
 
+/* The entry to read back after setting E: E itself or the option that shows its effect (SO_SNDBUFFORCE: SO_SNDBUF). */
+const sockopt_entry *readback_entry(const sockopt_entry *e);
+
 /* Parse TEXT as a whole integer in [MIN, MAX]: 0, -EINVAL or -ERANGE. */
 int parse_integer(const char *text, long long min, long long max, long long *out);
 
