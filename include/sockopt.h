@@ -744,7 +744,7 @@ int sockopt_sock_type(const sockopt_sock *sock);		/* SOCK_* */
 int sockopt_sock_protocol(const sockopt_sock *sock);		/* IPPROTO_* or 0 */
 /* The SOCKOPT_KIND_* bit, or 0 for a family sockopt has no options for (netlink …). */
 unsigned sockopt_sock_kind(const sockopt_sock *sock);
-/* "tcp", "udp6", "unix", or the family ("netlink", "packet", "AF40"). */
+/* "tcp", "udp6", "unix", "mptcp" (options as tcp), or the family ("netlink", "packet", "AF40"). */
 const char *sockopt_sock_proto_name(const sockopt_sock *sock);
 /* Local and peer address as SOCKOPT_TYPE_SOCKADDR values; len 0 when there is none. */
 const sockopt_value *sockopt_sock_local(const sockopt_sock *sock);

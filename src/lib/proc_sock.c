@@ -159,10 +159,27 @@ unsigned kind_of(int family, int type)
 	return 0;
 }
 
-/* The ss-like name of the socket's protocol or family. */
+/* Whether S is a TCP socket or an MPTCP one, which answers TCP_INFO for its connection as a whole. */
+static bool tcp_like(const struct sockopt_sock *s)
+{
+	return (s->protocol == IPPROTO_TCP || s->protocol == IPPROTO_MPTCP) &&
+	       (s->kind & (SOCKOPT_KIND_TCP | SOCKOPT_KIND_TCP6));
+}
+
+/*
+ * The ss-like name of the socket's protocol or family.  An MPTCP socket
+ * (socket(AF_INET, SOCK_STREAM, IPPROTO_MPTCP)) has the options of the
+ * TCP kind but is named for what it is: "mptcp", "mptcp6".
+ */
 void name_proto(struct sockopt_sock *s)
 {
 	const char *name = s->kind ? sockopt_kind_name(s->kind) : NULL;
+
+	if (s->protocol == IPPROTO_MPTCP && tcp_like(s)) {
+		snprintf(s->proto_name, sizeof(s->proto_name), "mptcp%s",
+			 s->kind == SOCKOPT_KIND_TCP6 ? "6" : "");
+		return;
+	}
 
 	for (size_t i = 0; !name && i < ARRAY_SIZE(other_families); i++)
 		if (other_families[i].value == s->family)
@@ -184,7 +201,7 @@ static void describe_endpoints(struct sockopt_sock *s, int fd)
 	s->peer.len = sizeof(s->peer.v.bytes);
 	if (getpeername(fd, (struct sockaddr *)s->peer.v.bytes, &s->peer.len) < 0)
 		s->peer.len = 0;
-	if (s->protocol == IPPROTO_TCP && (s->kind & (SOCKOPT_KIND_TCP | SOCKOPT_KIND_TCP6))) {
+	if (tcp_like(s)) {
 		struct tcp_info ti;
 
 		s->tcpinfo.len = sizeof(s->tcpinfo.v.bytes);
@@ -327,7 +344,7 @@ SOCKOPT_EXPORT size_t sockopt_sock_option_count(const sockopt_sock *s) { return 
 
 SOCKOPT_EXPORT const char *sockopt_sock_state_name(const sockopt_sock *s)
 {
-	if (s->state == TCP_CLOSE && s->protocol != IPPROTO_TCP)
+	if (s->state == TCP_CLOSE && !tcp_like(s))
 		return "UNCONN";
 	return sockopt_tcp_state_name(s->state);
 }
@@ -379,8 +396,7 @@ static int kernel_set_index(const sockopt_entry *e)
 static bool kernel_tuned(const struct sockopt_sock *s, size_t i)
 {
 	const struct kind_plan *p = s->plan;
-	bool connected = s->protocol == IPPROTO_TCP && s->state != TCP_CLOSE &&
-			 s->state != TCP_LISTEN;
+	bool connected = tcp_like(s) && s->state != TCP_CLOSE && s->state != TCP_LISTEN;
 	int k = p->tuned[i], lock = -1;
 
 	if (k < 0 || (kernel_set[k].when_connected && !connected))

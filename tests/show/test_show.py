@@ -530,10 +530,11 @@ class Permissions(unittest.TestCase):
             hidden.stop()
 
     def test_the_whole_machine_as_nobody_says_how_many_were_skipped(self):
+        # Refusals are warnings: sockopt read itself at least, so something was read.
         r = self.as_nobody("show")
-        self.assertEqual(r.returncode, 1)
-        self.assertRegex(r.stderr, r"^sockopt: \d+ process(es)? and \d+ sockets? could not be read "
-                         r"\(\d+ sockets? (was|were) shown\); the first refusal: [^\n]*\n$")
+        self.assertEqual(r.returncode, 0)
+        self.assertRegex(r.stderr, r"^sockopt: warning: \d+ process(es)? and \d+ sockets? could not be "
+                         r"read \(\d+ sockets? (was|were) shown\); the first refusal: [^\n]*\n$")
 
     def test_a_process_that_does_not_exist(self):
         r = run("show", "4000000")
