@@ -17,6 +17,7 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT INT TERM
+if [ -n "${KEEP_TMP:-}" ]; then trap - EXIT; fi
 
 pass() { echo "ok   $1"; }
 fail() { echo "FAIL $1"; fails=$((fails + 1)); }
@@ -133,6 +134,70 @@ pid=$!
 started $pid
 expect "curl: its connection to http.server has TTL 5 and TOS CS1 (32)" \
 	"$(peek $pid "peer=127.0.0.1:$port")$(cat "$tmp/curl.err")" "IP_TTL=5( |$)" "IP_TOS=32( |$)"
+
+# The program's own setsockopt meets sockopt's.  curl --keepalive-time 60 sets TCP_KEEPIDLE
+# after socket(), where -o TCP_KEEPIDLE=30 was applied: the program's value wins and --verbose
+# says so; with --pin TCP_KEEPIDLE the call succeeds and 30 stays.
+for pin in "" "--pin TCP_KEEPIDLE"; do
+	# shellcheck disable=SC2086
+	"$SOCKOPT" run --verbose $pin -o TCP_KEEPIDLE=30 -- curl -sS --max-time 30 --keepalive-time 60 \
+		-o /dev/null "http://127.0.0.1:$port/held" 2>"$tmp/curl.err" &
+	pid=$!
+	started $pid
+	if [ -z "$pin" ]; then
+		expect "curl --keepalive-time 60: its value wins over -o TCP_KEEPIDLE=30, and --verbose says so" \
+			"$(peek $pid "peer=127.0.0.1:$port") $(cat "$tmp/curl.err")" "TCP_KEEPIDLE=60( |$)" \
+			"the program set TCP_KEEPIDLE=1m after sockopt set 30s"
+	else
+		expect "curl --keepalive-time 60 under --pin TCP_KEEPIDLE: 30 stays, and --verbose says so" \
+			"$(peek $pid "peer=127.0.0.1:$port") $(cat "$tmp/curl.err")" "TCP_KEEPIDLE=30( |$)" \
+			"the program set TCP_KEEPIDLE=1m; pinned, so sockopt's 30s stays"
+	fi
+done
+
+# redis-server with tcp-keepalive 300 sets SO_KEEPALIVE, TCP_KEEPIDLE=300 and TCP_NODELAY on each
+# client after accept().  The issue's case: -o TCP_NODELAY=0,TCP_KEEPIDLE=30 --after-accept
+# TCP_KEEPIDLE=20.  By default redis's values win, said per socket and in the --report line at
+# exit; pinned, sockopt's stay.  Read from outside on the accepted socket.
+free_port() { $PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+for pin in "" "--pin TCP_KEEPIDLE,TCP_NODELAY"; do
+	rport=$(free_port)
+	rm -f "$tmp/redis.shim"
+	# shellcheck disable=SC2086
+	"$SOCKOPT" run --verbose --report --log "$tmp/redis.shim" $pin -o TCP_NODELAY=0,TCP_KEEPIDLE=30 \
+		--after-accept TCP_KEEPIDLE=20 -- redis-server --port "$rport" --bind 127.0.0.1 \
+		--tcp-keepalive 300 --save "" --appendonly no --dir "$tmp" >/dev/null 2>&1 &
+	rpid=$!
+	started $rpid
+	peek $rpid "local=127.0.0.1:$rport peer=- listening=1" >/dev/null
+	$netpeer connect "$rport" &
+	started $!
+	sockets=$(peek $rpid "local=127.0.0.1:$rport peer=127")
+	kill $rpid
+	wait $rpid 2>/dev/null || true
+	if [ -z "$pin" ]; then
+		expect "redis-server tcp-keepalive 300: its own TCP_KEEPIDLE and TCP_NODELAY win, and the log says so" \
+			"$sockets $(cat "$tmp/redis.shim")" "TCP_KEEPIDLE=300( |$)" "TCP_NODELAY=1" \
+			"the program set TCP_KEEPIDLE=5m after sockopt set 20s" \
+			"the program set TCP_NODELAY=on after sockopt set off" \
+			"report: .*the program set TCP_KEEPIDLE=5m after sockopt set 20s \(1 time; its value stayed\)"
+	else
+		expect "redis-server under --pin TCP_KEEPIDLE,TCP_NODELAY: sockopt's 20 and off stay, and the log says so" \
+			"$sockets $(cat "$tmp/redis.shim")" "TCP_KEEPIDLE=20( |$)" "TCP_NODELAY=0" \
+			"the program set TCP_KEEPIDLE=5m; pinned, so sockopt's 20s stays" \
+			"report: .*pinned, sockopt's value stayed"
+	fi
+done
+
+# A program's own SO_RCVBUF set before connect stays: -o SO_RCVBUF=8K is a before-connect
+# option, and the program set 64K (stored 131072) after socket().
+out=$("$SOCKOPT" run -o SO_RCVBUF=8K -- $PY -c '
+import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
+s.connect(("127.0.0.1", int(sys.argv[1])))
+print("rcvbuf", s.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF))' "$sink")
+expect "the program's SO_RCVBUF set before connect is not overwritten at connect" "$out" "^rcvbuf 131072$"
 
 # A UDP program that sends without bind or connect still gets the before-connect SO_SNDBUF.
 $netpeer udp-serve "$tmp/udp" &

@@ -8,8 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "run_env.h"
 #include "cli.h"
+#include "run.h"
 #include "run_reach.h"
 
 #ifndef SOCKOPT_LIBDIR
@@ -18,32 +18,23 @@
 #define SHIM_NAME "libsockopt-preload.so"
 
 /* Getopt values: a spec variable is 256 + its index, a flag word 512 + its index. */
-enum { OPT_VAR = 256, OPT_WORD = 512, OPT_LOG = 768 };
+enum { OPT_VAR = 256, OPT_WORD = 512, OPT_LOG = 768, OPT_PIN };
 
-/* What the command line asked for: one text per spec variable, and the flag words. */
-struct run_request {
-	char *text[RUN_VAR_COUNT]; /* repeated flags joined with commas; NULL when absent */
-	char words[128];	   /* SOCKOPT_RUN_FLAGS */
-	unsigned kinds, switches;
-	char log[PATH_MAX];	   /* SOCKOPT_LOG: absolute, as the program may change directory */
-};
-
-/* Append SPEC to *TEXT with a comma; false when out of memory. */
-static bool append(char **text, const char *spec)
+bool run_append(char **text, const char *item)
 {
 	size_t old = *text ? strlen(*text) : 0;
-	char *grown = realloc(*text, old + strlen(spec) + 2);
+	char *grown = realloc(*text, old + strlen(item) + 2);
 
 	if (!grown)
 		return false;
 	if (old)
 		grown[old++] = ',';
-	strcpy(grown + old, spec);
+	strcpy(grown + old, item);
 	*text = grown;
 	return true;
 }
 
-static void add_word(struct run_request *req, const char *word)
+void run_add_word(struct run_request *req, const char *word)
 {
 	if (!strstr(req->words, word))
 		snprintf(req->words + strlen(req->words), sizeof(req->words) - strlen(req->words),
@@ -73,7 +64,7 @@ static bool set_log(struct run_request *req, const char *file, int *code)
 /* Parse the flags up to the command: its index (at least 1), or 0 with the exit code in *CODE. */
 static int parse_flags(int argc, char **argv, struct run_request *req, int *code)
 {
-	struct option longopts[RUN_VAR_COUNT + RUN_WORD_COUNT + 3];
+	struct option longopts[RUN_VAR_COUNT + RUN_WORD_COUNT + 4];
 	size_t n = 0;
 	int c;
 
@@ -84,6 +75,7 @@ static int parse_flags(int argc, char **argv, struct run_request *req, int *code
 		longopts[n++] = (struct option){ run_words[i].word, no_argument, NULL,
 						 OPT_WORD + (int)i };
 	longopts[n++] = (struct option){ "log", required_argument, NULL, OPT_LOG };
+	longopts[n++] = (struct option){ "pin", required_argument, NULL, OPT_PIN };
 	longopts[n++] = (struct option){ "help", no_argument, NULL, 'h' };
 	longopts[n] = (struct option){ 0, 0, 0, 0 };
 	/* "+": the first word that is not a flag is the command; its own flags are its own. */
@@ -93,13 +85,13 @@ static int parse_flags(int argc, char **argv, struct run_request *req, int *code
 			c = OPT_VAR; /* run_vars[0] is -o's */
 			break;
 		case '4':
-			add_word(req, "ipv4");
+			run_add_word(req, "ipv4");
 			continue;
 		case '6':
-			add_word(req, "ipv6");
+			run_add_word(req, "ipv6");
 			continue;
 		case 'v':
-			add_word(req, "verbose");
+			run_add_word(req, "verbose");
 			continue;
 		case 'h':
 			*code = usage_help("run");
@@ -108,12 +100,16 @@ static int parse_flags(int argc, char **argv, struct run_request *req, int *code
 			if (!set_log(req, optarg, code))
 				return 0;
 			continue;
+		case OPT_PIN:
+			if (!run_append(&req->pins, optarg))
+				return *code = fail(EXIT_FAILED, "Out of memory."), 0;
+			continue;
 		}
 		if (c >= OPT_WORD && c < OPT_WORD + (int)RUN_WORD_COUNT)
-			add_word(req, run_words[c - OPT_WORD].word);
+			run_add_word(req, run_words[c - OPT_WORD].word);
 		else if (c < OPT_VAR || c >= OPT_VAR + (int)RUN_VAR_COUNT)
 			return *code = usage_error("run"), 0;
-		else if (!append(&req->text[c - OPT_VAR], optarg))
+		else if (!run_append(&req->text[c - OPT_VAR], optarg))
 			return *code = fail(EXIT_FAILED, "Out of memory."), 0;
 	}
 	if (optind >= argc)
@@ -128,33 +124,80 @@ static int parse_flags(int argc, char **argv, struct run_request *req, int *code
  * sockets can be under the filter: a bad spec stops here, before anything
  * runs, with the library's sentence naming the entry.
  */
-static int validate(const struct run_request *req)
+static int validate_spec(const struct run_request *req, size_t i, sockopt_spec **out)
 {
 	struct sockopt_diag d;
-	bool any = false;
+	sockopt_spec *spec = sockopt_spec_new();
+	int r;
 
-	for (size_t i = 0; i < RUN_VAR_COUNT; i++) {
-		sockopt_spec *spec;
-		int r;
-
-		if (!req->text[i])
-			continue;
-		spec = sockopt_spec_new();
-		if (!spec)
-			return fail(EXIT_FAILED, "Out of memory.");
-		r = sockopt_spec_add(spec, req->text[i], run_vars[i].phase, &d);
-		if (r == 0)
-			r = sockopt_spec_validate(spec, req->kinds & run_vars[i].kinds, &d);
+	if (!spec)
+		return fail(EXIT_FAILED, "Out of memory.");
+	r = sockopt_spec_add(spec, req->text[i], run_vars[i].phase, &d);
+	if (r == 0)
+		r = sockopt_spec_validate(spec, req->kinds & run_vars[i].kinds, &d);
+	if (r < 0) {
 		sockopt_spec_free(spec);
-		if (r < 0)
-			return fail(r == -ENOMEM ? EXIT_FAILED : EXIT_USAGE, "%s%s: %s",
-				    i == 0 ? "-o" : "--", i == 0 ? "" : run_vars[i].flag, d.text);
-		any = true;
+		return fail(r == -ENOMEM ? EXIT_FAILED : EXIT_USAGE, "%s%s: %s", i == 0 ? "-o" : "--",
+			    i == 0 ? "" : run_vars[i].flag, d.text);
 	}
-	if (!any)
-		return fail(EXIT_USAGE,
-			    "No options to apply; give at least one, e.g. -o TCP_NODELAY=on.");
+	*out = spec;
 	return EXIT_OK;
+}
+
+/* Whether one of SPECS sets option E. */
+static bool specs_set(sockopt_spec *const *specs, const sockopt_entry *e)
+{
+	for (size_t i = 0; i < RUN_VAR_COUNT; i++)
+		for (size_t j = 0; specs[i] && j < sockopt_spec_count(specs[i]); j++)
+			if (sockopt_spec_entry(specs[i], j) == e)
+				return true;
+	return false;
+}
+
+/* Every --pin names an option a spec sets. */
+static int validate_pins(const struct run_request *req, sockopt_spec *const *specs)
+{
+	for (const char *p = req->pins; p && *p; p += *p == ',') {
+		size_t len = strcspn(p, ",");
+		char name[64];
+		const sockopt_entry *e;
+
+		snprintf(name, sizeof(name), "%.*s", (int)len, p);
+		p += len;
+		e = sockopt_catalog_find(name);
+		if (!e)
+			return fail(EXIT_USAGE, "--pin %s: no such option.", name);
+		if (!specs_set(specs, e))
+			return fail(EXIT_USAGE, "--pin %s: no spec sets it, so there is nothing to pin.",
+				    name);
+	}
+	return EXIT_OK;
+}
+
+/*
+ * Check every spec as the shim will read it, against the kinds its
+ * sockets can be under the filter, and the pins against the specs: bad
+ * input stops here, before anything runs, with the library's sentence
+ * naming the entry.
+ */
+static int validate(const struct run_request *req)
+{
+	sockopt_spec *specs[RUN_VAR_COUNT] = { 0 };
+	bool any = false;
+	int code = EXIT_OK;
+
+	for (size_t i = 0; i < RUN_VAR_COUNT && code == EXIT_OK; i++) {
+		if (req->text[i])
+			code = validate_spec(req, i, &specs[i]);
+		any |= req->text[i] != NULL;
+	}
+	if (code == EXIT_OK && !any)
+		code = fail(EXIT_USAGE, "No options to apply; give at least one, e.g. -o TCP_NODELAY=on.");
+	if (code == EXIT_OK)
+		code = validate_pins(req, specs);
+	for (size_t i = 0; i < RUN_VAR_COUNT; i++)
+		sockopt_spec_free(specs[i]);
+	return code;
 }
 
 /*
@@ -204,6 +247,8 @@ static int export_request(const struct run_request *req, const char *shim)
 		r = *req->words ? setenv(RUN_FLAGS_VAR, req->words, 1) : unsetenv(RUN_FLAGS_VAR);
 	if (r == 0)
 		r = *req->log ? setenv(RUN_LOG_VAR, req->log, 1) : unsetenv(RUN_LOG_VAR);
+	if (r == 0)
+		r = req->pins ? setenv(RUN_PIN_VAR, req->pins, 1) : unsetenv(RUN_PIN_VAR);
 	if (r == 0 && old && *old && !strstr(old, shim))
 		r = asprintf(&preload, "%s:%s", old, shim) < 0 ? -1 : 0;
 	if (r == 0)
@@ -241,9 +286,7 @@ void run_leave_shim(char **argv)
 	}
 	if (n ? setenv("LD_PRELOAD", kept, 1) : unsetenv("LD_PRELOAD"))
 		return;
-	for (size_t i = 0; i < RUN_VAR_COUNT; i++)
-		unsetenv(run_vars[i].name);
-	unsetenv(RUN_FLAGS_VAR);
+	run_nest_keep();
 	execv("/proc/self/exe", argv);
 	/* Exec failed: carry on under the shim rather than not at all. */
 }
@@ -256,6 +299,9 @@ static int prepare(int argc, char **argv, struct run_request *req, int *cmd)
 
 	*cmd = parse_flags(argc, argv, req, &code);
 	if (*cmd == 0)
+		return code;
+	code = run_nest_merge(req);
+	if (code != EXIT_OK)
 		return code;
 	/* The words come from the flags, so they always parse; this fills kinds and switches. */
 	run_flags_parse(req->words, &req->kinds, &req->switches);
@@ -294,6 +340,7 @@ int cmd_run(int argc, char **argv)
 
 	for (size_t i = 0; i < RUN_VAR_COUNT; i++)
 		free(req.text[i]);
+	free(req.pins);
 	if (cmd == 0 || code != EXIT_OK)
 		return code;
 	code = check_reach(&req, argv[cmd]);

@@ -19,6 +19,8 @@ static struct {
 /* The kinds each option was already said not to fit, so that --verbose says it once. */
 static _Atomic unsigned told_unfit[SHIM_WATCH_MAX + 1];
 static _Atomic unsigned told_filtered;
+/* Sockets this process configured: a process that had none (a wrapper script) reports nothing. */
+static _Atomic unsigned long configured;
 static const struct shim *reported; /* the shim the exit report reads */
 
 /* The watch of option E, added when new; SHIM_NO_WATCH when the table is full. */
@@ -32,9 +34,10 @@ static unsigned watch_of(struct shim *s, const sockopt_spec *spec, size_t i)
 	if (w == SHIM_WATCH_MAX)
 		return SHIM_NO_WATCH;
 	if (w == s->watch_count) {
-		s->watch[w] = (struct shim_watch){ e, sockopt_entry_kinds(e) & s->kinds,
-						   sockopt_spec_text(spec, i), false };
+		s->watch[w] = (struct shim_watch){ e, sockopt_entry_kinds(e) & s->kinds, false };
 		s->watch_count++;
+		if (sockopt_entry_flags(e) & SOCKOPT_FLAG_INHERITED)
+			s->inherited |= (uint64_t)1 << w;
 	}
 	return (unsigned)w;
 }
@@ -163,17 +166,19 @@ static void tell(const struct shim *s, const struct shim_watch *w, int fd,
 	memcpy(asked.v.bytes, val, len);
 	p = value_text(w->entry, &asked, theirs, sizeof(theirs));
 	o = before->len ? value_text(w->entry, before, ours, sizeof(ours)) : -1;
-	if (!before->len)
-		snprintf(ours, sizeof(ours), "%s", w->text);
 	atomic_store(&counts[i].program, p);
 	atomic_store(&counts[i].sockopt, o);
 	atomic_fetch_add(w->pinned ? &counts[i].refused : &counts[i].after, 1);
 	if (!(s->switches & RUN_VERBOSE))
 		return;
-	if (w->pinned)
+	if (w->pinned && before->len)
 		shim_log("fd %d: the program set %s=%s; pinned, so sockopt's %s stays (the call "
 			 "returned success).",
 			 fd, sockopt_entry_name(w->entry), theirs, ours);
+	else if (w->pinned)
+		shim_log("fd %d: the program set %s=%s; pinned, so the call returned success without "
+			 "setting it, and sockopt sets it at its phase.",
+			 fd, sockopt_entry_name(w->entry), theirs);
 	else
 		shim_log("fd %d: the program set %s=%s after sockopt set %s; the program's value "
 			 "stays (--pin %s would keep sockopt's).",
@@ -226,6 +231,20 @@ SHIM_EXPORT int setsockopt(int fd, int level, int name, const void *val, socklen
 	return shim_return(setsockopt_logic(fd, level, name, val, len), saved);
 }
 
+/* An int value of option E as its text. */
+static void int_text(const sockopt_entry *e, long i, char *buf, size_t size)
+{
+	sockopt_value v;
+
+	sockopt_value_set_int(&v, (int)i);
+	value_text(e, &v, buf, size);
+}
+
+void shim_count_configured(void)
+{
+	atomic_fetch_add_explicit(&configured, 1, memory_order_relaxed);
+}
+
 /* Append one report part for watch I to LINE. */
 static void report_part(const struct shim_watch *w, size_t i, char *line, size_t size)
 {
@@ -233,12 +252,16 @@ static void report_part(const struct shim_watch *w, size_t i, char *line, size_t
 	unsigned long after = atomic_load(&counts[i].after),
 		      refused = atomic_load(&counts[i].refused);
 	long p = atomic_load(&counts[i].program), o = atomic_load(&counts[i].sockopt);
-	char values[96] = "";
+	char values[160] = "", theirs[64], ours[64];
 
+	if (p != -1)
+		int_text(w->entry, p, theirs, sizeof(theirs));
+	if (o != -1)
+		int_text(w->entry, o, ours, sizeof(ours));
 	if (p != -1 && o != -1)
-		snprintf(values, sizeof(values), "=%ld after sockopt set %ld", p, o);
+		snprintf(values, sizeof(values), "=%s after sockopt set %s", theirs, ours);
 	else if (p != -1)
-		snprintf(values, sizeof(values), "=%ld", p);
+		snprintf(values, sizeof(values), "=%s", theirs);
 	if (after)
 		snprintf(line + n, size - n, "%sthe program set %s%s (%lu time%s; its value stayed)",
 			 n ? "; " : "", sockopt_entry_name(w->entry), values, after,
@@ -255,7 +278,7 @@ __attribute__((destructor)) static void report_at_exit(void)
 {
 	char line[900] = "";
 
-	if (!reported || !(reported->switches & RUN_REPORT))
+	if (!reported || !(reported->switches & RUN_REPORT) || !atomic_load(&configured))
 		return;
 	for (size_t i = 0; i < reported->watch_count; i++)
 		report_part(&reported->watch[i], i, line, sizeof(line));

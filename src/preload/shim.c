@@ -211,6 +211,13 @@ void shim_fd_mark(int fd, enum shim_mark mark, unsigned watch)
 					 memory_order_relaxed);
 }
 
+void shim_fd_inherit(int from, int to, uint64_t mask)
+{
+	for (int m = 0; mask && to >= 0 && to < SHIM_FD_MAX && m < MARK_COUNT; m++)
+		atomic_fetch_or_explicit(&fd_marks[m][to], shim_fd_marks(from, (enum shim_mark)m) & mask,
+					 memory_order_relaxed);
+}
+
 void shim_fd_copy(int from, int to)
 {
 	unsigned state = 0;
@@ -303,8 +310,11 @@ static void apply_item(const struct shim *s, int fd, unsigned kind, const struct
 				 fd, sockopt_phase_name(it->phase), sockopt_entry_name(e));
 		return;
 	}
-	if (sockopt_spec_apply_kind(fd, it->one, it->phase, kind, listen ? report : NULL, h) == 0)
-		shim_fd_mark(fd, MARK_APPLIED, it->watch);
+	if (sockopt_spec_apply_kind(fd, it->one, it->phase, kind, listen ? report : NULL, h) != 0)
+		return;
+	shim_fd_mark(fd, MARK_APPLIED, it->watch);
+	if (s->switches & RUN_REPORT)
+		shim_count_configured();
 }
 
 int shim_apply(const struct shim *s, int fd, unsigned kind, const struct shim_step *steps,

@@ -59,8 +59,7 @@ enum shim_spec {
 /* One option the specs set, and how the program's own setsockopt of it is met. */
 struct shim_watch {
 	const sockopt_entry *entry;
-	unsigned kinds;	  /* the kinds it applies to, within the filter */
-	const char *text; /* its value in the first spec that has it, for messages */
+	unsigned kinds; /* the kinds it applies to, within the filter */
 	bool pinned;	  /* --pin: the program's setsockopt of it succeeds and changes nothing */
 };
 
@@ -79,6 +78,7 @@ struct shim {
 	size_t item_count[SPEC_COUNT];
 	struct shim_watch watch[SHIM_WATCH_MAX];
 	size_t watch_count;
+	uint64_t inherited; /* the watches of options accepted sockets copy from their listener */
 	unsigned kinds;	   /* the kinds the filter keeps */
 	unsigned switches; /* RUN_VERBOSE, RUN_STRICT, RUN_REPORT */
 };
@@ -125,6 +125,8 @@ void shim_fd_add(int fd, unsigned bits);
 enum shim_mark { MARK_PROGRAM, MARK_APPLIED, MARK_COUNT };
 uint64_t shim_fd_marks(int fd, enum shim_mark mark);
 void shim_fd_mark(int fd, enum shim_mark mark, unsigned watch);
+/* TO was accepted from listener FROM: it has FROM's marks of the options in MASK (inherited). */
+void shim_fd_inherit(int from, int to, uint64_t mask);
 /* TO is now a second number of FROM's socket: it gets everything the shim knows of FROM. */
 void shim_fd_copy(int from, int to);
 /* Forget the fds FIRST..LAST (closed together by close_range or closefrom). */
@@ -140,6 +142,8 @@ void shim_items_free(struct shim *s);
 void shim_tell_unfit(const struct shim *s, const struct shim_item *it, unsigned kind);
 /* Under --verbose, once per kind: FD is of a KIND the filter leaves alone (0: not covered). */
 void shim_tell_filtered(const struct shim *s, int fd, unsigned kind);
+/* Count one socket configured, for --report (only with --report: the counter is shared). */
+void shim_count_configured(void);
 /* Run library code (which may open, close and setsockopt) with the wrappers passing calls on. */
 void shim_busy(bool on);
 
