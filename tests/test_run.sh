@@ -248,6 +248,71 @@ err=$("$SOCKOPT" run -o IP_TTL=9 -- "$tmp/hold-suid" 1 2>&1 || true)
 expect "reach: a program set-user-ID to another user is named as out of reach" "$err" \
 	"hold-suid is set-user-ID to uid 65534, so the loader ignores LD_PRELOAD"
 
+# Scope: options reach TCP and UDP sockets; unix sockets only with --unix.  nginx (master and a
+# worker, on a loopback port, as this test's own process) keeps its internal socketpairs as the
+# kernel made them while its listener gets keepalive; its worker, whose stderr nginx moved onto
+# its error log, still logs to the shim's copy of the stderr it started with.
+nport=$(free_port)
+mkdir "$tmp/nginx"
+cat >"$tmp/nginx/nginx.conf" <<EOF
+daemon off;
+worker_processes 1;
+pid $tmp/nginx/nginx.pid;
+error_log $tmp/nginx/error.log;
+events { worker_connections 64; }
+http {
+	access_log off;
+	client_body_temp_path $tmp/nginx/body;
+	proxy_temp_path $tmp/nginx/proxy;
+	fastcgi_temp_path $tmp/nginx/fastcgi;
+	uwsgi_temp_path $tmp/nginx/uwsgi;
+	scgi_temp_path $tmp/nginx/scgi;
+	server { listen 127.0.0.1:$nport; location / { return 200 "ok\n"; } }
+}
+EOF
+"$SOCKOPT" run --verbose -o SO_KEEPALIVE=on --after-accept SO_PRIORITY=3 -- \
+	nginx -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" -e "$tmp/nginx/error.log" 2>"$tmp/nginx.shim" &
+npid=$!
+started $npid
+listener=$(peek $npid "local=127.0.0.1:$nport peer=- listening=1")
+reply=$(curl -sS --max-time 10 "http://127.0.0.1:$nport/" 2>&1 || true)
+expect "nginx: the listener has keepalive, its socketpairs keep the kernel's (off), and a worker logs" \
+	"$listener $(peek $npid "kind=unix ") reply=$reply $(cat "$tmp/nginx.shim")" \
+	"listening=1 SO_KEEPALIVE=1" "kind=unix .*SO_KEEPALIVE=0" "reply=ok" \
+	"unix sockets are left alone: unix sockets only with --unix" \
+	"^sockopt\[[0-9]+\]: fd [0-9]+ \(phase after-accept\) applied: SO_PRIORITY"
+worker=$(child_of $npid || true)
+expect "nginx: the after-accept line comes from the worker, not the master" \
+	"$(grep "phase after-accept" "$tmp/nginx.shim")" "^sockopt\[$worker\]: "
+kill $npid
+wait $npid 2>/dev/null || true
+
+# socat's unix datagram socket: left alone by default, given the receive buffer with --unix.
+unix_rcvbuf() {
+	rm -f "$tmp/dgram.sock"
+	"$SOCKOPT" run "$@" -o SO_RCVBUF=64K -- socat -u UNIX-RECV:"$tmp/dgram.sock" - >/dev/null &
+	pid=$!
+	started $pid
+	peek $pid "kind=unix-dgram" | sed -n 's/.*SO_RCVBUF=\([0-9]*\).*/\1/p'
+	kill $pid
+}
+dgram_default=$($PY -c 'import socket; print(socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF))')
+expect "socat's unix-dgram socket keeps the kernel's receive buffer ($dgram_default) by default" \
+	"rcvbuf=$(unix_rcvbuf)" "^rcvbuf=$dgram_default$"
+expect "socat's unix-dgram socket gets SO_RCVBUF 64K (stored 131072) with --unix" \
+	"rcvbuf=$(unix_rcvbuf --unix)" "^rcvbuf=131072$"
+
+# A nested run merges the specs, inner over outer, and says so.
+out=$("$SOCKOPT" run -o SO_KEEPALIVE=on,TCP_NODELAY=on -- "$SOCKOPT" run -o TCP_NODELAY=off -- \
+	$PY -c '
+import socket
+s = socket.socket()
+print("keepalive", s.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE),
+      "nodelay", s.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))' 2>&1)
+expect "a nested run: the outer SO_KEEPALIVE stays, the inner TCP_NODELAY=off wins, and it says so" \
+	"$out" "^keepalive 1 nodelay 0$" \
+	"^sockopt: inside another sockopt run: .*merged.* -o SO_KEEPALIVE=on,TCP_NODELAY=off$"
+
 # What the program must never see change: errno, accept4's flags, a refused connect's error.
 out=$("$SOCKOPT" run -o TCP_NODELAY=on,SO_KEEPALIVE=on -- "$progs/errno_probe" 2>&1) || true
 expect "errno is untouched after successful calls" "$out" \
