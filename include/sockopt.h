@@ -687,6 +687,39 @@ int sockopt_sock_option(const sockopt_sock *sock, size_t i, const sockopt_entry 
  */
 int sockopt_sock_option_is_default(const sockopt_sock *sock, size_t i);
 
+/* What read SOCK: "pidfd", or the BACKEND named by sockopt_scan_sock_new ("bpf"). */
+const char *sockopt_sock_backend(const sockopt_sock *sock);
+/*
+ * The timer the kernel runs on SOCK as ss names it ("on", "keepalive",
+ * "timewait", "persist", "off"), with the milliseconds until it fires in
+ * *MS; NULL when the reader did not learn it (the pidfd path).
+ */
+const char *sockopt_sock_timer(const sockopt_sock *sock, long long *ms);
+
+/*
+ * Sockets read by another reader (a BPF iterator), built so that they
+ * are printed, compared with defaults and decoded exactly as the pidfd
+ * path's: start one with sockopt_scan_sock_new (it replaces the scan's
+ * current socket, as the next socket of sockopt_scan_pid would), describe
+ * it, then give the value of each option the reader has.  Options given
+ * no value answer -ENODATA from sockopt_sock_option; SO_DOMAIN, SO_TYPE,
+ * SO_PROTOCOL and SO_ACCEPTCONN come from the description.  -ENOMEM.
+ */
+int sockopt_scan_sock_new(sockopt_scan *scan, int family, int type, int protocol,
+			  const char *backend, sockopt_sock **out);
+/* The owner (PID 0 and FD -1: none, as for a TIME_WAIT socket). */
+void sockopt_sock_set_owner(sockopt_sock *sock, pid_t pid, const char *comm, int fd);
+/* Inode, state (TCP numbering, as sockopt_sock_state), queues (-1: unknown) and addresses. */
+void sockopt_sock_set_endpoints(sockopt_sock *sock, uint64_t inode, int state, long long recv_q,
+				long long send_q, const void *local, socklen_t local_len,
+				const void *peer, socklen_t peer_len);
+/* The timer as sockopt_sock_timer reports it; NAME must outlive the socket. */
+void sockopt_sock_set_timer(sockopt_sock *sock, const char *name, long long ms);
+/* The index of option LEVEL/OPTNAME among the options of SOCK's kind, or -ENOENT (the same for every socket of a kind). */
+long sockopt_sock_option_index(const sockopt_sock *sock, int level, int optname);
+/* Option I is LEN bytes of BYTES, or failed with the negative errno ERR. -EINVAL. */
+int sockopt_sock_set_option(sockopt_sock *sock, size_t i, const void *bytes, socklen_t len, int err);
+
 /*
  * A duplicate of fd FD of process PID in this process (pidfd_getfd), to
  * read or set options on it; close it when done.  Errors as

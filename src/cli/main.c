@@ -18,7 +18,7 @@ static const struct command commands[] = {
 	{ "limits", cmd_limits, "limits [--json]", "the kernel tunables that bound options" },
 	{ "show", cmd_show,
 	  "show [PID[:FD]…] [--all] [--json] [-t|--tcp] [-u|--udp] [-x|--unix] [-w|--raw] "
-	  "[-4] [-6] [-l|--listening] [--port N] [--state S] [--side-effects] [--threads N]",
+	  "[-4] [-6] [-l|--listening] [--port N] [--state S] [--side-effects] [--threads N] [--backend bpf|pidfd|auto] [--verbose]",
 	  "the sockets of running processes: addresses, state, non-default options" },
 	{ "set", cmd_set, "set PID:FD NAME=VALUE… [--dry-run] [--json]",
 	  "change options on a live socket of another process; before → after" },
@@ -35,6 +35,9 @@ static const struct command commands[] = {
 	  "run an unmodified program with options applied to its sockets (LD_PRELOAD)" },
 	{ "check", cmd_check, "check POLICY [PID…] [--json]",
 	  "the live sockets against a policy file (sockopt-policy(5)): one line per violation" },
+	{ "export", cmd_export,
+	  "export [PID…] [--policy FILE] [--textfile FILE | --listen HOST:PORT]",
+	  "the sockets as Prometheus metrics: on stdout, in a textfile, or served on /metrics" },
 };
 
 static const struct command *find_command(const char *name)

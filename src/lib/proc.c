@@ -49,8 +49,10 @@ static int read_comm(pid_t pid, char *buf, size_t size)
 	close(fd);
 	if (n <= 0)
 		return -ESRCH;
+	/* The kernel ends comm with one newline; a name may hold newlines of its own (PR_SET_NAME). */
+	if (buf[n - 1] == '\n')
+		n--;
 	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
 	return 0;
 }
 
