@@ -7,8 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "run_env.h"
 #include "cli.h"
+#include "run.h"
 #include "run_reach.h"
 
 #ifndef SOCKOPT_LIBDIR
@@ -16,33 +16,24 @@
 #endif
 #define SHIM_NAME "libsockopt-preload.so"
 
-/* Keys of the flags without a letter: a spec for one moment, or a word of SOCKOPT_RUN_FLAGS. */
-enum { RUN_SPEC = ARGS_LONG_ONLY, RUN_WORD, RUN_LOG };
+/* Keys of the flags without a letter: a spec for one moment, a word of SOCKOPT_RUN_FLAGS, --log, --pin. */
+enum { RUN_SPEC = ARGS_LONG_ONLY, RUN_WORD, RUN_LOG, RUN_PIN };
 
-/* What the command line asked for: one text per spec variable, and the flag words. */
-struct run_request {
-	char *text[RUN_VAR_COUNT]; /* repeated flags joined with commas; NULL when absent */
-	char words[128];	   /* SOCKOPT_RUN_FLAGS */
-	unsigned kinds, switches;
-	char log[PATH_MAX];	   /* SOCKOPT_LOG: absolute, as the program may change directory */
-};
-
-/* Append SPEC to *TEXT with a comma; false when out of memory. */
-static bool append(char **text, const char *spec)
+bool run_append(char **text, const char *item)
 {
 	size_t old = *text ? strlen(*text) : 0;
-	char *grown = realloc(*text, old + strlen(spec) + 2);
+	char *grown = realloc(*text, old + strlen(item) + 2);
 
 	if (!grown)
 		return false;
 	if (old)
 		grown[old++] = ',';
-	strcpy(grown + old, spec);
+	strcpy(grown + old, item);
 	*text = grown;
 	return true;
 }
 
-static void add_word(struct run_request *req, const char *word)
+void run_add_word(struct run_request *req, const char *word)
 {
 	if (!strstr(req->words, word))
 		snprintf(req->words + strlen(req->words), sizeof(req->words) - strlen(req->words),
@@ -91,9 +82,12 @@ static int parse_flags(int argc, char **argv, struct run_request *req, int *code
 		if (c == RUN_LOG) {
 			if (!set_log(req, a.value, code))
 				return 0;
+		} else if (c == RUN_PIN) {
+			if (!run_append(&req->pins, a.value))
+				return *code = fail(EXIT_FAILED, "Out of memory."), 0;
 		} else if (c != 'o' && c != RUN_SPEC) {
-			add_word(req, a.flag->name);
-		} else if (!append(&req->text[var_of(a.flag->name)], a.value)) {
+			run_add_word(req, a.flag->name);
+		} else if (!run_append(&req->text[var_of(a.flag->name)], a.value)) {
 			return *code = fail(EXIT_FAILED, "Out of memory."), 0;
 		}
 	}
@@ -111,33 +105,80 @@ static int parse_flags(int argc, char **argv, struct run_request *req, int *code
  * sockets can be under the filter: a bad spec stops here, before anything
  * runs, with the library's sentence naming the entry.
  */
-static int validate(const struct run_request *req)
+static int validate_spec(const struct run_request *req, size_t i, sockopt_spec **out)
 {
 	struct sockopt_diag d;
-	bool any = false;
+	sockopt_spec *spec = sockopt_spec_new();
+	int r;
 
-	for (size_t i = 0; i < RUN_VAR_COUNT; i++) {
-		sockopt_spec *spec;
-		int r;
-
-		if (!req->text[i])
-			continue;
-		spec = sockopt_spec_new();
-		if (!spec)
-			return fail(EXIT_FAILED, "Out of memory.");
-		r = sockopt_spec_add(spec, req->text[i], run_vars[i].phase, &d);
-		if (r == 0)
-			r = sockopt_spec_validate(spec, req->kinds & run_vars[i].kinds, &d);
+	if (!spec)
+		return fail(EXIT_FAILED, "Out of memory.");
+	r = sockopt_spec_add(spec, req->text[i], run_vars[i].phase, &d);
+	if (r == 0)
+		r = sockopt_spec_validate(spec, req->kinds & run_vars[i].kinds, &d);
+	if (r < 0) {
 		sockopt_spec_free(spec);
-		if (r < 0)
-			return fail(r == -ENOMEM ? EXIT_FAILED : EXIT_USAGE, "%s%s: %s",
-				    i == 0 ? "-o" : "--", i == 0 ? "" : run_vars[i].flag, d.text);
-		any = true;
+		return fail(r == -ENOMEM ? EXIT_FAILED : EXIT_USAGE, "%s%s: %s", i == 0 ? "-o" : "--",
+			    i == 0 ? "" : run_vars[i].flag, d.text);
 	}
-	if (!any)
-		return fail(EXIT_USAGE,
-			    "No options to apply; give at least one, e.g. -o TCP_NODELAY=on.");
+	*out = spec;
 	return EXIT_OK;
+}
+
+/* Whether one of SPECS sets option E. */
+static bool specs_set(sockopt_spec *const *specs, const sockopt_entry *e)
+{
+	for (size_t i = 0; i < RUN_VAR_COUNT; i++)
+		for (size_t j = 0; specs[i] && j < sockopt_spec_count(specs[i]); j++)
+			if (sockopt_spec_entry(specs[i], j) == e)
+				return true;
+	return false;
+}
+
+/* Every --pin names an option a spec sets. */
+static int validate_pins(const struct run_request *req, sockopt_spec *const *specs)
+{
+	for (const char *p = req->pins; p && *p; p += *p == ',') {
+		size_t len = strcspn(p, ",");
+		char name[64];
+		const sockopt_entry *e;
+
+		snprintf(name, sizeof(name), "%.*s", (int)len, p);
+		p += len;
+		e = sockopt_catalog_find(name);
+		if (!e)
+			return fail(EXIT_USAGE, "--pin %s: no such option.", name);
+		if (!specs_set(specs, e))
+			return fail(EXIT_USAGE, "--pin %s: no spec sets it, so there is nothing to pin.",
+				    name);
+	}
+	return EXIT_OK;
+}
+
+/*
+ * Check every spec as the shim will read it, against the kinds its
+ * sockets can be under the filter, and the pins against the specs: bad
+ * input stops here, before anything runs, with the library's sentence
+ * naming the entry.
+ */
+static int validate(const struct run_request *req)
+{
+	sockopt_spec *specs[RUN_VAR_COUNT] = { 0 };
+	bool any = false;
+	int code = EXIT_OK;
+
+	for (size_t i = 0; i < RUN_VAR_COUNT && code == EXIT_OK; i++) {
+		if (req->text[i])
+			code = validate_spec(req, i, &specs[i]);
+		any |= req->text[i] != NULL;
+	}
+	if (code == EXIT_OK && !any)
+		code = fail(EXIT_USAGE, "No options to apply; give at least one, e.g. -o TCP_NODELAY=on.");
+	if (code == EXIT_OK)
+		code = validate_pins(req, specs);
+	for (size_t i = 0; i < RUN_VAR_COUNT; i++)
+		sockopt_spec_free(specs[i]);
+	return code;
 }
 
 /*
@@ -187,6 +228,8 @@ static int export_request(const struct run_request *req, const char *shim)
 		r = *req->words ? setenv(RUN_FLAGS_VAR, req->words, 1) : unsetenv(RUN_FLAGS_VAR);
 	if (r == 0)
 		r = *req->log ? setenv(RUN_LOG_VAR, req->log, 1) : unsetenv(RUN_LOG_VAR);
+	if (r == 0)
+		r = req->pins ? setenv(RUN_PIN_VAR, req->pins, 1) : unsetenv(RUN_PIN_VAR);
 	if (r == 0 && old && *old && !strstr(old, shim))
 		r = asprintf(&preload, "%s:%s", old, shim) < 0 ? -1 : 0;
 	if (r == 0)
@@ -224,9 +267,7 @@ void run_leave_shim(char **argv)
 	}
 	if (n ? setenv("LD_PRELOAD", kept, 1) : unsetenv("LD_PRELOAD"))
 		return;
-	for (size_t i = 0; i < RUN_VAR_COUNT; i++)
-		unsetenv(run_vars[i].name);
-	unsetenv(RUN_FLAGS_VAR);
+	run_nest_keep();
 	execv("/proc/self/exe", argv);
 	/* Exec failed: carry on under the shim rather than not at all. */
 }
@@ -239,6 +280,9 @@ static int prepare(int argc, char **argv, struct run_request *req, int *cmd)
 
 	*cmd = parse_flags(argc, argv, req, &code);
 	if (*cmd == 0)
+		return code;
+	code = run_nest_merge(req);
+	if (code != EXIT_OK)
 		return code;
 	/* The words come from the flags, so they always parse; this fills kinds and switches. */
 	run_flags_parse(req->words, &req->kinds, &req->switches);
@@ -277,6 +321,7 @@ static int cmd_run(int argc, char **argv)
 
 	for (size_t i = 0; i < RUN_VAR_COUNT; i++)
 		free(req.text[i]);
+	free(req.pins);
 	if (cmd == 0 || code != EXIT_OK)
 		return code;
 	code = check_reach(&req, argv[cmd]);
@@ -300,10 +345,19 @@ static const struct flag run_flags[] = {
 	{ RUN_SPEC, "before-listen", "SPEC", "apply SPEC to listeners, before listen(2)", NULL, 0 },
 	{ RUN_SPEC, "after-accept", "SPEC",
 	  "apply SPEC to accepted sockets (options they inherit go on the listener)", NULL, 0 },
-	{ RUN_WORD, "tcp", NULL, "touch TCP sockets (with --udp: both)", "every protocol", 0 },
-	{ RUN_WORD, "udp", NULL, "touch UDP sockets", "every protocol", 0 },
+	{ RUN_WORD, "tcp", NULL, "touch TCP sockets (with --udp: both)", "TCP and UDP", 0 },
+	{ RUN_WORD, "udp", NULL, "touch UDP sockets", "TCP and UDP", 0 },
+	{ RUN_WORD, "raw", NULL, "touch raw IP sockets", "TCP and UDP", 0 },
 	{ '4', "ipv4", NULL, "touch IPv4 sockets (with -6: both)", "every family", 0 },
 	{ '6', "ipv6", NULL, "touch IPv6 sockets", "every family", 0 },
+	{ RUN_WORD, "unix", NULL, "touch unix sockets too (stream, datagram, seqpacket)",
+	  "unix sockets are left alone", 0 },
+	{ RUN_PIN, "pin", "NAME[,NAME…]",
+	  "the spec's value of NAME stays: the program's own setsockopt of it succeeds and changes "
+	  "nothing",
+	  "the program's later value wins", 0 },
+	{ RUN_WORD, "report", NULL,
+	  "one line at exit: which options the program set itself after sockopt did", NULL, 0 },
 	{ 'v', "verbose", NULL, "log every applied, skipped and failed option on stderr, with pid and fd",
 	  NULL, 0 },
 	{ RUN_LOG, "log", "FILE", "with --verbose, write the shim's lines to FILE (appended)",
@@ -319,7 +373,8 @@ const struct command run_command = {
 	-1, ARGS_FLAGS_FIRST,
 	"SPEC is NAME=VALUE[,NAME=VALUE…] ('sockopt help values'); every flag repeats. The specs are\n"
 	"checked before CMD starts; CMD replaces sockopt and its exit status is its own (127: not\n"
-	"found, 126: cannot run). Static programs and raw syscalls are out of reach of the preload.",
+	"found, 126: cannot run). A program the preload cannot reach (static, Go, set-user-ID) is\n"
+	"named before it runs; --strict then exits 2 instead.",
 	{ "sockopt run -o TCP_NODELAY=on -- curl -s http://127.0.0.1:8080/",
 	  "sockopt run --before-listen SO_REUSEPORT=on --after-accept keepidle=30s -- redis-server" },
 };

@@ -22,6 +22,8 @@ static int after_accept(const struct shim *s, int listener, int fd)
 	shim_fd_set(fd, FD_SEEN | kind | FD_BOUND | FD_CONNECTED);
 	if (!kind)
 		return 0;
+	/* What the listener had of inherited options, set by sockopt or by the program, it has too. */
+	shim_fd_inherit(listener, fd, s->inherited);
 	if (state & FD_LISTENING)
 		return shim_apply(s, fd, kind, from_prepared, ARRAY_LEN(from_prepared));
 	return shim_apply(s, fd, kind, from_unknown, ARRAY_LEN(from_unknown));

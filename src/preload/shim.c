@@ -34,6 +34,8 @@ static __thread int busy __attribute__((tls_model("initial-exec")));
  */
 #define SHIM_FD_MAX (1 << 20)
 static _Atomic unsigned short fd_states[SHIM_FD_MAX];
+/* Per fd, the followed options the program set and those sockopt set (8 MiB each, likewise). */
+static _Atomic uint64_t fd_marks[MARK_COUNT][SHIM_FD_MAX];
 
 /*
  * Resolve the real calls; a libc without one of the required ones cannot
@@ -129,6 +131,7 @@ static bool select_specs(struct shim *s)
 
 static void free_specs(struct shim *s)
 {
+	shim_items_free(s);
 	for (size_t i = 0; i < SPEC_COUNT; i++) {
 		sockopt_spec_free(s->spec[i]);
 		s->spec[i] = NULL;
@@ -145,10 +148,11 @@ static void load(void)
 	resolve_real();
 	shim_log_open(getenv(RUN_LOG_VAR));
 	if (!run_flags_parse(flags, &loaded.kinds, &loaded.switches))
-		shim_log("ignoring %s=\"%s\": the words are tcp, udp, ipv4, ipv6, verbose and "
-			 "strict. Sockets are left as they are.",
+		shim_log("ignoring %s=\"%s\": the words are tcp, udp, raw, unix, ipv4, ipv6, "
+			 "verbose, strict and report. Sockets are left as they are.",
 			 RUN_FLAGS_VAR, flags);
-	else if (load_specs(&loaded, &any) && any && select_specs(&loaded))
+	else if (load_specs(&loaded, &any) && any && select_specs(&loaded) &&
+		 shim_items_build(&loaded, getenv(RUN_PIN_VAR)))
 		active = &loaded;
 	if (!active)
 		free_specs(&loaded);
@@ -158,6 +162,11 @@ static void load(void)
 __attribute__((constructor)) static void shim_constructor(void)
 {
 	pthread_once(&load_once, load);
+}
+
+void shim_busy(bool on)
+{
+	busy = on;
 }
 
 const struct shim *shim_get(void)
@@ -184,6 +193,29 @@ void shim_fd_set(int fd, unsigned state)
 			;
 	}
 	atomic_store_explicit(&fd_states[fd], (unsigned short)state, memory_order_relaxed);
+	for (int m = 0; m < MARK_COUNT; m++)
+		atomic_store_explicit(&fd_marks[m][fd], 0, memory_order_relaxed);
+}
+
+uint64_t shim_fd_marks(int fd, enum shim_mark mark)
+{
+	if (fd < 0 || fd >= SHIM_FD_MAX)
+		return 0;
+	return atomic_load_explicit(&fd_marks[mark][fd], memory_order_relaxed);
+}
+
+void shim_fd_mark(int fd, enum shim_mark mark, unsigned watch)
+{
+	if (fd >= 0 && fd < SHIM_FD_MAX && watch < SHIM_WATCH_MAX)
+		atomic_fetch_or_explicit(&fd_marks[mark][fd], (uint64_t)1 << watch,
+					 memory_order_relaxed);
+}
+
+void shim_fd_inherit(int from, int to, uint64_t mask)
+{
+	for (int m = 0; mask && to >= 0 && to < SHIM_FD_MAX && m < MARK_COUNT; m++)
+		atomic_fetch_or_explicit(&fd_marks[m][to], shim_fd_marks(from, (enum shim_mark)m) & mask,
+					 memory_order_relaxed);
 }
 
 void shim_fd_copy(int from, int to)
@@ -193,6 +225,9 @@ void shim_fd_copy(int from, int to)
 	if (from >= 0 && from < SHIM_FD_MAX)
 		state = atomic_load_explicit(&fd_states[from], memory_order_relaxed);
 	shim_fd_set(to, state);
+	for (int m = 0; state && to >= 0 && to < SHIM_FD_MAX && m < MARK_COUNT; m++)
+		atomic_store_explicit(&fd_marks[m][to], shim_fd_marks(from, (enum shim_mark)m),
+				      memory_order_relaxed);
 }
 
 void shim_fd_forget(unsigned first, unsigned last)
@@ -200,7 +235,7 @@ void shim_fd_forget(unsigned first, unsigned last)
 	unsigned end = (unsigned)atomic_load_explicit(&fd_end, memory_order_relaxed);
 
 	for (unsigned fd = first; fd <= last && fd < end; fd++)
-		atomic_store_explicit(&fd_states[fd], 0, memory_order_relaxed);
+		shim_fd_set((int)fd, 0);
 }
 
 void shim_fd_add(int fd, unsigned bits)
@@ -250,20 +285,50 @@ static void report(int fd, const struct sockopt_apply_result *r, void *ctx)
 		h->first_error = r->error;
 }
 
-int shim_apply(const struct shim *s, int fd, unsigned kind, const struct shim_step *steps,
-	       size_t n)
+/*
+ * Apply one item to FD of kind KIND, unless it does not fit the kind (said
+ * once per option and kind under --verbose) or the program set the option
+ * itself first: then the program's value stays, as it would had the
+ * program set it after sockopt did.
+ */
+static void apply_item(const struct shim *s, int fd, unsigned kind, const struct shim_item *it,
+		       struct heard *h)
 {
 	/* Without --verbose or --strict nobody listens: no readback, no sentences. */
 	bool listen = s->switches & (RUN_VERBOSE | RUN_STRICT);
+	const sockopt_entry *e = sockopt_spec_entry(it->one, 0);
+
+	if (!(it->kinds & kind)) {
+		shim_tell_unfit(s, it, kind);
+		return;
+	}
+	if (it->watch != SHIM_NO_WATCH &&
+	    (shim_fd_marks(fd, MARK_PROGRAM) & ((uint64_t)1 << it->watch))) {
+		if (s->switches & RUN_VERBOSE)
+			shim_log("fd %d (phase %s) left: the program set %s itself before this phase, "
+				 "and its value stays.",
+				 fd, sockopt_phase_name(it->phase), sockopt_entry_name(e));
+		return;
+	}
+	if (sockopt_spec_apply_kind(fd, it->one, it->phase, kind, listen ? report : NULL, h) != 0)
+		return;
+	shim_fd_mark(fd, MARK_APPLIED, it->watch);
+	if (s->switches & RUN_REPORT)
+		shim_count_configured();
+}
+
+int shim_apply(const struct shim *s, int fd, unsigned kind, const struct shim_step *steps,
+	       size_t n)
+{
 	struct heard h = { s, 0 };
 
 	busy = 1;
 	for (size_t i = 0; i < n && !h.first_error; i++) {
-		const sockopt_spec *spec = s->spec[steps[i].spec];
+		const struct shim_item *it = s->items[steps[i].spec];
 
-		if (sockopt_spec_has_phase(spec, steps[i].phase, SOCKOPT_KIND_ALL))
-			sockopt_spec_apply_kind(fd, spec, steps[i].phase, kind,
-						listen ? report : NULL, &h);
+		for (size_t j = 0; j < s->item_count[steps[i].spec] && !h.first_error; j++)
+			if (it[j].phase == steps[i].phase)
+				apply_item(s, fd, kind, &it[j], &h);
 	}
 	busy = 0;
 	return (s->switches & RUN_STRICT) ? h.first_error : 0;
@@ -299,11 +364,7 @@ int shim_after_socket(const struct shim *s, int fd, int family, int type, int pr
 		return shim_apply(s, fd, kind, &any, 1);
 	}
 	shim_fd_set(fd, FD_SEEN);
-	if ((s->switches & RUN_VERBOSE) && covered)
-		shim_log("fd %d: a %s socket, which the filter leaves alone.", fd,
-			 sockopt_kind_name(kind));
-	else if (s->switches & RUN_VERBOSE)
-		shim_log("fd %d: a socket of a kind sockopt does not cover; left alone.", fd);
+	shim_tell_filtered(s, fd, covered ? kind : 0);
 	return 0;
 }
 

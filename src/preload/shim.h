@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/socket.h>
 
 #include "run_env.h"
@@ -51,11 +52,35 @@ enum shim_spec {
 	SPEC_COUNT
 };
 
+/* The options the specs set that the shim follows per fd, one bit each (more are applied, unfollowed). */
+#define SHIM_WATCH_MAX 64
+#define SHIM_NO_WATCH SHIM_WATCH_MAX
+
+/* One option the specs set, and how the program's own setsockopt of it is met. */
+struct shim_watch {
+	const sockopt_entry *entry;
+	unsigned kinds; /* the kinds it applies to, within the filter */
+	bool pinned;	  /* --pin: the program's setsockopt of it succeeds and changes nothing */
+};
+
+/* One spec entry as a spec of its own, so that each entry can be left out alone. */
+struct shim_item {
+	sockopt_spec *one;
+	enum sockopt_phase phase;
+	unsigned kinds;	 /* the kinds it applies to */
+	unsigned watch;	 /* its index in watch[], or SHIM_NO_WATCH */
+};
+
 /* What the shim loaded from the environment; read-only once loaded, so threads share it. */
 struct shim {
 	sockopt_spec *spec[SPEC_COUNT]; /* NULL when empty */
-	unsigned kinds;			/* the kinds the filter keeps */
-	unsigned switches;		/* RUN_VERBOSE, RUN_STRICT */
+	struct shim_item *items[SPEC_COUNT];
+	size_t item_count[SPEC_COUNT];
+	struct shim_watch watch[SHIM_WATCH_MAX];
+	size_t watch_count;
+	uint64_t inherited; /* the watches of options accepted sockets copy from their listener */
+	unsigned kinds;	   /* the kinds the filter keeps */
+	unsigned switches; /* RUN_VERBOSE, RUN_STRICT, RUN_REPORT */
 };
 
 /* One application: the entries of a spec whose phase is PHASE. */
@@ -96,10 +121,31 @@ unsigned shim_fd_state(const struct shim *s, int fd);
 /* Replace the state of FD (0 forgets it), or add BITS to it. */
 void shim_fd_set(int fd, unsigned state);
 void shim_fd_add(int fd, unsigned bits);
+/* Which followed options (watch bits) the program set itself on FD, and which sockopt set. */
+enum shim_mark { MARK_PROGRAM, MARK_APPLIED, MARK_COUNT };
+uint64_t shim_fd_marks(int fd, enum shim_mark mark);
+void shim_fd_mark(int fd, enum shim_mark mark, unsigned watch);
+/* TO was accepted from listener FROM: it has FROM's marks of the options in MASK (inherited). */
+void shim_fd_inherit(int from, int to, uint64_t mask);
 /* TO is now a second number of FROM's socket: it gets everything the shim knows of FROM. */
 void shim_fd_copy(int from, int to);
 /* Forget the fds FIRST..LAST (closed together by close_range or closefrom). */
 void shim_fd_forget(unsigned first, unsigned last);
+
+/*
+ * Split the loaded specs into items and fill the watch table, pinning the
+ * options PINS names (options.c); false when out of memory.
+ */
+bool shim_items_build(struct shim *s, const char *pins);
+void shim_items_free(struct shim *s);
+/* Under --verbose, once per option and kind: IT does not fit sockets of KIND. */
+void shim_tell_unfit(const struct shim *s, const struct shim_item *it, unsigned kind);
+/* Under --verbose, once per kind: FD is of a KIND the filter leaves alone (0: not covered). */
+void shim_tell_filtered(const struct shim *s, int fd, unsigned kind);
+/* Count one socket configured, for --report (only with --report: the counter is shared). */
+void shim_count_configured(void);
+/* Run library code (which may open, close and setsockopt) with the wrappers passing calls on. */
+void shim_busy(bool on);
 
 /*
  * Apply the N steps to FD of kind KIND in order.  Returns 0, or under

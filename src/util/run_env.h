@@ -53,38 +53,57 @@ static const struct run_var {
 enum run_switch {
 	RUN_VERBOSE = 1u << 0, /* log every applied, skipped and failed entry on stderr */
 	RUN_STRICT = 1u << 1,  /* a failed entry fails the program's call */
+	RUN_REPORT = 1u << 2,  /* one line at exit: where the program's setsockopt met sockopt's */
 };
+
+/* The pinned options (--pin): comma-separated names whose spec value the program cannot change. */
+#define RUN_PIN_VAR "SOCKOPT_PIN"
 
 #define RUN_KINDS_TCP (SOCKOPT_KIND_TCP | SOCKOPT_KIND_TCP6)
 #define RUN_KINDS_UDP (SOCKOPT_KIND_UDP | SOCKOPT_KIND_UDP6)
 #define RUN_KINDS_V4 (SOCKOPT_KIND_TCP | SOCKOPT_KIND_UDP | SOCKOPT_KIND_RAW)
 #define RUN_KINDS_V6 (SOCKOPT_KIND_TCP6 | SOCKOPT_KIND_UDP6 | SOCKOPT_KIND_RAW6)
+#define RUN_KINDS_RAW (SOCKOPT_KIND_RAW | SOCKOPT_KIND_RAW6)
+#define RUN_KINDS_UNIX                                                                       \
+	(SOCKOPT_KIND_UNIX | SOCKOPT_KIND_UNIX_DGRAM | SOCKOPT_KIND_UNIX_SEQPACKET)
+/* What options reach without a protocol word: TCP and UDP sockets, IPv4 and IPv6. */
+#define RUN_KINDS_DEFAULT (RUN_KINDS_TCP | RUN_KINDS_UDP)
 
-/* One word of SOCKOPT_RUN_FLAGS: the kinds a protocol or family filter keeps, or a switch. */
+/*
+ * One word of SOCKOPT_RUN_FLAGS: the kinds a protocol or family filter
+ * keeps, kinds added beside them (unix sockets, which have no family to
+ * filter by), or a switch.
+ */
 static const struct run_word {
 	const char *word;
 	unsigned protocol_kinds;
 	unsigned family_kinds;
+	unsigned added_kinds;
 	unsigned switches;
 } run_words[] = {
-	{ "tcp", RUN_KINDS_TCP, 0, 0 },
-	{ "udp", RUN_KINDS_UDP, 0, 0 },
-	{ "ipv4", 0, RUN_KINDS_V4, 0 },
-	{ "ipv6", 0, RUN_KINDS_V6, 0 },
-	{ "verbose", 0, 0, RUN_VERBOSE },
-	{ "strict", 0, 0, RUN_STRICT },
+	{ "tcp", RUN_KINDS_TCP, 0, 0, 0 },
+	{ "udp", RUN_KINDS_UDP, 0, 0, 0 },
+	{ "raw", RUN_KINDS_RAW, 0, 0, 0 },
+	{ "ipv4", 0, RUN_KINDS_V4, 0, 0 },
+	{ "ipv6", 0, RUN_KINDS_V6, 0, 0 },
+	{ "unix", 0, 0, RUN_KINDS_UNIX, 0 },
+	{ "verbose", 0, 0, 0, RUN_VERBOSE },
+	{ "strict", 0, 0, 0, RUN_STRICT },
+	{ "report", 0, 0, 0, RUN_REPORT },
 };
 #define RUN_WORD_COUNT (sizeof(run_words) / sizeof(run_words[0]))
 
 /*
  * Parse the words of TEXT (NULL: none) into the kinds the shim touches
  * and the switches.  Protocol words add up, family words add up, and the
- * two filters intersect: "tcp,ipv6" keeps tcp6 only; without a word of a
- * filter it keeps every kind.  False on an unknown or empty word.
+ * two filters intersect: "tcp,ipv6" keeps tcp6 only; without a protocol
+ * word TCP and UDP are kept, without a family word both families.  Unix
+ * sockets are touched only with "unix", whatever the filters say.  False
+ * on an unknown or empty word.
  */
 static inline bool run_flags_parse(const char *text, unsigned *kinds, unsigned *switches)
 {
-	unsigned protocols = 0, families = 0;
+	unsigned protocols = 0, families = 0, added = 0;
 
 	*switches = 0;
 	for (const char *p = text; p && *p; p += *p == ',') {
@@ -98,11 +117,13 @@ static inline bool run_flags_parse(const char *text, unsigned *kinds, unsigned *
 			return false;
 		protocols |= run_words[i].protocol_kinds;
 		families |= run_words[i].family_kinds;
+		added |= run_words[i].added_kinds;
 		*switches |= run_words[i].switches;
 		p += len;
 	}
-	*kinds = (protocols ? protocols : SOCKOPT_KIND_ALL) &
-		 (families ? families : SOCKOPT_KIND_ALL);
+	*kinds = ((protocols ? protocols : RUN_KINDS_DEFAULT) &
+		  (families ? families : SOCKOPT_KIND_ALL)) |
+		 added;
 	return true;
 }
 
