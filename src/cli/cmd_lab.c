@@ -399,12 +399,11 @@ static void print_list(const bool *chosen)
 
 struct lab_options {
 	enum lab_format format;
-	bool list, markdown, json;
+	bool list, markdown, json;	/* the flags given */
 	const char *seeds;
 };
 
-static void report(const struct run_set *rs, const bool *chosen, const struct lab_options *o,
-		   bool all)
+static void report(const struct run_set *rs, const bool *chosen, const struct lab_options *o)
 {
 	enum lab_verdict *verdicts = calloc(lab_claim_count(), sizeof(*verdicts));
 	size_t counts[LAB_VERDICTS] = { 0 }, n = 0;
@@ -436,7 +435,7 @@ static void report(const struct run_set *rs, const bool *chosen, const struct la
 		}
 	}
 	print_close_array();
-	if (o->format == FORMAT_SUMMARY && all)
+	if (o->format == FORMAT_SUMMARY)
 		print_summary(rs, verdicts, counts, n);
 	else if (o->format == FORMAT_VERBOSE)
 		printf("%zu claims in %.1f s: %zu agree, %zu differ, %zu partly, %zu not measured.\n", n,
@@ -450,12 +449,15 @@ int cmd_lab(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },	{ "markdown", no_argument, NULL, 'm' },
 		{ "list", no_argument, NULL, 'l' },	{ "verbose", no_argument, NULL, 'v' },
-		{ "seeds", required_argument, NULL, 's' }, { "help", no_argument, NULL, 'h' },
+		{ "seeds", required_argument, NULL, 's' }, { "summary", no_argument, NULL, 'S' },
+		{ "help", no_argument, NULL, 'h' },
 		{ 0, 0, 0, 0 },
 	};
 	struct lab_options o = { .format = FORMAT_SUMMARY, .seeds = "../shared/seeds" };
+
+	/* getopt_long permutes: flags may come after the claim ids ("lab linger-abort --json"). */
 	struct run_set rs = { 0 };
-	bool *chosen, verbose = false;
+	bool *chosen, verbose = false, summary = false;
 	int c, code = EXIT_OK;
 
 	while ((c = getopt_long(argc, argv, "jmlvs:h", longopts, NULL)) != -1) {
@@ -469,14 +471,17 @@ int cmd_lab(int argc, char **argv)
 			verbose = true;
 		else if (c == 's')
 			o.seeds = optarg;
+		else if (c == 'S')
+			summary = true;
 		else if (c == 'h')
 			return usage_help("lab");
 		else
 			return usage_error("lab");
 	}
-	if (o.json && o.markdown)
-		return fail(EXIT_USAGE, "lab: --json and --markdown cannot be used together.");
+	if (o.json + o.markdown + verbose + summary > 1)
+		return fail(EXIT_USAGE, "lab: --json, --markdown, --verbose and --summary choose one format; give one.");
 	o.format = o.json ? FORMAT_JSON : o.markdown ? FORMAT_MARKDOWN
+		   : summary ? FORMAT_SUMMARY
 		   : verbose || optind < argc ? FORMAT_VERBOSE : FORMAT_SUMMARY;
 	chosen = calloc(lab_claim_count(), sizeof(*chosen));
 	rs.result = calloc(lab_count(), sizeof(*rs.result));
@@ -491,7 +496,7 @@ int cmd_lab(int argc, char **argv)
 			print_list(chosen);
 		} else {
 			run_needed(&rs, chosen);
-			report(&rs, chosen, &o, optind == argc);
+			report(&rs, chosen, &o);
 		}
 		print_end();
 	}

@@ -206,7 +206,7 @@ static void run_before_listen(struct lab_result *r)
 		lab_int(r, cases[i].field, ws);
 	}
 	lab_int(r, "queued_default_bytes", queued_with(false));
-	lab_int(r, "queued_rcvbuf_after_connect_bytes", queued_with(true));
+	lab_int(r, "queued_after_connect_bytes", queued_with(true));
 	lab_observe(r, "Announced receive window scale: %lld by default; with SO_RCVBUF=4096 set "
 		       "before connect %lld, after connect %lld; on the listener before listen %lld, "
 		       "after listen %lld (accepted socket), on the accepted socket %lld. A peer could "
@@ -216,7 +216,7 @@ static void run_before_listen(struct lab_result *r)
 		    lab_num(r, "wscale_set_after_connect"),
 		    lab_num(r, "wscale_set_before_listen"), lab_num(r, "wscale_set_after_listen"),
 		    lab_num(r, "wscale_set_after_accept"), lab_num(r, "queued_default_bytes"),
-		    lab_num(r, "queued_rcvbuf_after_connect_bytes"));
+		    lab_num(r, "queued_after_connect_bytes"));
 }
 
 const struct lab_experiment lab_buffers[] = {
@@ -277,7 +277,7 @@ static const struct lab_check order_parts[] = {
 	{ "wscale_set_before_listen", LAB_NE, .other = "wscale_default", .says = "set on the listener before listen, it decides the accepted socket's scale" },
 	{ "wscale_set_after_listen", LAB_EQ, .other = "wscale_default", .says = "set on the listener after listen it is too late (the server must set it before listen)" },
 	{ "wscale_set_after_connect", LAB_EQ, .other = "wscale_default", .says = "set on a connected socket it does not change the scale" },
-	{ "queued_rcvbuf_after_connect_bytes", LAB_EQ, .other = "queued_default_bytes", .says = "set on a connected socket it has no effect at all (what the peer can queue is the same)" },
+	{ "queued_after_connect_bytes", LAB_EQ, .other = "queued_default_bytes", .says = "set on a connected socket it has no effect at all (what the peer can queue is the same)" },
 };
 
 const struct lab_claim lab_buffers_claims[] = {

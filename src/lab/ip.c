@@ -270,13 +270,13 @@ static const struct lab_check ttl_parts[] = {
 	{ "tcp_ttl", LAB_EQ, 64, .says = "TCP sockets default to TTL 64" },
 	{ "udp_ttl", LAB_EQ, 64, .says = "UDP sockets too" },
 	{ "raw_ttl", LAB_EQ, 255, .says = "raw sockets default to 255" },
-	{ "wire_ttl", LAB_EQ, .other = "set_ttl_readback", .says = "getsockopt returns what outgoing datagrams carry" },
+	{ "set_ttl_readback", LAB_EQ, 33, .says = "getsockopt returns the TTL set for outgoing datagrams (33)" },
 	{ "wire_ttl", LAB_LT, 0, .says = "there is no way to get the TTL of a received datagram (IP_RECVTTL delivered it)" },
 };
 static const struct lab_check tos_parts[] = {
 	{ "tcp_tos", LAB_EQ, 0, .says = "IP_TOS defaults to 0 (TCP)" },
 	{ "udp_tos", LAB_EQ, 0, .says = "and UDP" },
-	{ "wire_tos", LAB_EQ, .other = "set_tos_readback", .says = "the value set goes into outgoing headers" },
+	{ "set_tos_readback", LAB_EQ, 16, .says = "getsockopt returns the TOS set for outgoing headers (0x10)" },
 	{ "wire_tos", LAB_LT, 0, .says = "there is no way to get the TOS of a received datagram (IP_RECVTOS delivered it)" },
 };
 static const struct lab_check options_parts[] = {

@@ -329,7 +329,7 @@ static const struct lab_check one_process_parts[] = {
 	{ "distinct_ip_without", LAB_EQ, .str = "EADDRINUSE", .says = "it is SO_REUSEADDR that allows it (without, the bind fails)" },
 };
 static const struct lab_check bsd_reuse_parts[] = {
-	{ "timewait_with", LAB_EQ, .str = "OK", .says = "with the option a socket may bind a port that has no listener (over TIME_WAIT)" },
+	{ "distinct_ip_with", LAB_EQ, .str = "OK", .says = "with the option a socket may bind the port on an address no listener is bound to" },
 	{ "same_ip_with", LAB_EQ, .str = "EADDRINUSE", .says = "except while a listening socket is bound to the address" },
 	{ "specific_after_wildcard", LAB_EQ, .str = "EADDRINUSE", .says = "a listener on INADDR_ANY with the port blocks the port for every local address" },
 };
