@@ -22,8 +22,8 @@ static const struct command commands[] = {
 	  "the sockets of running processes: addresses, state, non-default options" },
 	{ "set", cmd_set, "set PID:FD NAME=VALUE… [--dry-run] [--json]",
 	  "change options on a live socket of another process; before → after" },
-	{ "lab", cmd_lab, "lab [ID…] [--list] [--json] [--markdown]",
-	  "check what the seed documents claim against this kernel: claim, observation, verdict" },
+	{ "lab", cmd_lab, "lab [ID…] [--list] [--summary|--verbose|--json|--markdown] [--seeds DIR]",
+	  "judge every statement of the five source documents on this kernel, cited by file and line" },
 	{ "bench", cmd_bench,
 	  "bench rr|crr|stream|udp [--duration S] [--json] [--plot FILE.svg] [--variants LIST] "
 	  "[--size N] [--buffers LIST] [--count N] [--burst N]",

@@ -69,11 +69,6 @@ static const struct {
 #else
 	{ "IP_RECVIF", false },
 #endif
-#ifdef IPV6_USE_MIN_MTU
-	{ "IPV6_USE_MIN_MTU", true },
-#else
-	{ "IPV6_USE_MIN_MTU", false },
-#endif
 #ifdef SO_NOSIGPIPE
 	{ "SO_NOSIGPIPE", true },
 #else
@@ -101,6 +96,23 @@ static const struct {
 #endif
 };
 
+/*
+ * IPV6_USE_MIN_MTU has a number in <linux/in6.h> (63, under #if 0) and so
+ * in the catalog; whether the kernel knows it is what getsockopt says.
+ */
+static void use_min_mtu(struct lab_result *r)
+{
+	int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0), v = 0, err;
+
+	if (fd < 0)
+		return;
+	err = lab_get_int(fd, "IPV6_USE_MIN_MTU", &v);
+	lab_errno(r, "use_min_mtu_get", err);
+	if (err == 0)
+		lab_int(r, "use_min_mtu_default", v);
+	close(fd);
+}
+
 static void run_missing(struct lab_result *r)
 {
 	char absent[LAB_STR_MAX] = "";
@@ -116,11 +128,14 @@ static void run_missing(struct lab_result *r)
 				 absent[0] ? " " : "", bsd_names[i].name);
 	}
 	lab_int(r, "present", present);
+	use_min_mtu(r);
 	lab_observe(r, "Of %zu options the seeds describe, %d exist on this system (in its headers or "
 		       "in the catalog of every Linux option); absent: %s. The Linux ways: IP_PKTINFO for "
 		       "the destination address and interface, MSG_NOSIGNAL, FIONREAD/SIOCOUTQ, "
 		       "SO_LINGER in seconds.",
 		    LAB_ARRAY_SIZE(bsd_names), present, absent[0] ? absent : "none");
+	lab_observe_more(r, " getsockopt(IPV6_USE_MIN_MTU) on a UDP6 socket: %s.",
+			 lab_word(r, "use_min_mtu_get"));
 }
 
 /* ---- the /proc/sys/net tunables the seeds list ---------------------------- */
@@ -151,6 +166,7 @@ static void run_proc_core(struct lab_result *r)
 	}
 	lab_int(r, "missing", (long long)LAB_ARRAY_SIZE(names) - present);
 	lab_int(r, "present", present);
+	use_min_mtu(r);
 	lab_str(r, "absent", absent);
 	lab_observe(r, "Of the %zu /proc/sys/net/core entries the seed lists, %d are readable here; "
 		       "missing: %s.",
@@ -190,7 +206,7 @@ const struct lab_experiment lab_misc[] = {
 	  .options = "SO_USELOOPBACK IP_RECVDSTADDR IP_RECVIF IPV6_USE_MIN_MTU SO_NOSIGPIPE SO_NREAD "
 		     "SO_NWRITE SO_LINGER_SEC SO_DONTLINGER",
 	  .method = "Look each name up in this system's headers and in the catalog of every option "
-		    "Linux defines.",
+		    "Linux defines; getsockopt(IPV6_USE_MIN_MTU) on a UDP6 socket.",
 	  .shows = "present", .run = run_missing },
 	{ .id = "proc-net-core", .title = "The /proc/sys/net/core tunables the article lists",
 	  .options = "SO_RCVBUF SO_SNDBUF", .method = "Read each of them.",
@@ -212,7 +228,10 @@ static const struct lab_check debug_parts[] = {
 static const struct lab_check unp_bsd_parts[] = {
 	EXISTS("SO_USELOOPBACK"), EXISTS("IP_RECVDSTADDR"), EXISTS("IP_RECVIF"),
 };
-static const struct lab_check min_mtu_parts[] = { EXISTS("IPV6_USE_MIN_MTU") };
+static const struct lab_check min_mtu_parts[] = {
+	{ "use_min_mtu_get", LAB_EQ, .str = "OK", .says = "the kernel has the option (getsockopt on a UDP6 socket)" },
+	{ "use_min_mtu_default", LAB_EQ, -1, .says = "it defaults to -1" },
+};
 static const struct lab_check man_bsd_parts[] = {
 	EXISTS("SO_NOSIGPIPE"), EXISTS("SO_NREAD"), EXISTS("SO_NWRITE"), EXISTS("SO_LINGER_SEC"),
 };
