@@ -26,6 +26,7 @@ int cmd_lab(int argc, char **argv);
 void print_lab_experiments(const char *option);
 int cmd_bench(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 
 /* Report an unknown option or missing argument of subcommand NAME; returns EXIT_USAGE. */
 int usage_error(const char *name);

@@ -18,13 +18,14 @@
 #define SHIM_NAME "libsockopt-preload.so"
 
 /* Getopt values: a spec variable is 256 + its index, a flag word 512 + its index. */
-enum { OPT_VAR = 256, OPT_WORD = 512 };
+enum { OPT_VAR = 256, OPT_WORD = 512, OPT_LOG = 768 };
 
 /* What the command line asked for: one text per spec variable, and the flag words. */
 struct run_request {
 	char *text[RUN_VAR_COUNT]; /* repeated flags joined with commas; NULL when absent */
 	char words[128];	   /* SOCKOPT_RUN_FLAGS */
 	unsigned kinds, switches;
+	char log[PATH_MAX];	   /* SOCKOPT_LOG: absolute, as the program may change directory */
 };
 
 /* Append SPEC to *TEXT with a comma; false when out of memory. */
@@ -49,10 +50,30 @@ static void add_word(struct run_request *req, const char *word)
 			 "%s%s", *req->words ? "," : "", word);
 }
 
+/* --log FILE: made absolute, and checked by opening it as the shim will (appending). */
+static bool set_log(struct run_request *req, const char *file, int *code)
+{
+	char cwd[PATH_MAX];
+	FILE *f;
+
+	if (*file != '/' && !getcwd(cwd, sizeof(cwd)))
+		return *code = fail(EXIT_FAILED, "Cannot read the current directory: %s.",
+				    strerror(errno)),
+		       false;
+	if (snprintf(req->log, sizeof(req->log), "%s%s%s", *file == '/' ? "" : cwd,
+		     *file == '/' ? "" : "/", file) >= (int)sizeof(req->log))
+		return *code = fail(EXIT_USAGE, "--log %s: the path is too long.", file), false;
+	f = fopen(req->log, "a");
+	if (!f)
+		return *code = fail(EXIT_USAGE, "--log %s: %s.", file, strerror(errno)), false;
+	fclose(f);
+	return true;
+}
+
 /* Parse the flags up to the command: its index (at least 1), or 0 with the exit code in *CODE. */
 static int parse_flags(int argc, char **argv, struct run_request *req, int *code)
 {
-	struct option longopts[RUN_VAR_COUNT + RUN_WORD_COUNT + 2];
+	struct option longopts[RUN_VAR_COUNT + RUN_WORD_COUNT + 3];
 	size_t n = 0;
 	int c;
 
@@ -62,6 +83,7 @@ static int parse_flags(int argc, char **argv, struct run_request *req, int *code
 	for (size_t i = 0; i < RUN_WORD_COUNT; i++)
 		longopts[n++] = (struct option){ run_words[i].word, no_argument, NULL,
 						 OPT_WORD + (int)i };
+	longopts[n++] = (struct option){ "log", required_argument, NULL, OPT_LOG };
 	longopts[n++] = (struct option){ "help", no_argument, NULL, 'h' };
 	longopts[n] = (struct option){ 0, 0, 0, 0 };
 	/* "+": the first word that is not a flag is the command; its own flags are its own. */
@@ -82,6 +104,10 @@ static int parse_flags(int argc, char **argv, struct run_request *req, int *code
 		case 'h':
 			*code = usage_help("run");
 			return 0;
+		case OPT_LOG:
+			if (!set_log(req, optarg, code))
+				return 0;
+			continue;
 		}
 		if (c >= OPT_WORD && c < OPT_WORD + (int)RUN_WORD_COUNT)
 			add_word(req, run_words[c - OPT_WORD].word);
@@ -176,6 +202,8 @@ static int export_request(const struct run_request *req, const char *shim)
 				 : unsetenv(run_vars[i].name);
 	if (r == 0)
 		r = *req->words ? setenv(RUN_FLAGS_VAR, req->words, 1) : unsetenv(RUN_FLAGS_VAR);
+	if (r == 0)
+		r = *req->log ? setenv(RUN_LOG_VAR, req->log, 1) : unsetenv(RUN_LOG_VAR);
 	if (r == 0 && old && *old && !strstr(old, shim))
 		r = asprintf(&preload, "%s:%s", old, shim) < 0 ? -1 : 0;
 	if (r == 0)
