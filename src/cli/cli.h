@@ -27,6 +27,7 @@ void print_lab_experiments(const char *option);
 int cmd_bench(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 
 /* Report an unknown option or missing argument of subcommand NAME; returns EXIT_USAGE. */
 int usage_error(const char *name);
@@ -41,5 +42,7 @@ const sockopt_entry *find_option_or_fail(const char *name, int *code);
  * LD_PRELOAD, drop it and the spec variables, and execute ARGV again.
  */
 void run_leave_shim(char **argv);
+/* sockopt set --match FILTER NAME=VALUE… (set_match.c): the NARGS assignments of ARGS; an exit code. */
+int set_match(const char *filter, char **args, int nargs, bool dry_run);
 
 #endif /* SOCKOPT_CLI_H */

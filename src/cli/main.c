@@ -20,7 +20,7 @@ static const struct command commands[] = {
 	  "show [PID[:FD]…] [--all] [--json] [-t|--tcp] [-u|--udp] [-x|--unix] [-w|--raw] "
 	  "[-4] [-6] [-l|--listening] [--port N] [--state S] [--side-effects] [--threads N] [--backend bpf|pidfd|auto] [--verbose]",
 	  "the sockets of running processes: addresses, state, non-default options" },
-	{ "set", cmd_set, "set PID:FD NAME=VALUE… [--dry-run] [--json]",
+	{ "set", cmd_set, "set PID:FD NAME=VALUE… [--dry-run] [--json] | set --match FILTER NAME=VALUE… [--dry-run]",
 	  "change options on a live socket of another process; before → after" },
 	{ "lab", cmd_lab, "lab [ID…] [--list] [--summary|--verbose|--json|--markdown] [--seeds DIR]",
 	  "judge every statement of the five source documents on this kernel, cited by file and line" },
@@ -35,6 +35,9 @@ static const struct command commands[] = {
 	  "run an unmodified program with options applied to its sockets (LD_PRELOAD)" },
 	{ "check", cmd_check, "check POLICY [PID…] [--json]",
 	  "the live sockets against a policy file (sockopt-policy(5)): one line per violation" },
+	{ "export", cmd_export,
+	  "export [PID…] [--policy FILE] [--textfile FILE | --listen HOST:PORT]",
+	  "the sockets as Prometheus metrics: on stdout, in a textfile, or served on /metrics" },
 };
 
 static const struct command *find_command(const char *name)
