@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 
+#include "../policy/policy.h"
 #include "msg.h"
 #include "sockopt.h"
 
@@ -27,6 +28,12 @@ void print_lab_experiments(const char *option);
 int cmd_bench(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+/*
+ * The reader check and export use (--backend ARG: bpf, pidfd, auto or
+ * NULL) for sockets of KINDS, chosen as show chooses: *OUT is the BPF
+ * reader or NULL for pidfd; -1 after a usage sentence.
+ */
+int check_backend(const char *arg, unsigned kinds, bool verbose, policy_backend_fn *out);
 int cmd_export(int argc, char **argv);
 
 /* Report an unknown option or missing argument of subcommand NAME; returns EXIT_USAGE. */
