@@ -1,5 +1,4 @@
 /* cmd_lab.c: `sockopt lab`: run the experiments of src/lab and judge every document's claim on them. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -369,7 +368,7 @@ static int choose(char **argv, int argc, bool *chosen)
 		}
 		if (!found)
 			return fail(EXIT_USAGE, "There is no lab claim or experiment \"%s\"; run 'sockopt lab --list'.",
-				    argv[a]), -1;
+				    arg_short(argv[a])), -1;
 	}
 	if (argc == 0)
 		for (size_t k = 0; k < lab_claim_count(); k++)
@@ -444,23 +443,16 @@ static void report(const struct run_set *rs, const bool *chosen, const struct la
 	free(verdicts);
 }
 
-int cmd_lab(int argc, char **argv)
+static int cmd_lab(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },	{ "markdown", no_argument, NULL, 'm' },
-		{ "list", no_argument, NULL, 'l' },	{ "verbose", no_argument, NULL, 'v' },
-		{ "seeds", required_argument, NULL, 's' }, { "summary", no_argument, NULL, 'S' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0, 0, 0, 0 },
-	};
 	struct lab_options o = { .format = FORMAT_SUMMARY, .seeds = "../shared/seeds" };
-
-	/* getopt_long permutes: flags may come after the claim ids ("lab linger-abort --json"). */
 	struct run_set rs = { 0 };
 	bool *chosen, verbose = false, summary = false;
 	int c, code = EXIT_OK;
+	struct args a;
 
-	while ((c = getopt_long(argc, argv, "jmlvs:h", longopts, NULL)) != -1) {
+	args_start(&a, &lab_command, argc, argv);
+	while ((c = args_next(&a)) > 0) {
 		if (c == 'j')
 			o.json = true;
 		else if (c == 'm')
@@ -469,26 +461,22 @@ int cmd_lab(int argc, char **argv)
 			o.list = true;
 		else if (c == 'v')
 			verbose = true;
-		else if (c == 's')
-			o.seeds = optarg;
 		else if (c == 'S')
 			summary = true;
-		else if (c == 'h')
-			return usage_help("lab");
-		else
-			return usage_error("lab");
+		else if (c == 's')
+			o.seeds = a.value;
 	}
-	if (o.json + o.markdown + verbose + summary > 1)
-		return fail(EXIT_USAGE, "lab: --json, --markdown, --verbose and --summary choose one format; give one.");
+	if (c < 0)
+		return a.code;
 	o.format = o.json ? FORMAT_JSON : o.markdown ? FORMAT_MARKDOWN
 		   : summary ? FORMAT_SUMMARY
-		   : verbose || optind < argc ? FORMAT_VERBOSE : FORMAT_SUMMARY;
+		   : verbose || a.noperands ? FORMAT_VERBOSE : FORMAT_SUMMARY;
 	chosen = calloc(lab_claim_count(), sizeof(*chosen));
 	rs.result = calloc(lab_count(), sizeof(*rs.result));
 	rs.ran = calloc(lab_count(), sizeof(*rs.ran));
 	if (!chosen || !rs.result || !rs.ran) {
 		code = fail(EXIT_FAILED, "lab: out of memory.");
-	} else if (choose(argv + optind, argc - optind, chosen) < 0) {
+	} else if (choose(a.operands, a.noperands, chosen) < 0) {
 		code = EXIT_USAGE;
 	} else {
 		print_start(o.json);
@@ -505,6 +493,35 @@ int cmd_lab(int argc, char **argv)
 	free(rs.ran);
 	return code;
 }
+
+/* The four output formats: one at a time. */
+enum { LAB_GROUP_FORMAT = 1 };
+
+static const struct flag lab_flags[] = {
+	{ 'l', "list", NULL, "name the claims (id, experiment, citation); judge none", NULL, 0 },
+	{ 'S', "summary", NULL, "the one-screen table, one row per experiment (the default without ID)",
+	  NULL, LAB_GROUP_FORMAT },
+	{ 'v', "verbose", NULL, "every experiment's method, observation and fields, every claim in full "
+	  "(the default with ID)", NULL, LAB_GROUP_FORMAT },
+	{ 'j', "json", NULL, "print JSON, one record per claim; its schema is in docs/lab.md", NULL,
+	  LAB_GROUP_FORMAT },
+	{ 'm', "markdown", NULL, "print a markdown table: claim, citation, statement, verdict, number",
+	  NULL, LAB_GROUP_FORMAT },
+	{ 's', "seeds", "DIR", "where the five documents are, to show a claim's cited lines",
+	  "../shared/seeds", 0 },
+	{ 0 },
+};
+
+const struct command lab_command = {
+	"lab", cmd_lab, "[ID…]",
+	"judge every statement of the five source documents on this kernel, cited by file and line",
+	lab_flags, 0, -1, ARGS_FLAGS_ANYWHERE,
+	"ID is a claim (unp-linger-abort) or an experiment (linger-abort: all its claims) of\n"
+	"'sockopt lab --list'; without ID every claim is judged (about 40 s) and summarised on one\n"
+	"screen. Verdicts: agrees, differs, partly, not measured (with why). Experiments that need a\n"
+	"silent peer run in a private network namespace and need CAP_NET_ADMIN. docs/lab.md explains.",
+	{ "sockopt lab unp-linger-abort", "sockopt lab linger-abort --json" },
+};
 
 void print_lab_experiments(const char *option)
 {
