@@ -11,8 +11,6 @@
 #include "lab.h"
 #include "labnet.h"
 
-#define SEED_UNP "003_f012efc3bbbfde02.txt"
-#define SEED_MAN "004_0de232be0c243d49.txt"
 
 /* Record what a recv on FD returns as FIELD: "EOF", a count as "DATA", or the errno name. */
 static void record_recv(struct lab_result *r, const char *field, int fd)
@@ -126,9 +124,16 @@ static void run_sigpipe(struct lab_result *r)
 		return (void)lab_skip(r, "no loopback TCP pair");
 	close(s); /* the peer closes: FIN */
 	labnet_wait(c, POLLIN, 1000);
+	lab_int(r, "poll_revents_after_fin", labnet_wait(c, POLLIN, 0));
 	send_counted(r, c, 0, "first_write_errno", "first_write_sigpipes");
-	/* The peer's TCP has no socket for that data and answers with RST. */
-	lab_int(r, "poll_revents_after_rst", labnet_wait(c, POLLIN, 1000));
+	/*
+	 * The peer's TCP has no socket for that data and answers with RST.
+	 * The FIN already made the socket readable, so the RST is seen as
+	 * POLLHUP (the connection is gone), which the FIN alone does not give.
+	 */
+	labnet_sleep_ms(50);
+	lab_int(r, "poll_revents_after_rst", labnet_wait(c, POLLIN, 0));
+	lab_bool(r, "hup_after_write", lab_num(r, "poll_revents_after_rst") & POLLHUP);
 	record_recv(r, "read_after_rst", c);
 	send_counted(r, c, 0, "second_write_errno", "second_write_sigpipes");
 	send_counted(r, c, MSG_NOSIGNAL, "nosignal_errno", "nosignal_sigpipes");
@@ -136,8 +141,10 @@ static void run_sigpipe(struct lab_result *r)
 	/* A peer that aborts (RST without FIN): what does read say? */
 	if (labnet_tcp_pair("127.0.0.1", &c, &s) < 0)
 		return;
+	lab_int(r, "poll_before_abort", labnet_wait(c, POLLIN, 0));
 	sockopt_close_abortive(s, NULL, NULL);
-	labnet_wait(c, POLLIN, 1000);
+	lab_int(r, "poll_after_abort", labnet_wait(c, POLLIN, 1000));
+	lab_bool(r, "readable_after_abort", lab_num(r, "poll_after_abort") & POLLIN);
 	record_recv(r, "read_after_abort", c);
 	close(c);
 	lab_observe(r, "After the peer closed, the first write returned %s; the RST that answered it "
@@ -145,7 +152,7 @@ static void run_sigpipe(struct lab_result *r)
 		       "raised %lld SIGPIPE; with MSG_NOSIGNAL %s and %lld SIGPIPE. After a peer's "
 		       "abortive close, read returned %s.",
 		    lab_word(r, "first_write_errno"),
-		    lab_num(r, "poll_revents_after_rst") & POLLIN ? "readable" : "nothing",
+		    lab_num(r, "hup_after_write") ? "POLLHUP" : "no POLLHUP",
 		    lab_word(r, "read_after_rst"), lab_word(r, "second_write_errno"),
 		    lab_num(r, "second_write_sigpipes"), lab_word(r, "nosignal_errno"),
 		    lab_num(r, "nosignal_sigpipes"), lab_word(r, "read_after_abort"));
@@ -240,7 +247,6 @@ static void run_host_crash(struct lab_result *r)
 	for (int i = 0; i < 2; i++)
 		if (blackholed_pair(&c[i], &s[i], cases[i].verdict) < 0)
 			lab_skip(r, "could not set up the %s peer", cases[i].prefix);
-	lab_int(r, "user_timeout_us", USER_TIMEOUT_MS * 1000LL);
 	t0 = labnet_now_us();
 	for (int i = 0; i < 2 && !r->skipped[0]; i++)
 		if (send(c[i], "data", 4, MSG_NOSIGNAL) != 4)
@@ -260,68 +266,102 @@ static void run_host_crash(struct lab_result *r)
 			    lab_word(r, "unreachable_so_error"));
 }
 
-static const struct lab_check so_error_checks[] = {
-	{ "select_woke", LAB_EQ, 1, .says = "select returns, the socket readable or writable" },
-	{ "so_error_first", LAB_EQ, .str = "ECONNREFUSED", .says = "SO_ERROR holds the pending error (ECONNREFUSED)" },
-	{ "so_error_second", LAB_EQ, .str = "OK", .says = "reading SO_ERROR clears it" },
-	{ "read_errno", LAB_EQ, .str = "ECONNREFUSED", .says = "a read with no data returns the pending error" },
-	{ "so_error_after_read", LAB_EQ, .str = "OK", .says = "and that clears it too" },
-};
-
-static const struct lab_check sigpipe_checks[] = {
-	{ "first_write_errno", LAB_EQ, .str = "OK", .says = "writing to a peer that has closed still succeeds once" },
-	{ "poll_revents_after_rst", LAB_GT, 0, .says = "the RST makes select/poll report the socket readable" },
-	{ "read_after_rst", LAB_EQ, .str = "ECONNRESET", .says = "read then fails with ECONNRESET" },
-	{ "second_write_errno", LAB_EQ, .str = "EPIPE", .says = "writing after the RST fails with EPIPE" },
-	{ "second_write_sigpipes", LAB_EQ, 1, .says = "and raises SIGPIPE" },
-	{ "nosignal_errno", LAB_EQ, .str = "EPIPE", .says = "MSG_NOSIGNAL still gives EPIPE" },
-	{ "nosignal_sigpipes", LAB_EQ, 0, .says = "but no signal" },
-	{ "read_after_abort", LAB_EQ, .str = "ECONNRESET", .says = "after a peer's abortive close, read fails with ECONNRESET" },
-};
-
-static const struct lab_check crash_checks[] = {
-	{ "readable", LAB_EQ, 1, .says = "the peer's TCP sends FIN: select reports the socket readable" },
-	{ "read_result", LAB_EQ, .str = "EOF", .says = "read returns end of file" },
-};
-
-static const struct lab_check host_crash_checks[] = {
-	{ "silent_so_error", LAB_EQ, .str = "ETIMEDOUT", .says = "a crashed peer host: our TCP times out with ETIMEDOUT" },
-	{ "unreachable_so_error", LAB_EQ, .str = "EHOSTUNREACH", .says = "an unreachable peer host: EHOSTUNREACH" },
-	{ "silent_after_us", LAB_GE, .other = "user_timeout_us", .num = 9, .den = 10, .says = "not before the timeout" },
+static const struct lab_check sigpipe_setup[] = {
+	{ "poll_revents_after_fin", LAB_LT, 16, .says = "the FIN alone does not give POLLHUP (16)", .setup = true },
+	{ "poll_before_abort", LAB_EQ, 0, .says = "the socket had nothing to read before the peer's RST", .setup = true },
 };
 
 const struct lab_experiment lab_errors[] = {
-	{ "so-error-connect", "SO_ERROR after a failed non-blocking connect, and how it clears",
-	  SEED_UNP, "SO_ERROR",
-	  "When an error occurs on a socket, select wakes with the socket readable and/or writable; "
-	  "SO_ERROR returns the pending error (ECONNREFUSED after a refused connect) and resets it to "
-	  "0; a read with no data returns the pending error and resets it too.",
-	  "Non-blocking connect to a closed port on 127.0.0.1; select for read and write; SO_ERROR "
-	  "twice. Again, with a read before SO_ERROR.",
-	  0, run_so_error, LAB_CHECKS(so_error_checks) },
-	{ "sigpipe-after-rst", "Writing after the peer's RST: EPIPE and SIGPIPE; MSG_NOSIGNAL",
-	  SEED_UNP " " SEED_MAN, "",
-	  "Writing to a connection the peer has closed draws an RST; the RST makes the socket "
-	  "readable, and read returns ECONNRESET; writing again gives EPIPE and raises SIGPIPE. "
-	  "MSG_NOSIGNAL suppresses the signal.",
-	  "Loopback pair; the server closes; the client writes once, waits for the RST, reads, "
-	  "writes again (counting SIGPIPE with a handler), and once more with MSG_NOSIGNAL. Then "
-	  "a pair whose server closes abortively, and the client reads.",
-	  0, run_sigpipe, LAB_CHECKS(sigpipe_checks) },
-	{ "peer-process-crash", "The peer process crashes: FIN, readable, end of file",
-	  SEED_UNP, "",
-	  "When the peer process crashes its kernel closes the socket and sends FIN; select shows "
-	  "our socket readable and read returns end of file.",
-	  "A child process holds the server end of a loopback connection and is killed with "
-	  "SIGKILL; we poll the client end and read.",
-	  0, run_process_crash, LAB_CHECKS(crash_checks) },
-	{ "peer-host-crash", "A peer host that crashes or becomes unreachable while we send",
-	  SEED_UNP, "TCP_USER_TIMEOUT SO_ERROR",
-	  "If the peer host crashes while we send, our TCP times out and the pending error is "
-	  "ETIMEDOUT; if it is unreachable (ICMP host unreachable), the error is EHOSTUNREACH.",
-	  "In a private network namespace: two loopback pairs whose clients set TCP_USER_TIMEOUT "
-	  "1000 ms; nftables drops everything sent to one server and rejects what is sent to the "
-	  "other with ICMP host unreachable; each client sends 4 bytes and we wait for the error.",
-	  LAB_NEEDS_NETNS, run_host_crash, LAB_CHECKS(host_crash_checks) },
+	{ .id = "so-error-connect", .title = "SO_ERROR after a failed non-blocking connect, and how it clears",
+	  .options = "SO_ERROR",
+	  .method = "Non-blocking connect to a closed port on 127.0.0.1; select for read and write; "
+		    "SO_ERROR twice. Again, with a read before SO_ERROR.",
+	  .shows = "so_error_first", .run = run_so_error },
+	{ .id = "sigpipe-after-rst", .title = "Writing after the peer closed: RST, ECONNRESET, EPIPE, SIGPIPE",
+	  .options = "",
+	  .method = "Loopback pair; the server closes; the client writes once, waits for the RST, "
+		    "reads, writes again (counting SIGPIPE with a handler), and once more with "
+		    "MSG_NOSIGNAL. Then a pair whose server closes abortively (RST without FIN): poll "
+		    "before and after, and a read.",
+	  .shows = "read_after_abort", .run = run_sigpipe, .checks = LAB_CHECKS(sigpipe_setup) },
+	{ .id = "peer-process-crash", .title = "The peer process crashes: FIN, readable, end of file",
+	  .options = "",
+	  .method = "A child process holds the server end of a loopback connection and is killed with "
+		    "SIGKILL; we poll the client end and read.",
+	  .shows = "read_result", .run = run_process_crash },
+	{ .id = "peer-host-crash", .title = "A peer host that crashes or becomes unreachable while we send",
+	  .options = "TCP_USER_TIMEOUT SO_ERROR",
+	  .method = "In a private network namespace: two loopback pairs whose clients set "
+		    "TCP_USER_TIMEOUT 1000 ms; nftables drops everything sent to one server and rejects "
+		    "what is sent to the other with ICMP host unreachable; each client sends 4 bytes and "
+		    "we wait for the error.",
+	  .shows = "unreachable_so_error", .needs = LAB_NEEDS_NETNS, .run = run_host_crash },
 };
 const size_t lab_errors_count = LAB_ARRAY_SIZE(lab_errors);
+
+static const struct lab_check select_parts[] = {
+	{ "select_woke", LAB_EQ, 1, .says = "select returns with the socket readable or writable (or both)" },
+	{ .says = "with signal-driven I/O the process or group gets SIGIO", .unmeasured = "see fsetown-sigio for SIGIO on data; not on an error" },
+};
+static const struct lab_check getsockopt_parts[] = {
+	{ "so_error_first", LAB_EQ, .str = "ECONNREFUSED", .says = "getsockopt(SO_ERROR) returns the pending error (ECONNREFUSED here)" },
+	{ "so_error_second", LAB_EQ, .str = "OK", .says = "and the kernel then resets it to 0" },
+};
+static const struct lab_check read_parts[] = {
+	{ "read_errno", LAB_EQ, .str = "ECONNREFUSED", .says = "a read with no data returns -1 with errno set to the pending error" },
+	{ "so_error_after_read", LAB_EQ, .str = "OK", .says = "which is then reset to 0" },
+	{ .says = "with data queued, read returns the data instead", .unmeasured = "no data is queued on a failed connect" },
+};
+static const struct lab_check rst_parts[] = {
+	{ "first_write_errno", LAB_EQ, .str = "OK", .says = "writing to a connection the peer closed succeeds" },
+	{ "hup_after_write", LAB_EQ, 1, .says = "and draws an RST from the peer's TCP (poll then reports POLLHUP)" },
+};
+static const struct lab_check man_sigpipe_parts[] = {
+	{ "second_write_sigpipes", LAB_EQ, 1, .says = "writing after an RST from the other end raises SIGPIPE" },
+	{ "readable_after_abort", LAB_EQ, 1, .says = "select/poll show the socket readable because of the RST alone (peer aborted, no FIN)" },
+	{ "read_after_abort", LAB_EQ, .str = "ECONNRESET", .says = "read returns ECONNRESET" },
+};
+static const struct lab_check unp_sigpipe_parts[] = {
+	{ "first_write_errno", LAB_EQ, .str = "OK", .says = "a write after the peer process's FIN still goes out" },
+	{ "hup_after_write", LAB_EQ, 1, .says = "the peer's TCP answers with RST (POLLHUP)" },
+	{ "second_write_sigpipes", LAB_EQ, 1, .says = "writing after the RST sends the process SIGPIPE" },
+};
+static const struct lab_check crash_parts[] = {
+	{ "readable", LAB_EQ, 1, .says = "the peer's TCP sends FIN: select shows the socket readable" },
+	{ "read_result", LAB_EQ, .str = "EOF", .says = "and read returns end of file" },
+};
+static const struct lab_check host_parts[] = {
+	{ "silent_so_error", LAB_EQ, .str = "ETIMEDOUT", .says = "a crashed peer host: our TCP times out, pending error ETIMEDOUT" },
+	{ "unreachable_so_error", LAB_EQ, .str = "EHOSTUNREACH", .says = "an unreachable peer host: EHOSTUNREACH" },
+};
+
+const struct lab_claim lab_errors_claims[] = {
+	{ "unp-so-error-select", "so-error-connect", "unp", 87, 89,
+	  "When an error occurs the kernel sets so_error and tells the process at once: a process blocked in select on the socket sees it readable, writable or both.",
+	  LAB_CHECKS(select_parts) },
+	{ "unp-so-error-get", "so-error-connect", "unp", 91, 0,
+	  "getsockopt(SO_ERROR) returns the pending error as an integer, and the kernel then resets so_error to 0.",
+	  LAB_CHECKS(getsockopt_parts) },
+	{ "unp-so-error-read", "so-error-connect", "unp", 93, 0,
+	  "A read with no data and a non-zero so_error returns -1 with errno set to it, and so_error is reset to 0; with data queued, read returns the data.",
+	  LAB_CHECKS(read_parts) },
+	{ "csdn-wiki-rst-unknown", "sigpipe-after-rst", "csdn-wiki", 66, 0,
+	  "TCP automatically answers data that belongs to no existing connection with an RST, without the application knowing.",
+	  LAB_CHECKS(rst_parts) },
+	{ "adv-sigpipe", "sigpipe-after-rst", "adv", 248, 0,
+	  "With TCP you get SIGPIPE if your end received an RST from the other end; select would have shown the socket readable, since the RST is there to read, and read returns ECONNRESET.",
+	  LAB_CHECKS(man_sigpipe_parts) },
+	{ "adv-rst-after-fin", "sigpipe-after-rst", "adv", 250, 0,
+	  "A common cause of RST: the peer closed (sent FIN) and you write anyway; the other end's TCP answers with RST.",
+	  LAB_CHECKS(rst_parts) },
+	{ "unp-peer-crash-sending", "sigpipe-after-rst", "unp", 120, 0,
+	  "(Table) While we send and the peer process crashes: its TCP sends FIN; if we send more its TCP answers with RST, and writing after the RST sends us SIGPIPE.",
+	  LAB_CHECKS(unp_sigpipe_parts) },
+	{ "unp-peer-crash-receiving", "peer-process-crash", "unp", 121, 0,
+	  "(Table) While we receive and the peer process crashes: its TCP sends a FIN, which we read as end of file (and select shows readable).",
+	  LAB_CHECKS(crash_parts) },
+	{ "unp-peer-host-crash", "peer-host-crash", "unp", 120, 0,
+	  "(Table) While we send: if the peer host crashed our TCP times out with pending error ETIMEDOUT; if it is unreachable, EHOSTUNREACH.",
+	  LAB_CHECKS(host_parts) },
+};
+const size_t lab_errors_claims_count = LAB_ARRAY_SIZE(lab_errors_claims);

@@ -9,8 +9,6 @@
 #include "lab.h"
 #include "labnet.h"
 
-#define SEED_UNP "003_f012efc3bbbfde02.txt"
-#define SEED_MAN "004_0de232be0c243d49.txt"
 
 /*
  * These experiments call fcntl(2) themselves on purpose: what is being
@@ -135,36 +133,65 @@ out:
 	close(l);
 }
 
-static const struct lab_check fcntl_checks[] = {
-	{ "setfl_alone_async", LAB_EQ, 0, .says = "F_SETFL with only O_NONBLOCK clears the other status flags" },
-	{ "complement_off_async", LAB_EQ, 1, .says = "reading the flags first and changing one bit keeps the others" },
-	{ "seed_off_nonblock", LAB_EQ, 0, .says = "the seed's flags &= O_NONBLOCK turns non-blocking off" },
-};
-
-static const struct lab_check setown_checks[] = {
-	{ "fresh_owner", LAB_EQ, 0, .says = "a new socket has no owner" },
-	{ "sigio_without_owner", LAB_EQ, 0, .says = "SIGIO is not generated before F_SETOWN assigns an owner" },
-	{ "sigio_with_owner", LAB_GT, 0, .says = "with an owner and O_ASYNC, arriving data raises SIGIO" },
-	{ "accepted_owner", LAB_EQ, .other = "pid", .says = "a socket from accept inherits the listener's owner" },
-};
-
 const struct lab_experiment lab_fcntl[] = {
-	{ "fcntl-flags", "F_SETFL: only O_NONBLOCK clears the rest; the seed's way to turn it off",
-	  SEED_UNP " " SEED_MAN, "",
-	  "Setting F_SETFL to O_NONBLOCK alone clears the other file status flags, so read the flags, "
-	  "change one and write them back. To turn non-blocking off the seed writes flags &= "
-	  "O_NONBLOCK (the complement, flags &= ~O_NONBLOCK, is what clears the bit).",
-	  "A TCP socket starts each step with O_NONBLOCK|O_ASYNC; then F_SETFL(O_NONBLOCK); the "
-	  "seed's flags &= O_NONBLOCK; flags &= ~O_NONBLOCK; sockopt_fd_set_nonblocking(off). "
-	  "F_GETFL after each.",
-	  0, run_fcntl_flags, LAB_CHECKS(fcntl_checks) },
-	{ "fsetown-sigio", "F_SETOWN: no owner, no SIGIO; accepted sockets inherit the owner",
-	  SEED_UNP, "",
-	  "SIGIO (and SIGURG) are generated only after F_SETOWN has given the socket an owner; a new "
-	  "socket has none, and a socket created by accept inherits the listener's owner.",
-	  "F_GETOWN on a fresh listener; F_SETOWN to our pid on it; accept and F_GETOWN on the new "
-	  "socket; O_ASYNC on it without an owner and then with one, counting SIGIO for a byte "
-	  "arriving each time.",
-	  0, run_setown, LAB_CHECKS(setown_checks) },
+	{ .id = "fcntl-flags", .title = "F_SETFL idioms run as the documents write them",
+	  .options = "",
+	  .method = "A TCP socket starts each step with O_NONBLOCK|O_ASYNC; then F_SETFL(O_NONBLOCK); "
+		    "the document's flags &= O_NONBLOCK; flags &= ~O_NONBLOCK; "
+		    "sockopt_fd_set_nonblocking(off). F_GETFL after each.",
+	  .shows = "seed_off_nonblock", .run = run_fcntl_flags },
+	{ .id = "fsetown-sigio", .title = "F_SETOWN: owners, SIGIO, inheritance",
+	  .options = "",
+	  .method = "F_GETOWN on a fresh listener; F_SETOWN to our pid on it; accept and F_GETOWN on the "
+		    "new socket; O_ASYNC on it without an owner and then with one, counting SIGIO for a "
+		    "byte arriving each time.",
+	  .shows = "accepted_owner", .run = run_setown },
 };
 const size_t lab_fcntl_count = LAB_ARRAY_SIZE(lab_fcntl);
+
+static const struct lab_check setfl_alone_parts[] = {
+	{ "setfl_alone_async", LAB_EQ, 0, .says = "F_SETFL with O_NONBLOCK alone sets non-blocking but clears the other status flags (O_ASYNC here)" },
+};
+static const struct lab_check get_or_set_parts[] = {
+	{ "complement_off_async", LAB_EQ, 1, .says = "reading the flags first and changing one bit keeps the others" },
+};
+static const struct lab_check off_idiom_parts[] = {
+	{ "seed_off_nonblock", LAB_EQ, 0, .says = "flags &= O_NONBLOCK, then F_SETFL, turns non-blocking off" },
+};
+static const struct lab_check owner_signal_parts[] = {
+	{ "sigio_without_owner", LAB_EQ, 0, .says = "no SIGIO before F_SETOWN gives the socket an owner" },
+	{ "sigio_with_owner", LAB_GT, 0, .says = "with an owner (and O_ASYNC) arriving data raises SIGIO" },
+	{ .says = "SIGURG likewise, when out-of-band data arrives", .unmeasured = "SIGURG is not counted" },
+};
+static const struct lab_check owner_parts[] = {
+	{ "fresh_owner", LAB_EQ, 0, .says = "a new socket has no owner" },
+	{ "accepted_owner", LAB_EQ, .other = "pid", .says = "an accepted socket inherits the listener's owner" },
+};
+static const struct lab_check pgid_parts[] = {
+	{ .says = "a negative F_SETOWN argument names a process group, which F_GETOWN returns as a negative number", .unmeasured = "only a positive process ID is set" },
+};
+
+const struct lab_claim lab_fcntl_claims[] = {
+	{ "unp-fcntl-setfl-alone", "fcntl-flags", "unp", 382, 385,
+	  "fcntl(fd, F_SETFL, O_NONBLOCK) sets the non-blocking flag but also clears every other file status flag.",
+	  LAB_CHECKS(setfl_alone_parts) },
+	{ "unp-fcntl-get-or-set", "fcntl-flags", "unp", 373, 378,
+	  "The right way: get the flags with F_GETFL, OR in O_NONBLOCK, set them with F_SETFL.",
+	  LAB_CHECKS(get_or_set_parts) },
+	{ "unp-fcntl-off", "fcntl-flags", "unp", 389, 393,
+	  "To turn the non-blocking flag off: flags &= O_NONBLOCK; fcntl(fd, F_SETFL, flags).",
+	  LAB_CHECKS(off_idiom_parts) },
+	{ "adv-fcntl-nonblock", "fcntl-flags", "adv", 238, 239,
+	  "Enable non-blocking: flags = fcntl(fd, F_GETFL, 0); fcntl(fd, F_SETFL, flags | O_NONBLOCK).",
+	  LAB_CHECKS(get_or_set_parts) },
+	{ "unp-sigio-owner", "fsetown-sigio", "unp", 395, 0,
+	  "SIGIO and SIGURG are generated for a socket only after F_SETOWN has given it an owner.",
+	  LAB_CHECKS(owner_signal_parts) },
+	{ "unp-owner-inherited", "fsetown-sigio", "unp", 403, 0,
+	  "A socket made by socket() has no owner; a socket made from a listening socket inherits the listener's owner.",
+	  LAB_CHECKS(owner_parts) },
+	{ "unp-setown-pgid", "fsetown-sigio", "unp", 397, 399,
+	  "F_SETOWN takes a positive process ID or a negative process group ID; F_GETOWN returns the owner, a negative number other than -1 for a group.",
+	  LAB_CHECKS(pgid_parts) },
+};
+const size_t lab_fcntl_claims_count = LAB_ARRAY_SIZE(lab_fcntl_claims);

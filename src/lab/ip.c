@@ -11,9 +11,6 @@
 #include "lab.h"
 #include "labnet.h"
 
-#define SEED_UNP "003_f012efc3bbbfde02.txt"
-#define SEED_MAN "004_0de232be0c243d49.txt"
-#define SEED_GO "000_b4212af7d284b003.txt"
 
 /*
  * Receive one datagram on FD within 500 ms and call FN for each control
@@ -244,62 +241,74 @@ static void run_timestamp(struct lab_result *r)
 		    lab_num(r, "sent_us"), lab_num(r, "read_us"), lab_num(r, "stamp_us"));
 }
 
-static const struct lab_check ttl_tos_checks[] = {
-	{ "tcp_ttl", LAB_EQ, 64, .says = "IP_TTL defaults to 64 for TCP" },
-	{ "udp_ttl", LAB_EQ, 64, .says = "IP_TTL defaults to 64 for UDP" },
-	{ "raw_ttl", LAB_EQ, 255, .says = "IP_TTL defaults to 255 for raw sockets (needs CAP_NET_RAW to see)" },
-	{ "tcp_tos", LAB_EQ, 0, .says = "IP_TOS defaults to 0 (TCP)" },
-	{ "udp_tos", LAB_EQ, 0, .says = "IP_TOS defaults to 0 (UDP)" },
-	{ "wire_ttl", LAB_EQ, .other = "set_ttl_readback", .says = "a TTL that is set goes into outgoing packets" },
-	{ "wire_tos", LAB_EQ, .other = "set_tos_readback", .says = "a TOS that is set goes into outgoing packets" },
-};
-
-static const struct lab_check ip_options_checks[] = {
-	{ "set_errno", LAB_EQ, .str = "OK", .says = "IP_OPTIONS sets options for the IPv4 header" },
-	{ "received_options_len", LAB_GE, .other = "sent_options_len", .says = "they travel in the packets' IP header" },
-};
-
-static const struct lab_check v6only_checks[] = {
-	{ "tcp6_default", LAB_EQ, 0, .says = "IPV6_V6ONLY is off by default" },
-	{ "tcp6_default", LAB_EQ, .other = "bindv6only", .says = "systems have a way to change the default (net.ipv6.bindv6only)" },
-	{ "v4_to_dual_stack", LAB_EQ, .str = "OK", .says = "with it off, an AF_INET6 listener also takes IPv4 connections" },
-	{ "v4_to_v6only", LAB_EQ, .str = "ECONNREFUSED", .says = "with it on, the socket does IPv6 only" },
-};
-
-static const struct lab_check timestamp_checks[] = {
-	{ "stamp_us", LAB_GE, .other = "sent_us", .says = "SO_TIMESTAMP attaches the time the datagram was received" },
-	{ "stamp_us", LAB_LT, .other = "read_us", .says = "that is, before the process read it" },
-};
-
 const struct lab_experiment lab_ip[] = {
-	{ "ttl-tos-defaults", "IP_TTL 64 for TCP/UDP, 255 for raw; IP_TOS 0; both settable",
-	  SEED_UNP " " SEED_GO, "IP_TTL IP_TOS IP_RECVTTL IP_RECVTOS",
-	  "IP_TTL defaults to 64 for TCP and UDP sockets and 255 for raw sockets; IP_TOS defaults to "
-	  "0; both can be set (Go's Dialer.Control sets them before connect), and getsockopt returns "
-	  "what goes into outgoing packets.",
-	  "Read IP_TTL and IP_TOS on fresh TCP, UDP and raw ICMP sockets; set TTL 33 and TOS 0x10 "
-	  "on a UDP socket and read them from the received datagram (IP_RECVTTL, IP_RECVTOS).",
-	  LAB_NEEDS_RAW, run_ttl_tos, LAB_CHECKS(ttl_tos_checks) },
-	{ "ip-options", "IP_OPTIONS puts options into the IPv4 header",
-	  SEED_UNP, "IP_OPTIONS IP_RECVOPTS",
-	  "IP_OPTIONS sets IP options in the IPv4 header of outgoing packets (the caller builds the "
-	  "option bytes).",
-	  "A UDP sender sets a Record Route option; the receiver on 127.0.0.1 reads the options of "
-	  "the arriving datagram with IP_RECVOPTS.",
-	  0, run_ip_options, LAB_CHECKS(ip_options_checks) },
-	{ "v6only-default", "IPV6_V6ONLY defaults to net.ipv6.bindv6only",
-	  SEED_UNP, "IPV6_V6ONLY",
-	  "IPV6_V6ONLY restricts an AF_INET6 socket to IPv6; it is off by default, though some "
-	  "systems have a way to turn it on by default.",
-	  "Read net.ipv6.bindv6only and IPV6_V6ONLY on fresh TCP6/UDP6 sockets; connect to "
-	  "127.0.0.1 on a [::] listener with IPV6_V6ONLY off and on.",
-	  0, run_v6only, LAB_CHECKS(v6only_checks) },
-	{ "so-timestamp", "SO_TIMESTAMP: the receive time as a control message",
-	  SEED_MAN, "SO_TIMESTAMP",
-	  "With SO_TIMESTAMP on, recvmsg returns an SCM_TIMESTAMP control message holding the time "
-	  "the packet was received.",
-	  "Send a datagram, read it 20 ms later with recvmsg, and place the timestamp between the "
-	  "send and the read (realtime clock).",
-	  0, run_timestamp, LAB_CHECKS(timestamp_checks) },
+	{ .id = "ttl-tos-defaults", .title = "IP_TTL and IP_TOS: defaults, set, seen on received packets",
+	  .options = "IP_TTL IP_TOS IP_RECVTTL IP_RECVTOS",
+	  .method = "Read IP_TTL and IP_TOS on fresh TCP, UDP and raw ICMP sockets; set TTL 33 and TOS "
+		    "0x10 on a UDP socket and read them from the received datagram (IP_RECVTTL, "
+		    "IP_RECVTOS).",
+	  .shows = "tcp_ttl", .needs = LAB_NEEDS_RAW, .run = run_ttl_tos },
+	{ .id = "ip-options", .title = "IP_OPTIONS puts options into the IPv4 header",
+	  .options = "IP_OPTIONS IP_RECVOPTS",
+	  .method = "A UDP sender sets a Record Route option; the receiver on 127.0.0.1 reads the "
+		    "options of the arriving datagram with IP_RECVOPTS.",
+	  .shows = "received_options_len", .run = run_ip_options },
+	{ .id = "v6only-default", .title = "IPV6_V6ONLY: default and effect",
+	  .options = "IPV6_V6ONLY",
+	  .method = "Read net.ipv6.bindv6only and IPV6_V6ONLY on fresh TCP6/UDP6 sockets; connect to "
+		    "127.0.0.1 on a [::] listener with IPV6_V6ONLY off and on.",
+	  .shows = "tcp6_default", .run = run_v6only },
+	{ .id = "so-timestamp", .title = "SO_TIMESTAMP: the receive time as a control message",
+	  .options = "SO_TIMESTAMP",
+	  .method = "Send a datagram, read it 20 ms later with recvmsg, and place the timestamp between "
+		    "the send and the read (realtime clock).",
+	  .run = run_timestamp },
 };
 const size_t lab_ip_count = LAB_ARRAY_SIZE(lab_ip);
+
+static const struct lab_check ttl_parts[] = {
+	{ "tcp_ttl", LAB_EQ, 64, .says = "TCP sockets default to TTL 64" },
+	{ "udp_ttl", LAB_EQ, 64, .says = "UDP sockets too" },
+	{ "raw_ttl", LAB_EQ, 255, .says = "raw sockets default to 255" },
+	{ "set_ttl_readback", LAB_EQ, 33, .says = "getsockopt returns the TTL set for outgoing datagrams (33)" },
+	{ "wire_ttl", LAB_LT, 0, .says = "there is no way to get the TTL of a received datagram (IP_RECVTTL delivered it)" },
+};
+static const struct lab_check tos_parts[] = {
+	{ "tcp_tos", LAB_EQ, 0, .says = "IP_TOS defaults to 0 (TCP)" },
+	{ "udp_tos", LAB_EQ, 0, .says = "and UDP" },
+	{ "set_tos_readback", LAB_EQ, 16, .says = "getsockopt returns the TOS set for outgoing headers (0x10)" },
+	{ "wire_tos", LAB_LT, 0, .says = "there is no way to get the TOS of a received datagram (IP_RECVTOS delivered it)" },
+};
+static const struct lab_check options_parts[] = {
+	{ "set_errno", LAB_EQ, .str = "OK", .says = "IP_OPTIONS sets IP options" },
+	{ "received_options_len", LAB_GE, .other = "sent_options_len", .says = "which travel in the IPv4 header" },
+};
+static const struct lab_check v6only_parts[] = {
+	{ "tcp6_default", LAB_EQ, 0, .says = "IPV6_V6ONLY is off by default" },
+	{ "v4_to_dual_stack", LAB_EQ, .str = "OK", .says = "(off: an AF_INET6 listener takes IPv4 connections)" },
+	{ "v4_to_v6only", LAB_EQ, .str = "ECONNREFUSED", .says = "on, the socket does IPv6 only" },
+	{ .says = "some systems can turn it on by default", .unmeasured = "net.ipv6.bindv6only is the Linux way; the lab reads it (bindv6only) but does not change it" },
+};
+static const struct lab_check timestamp_parts[] = {
+	{ "stamp_us", LAB_GE, .other = "sent_us", .says = "the control message holds the time the datagram was received (after it was sent)" },
+	{ "stamp_us", LAB_LT, .other = "read_us", .says = "(before the process read it)" },
+};
+
+const struct lab_claim lab_ip_claims[] = {
+	{ "unp-ip-ttl", "ttl-tos-defaults", "unp", 258, 0,
+	  "IP_TTL sets or gets the default TTL of unicast packets: 64 for TCP and UDP sockets, 255 for raw sockets; getsockopt returns the value used for outgoing datagrams, and there is no way to get the value from a received datagram.",
+	  LAB_CHECKS(ttl_parts) },
+	{ "unp-ip-tos", "ttl-tos-defaults", "unp", 254, 0,
+	  "IP_TOS sets the type-of-service field for TCP and UDP sockets; getsockopt returns the current value (default 0); there is no way to get the value from a received datagram.",
+	  LAB_CHECKS(tos_parts) },
+	{ "unp-ip-options", "ip-options", "unp", 242, 0,
+	  "IP_OPTIONS lets us set IP options in the IPv4 header (we must build the option bytes).",
+	  LAB_CHECKS(options_parts) },
+	{ "unp-v6only", "v6only-default", "unp", 322, 0,
+	  "IPV6_V6ONLY on an AF_INET6 socket restricts it to IPv6; it is off by default, though some systems can turn it on by default.",
+	  LAB_CHECKS(v6only_parts) },
+	{ "adv-so-timestamp", "so-timestamp", "adv", 122, 124,
+	  "SO_TIMESTAMP enables an SCM_TIMESTAMP control message (level SOL_SOCKET) holding a struct timeval: the reception time of the last packet passed to the user.",
+	  LAB_CHECKS(timestamp_parts) },
+};
+const size_t lab_ip_claims_count = LAB_ARRAY_SIZE(lab_ip_claims);

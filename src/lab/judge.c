@@ -99,62 +99,109 @@ static void __attribute__((format(printf, 3, 4))) append(char *buf, size_t size,
 	va_end(ap);
 }
 
-void lab_judge(const struct lab_experiment *x, struct lab_result *r)
+bool lab_setup_holds(const struct lab_experiment *x, struct lab_result *r)
 {
-	char failed[LAB_TEXT_MAX] = "", unmeasured[LAB_TEXT_MAX] = "";
-	size_t holds = 0, judged = 0;
+	for (size_t i = 0; i < x->nchecks && !r->skipped[0]; i++) {
+		char measured[LAB_STR_MAX], expected[LAB_STR_MAX + 64];
+		const struct lab_check *c = &x->checks[i];
+
+		if (lab_check_eval(c, r, measured, sizeof(measured), expected, sizeof(expected)) !=
+		    LAB_HOLDS)
+			lab_skip(r, "the measurement did not work: %s did not hold (%s = %s, expected %s)",
+				 c->says, c->field, measured, expected);
+	}
+	return !r->skipped[0];
+}
+
+/* What the parts of one claim came to. */
+struct tally {
+	size_t holds, judged;
+	char failed[LAB_TEXT_MAX], held[LAB_TEXT_MAX], unmeasured[LAB_TEXT_MAX];
+};
+
+static void tally_part(struct tally *t, const struct lab_check *c, const struct lab_result *r)
+{
+	char measured[LAB_STR_MAX], expected[LAB_STR_MAX + 64];
+	enum lab_outcome o = c->unmeasured ? LAB_UNMEASURED
+				: lab_check_eval(c, r, measured, sizeof(measured), expected,
+						 sizeof(expected));
+
+	if (o == LAB_UNMEASURED) {
+		append(t->unmeasured, sizeof(t->unmeasured), "%s%s (%s)", t->unmeasured[0] ? "; " : "",
+		       c->says, c->unmeasured ? c->unmeasured : "its field was not measured");
+		return;
+	}
+	t->judged++;
+	if (o == LAB_HOLDS) {
+		t->holds++;
+		append(t->held, sizeof(t->held), "%s%s", t->held[0] ? "; " : "", c->says);
+	} else {
+		append(t->failed, sizeof(t->failed), "%s%s: %s = %s, expected %s",
+		       t->failed[0] ? "; " : "", c->says, c->field, measured, expected);
+	}
+}
+
+/*
+ * The verdict follows from the parts: all measured and holding, agrees;
+ * none holding, differs; anything between (some fail, or some could not
+ * be measured), partly, with the parts named; nothing measured at all,
+ * not measured.
+ */
+void lab_judge(const struct lab_claim *c, const struct lab_result *r, struct lab_judgement *j)
+{
+	struct tally t = { 0 };
 
 	if (r->skipped[0]) {
-		r->verdict = LAB_SKIPPED;
-		snprintf(r->reason, sizeof(r->reason), "%s", r->skipped);
+		j->verdict = LAB_NOT_MEASURED;
+		snprintf(j->reason, sizeof(j->reason), "%s", r->skipped);
 		return;
 	}
-	for (size_t i = 0; i < x->nchecks; i++) {
-		const struct lab_check *c = &x->checks[i];
-		char measured[LAB_STR_MAX], expected[LAB_STR_MAX + 64];
-		enum lab_outcome o = lab_check_eval(c, r, measured, sizeof(measured), expected,
-						    sizeof(expected));
+	for (size_t i = 0; i < c->nparts; i++)
+		tally_part(&t, &c->parts[i], r);
+	if (t.judged == 0) {
+		j->verdict = LAB_NOT_MEASURED;
+		j->reason[0] = '\0';
+		append(j->reason, sizeof(j->reason), "not measured: %s", t.unmeasured);
+		return;
+	}
+	j->verdict = t.holds == 0		      ? LAB_DIFFERS
+		     : t.holds < t.judged || t.unmeasured[0] ? LAB_PARTLY
+							     : LAB_AGREES;
+	j->reason[0] = '\0';
+	if (j->verdict == LAB_AGREES)
+		append(j->reason, sizeof(j->reason), "%s", t.held);
+	else if (t.holds)
+		append(j->reason, sizeof(j->reason), "holds: %s", t.held);
+	if (t.failed[0])
+		append(j->reason, sizeof(j->reason), "%sdoes not hold: %s", j->reason[0] ? ". " : "",
+		       t.failed);
+	if (t.unmeasured[0])
+		append(j->reason, sizeof(j->reason), "%snot measured: %s", j->reason[0] ? ". " : "",
+		       t.unmeasured);
+}
 
-		if (c->setup && o != LAB_HOLDS) {
-			r->verdict = LAB_SKIPPED;
-			snprintf(r->reason, sizeof(r->reason),
-				 "the measurement did not work: %s did not hold (%s = %s, expected %s)",
-				 c->says, c->field, measured, expected);
-			return;
-		}
-		if (c->setup)
-			continue;
-		if (o == LAB_UNMEASURED) {
-			append(unmeasured, sizeof(unmeasured), "%s%s (%s)", unmeasured[0] ? "; " : "",
-			       c->says, c->field);
-			continue;
-		}
-		judged++;
-		if (o == LAB_HOLDS)
-			holds++;
-		else
-			append(failed, sizeof(failed), "%s%s: %s = %s, expected %s",
-			       failed[0] ? "; " : "", c->says, c->field, measured, expected);
+const char *lab_verdict_name(enum lab_verdict v)
+{
+	static const char *const names[] = { "agrees", "differs", "partly", "not measured" };
+
+	return names[v];
+}
+
+const char *lab_field_unit(const char *name)
+{
+	static const struct {
+		const char *suffix, *unit;
+	} units[] = {
+		{ "_us", "us" },     { "_us_min", "us" }, { "_us_max", "us" }, { "_ms", "ms" },
+		{ "_s", "s" },	     { "_bytes", "bytes" }, { "buf", "bytes" }, { "_mem", "bytes" },
+	};
+	size_t n = strlen(name);
+
+	for (size_t i = 0; i < LAB_ARRAY_SIZE(units); i++) {
+		size_t k = strlen(units[i].suffix);
+
+		if (n > k && strcmp(name + n - k, units[i].suffix) == 0)
+			return units[i].unit;
 	}
-	if (judged == 0) {
-		r->verdict = LAB_SKIPPED;
-		snprintf(r->reason, sizeof(r->reason), "nothing could be measured: %s", unmeasured);
-		return;
-	}
-	/* A claim with parts left unmeasured can at best partly agree. */
-	r->verdict = holds == 0		? LAB_DIFFERS
-		     : holds < judged	? LAB_PARTLY
-		     : unmeasured[0]	? LAB_PARTLY
-					: LAB_AGREES;
-	if (r->verdict == LAB_AGREES && judged == 1)
-		snprintf(r->reason, sizeof(r->reason), "the claim holds");
-	else if (r->verdict == LAB_AGREES)
-		snprintf(r->reason, sizeof(r->reason), "all %zu parts of the claim hold", judged);
-	else if (holds == judged)
-		snprintf(r->reason, sizeof(r->reason), "the %zu measured parts hold", judged);
-	else
-		snprintf(r->reason, sizeof(r->reason), "%zu of %zu parts hold; not so: %s", holds,
-			 judged, failed);
-	if (unmeasured[0])
-		append(r->reason, sizeof(r->reason), "; not measured: %s", unmeasured);
+	return NULL;
 }

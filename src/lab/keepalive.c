@@ -8,9 +8,6 @@
 #include "lab.h"
 #include "labnet.h"
 
-#define SEED_UNP "003_f012efc3bbbfde02.txt"
-#define SEED_MAN "004_0de232be0c243d49.txt"
-#define SEED_GO "000_b4212af7d284b003.txt"
 
 /* Small keepalive timers so a dead peer is found in seconds: idle 1 s, then 2 probes 1 s apart. */
 #define IDLE_S 1
@@ -92,10 +89,6 @@ static int keepalive_pair(struct lab_result *r, int *c, int *s)
 		close(*s);
 		return lab_skip(r, "%s", d.text), -1;
 	}
-	lab_int(r, "idle_s", IDLE_S);
-	lab_int(r, "intvl_s", INTVL_S);
-	lab_int(r, "cnt", COUNT);
-	lab_int(r, "expected_us", (IDLE_S + COUNT * INTVL_S) * 1000000LL);
 	return 0;
 }
 
@@ -127,6 +120,27 @@ static void silent_peer(struct lab_result *r, const char *rule)
 			    lab_word(r, "recv_after"), lab_num(r, "icmp_unreachable_received"),
 			    lab_num(r, "icmp_ignored_out_of_window"));
 	}
+	close(c);
+	close(s);
+}
+
+/* A peer that answers the probes: after 3.5 s idle (a silent peer fails at 3 s) is the connection still fine? */
+static void run_answering(struct lab_result *r)
+{
+	char c1 = 'x';
+	int c, s;
+
+	if (keepalive_pair(r, &c, &s) < 0)
+		return;
+	lab_int(r, "woke", labnet_wait(c, POLLERR | POLLHUP | POLLIN, 3500));
+	lab_record_error(r, c, "so_error");
+	lab_bool(r, "still_works", send(c, &c1, 1, 0) == 1 && labnet_wait(s, POLLIN, 1000) &&
+				   recv(s, &c1, 1, 0) == 1);
+	lab_observe(r, "With TCP_KEEPIDLE %d s, TCP_KEEPINTVL %d s, TCP_KEEPCNT %d and a peer that "
+		       "answers, the connection idled 3.5 s: poll woke with %lld, SO_ERROR %s, and it "
+		       "still carried data: %s.",
+		    IDLE_S, INTVL_S, COUNT, lab_num(r, "woke"), lab_word(r, "so_error"),
+		    lab_num(r, "still_works") ? "yes" : "no");
 	close(c);
 	close(s);
 }
@@ -163,75 +177,107 @@ static void run_peer_reboot(struct lab_result *r)
 	sockopt_close_abortive(s, NULL, NULL);
 	labnet_nft("delete table inet sockopt_lab\n");
 	await_failure(r, c, t0, 10000);
-	lab_int(r, "first_probe_us", IDLE_S * 1000000LL);
 	lab_observe(r, "After the peer forgot the connection (its RST lost), the first keepalive "
 		       "probe, due after %d s, failed the connection after %.2f s with SO_ERROR %s.",
 		    IDLE_S, lab_num(r, "failed_after_us") / 1e6, lab_word(r, "so_error"));
 	close(c);
 }
 
-static const struct lab_check defaults_checks[] = {
-	{ "keepalive_time", LAB_EQ, 7200, .says = "the first probe comes after 2 hours idle" },
-	{ "keepalive_intvl", LAB_EQ, 75, .says = "probes are 75 s apart" },
-	{ "keepalive_probes", LAB_EQ, 9, .says = "9 probes are sent before giving up" },
-	{ "probing_s", LAB_EQ, 675, .says = "probing lasts 11 min 15 s" },
-	{ "socket_idle", LAB_EQ, .other = "keepalive_time", .says = "a socket's TCP_KEEPIDLE starts at the sysctl" },
-	{ "socket_intvl", LAB_EQ, .other = "keepalive_intvl", .says = "a socket's TCP_KEEPINTVL starts at the sysctl" },
-	{ "socket_cnt", LAB_EQ, .other = "keepalive_probes", .says = "a socket's TCP_KEEPCNT starts at the sysctl" },
-	{ "so_keepalive", LAB_EQ, 0, .says = "keepalive is off until SO_KEEPALIVE is set" },
-};
-
-#define FAILED_IN_TIME                                                                                        \
-	{ "failed", LAB_EQ, 1, .says = "the connection fails" },                                               \
-	{ "failed_after_us", LAB_GE, .other = "expected_us", .num = 9, .den = 10, .says = "after idle + cnt × intvl, not before" }, \
-	{ "failed_after_us", LAB_LE, .other = "expected_us", .num = 2, .says = "and not much later" }
-
-static const struct lab_check dead_peer_checks[] = {
-	FAILED_IN_TIME,
-	{ "so_error", LAB_EQ, .str = "ETIMEDOUT", .says = "the pending error is ETIMEDOUT" },
-};
-
-static const struct lab_check unreachable_checks[] = {
-	FAILED_IN_TIME,
-	{ "so_error", LAB_EQ, .str = "EHOSTUNREACH", .says = "an ICMP host unreachable answer makes the error EHOSTUNREACH" },
-};
-
-static const struct lab_check reboot_checks[] = {
-	{ "failed", LAB_EQ, 1, .says = "the connection fails" },
-	{ "failed_after_us", LAB_LT, .other = "expected_us", .says = "at the first probe, without waiting for the others" },
-	{ "so_error", LAB_EQ, .str = "ECONNRESET", .says = "the peer answers the probe with RST: ECONNRESET" },
-};
+#define NETNS_EXPERIMENT(id_, title_, method_, run_)                                          \
+	{ .id = id_, .title = title_, .options = "SO_KEEPALIVE TCP_KEEPIDLE TCP_KEEPINTVL TCP_KEEPCNT", \
+	  .method = method_, .shows = "so_error", .needs = LAB_NEEDS_NETNS, .repeat = 5, .run = run_ }
 
 const struct lab_experiment lab_keepalive[] = {
-	{ "keepalive-defaults", "Keepalive timers: 2 h idle, 75 s interval, 9 probes",
-	  SEED_UNP " " SEED_GO, "SO_KEEPALIVE TCP_KEEPIDLE TCP_KEEPINTVL TCP_KEEPCNT",
-	  "With SO_KEEPALIVE set, TCP probes after 2 hours without traffic, then sends probes 75 s "
-	  "apart, 9 in all (11 min 15 s), before giving up.",
-	  "Read net.ipv4.tcp_keepalive_time/_intvl/_probes and SO_KEEPALIVE, TCP_KEEPIDLE, "
-	  "TCP_KEEPINTVL, TCP_KEEPCNT on a fresh TCP socket.",
-	  0, run_defaults, LAB_CHECKS(defaults_checks) },
-	{ "keepalive-dead-peer", "Keepalive against a silent peer: ETIMEDOUT after idle + cnt × intvl",
-	  SEED_UNP, "SO_KEEPALIVE TCP_KEEPIDLE TCP_KEEPINTVL TCP_KEEPCNT SO_ERROR",
-	  "If the peer does not answer the probes, TCP gives up after the idle time plus the probes, "
-	  "the pending error becomes ETIMEDOUT and the socket is closed.",
-	  "In a private network namespace: a loopback pair, keepalive on the client with idle 1 s, "
-	  "interval 1 s, 2 probes (sockopt_keepalive_set); an nftables rule drops everything sent to "
-	  "the server's port; we time until the client's socket fails.",
-	  LAB_NEEDS_NETNS, run_dead_peer, LAB_CHECKS(dead_peer_checks) },
-	{ "keepalive-unreachable", "Keepalive answered by ICMP host unreachable: EHOSTUNREACH",
-	  SEED_UNP, "SO_KEEPALIVE TCP_KEEPIDLE TCP_KEEPINTVL TCP_KEEPCNT SO_ERROR",
-	  "If the probes are answered with an ICMP error such as host unreachable, that error is "
-	  "returned (EHOSTUNREACH) and the socket is closed.",
-	  "As keepalive-dead-peer, but the nftables rule rejects the probes with ICMP host "
-	  "unreachable.",
-	  LAB_NEEDS_NETNS, run_unreachable, LAB_CHECKS(unreachable_checks) },
-	{ "keepalive-peer-reboot", "Keepalive against a peer that crashed and rebooted: ECONNRESET",
-	  SEED_UNP, "SO_KEEPALIVE TCP_KEEPIDLE SO_ERROR",
-	  "If the peer host crashed and rebooted, it answers the probe with RST; the pending error "
-	  "becomes ECONNRESET and the socket is closed.",
-	  "In a private network namespace: the server aborts its end while an nftables rule drops "
-	  "its RST, so the client still believes in the connection; the rule is removed and the "
-	  "client's first keepalive probe (after 1 s) reaches a host without the connection.",
-	  LAB_NEEDS_NETNS, run_peer_reboot, LAB_CHECKS(reboot_checks) },
+	{ .id = "keepalive-defaults", .title = "Keepalive timers and SO_KEEPALIVE's default",
+	  .options = "SO_KEEPALIVE TCP_KEEPIDLE TCP_KEEPINTVL TCP_KEEPCNT",
+	  .method = "Read net.ipv4.tcp_keepalive_time/_intvl/_probes and SO_KEEPALIVE, TCP_KEEPIDLE, "
+		    "TCP_KEEPINTVL, TCP_KEEPCNT on a fresh TCP socket.",
+	  .shows = "keepalive_time", .run = run_defaults },
+	NETNS_EXPERIMENT("keepalive-answered", "Keepalive against a peer that answers the probes",
+			 "In a private network namespace: a loopback pair, keepalive on the client with "
+			 "idle 1 s, interval 1 s, 2 probes; the peer answers; after 3.5 s idle we look at "
+			 "the socket and send a byte.", run_answering),
+	NETNS_EXPERIMENT("keepalive-dead-peer", "Keepalive against a silent peer",
+			 "In a private network namespace: a loopback pair, keepalive on the client with "
+			 "idle 1 s, interval 1 s, 2 probes (sockopt_keepalive_set); an nftables rule drops "
+			 "everything sent to the server's port; we time until the client's socket fails.",
+			 run_dead_peer),
+	NETNS_EXPERIMENT("keepalive-unreachable", "Keepalive probes answered by ICMP host unreachable",
+			 "As keepalive-dead-peer, but the nftables rule rejects the probes with ICMP host "
+			 "unreachable.", run_unreachable),
+	NETNS_EXPERIMENT("keepalive-peer-reboot", "Keepalive against a peer that crashed and rebooted",
+			 "In a private network namespace: the server aborts its end while an nftables rule "
+			 "drops its RST, so the client still believes in the connection; the rule is removed "
+			 "and the client's first keepalive probe (after 1 s) reaches a host without the "
+			 "connection.", run_peer_reboot),
 };
 const size_t lab_keepalive_count = LAB_ARRAY_SIZE(lab_keepalive);
+
+/* The small timers give up at idle + cnt × intvl = 3 s. */
+#define GAVE_UP_IN_TIME                                                                      \
+	{ "failed_after_us", LAB_GE, 2700000, .says = "TCP gives up after the idle time and the probes (3 s here), not before" }, \
+	{ "failed_after_us", LAB_LE, 6000000, .says = "and not much later" }
+
+static const struct lab_check two_hours_parts[] = {
+	{ "keepalive_time", LAB_EQ, 7200, .says = "the first probe after 2 hours without traffic" },
+	{ "socket_idle", LAB_EQ, 7200, .says = "as a new socket's TCP_KEEPIDLE" },
+};
+static const struct lab_check answered_parts[] = {
+	{ "woke", LAB_EQ, 0, .says = "the application is not notified" },
+	{ "so_error", LAB_EQ, .str = "OK", .says = "no error is pending" },
+	{ "still_works", LAB_EQ, 1, .says = "the connection goes on" },
+	{ .says = "the next probe comes after another 2 hours", .unmeasured = "probes are not counted" },
+};
+static const struct lab_check reboot_parts[] = {
+	{ "so_error", LAB_EQ, .str = "ECONNRESET", .says = "the peer answers with RST: the pending error is ECONNRESET" },
+	{ "recv_after", LAB_EQ, .str = "EOF", .says = "and the socket is closed" },
+};
+static const struct lab_check probes_parts[] = {
+	{ "keepalive_intvl", LAB_EQ, 75, .says = "probes 75 s apart" },
+	{ "keepalive_probes", LAB_EQ, 9, .says = "9 probes (the first and 8 more)" },
+	{ "probing_s", LAB_EQ, 675, .says = "11 min 15 s in all" },
+};
+static const struct lab_check timedout_parts[] = {
+	GAVE_UP_IN_TIME,
+	{ "so_error", LAB_EQ, .str = "ETIMEDOUT", .says = "the pending error is ETIMEDOUT" },
+	{ "recv_after", LAB_EQ, .str = "EOF", .says = "and the socket is closed" },
+};
+static const struct lab_check icmp_parts[] = {
+	{ "so_error", LAB_EQ, .str = "EHOSTUNREACH", .says = "an ICMP host unreachable answer makes the pending error EHOSTUNREACH" },
+	{ "failed_after_us", LAB_LT, 2700000, .says = "returned when the ICMP error answers a probe (before the probes run out at 3 s)" },
+	{ "recv_after", LAB_EQ, .str = "EOF", .says = "and the socket is closed" },
+};
+static const struct lab_check idle_table_parts[] = {
+	{ "so_error", LAB_EQ, .str = "ETIMEDOUT", .says = "a crashed peer host: ETIMEDOUT after the probes" },
+};
+static const struct lab_check man_keepalive_parts[] = {
+	{ "so_error", LAB_EQ, .str = "ETIMEDOUT", .says = "SO_KEEPALIVE sends keep-alive probes on an idle connection (a silent peer is detected)" },
+};
+
+const struct lab_claim lab_keepalive_claims[] = {
+	{ "unp-keepalive-2h", "keepalive-defaults", "unp", 101, 0,
+	  "With SO_KEEPALIVE set, if nothing is exchanged for 2 hours TCP sends the peer a keep-alive probe.",
+	  LAB_CHECKS(two_hours_parts) },
+	{ "unp-keepalive-probes", "keepalive-defaults", "unp", 105, 0,
+	  "If the peer does not answer, TCP sends 8 more probes 75 s apart (11 min 15 s in all) before giving up.",
+	  LAB_CHECKS(probes_parts) },
+	{ "unp-keepalive-answered", "keepalive-answered", "unp", 103, 0,
+	  "If the peer answers the probe with the expected ACK, the application is not notified, and TCP probes again after another 2 quiet hours.",
+	  LAB_CHECKS(answered_parts) },
+	{ "unp-keepalive-rst", "keepalive-peer-reboot", "unp", 104, 0,
+	  "If the peer answers with RST (it crashed and rebooted), the pending error becomes ECONNRESET and the socket is closed.",
+	  LAB_CHECKS(reboot_parts) },
+	{ "unp-keepalive-timeout", "keepalive-dead-peer", "unp", 107, 0,
+	  "If there is no answer to the probes at all, the pending error becomes ETIMEDOUT and the socket is closed.",
+	  LAB_CHECKS(timedout_parts) },
+	{ "unp-keepalive-table", "keepalive-dead-peer", "unp", 122, 0,
+	  "(Table) On an idle connection with keepalive, a crashed peer host is detected after 2 quiet hours and 9 probes, with ETIMEDOUT.",
+	  LAB_CHECKS(idle_table_parts) },
+	{ "adv-keepalive", "keepalive-dead-peer", "adv", 25, 0,
+	  "SO_KEEPALIVE enables keep-alive messages on connection-oriented sockets.",
+	  LAB_CHECKS(man_keepalive_parts) },
+	{ "unp-keepalive-icmp", "keepalive-unreachable", "unp", 109, 0,
+	  "If a probe is answered with an ICMP error, that error is returned and the socket closed; for host unreachable the pending error is EHOSTUNREACH.",
+	  LAB_CHECKS(icmp_parts) },
+};
+const size_t lab_keepalive_claims_count = LAB_ARRAY_SIZE(lab_keepalive_claims);

@@ -10,13 +10,19 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <sys/utsname.h>
 #include <unistd.h>
+#include <math.h>
 
 #include "lab.h"
 #include "labnet.h"
 
 /* One file per topic, each with a table of experiments. */
-#define TOPIC(name) extern const struct lab_experiment lab_##name[]; extern const size_t lab_##name##_count;
+#define TOPIC(name)                                                                \
+	extern const struct lab_experiment lab_##name[];                           \
+	extern const size_t lab_##name##_count;                                    \
+	extern const struct lab_claim lab_##name##_claims[];                       \
+	extern const size_t lab_##name##_claims_count;
 TOPIC(linger)
 TOPIC(buffers)
 TOPIC(reuse)
@@ -30,23 +36,45 @@ TOPIC(ip)
 TOPIC(fcntl)
 TOPIC(oob)
 TOPIC(misc)
+TOPIC(golang)
 #undef TOPIC
 
+#define ROW(name) { lab_##name, &lab_##name##_count, lab_##name##_claims, &lab_##name##_claims_count }
 static const struct {
 	const struct lab_experiment *list;
 	const size_t *count;
+	const struct lab_claim *claims;
+	const size_t *nclaims;
 } topics[] = {
-	{ lab_linger, &lab_linger_count },   { lab_buffers, &lab_buffers_count },
-	{ lab_reuse, &lab_reuse_count },     { lab_timeouts, &lab_timeouts_count },
-	{ lab_lowat, &lab_lowat_count },     { lab_tcp, &lab_tcp_count },
-	{ lab_keepalive, &lab_keepalive_count }, { lab_errors, &lab_errors_count },
-	{ lab_udp, &lab_udp_count },	     { lab_ip, &lab_ip_count },
-	{ lab_fcntl, &lab_fcntl_count },     { lab_oob, &lab_oob_count },
-	{ lab_misc, &lab_misc_count },
+	ROW(linger), ROW(buffers), ROW(reuse),	 ROW(timeouts), ROW(lowat), ROW(tcp),  ROW(keepalive),
+	ROW(errors), ROW(udp),	   ROW(ip),	 ROW(fcntl),	ROW(oob),   ROW(misc),  ROW(golang),
+};
+#undef ROW
+
+/*
+ * The five documents.  The summary names them by TAG, the verbose report
+ * and JSON by NAME: as a reader holding them knows them, never by hash.
+ */
+static const struct lab_seed seeds[] = {
+	{ "go-blog", "000_b4212af7d284b003.txt",
+	  "Blog post on Go's SetWriteBuffer and Dialer.Control, with UNP's UDP send buffer quote "
+	  "and the SO_LINGER cases (finclip.com / CSDN)" },
+	{ "cnblogs", "001_b5b00f28f26c67e8.txt",
+	  "Blog post \"setsockopt: SO_LINGER\" with the Windows closesocket notes (cnblogs.com, 2012)" },
+	{ "csdn-wiki", "002_48b01fd0b13bff6e.txt",
+	  "Zim wiki copy of the CSDN post \"setsockopt: SO_LINGER 选项设置\" (factor2000, 2009)" },
+	{ "unp", "003_f012efc3bbbfde02.txt",
+	  "Notes on UNIX Network Programming vol. 1, ch. 7 (socket options) and the fcntl section "
+	  "(CSDN blog \"sockopt套接字选项操作\")" },
+	{ "adv", "004_0de232be0c243d49.txt",
+	  "\"Advanced topics about socket programming\" article quoting the BSD getsockopt(2) and "
+	  "Linux socket(7) manual pages" },
 };
 
 /* An experiment that has not finished after this long is stopped. */
 #define LAB_DEADLINE_MS 20000
+/* The most runs of one timing experiment. */
+#define LAB_REPEAT_MAX 9
 
 size_t lab_count(void)
 {
@@ -86,11 +114,49 @@ bool lab_is_about(const struct lab_experiment *x, const char *name)
 	return false;
 }
 
-const char *lab_verdict_name(enum lab_verdict v)
+size_t lab_claim_count(void)
 {
-	static const char *const names[] = { "agrees", "differs", "partly", "skipped" };
+	size_t n = 0;
 
-	return names[v];
+	for (size_t t = 0; t < LAB_ARRAY_SIZE(topics); t++)
+		n += *topics[t].nclaims;
+	return n;
+}
+
+const struct lab_claim *lab_claim_at(size_t i)
+{
+	for (size_t t = 0; t < LAB_ARRAY_SIZE(topics); t++) {
+		if (i < *topics[t].nclaims)
+			return &topics[t].claims[i];
+		i -= *topics[t].nclaims;
+	}
+	return NULL;
+}
+
+const struct lab_claim *lab_claim_find(const char *id)
+{
+	for (size_t i = 0; i < lab_claim_count(); i++)
+		if (strcmp(lab_claim_at(i)->id, id) == 0)
+			return lab_claim_at(i);
+	return NULL;
+}
+
+size_t lab_seed_count(void)
+{
+	return LAB_ARRAY_SIZE(seeds);
+}
+
+const struct lab_seed *lab_seed_at(size_t i)
+{
+	return i < LAB_ARRAY_SIZE(seeds) ? &seeds[i] : NULL;
+}
+
+const struct lab_seed *lab_seed_find(const char *tag)
+{
+	for (size_t i = 0; i < LAB_ARRAY_SIZE(seeds); i++)
+		if (strcmp(seeds[i].tag, tag) == 0)
+			return &seeds[i];
+	return NULL;
 }
 
 /* ---- recording ------------------------------------------------------- */
@@ -177,6 +243,16 @@ void lab_observe(struct lab_result *r, const char *fmt, ...)
 
 	va_start(ap, fmt);
 	vsnprintf(r->observed, sizeof(r->observed), fmt, ap);
+	va_end(ap);
+}
+
+void lab_observe_more(struct lab_result *r, const char *fmt, ...)
+{
+	size_t len = strlen(r->observed);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r->observed + len, sizeof(r->observed) - len, fmt, ap);
 	va_end(ap);
 }
 
@@ -338,43 +414,181 @@ static enum arrival read_result(int in, struct lab_result *r)
 	return ARRIVED;
 }
 
-/*
- * Every experiment runs in a child process: its signals (SIGPIPE, SIGIO),
- * its descriptors and its namespace stay there, a crash or a hang stays
- * there, and the result comes back as plain data.
- */
-void lab_run(const struct lab_experiment *x, struct lab_result *r)
-{
-	long long t0 = labnet_now_us();
-	enum arrival how;
-	int p[2], status = 0;
+/* A started run: the child and the pipe its result comes through. */
+struct started {
 	pid_t pid;
+	int in;
+};
+
+/* Start X in a child process; false (R says why) when it cannot start. */
+static bool start_run(const struct lab_experiment *x, struct lab_result *r, struct started *s)
+{
+	int p[2];
 
 	memset(r, 0, sizeof(*r));
-	if (pipe2(p, O_CLOEXEC) < 0 || (pid = fork()) < 0) {
+	if (pipe2(p, O_CLOEXEC) < 0 || (s->pid = fork()) < 0) {
 		lab_skip(r, "could not start the experiment (%s)", strerrorname_np(errno));
-		lab_judge(x, r);
-		return;
+		return false;
 	}
-	if (pid == 0) {
+	if (s->pid == 0) {
 		close(p[0]);
 		run_child(x, r, p[1]);
 	}
 	close(p[1]);
-	how = read_result(p[0], r);
+	s->in = p[0];
+	return true;
+}
+
+/* Collect the result of a started run into R. */
+static void finish_run(struct lab_result *r, const struct started *s)
+{
+	enum arrival how = read_result(s->in, r);
+	int status = 0;
+
 	if (how == TIMED_OUT)
-		kill(pid, SIGKILL);
-	close(p[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		kill(s->pid, SIGKILL);
+	close(s->in);
+	while (waitpid(s->pid, &status, 0) < 0 && errno == EINTR)
 		;
-	if (how != ARRIVED) {
-		memset(r, 0, sizeof(*r));
-		if (how == TIMED_OUT)
-			lab_skip(r, "the experiment did not finish within %d s", LAB_DEADLINE_MS / 1000);
-		else
-			lab_skip(r, "the experiment's process died (%s)",
-				 WIFSIGNALED(status) ? strsignal(WTERMSIG(status)) : "no result");
+	if (how == ARRIVED)
+		return;
+	memset(r, 0, sizeof(*r));
+	if (how == TIMED_OUT)
+		lab_skip(r, "the experiment did not finish within %d s", LAB_DEADLINE_MS / 1000);
+	else
+		lab_skip(r, "the experiment's process died (%s)",
+			 WIFSIGNALED(status) ? strsignal(WTERMSIG(status)) : "no result");
+}
+
+static int compare_ll(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * Timings (number fields ending in _us) of N runs become the median,
+ * with NAME_min and NAME_max beside it; every other field keeps the
+ * first run's value.
+ */
+static void merge_timings(struct lab_result *into, const struct lab_result *runs, int n)
+{
+	size_t nf = into->nfields;
+
+	for (size_t i = 0; i < nf; i++) {
+		struct lab_field f = into->fields[i];
+		long long v[LAB_REPEAT_MAX];
+		char name[LAB_NAME_MAX + 8];
+		int k = 0;
+
+		if (f.type != LAB_INT || !lab_field_unit(f.name) || strcmp(lab_field_unit(f.name), "us"))
+			continue;
+		for (int j = 0; j < n; j++) {
+			const struct lab_field *g = lab_field(&runs[j], f.name);
+
+			if (g && g->type == LAB_INT)
+				v[k++] = g->i;
+		}
+		qsort(v, (size_t)k, sizeof(v[0]), compare_ll);
+		lab_int(into, f.name, v[k / 2]);
+		snprintf(name, sizeof(name), "%s_min", f.name);
+		lab_int(into, name, v[0]);
+		snprintf(name, sizeof(name), "%s_max", f.name);
+		lab_int(into, name, v[k - 1]);
 	}
+}
+
+/*
+ * Every experiment runs in a child process: its signals (SIGPIPE, SIGIO),
+ * its descriptors and its namespace stay there, a crash or a hang stays
+ * there, and the result comes back as plain data.  A timing experiment
+ * runs REPEAT times at once (the runs mostly wait: on a linger timer, a
+ * keepalive probe; each has its own sockets or namespace) and reports
+ * the medians.
+ */
+void lab_run(const struct lab_experiment *x, struct lab_result *r)
+{
+	static struct lab_result runs[LAB_REPEAT_MAX];
+	struct started started[LAB_REPEAT_MAX];
+	long long t0 = labnet_now_us();
+	int want = x->repeat > 1 ? x->repeat : 1, n = 0, good = 0;
+
+	if (want > LAB_REPEAT_MAX)
+		want = LAB_REPEAT_MAX;
+	while (n < want && start_run(x, &runs[n], &started[n]))
+		n++;
+	for (int i = 0; i < n; i++)
+		finish_run(&runs[i], &started[i]);
+	/* The runs that worked, first; a failed one says why when none did. */
+	for (int i = 0; i < want; i++)
+		if (i < n && !runs[i].skipped[0] && lab_setup_holds(x, &runs[i]))
+			runs[good++] = runs[i];
+	*r = runs[0];
+	if (good > 1)
+		merge_timings(r, runs, good);
+	r->runs = good;
 	r->elapsed_ms = (labnet_now_us() - t0) / 1000;
-	lab_judge(x, r);
+}
+
+/* ---- the kernel's HZ ------------------------------------------------- */
+
+/* The "jiffies: N" line of /proc/timer_list, or -1. */
+static long long read_jiffies(void)
+{
+	FILE *f = fopen("/proc/timer_list", "re");
+	char line[256];
+	long long j = -1;
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "jiffies: %lld", &j) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return j;
+}
+
+/* CONFIG_HZ from /boot/config-RELEASE, or -1. */
+static int config_hz(void)
+{
+	char path[300], line[256];
+	struct utsname u;
+	FILE *f;
+	int hz = -1;
+
+	if (uname(&u) < 0)
+		return -1;
+	snprintf(path, sizeof(path), "/boot/config-%s", u.release);
+	f = fopen(path, "re");
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "CONFIG_HZ=%d", &hz) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return hz;
+}
+
+int lab_hz(char *how, size_t size)
+{
+	static const int common[] = { 100, 250, 300, 1000 };
+	long long t0 = labnet_now_us(), j0 = read_jiffies(), j1, us;
+	int best = -1;
+
+	if (j0 >= 0) {
+		labnet_sleep_ms(200);
+		j1 = read_jiffies();
+		us = labnet_now_us() - t0;
+		/* The nearest of the values Kconfig offers: ±1 jiffy of reading jitter. */
+		for (size_t i = 0; i < LAB_ARRAY_SIZE(common); i++) {
+			double rate = (j1 - j0) * 1e6 / us;
+
+			if (best < 0 || fabs(rate - common[i]) < fabs(rate - best))
+				best = common[i];
+		}
+		snprintf(how, size, "measured: %lld jiffies in %.0f ms", j1 - j0, us / 1000.0);
+		return best;
+	}
+	best = config_hz();
+	snprintf(how, size, best > 0 ? "CONFIG_HZ of /boot/config" : "no /proc/timer_list, no /boot/config");
+	return best;
 }

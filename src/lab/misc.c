@@ -9,9 +9,6 @@
 #include "lab.h"
 #include "labnet.h"
 
-#define SEED_UNP "003_f012efc3bbbfde02.txt"
-#define SEED_MAN "004_0de232be0c243d49.txt"
-#define SEED_LINGER "001_b5b00f28f26c67e8.txt"
 
 /* ---- SO_DEBUG ----------------------------------------------------------- */
 
@@ -72,11 +69,6 @@ static const struct {
 #else
 	{ "IP_RECVIF", false },
 #endif
-#ifdef IPV6_USE_MIN_MTU
-	{ "IPV6_USE_MIN_MTU", true },
-#else
-	{ "IPV6_USE_MIN_MTU", false },
-#endif
 #ifdef SO_NOSIGPIPE
 	{ "SO_NOSIGPIPE", true },
 #else
@@ -104,6 +96,23 @@ static const struct {
 #endif
 };
 
+/*
+ * IPV6_USE_MIN_MTU has a number in <linux/in6.h> (63, under #if 0) and so
+ * in the catalog; whether the kernel knows it is what getsockopt says.
+ */
+static void use_min_mtu(struct lab_result *r)
+{
+	int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0), v = 0, err;
+
+	if (fd < 0)
+		return;
+	err = lab_get_int(fd, "IPV6_USE_MIN_MTU", &v);
+	lab_errno(r, "use_min_mtu_get", err);
+	if (err == 0)
+		lab_int(r, "use_min_mtu_default", v);
+	close(fd);
+}
+
 static void run_missing(struct lab_result *r)
 {
 	char absent[LAB_STR_MAX] = "";
@@ -118,13 +127,15 @@ static void run_missing(struct lab_result *r)
 			snprintf(absent + strlen(absent), sizeof(absent) - strlen(absent), "%s%s",
 				 absent[0] ? " " : "", bsd_names[i].name);
 	}
-	lab_int(r, "named", LAB_ARRAY_SIZE(bsd_names));
 	lab_int(r, "present", present);
+	use_min_mtu(r);
 	lab_observe(r, "Of %zu options the seeds describe, %d exist on this system (in its headers or "
 		       "in the catalog of every Linux option); absent: %s. The Linux ways: IP_PKTINFO for "
 		       "the destination address and interface, MSG_NOSIGNAL, FIONREAD/SIOCOUTQ, "
 		       "SO_LINGER in seconds.",
 		    LAB_ARRAY_SIZE(bsd_names), present, absent[0] ? absent : "none");
+	lab_observe_more(r, " getsockopt(IPV6_USE_MIN_MTU) on a UDP6 socket: %s.",
+			 lab_word(r, "use_min_mtu_get"));
 }
 
 /* ---- the /proc/sys/net tunables the seeds list ---------------------------- */
@@ -153,8 +164,9 @@ static void run_proc_core(struct lab_result *r)
 		snprintf(absent + strlen(absent), sizeof(absent) - strlen(absent), "%s%s",
 			 absent[0] ? " " : "", names[i]);
 	}
-	lab_int(r, "listed", LAB_ARRAY_SIZE(names));
+	lab_int(r, "missing", (long long)LAB_ARRAY_SIZE(names) - present);
 	lab_int(r, "present", present);
+	use_min_mtu(r);
 	lab_str(r, "absent", absent);
 	lab_observe(r, "Of the %zu /proc/sys/net/core entries the seed lists, %d are readable here; "
 		       "missing: %s.",
@@ -184,52 +196,80 @@ static void run_tw_sysctls(struct lab_result *r)
 		    lab_num(r, "tcp_tw_recycle_exists") ? "exists" : "does not exist");
 }
 
-static const struct lab_check debug_checks[] = {
-	{ "tcp_errno", LAB_EQ, .str = "OK", .says = "TCP supports SO_DEBUG" },
-	{ "udp_errno", LAB_NE, .str = "OK", .says = "only TCP supports it" },
-};
-
-static const struct lab_check missing_checks[] = {
-	{ "present", LAB_EQ, .other = "named", .says = "the options the seeds describe exist" },
-};
-
-static const struct lab_check proc_checks[] = {
-	{ "present", LAB_EQ, .other = "listed", .says = "the listed /proc/sys/net/core tunables exist" },
-};
-
-static const struct lab_check tw_checks[] = {
-	{ "tcp_tw_reuse", LAB_EQ, 0, .says = "tcp_tw_reuse defaults to 0" },
-	{ "tcp_tw_recycle_exists", LAB_EQ, 1, .says = "tcp_tw_recycle exists (default 0)" },
-};
-
 const struct lab_experiment lab_misc[] = {
-	{ "so-debug", "SO_DEBUG: only TCP supports it",
-	  SEED_UNP, "SO_DEBUG",
-	  "SO_DEBUG is supported only by TCP, which then keeps a trace of the socket's packets.",
-	  "Turn SO_DEBUG on (needs CAP_NET_ADMIN) on TCP, UDP and Unix stream sockets and read it "
-	  "back.",
-	  0, run_so_debug, LAB_CHECKS(debug_checks) },
-	{ "options-missing-on-linux", "BSD/Windows options the seeds name, on Linux",
-	  SEED_UNP " " SEED_MAN " " SEED_LINGER,
-	  "SO_USELOOPBACK IP_RECVDSTADDR IP_RECVIF IPV6_USE_MIN_MTU SO_NOSIGPIPE SO_NREAD SO_NWRITE "
-	  "SO_LINGER_SEC SO_DONTLINGER IP_PKTINFO",
-	  "The seeds describe SO_USELOOPBACK, IP_RECVDSTADDR, IP_RECVIF, IPV6_USE_MIN_MTU (UNP), "
-	  "SO_NOSIGPIPE, SO_NREAD, SO_NWRITE, SO_LINGER_SEC (BSD manual) and SO_DONTLINGER (Windows).",
-	  "Look each name up in this system's headers and in the catalog of every option Linux "
-	  "defines.",
-	  0, run_missing, LAB_CHECKS(missing_checks) },
-	{ "proc-net-core", "The /proc/sys/net/core tunables the seed lists",
-	  SEED_MAN, "SO_RCVBUF SO_SNDBUF",
-	  "The seed lists 23 tunables under /proc/sys/net/core (rmem_default, rmem_max, wmem_default, "
-	  "wmem_max, optmem_max, somaxconn, netdev_max_backlog, warnings, …).",
-	  "Read each of them.",
-	  0, run_proc_core, LAB_CHECKS(proc_checks) },
-	{ "tw-sysctls", "tcp_tw_reuse and tcp_tw_recycle",
-	  SEED_MAN, "",
-	  "net.ipv4.tcp_tw_reuse (reuse TIME_WAIT sockets for new connections when safe) defaults to "
-	  "0, and net.ipv4.tcp_tw_recycle (fast recycling) exists and defaults to 0.",
-	  "Read both in a new network namespace, where they start at the kernel's defaults (on the "
-	  "host's values when no namespace can be made).",
-	  0, run_tw_sysctls, LAB_CHECKS(tw_checks) },
+	{ .id = "so-debug", .title = "SO_DEBUG on TCP, UDP and Unix sockets",
+	  .options = "SO_DEBUG",
+	  .method = "Turn SO_DEBUG on (needs CAP_NET_ADMIN) on TCP, UDP and Unix stream sockets and read "
+		    "it back.",
+	  .shows = "udp_errno", .run = run_so_debug },
+	{ .id = "options-missing-on-linux", .title = "BSD and Windows options the documents name, on Linux",
+	  .options = "SO_USELOOPBACK IP_RECVDSTADDR IP_RECVIF IPV6_USE_MIN_MTU SO_NOSIGPIPE SO_NREAD "
+		     "SO_NWRITE SO_LINGER_SEC SO_DONTLINGER",
+	  .method = "Look each name up in this system's headers and in the catalog of every option "
+		    "Linux defines; getsockopt(IPV6_USE_MIN_MTU) on a UDP6 socket.",
+	  .shows = "present", .run = run_missing },
+	{ .id = "proc-net-core", .title = "The /proc/sys/net/core tunables the article lists",
+	  .options = "SO_RCVBUF SO_SNDBUF", .method = "Read each of them.",
+	  .shows = "missing", .run = run_proc_core },
+	{ .id = "tw-sysctls", .title = "tcp_tw_reuse and tcp_tw_recycle",
+	  .options = "",
+	  .method = "Read both in a new network namespace, where they start at the kernel's defaults "
+		    "(on the host's values when no namespace can be made).",
+	  .shows = "tcp_tw_reuse", .run = run_tw_sysctls },
 };
 const size_t lab_misc_count = LAB_ARRAY_SIZE(lab_misc);
+
+static const struct lab_check debug_parts[] = {
+	{ "tcp_errno", LAB_EQ, .str = "OK", .says = "TCP supports SO_DEBUG" },
+	{ "udp_errno", LAB_NE, .str = "OK", .says = "only TCP (UDP refuses it)" },
+	{ .says = "the kernel keeps a trace of the socket's packets, read with trpt", .unmeasured = "Linux has no trpt and no SO_DEBUG trace buffer the lab could read; the flag is only stored" },
+};
+#define EXISTS(name) { name, LAB_EQ, .str = "present", .says = name " exists" }
+static const struct lab_check unp_bsd_parts[] = {
+	EXISTS("SO_USELOOPBACK"), EXISTS("IP_RECVDSTADDR"), EXISTS("IP_RECVIF"),
+};
+static const struct lab_check min_mtu_parts[] = {
+	{ "use_min_mtu_get", LAB_EQ, .str = "OK", .says = "the kernel has the option (getsockopt on a UDP6 socket)" },
+	{ "use_min_mtu_default", LAB_EQ, -1, .says = "it defaults to -1" },
+};
+static const struct lab_check man_bsd_parts[] = {
+	EXISTS("SO_NOSIGPIPE"), EXISTS("SO_NREAD"), EXISTS("SO_NWRITE"), EXISTS("SO_LINGER_SEC"),
+};
+static const struct lab_check dontlinger_parts[] = { EXISTS("SO_DONTLINGER") };
+static const struct lab_check proc_parts[] = {
+	{ "missing", LAB_EQ, 0, .says = "every tunable listed exists under /proc/sys/net/core" },
+};
+static const struct lab_check reuse_parts[] = {
+	{ "tcp_tw_reuse", LAB_EQ, 0, .says = "net.ipv4.tcp_tw_reuse defaults to 0" },
+};
+static const struct lab_check recycle_parts[] = {
+	{ "tcp_tw_recycle_exists", LAB_EQ, 1, .says = "net.ipv4.tcp_tw_recycle exists (default 0)" },
+};
+
+const struct lab_claim lab_misc_claims[] = {
+	{ "unp-so-debug", "so-debug", "unp", 71, 73,
+	  "SO_DEBUG is supported only by TCP; turned on, the kernel keeps a detailed trace of the packets the socket sends and receives, in a ring buffer read with trpt.",
+	  LAB_CHECKS(debug_parts) },
+	{ "unp-bsd-options", "options-missing-on-linux", "unp", 218, 250,
+	  "There are options SO_USELOOPBACK (routing sockets, on by default), IP_RECVDSTADDR and IP_RECVIF (destination address and interface of a UDP datagram via recvmsg).",
+	  LAB_CHECKS(unp_bsd_parts) },
+	{ "unp-ipv6-use-min-mtu", "options-missing-on-linux", "unp", 318, 0,
+	  "IPV6_USE_MIN_MTU: 1 sends with the minimum IPv6 MTU, 0 does path MTU discovery for every destination, -1 (the default) for unicast only.",
+	  LAB_CHECKS(min_mtu_parts) },
+	{ "adv-bsd-options", "options-missing-on-linux", "adv", 128, 134,
+	  "There are options SO_NOSIGPIPE (EPIPE instead of SIGPIPE), SO_NREAD, SO_NWRITE (get only) and SO_LINGER_SEC.",
+	  LAB_CHECKS(man_bsd_parts) },
+	{ "cnblogs-dontlinger-option", "options-missing-on-linux", "cnblogs", 63, 0,
+	  "(Windows) SO_DONTLINGER, when true, disables SO_LINGER.",
+	  LAB_CHECKS(dontlinger_parts) },
+	{ "adv-proc-net-core", "proc-net-core", "adv", 141, 172,
+	  "/proc/sys/net/core has bpf_jit_enable, busy_poll, busy_read, default_qdisc, dev_weight, message_burst, message_cost, netdev_budget, netdev_max_backlog, netdev_rss_key, netdev_tstamp_prequeue, optmem_max, rmem_default, rmem_max, rps_sock_flow_entries, somaxconn, warnings, wmem_default, wmem_max and the xfrm_* tunables.",
+	  LAB_CHECKS(proc_parts) },
+	{ "adv-tcp-tw-reuse", "tw-sysctls", "adv", 198, 0,
+	  "tcp_tw_reuse allows reusing TIME-WAIT sockets for new connections when safe; the default is 0.",
+	  LAB_CHECKS(reuse_parts) },
+	{ "adv-tcp-tw-recycle", "tw-sysctls", "adv", 205, 0,
+	  "tcp_tw_recycle enables fast recycling of TIME-WAIT sockets; the default is 0.",
+	  LAB_CHECKS(recycle_parts) },
+};
+const size_t lab_misc_claims_count = LAB_ARRAY_SIZE(lab_misc_claims);

@@ -8,8 +8,6 @@
 #include "lab.h"
 #include "labnet.h"
 
-#define SEED_UNP "003_f012efc3bbbfde02.txt"
-#define SEED_MAN "004_0de232be0c243d49.txt"
 
 /* Send each piece of PIECES ("+X" urgent, else normal) from C; the receiver S then settles. */
 static void send_pieces(int c, const char *const *pieces, size_t n)
@@ -99,32 +97,43 @@ static void run_oob_lost(struct lab_result *r)
 		    lab_word(r, "two_oob"), lab_word(r, "two_stream"));
 }
 
-static const struct lab_check oobinline_checks[] = {
-	{ "without_oob", LAB_EQ, .str = "X", .says = "without SO_OOBINLINE the urgent byte is read with MSG_OOB" },
-	{ "without_stream", LAB_EQ, .str = "abcd", .says = "and is not in the normal stream" },
-	{ "with_stream", LAB_EQ, .str = "abXcd", .says = "with SO_OOBINLINE it stays in the normal stream" },
-	{ "with_oob", LAB_EQ, .str = "EINVAL", .says = "and MSG_OOB cannot read it" },
-};
-
-static const struct lab_check oob_lost_checks[] = {
-	{ "two_oob", LAB_EQ, .str = "Y", .says = "only the latest urgent byte can be read as urgent" },
-	{ "two_stream", LAB_EQ, .str = "abcdef", .says = "the earlier urgent byte is lost" },
-};
-
 const struct lab_experiment lab_oob[] = {
-	{ "oobinline", "SO_OOBINLINE: urgent data in the normal stream, MSG_OOB no longer reads it",
-	  SEED_UNP " " SEED_MAN, "SO_OOBINLINE",
-	  "Without SO_OOBINLINE urgent (out-of-band) data is passed only to a recv with MSG_OOB; with "
-	  "it the urgent byte stays in the normal input queue and MSG_OOB cannot be used to read it.",
-	  "Loopback pair: \"ab\", one urgent byte \"X\", \"cd\"; the receiver tries recv(MSG_OOB) and "
-	  "then reads the stream, with SO_OOBINLINE off and on.",
-	  0, run_oobinline, LAB_CHECKS(oobinline_checks) },
-	{ "oob-lost", "Urgent data is lost when the receiver does not keep up",
-	  SEED_MAN, "SO_OOBINLINE",
-	  "Unlike the main stream, out-of-band data may be lost if the application cannot keep up "
-	  "with it.",
-	  "Two urgent bytes (\"X\", then \"Y\") arrive before the receiver reads anything; it then "
-	  "reads the urgent byte and the stream.",
-	  0, run_oob_lost, LAB_CHECKS(oob_lost_checks) },
+	{ .id = "oobinline", .title = "SO_OOBINLINE: urgent data in the normal stream",
+	  .options = "SO_OOBINLINE",
+	  .method = "Loopback pair: \"ab\", one urgent byte \"X\", \"cd\"; the receiver tries "
+		    "recv(MSG_OOB) and then reads the stream, with SO_OOBINLINE off and on.",
+	  .shows = "with_oob", .run = run_oobinline },
+	{ .id = "oob-lost", .title = "Urgent data when the receiver does not keep up",
+	  .options = "SO_OOBINLINE",
+	  .method = "Two urgent bytes (\"X\", then \"Y\") arrive before the receiver reads anything; it "
+		    "then reads the urgent byte and the stream.",
+	  .shows = "two_stream", .run = run_oob_lost },
 };
 const size_t lab_oob_count = LAB_ARRAY_SIZE(lab_oob);
+
+static const struct lab_check inline_parts[] = {
+	{ "with_stream", LAB_EQ, .str = "abXcd", .says = "with SO_OOBINLINE the urgent byte stays in the normal input" },
+	{ "with_oob", LAB_EQ, .str = "EINVAL", .says = "and MSG_OOB cannot read it" },
+};
+static const struct lab_check man_inline_parts[] = {
+	{ "with_stream", LAB_EQ, .str = "abXcd", .says = "enabled, out-of-band data goes into the receive stream" },
+	{ "without_oob", LAB_EQ, .str = "X", .says = "otherwise it is passed only to a receive with MSG_OOB" },
+	{ "without_stream", LAB_EQ, .str = "abcd", .says = "(and not in the stream)" },
+};
+static const struct lab_check lost_parts[] = {
+	{ "two_oob", LAB_EQ, .str = "Y", .says = "a receiver that did not keep up gets only the latest urgent byte as urgent" },
+	{ "two_stream", LAB_EQ, .str = "abcdef", .says = "the earlier one is lost" },
+};
+
+const struct lab_claim lab_oob_claims[] = {
+	{ "unp-oobinline", "oobinline", "unp", 155, 0,
+	  "With SO_OOBINLINE on, out-of-band data is left in the normal input queue, and MSG_OOB cannot be used to read it.",
+	  LAB_CHECKS(inline_parts) },
+	{ "adv-oobinline", "oobinline", "adv", 91, 0,
+	  "With SO_OOBINLINE out-of-band data is placed directly into the receive stream; otherwise it is passed only when MSG_OOB is set on receive.",
+	  LAB_CHECKS(man_inline_parts) },
+	{ "adv-oob-lost", "oob-lost", "adv", 259, 0,
+	  "Unlike the main stream, out-of-band data may be lost if the application cannot keep up with it.",
+	  LAB_CHECKS(lost_parts) },
+};
+const size_t lab_oob_claims_count = LAB_ARRAY_SIZE(lab_oob_claims);

@@ -10,8 +10,6 @@
 #include "labnet.h"
 #include "sockdiag.h"
 
-#define SEED_UNP "003_f012efc3bbbfde02.txt"
-#define SEED_MAN "004_0de232be0c243d49.txt"
 
 /* A socket of TYPE bound (and listening, for TCP) on IP:PORT with SO_REUSEADDR/SO_REUSEPORT as asked; fd or -errno. */
 static int bound_socket(int type, const char *ip, int port, const char *options)
@@ -194,8 +192,7 @@ static void run_udp_duplicate(struct lab_result *r)
 	if (sockopt_catalog_find("SO_BROADCAST")) {
 		lab_int(r, "broadcast_sent", send_datagrams("127.255.255.255", port, 1, true));
 		lab_int(r, "broadcast_copies", count_datagrams(a) + count_datagrams(b));
-		lab_int(r, "sockets", 2);
-	}
+			}
 	close(a);
 	close(b);
 	lab_observe(r, "Two UDP sockets with SO_REUSEADDR on 0.0.0.0:%d: the second bind got %s (%s "
@@ -282,67 +279,107 @@ static void run_reuseport(struct lab_result *r)
 		    counts[2], counts[3], lo, hi);
 }
 
-static const struct lab_check timewait_checks[] = {
+static const struct lab_check timewait_setup[] = {
 	{ "timewait_old_state", LAB_EQ, .str = "TIME-WAIT", .says = "the old server end waits in TIME_WAIT", .setup = true },
-	{ "established_without", LAB_EQ, .str = "EADDRINUSE", .says = "with a connection still on the port, a restart without SO_REUSEADDR fails" },
-	{ "established_with", LAB_EQ, .str = "OK", .says = "with SO_REUSEADDR the restart succeeds" },
-	{ "timewait_without", LAB_EQ, .str = "EADDRINUSE", .says = "with the port in TIME_WAIT, a restart without SO_REUSEADDR fails" },
-	{ "timewait_with", LAB_EQ, .str = "OK", .says = "with SO_REUSEADDR the restart over TIME_WAIT succeeds" },
 };
-
-static const struct lab_check distinct_checks[] = {
-	{ "distinct_ip_with", LAB_EQ, .str = "OK", .says = "SO_REUSEADDR allows one port on several local IPs" },
-	{ "distinct_ip_without", LAB_EQ, .str = "EADDRINUSE", .says = "without SO_REUSEADDR the second IP cannot have the port (BSD rule)" },
-	{ "same_ip_with", LAB_EQ, .str = "EADDRINUSE", .says = "TCP never allows two listeners on the same IP and port" },
-	{ "specific_after_wildcard", LAB_EQ, .str = "EADDRINUSE", .says = "a wildcard listener's port cannot be bound to a specific address" },
-};
-
-static const struct lab_check udp_duplicate_checks[] = {
-	{ "duplicate_with", LAB_EQ, .str = "OK", .says = "UDP allows completely duplicate binds with SO_REUSEADDR" },
-	{ "duplicate_without", LAB_EQ, .str = "EADDRINUSE", .says = "a socket without the option cannot join" },
-	{ "unicast_received", LAB_EQ, .other = "unicast_sent", .says = "each unicast datagram goes to one socket only" },
-	{ "broadcast_copies", LAB_EQ, .other = "sockets", .says = "a broadcast datagram goes to every socket" },
-};
-
-static const struct lab_check reuseport_checks[] = {
+static const struct lab_check reuseport_setup[] = {
 	{ "connections", LAB_GT, 0, .says = "connections were made", .setup = true },
-	{ "without_option", LAB_EQ, .str = "EADDRINUSE", .says = "a duplicate bind needs SO_REUSEPORT on every socket" },
-	{ "accepted", LAB_EQ, .other = "connections", .says = "every connection reaches exactly one listener" },
-	{ "fewest", LAB_GT, 0, .says = "the kernel spreads connections over all listeners" },
 };
 
 const struct lab_experiment lab_reuse[] = {
-	{ "reuseaddr-timewait", "SO_REUSEADDR lets a listener restart while its port has connections",
-	  SEED_UNP " " SEED_MAN, "SO_REUSEADDR",
-	  "A restarted listener cannot bind its well-known port while a connection on that port "
-	  "still exists (ESTABLISHED in a child, or TIME_WAIT) unless it sets SO_REUSEADDR between "
-	  "socket and bind; with it, bind succeeds.",
-	  "A listener accepts a connection, then exits while the connection lives on; again with the "
-	  "server end closing first into TIME_WAIT. A new listener binds the port without and with "
-	  "SO_REUSEADDR. Once more with an old listener that lacked SO_REUSEADDR.",
-	  0, run_timewait, LAB_CHECKS(timewait_checks) },
-	{ "reuseaddr-distinct-ip", "One port, several local IPs; wildcard and exact duplicates",
-	  SEED_UNP " " SEED_MAN, "SO_REUSEADDR",
-	  "SO_REUSEADDR allows several servers on one port as long as each binds a different local "
-	  "IP; TCP never allows two on the same IP and port; and a port bound by a wildcard listener "
-	  "cannot be bound to a specific address.",
-	  "Listeners on 127.0.0.1:P and 127.0.0.2:P without and with SO_REUSEADDR; twice "
-	  "127.0.0.1:P with it; 127.0.0.1:Q while 0.0.0.0:Q listens.",
-	  0, run_distinct_ip, LAB_CHECKS(distinct_checks) },
-	{ "reuseaddr-udp-duplicate", "Completely duplicate UDP binds with SO_REUSEADDR",
-	  SEED_UNP, "SO_REUSEADDR SO_BROADCAST",
-	  "For UDP, SO_REUSEADDR allows completely duplicate binds; a unicast datagram is delivered "
-	  "to one of the sockets, a broadcast or multicast datagram to each of them.",
-	  "Two UDP sockets on 0.0.0.0:P with SO_REUSEADDR and a third without; 20 unicast datagrams "
-	  "to 127.0.0.1:P and one broadcast to 127.255.255.255:P (loopback's broadcast address), "
-	  "counted per socket.",
-	  0, run_udp_duplicate, LAB_CHECKS(udp_duplicate_checks) },
-	{ "reuseport-balance", "SO_REUSEPORT: several TCP listeners on one port, and how they share",
-	  SEED_UNP " " SEED_MAN, "SO_REUSEPORT",
-	  "SO_REUSEPORT allows completely duplicate binds, but only if every socket binding the "
-	  "address and port sets it; incoming connections are then shared among the listeners.",
-	  "Four listeners with SO_REUSEPORT on 127.0.0.1:P, a fifth without; 200 connections, "
-	  "counted per listener.",
-	  0, run_reuseport, LAB_CHECKS(reuseport_checks) },
+	{ .id = "reuseaddr-timewait", .title = "Restarting a listener while its port has connections",
+	  .options = "SO_REUSEADDR",
+	  .method = "A listener accepts a connection, then exits while the connection lives on; again "
+		    "with the server end closing first into TIME_WAIT. A new listener binds the port "
+		    "without and with SO_REUSEADDR. Once more with an old listener that lacked "
+		    "SO_REUSEADDR and a connection of it in TIME_WAIT.",
+	  .shows = "timewait_old_plain_with", .run = run_timewait, .checks = LAB_CHECKS(timewait_setup) },
+	{ .id = "reuseaddr-distinct-ip", .title = "One port on several local IPs; wildcard and exact duplicates",
+	  .options = "SO_REUSEADDR",
+	  .method = "Listeners on 127.0.0.1:P and 127.0.0.2:P without and with SO_REUSEADDR; twice "
+		    "127.0.0.1:P with it; 127.0.0.1:Q while 0.0.0.0:Q listens.",
+	  .shows = "distinct_ip_without", .run = run_distinct_ip },
+	{ .id = "reuseaddr-udp-duplicate", .title = "Completely duplicate UDP binds with SO_REUSEADDR",
+	  .options = "SO_REUSEADDR SO_BROADCAST",
+	  .method = "Two UDP sockets on 0.0.0.0:P with SO_REUSEADDR and a third without; 20 unicast "
+		    "datagrams to 127.0.0.1:P and one broadcast to 127.255.255.255:P (loopback's "
+		    "broadcast address), counted per socket.",
+	  .shows = "broadcast_copies", .run = run_udp_duplicate },
+	{ .id = "reuseport-balance", .title = "SO_REUSEPORT: several TCP listeners on one port",
+	  .options = "SO_REUSEPORT",
+	  .method = "Four listeners with SO_REUSEPORT on 127.0.0.1:P, a fifth without; 200 connections, "
+		    "counted per listener.",
+	  .shows = "fewest", .run = run_reuseport, .checks = LAB_CHECKS(reuseport_setup) },
 };
 const size_t lab_reuse_count = LAB_ARRAY_SIZE(lab_reuse);
+
+static const struct lab_check restart_parts[] = {
+	{ "established_without", LAB_EQ, .str = "EADDRINUSE", .says = "with a connection of the old server still on the port, a restart without SO_REUSEADDR fails" },
+	{ "established_with", LAB_EQ, .str = "OK", .says = "set between socket and bind, SO_REUSEADDR makes that bind succeed" },
+	{ "timewait_with", LAB_EQ, .str = "OK", .says = "also over a connection in TIME_WAIT" },
+	{ "timewait_old_plain_with", LAB_EQ, .str = "OK", .says = "also when the old listener (and so its connection) did not set SO_REUSEADDR" },
+};
+static const struct lab_check instances_parts[] = {
+	{ "distinct_ip_with", LAB_EQ, .str = "OK", .says = "with SO_REUSEADDR a second server binds the port on another local IP" },
+	{ "distinct_ip_without", LAB_EQ, .str = "EADDRINUSE", .says = "it is SO_REUSEADDR that allows it (without, the bind fails)" },
+	{ "same_ip_with", LAB_EQ, .str = "EADDRINUSE", .says = "TCP never allows two servers on the same IP and port" },
+};
+static const struct lab_check one_process_parts[] = {
+	{ "distinct_ip_with", LAB_EQ, .str = "OK", .says = "one process binds the port on a second socket with another local IP" },
+	{ "distinct_ip_without", LAB_EQ, .str = "EADDRINUSE", .says = "it is SO_REUSEADDR that allows it (without, the bind fails)" },
+};
+static const struct lab_check bsd_reuse_parts[] = {
+	{ "distinct_ip_with", LAB_EQ, .str = "OK", .says = "with the option a socket may bind the port on an address no listener is bound to" },
+	{ "same_ip_with", LAB_EQ, .str = "EADDRINUSE", .says = "except while a listening socket is bound to the address" },
+	{ "specific_after_wildcard", LAB_EQ, .str = "EADDRINUSE", .says = "a listener on INADDR_ANY with the port blocks the port for every local address" },
+};
+static const struct lab_check udp_dup_parts[] = {
+	{ "duplicate_with", LAB_EQ, .str = "OK", .says = "UDP allows a completely duplicate bind with SO_REUSEADDR" },
+	{ "duplicate_without", LAB_EQ, .str = "EADDRINUSE", .says = "a socket without the option cannot join" },
+};
+static const struct lab_check delivery_parts[] = {
+	{ "broadcast_copies", LAB_EQ, 2, .says = "a broadcast datagram goes to each of the 2 duplicate sockets" },
+	{ "unicast_received", LAB_EQ, .other = "unicast_sent", .says = "each unicast datagram goes to a single socket (no copies)" },
+	{ .says = "a multicast datagram goes to each socket", .unmeasured = "the lab sends no multicast here" },
+};
+static const struct lab_check reuseport_parts[] = {
+	{ "accepted", LAB_EQ, .other = "connections", .says = "with SO_REUSEPORT on each, 4 listeners share one address and port, and every connection reaches one" },
+	{ "without_option", LAB_EQ, .str = "EADDRINUSE", .says = "only if every socket sets it (one without fails)" },
+};
+static const struct lab_check reuseport_man_parts[] = {
+	{ "accepted", LAB_EQ, .other = "connections", .says = "duplicate bindings of one address and port work, and every connection reaches one listener" },
+};
+static const struct lab_check multicast_equiv_parts[] = {
+	{ .says = "for a multicast address SO_REUSEADDR and SO_REUSEPORT are equivalent", .unmeasured = "the lab binds no multicast address" },
+};
+
+const struct lab_claim lab_reuse_claims[] = {
+	{ "unp-reuseaddr-restart", "reuseaddr-timewait", "unp", 192, 196,
+	  "SO_REUSEADDR lets a listening server restart and bind its well-known port while connections that use the port still exist: without it bind fails, with it set between socket and bind, bind succeeds.",
+	  LAB_CHECKS(restart_parts) },
+	{ "unp-reuseaddr-instances", "reuseaddr-distinct-ip", "unp", 198, 0,
+	  "SO_REUSEADDR allows several instances of a server on the same port as long as each binds a different local IP; TCP never allows two servers bound to the same IP and port.",
+	  LAB_CHECKS(instances_parts) },
+	{ "unp-reuseaddr-one-process", "reuseaddr-distinct-ip", "unp", 200, 0,
+	  "SO_REUSEADDR allows a single process to bind the same port to several sockets, each with a different local IP.",
+	  LAB_CHECKS(one_process_parts) },
+	{ "adv-reuseaddr", "reuseaddr-distinct-ip", "adv", 19, 0,
+	  "With SO_REUSEADDR an AF_INET socket may bind unless a listening socket is bound to the address; when the listener is bound to INADDR_ANY with a port, no local address can bind that port.",
+	  LAB_CHECKS(bsd_reuse_parts) },
+	{ "unp-reuseaddr-udp-duplicate", "reuseaddr-udp-duplicate", "unp", 202, 0,
+	  "SO_REUSEADDR allows completely duplicate bindings (same IP and port on another socket) where the protocol supports it, generally UDP only.",
+	  LAB_CHECKS(udp_dup_parts) },
+	{ "unp-duplicate-delivery", "reuseaddr-udp-duplicate", "unp", 204, 0,
+	  "With duplicate UDP bindings a broadcast or multicast datagram is delivered to every matching socket, a unicast one to a single socket.",
+	  LAB_CHECKS(delivery_parts) },
+	{ "unp-reuseport", "reuseport-balance", "unp", 208, 0,
+	  "SO_REUSEPORT allows completely duplicate bindings, but only if every socket binding that IP and port sets it.",
+	  LAB_CHECKS(reuseport_parts) },
+	{ "unp-reuseport-multicast", "reuseport-balance", "unp", 210, 0,
+	  "If the bound IP address is a multicast address, SO_REUSEADDR and SO_REUSEPORT are equivalent.",
+	  LAB_CHECKS(multicast_equiv_parts) },
+	{ "adv-reuseport", "reuseport-balance", "adv", 21, 0,
+	  "SO_REUSEPORT enables duplicate address and port bindings.",
+	  LAB_CHECKS(reuseport_man_parts) },
+};
+const size_t lab_reuse_claims_count = LAB_ARRAY_SIZE(lab_reuse_claims);

@@ -10,7 +10,6 @@
 #include "lab.h"
 #include "labnet.h"
 
-#define SEEDS "003_f012efc3bbbfde02.txt 004_0de232be0c243d49.txt"
 #define TIMEOUT_MS 200
 #define LATE_MS 300
 
@@ -99,8 +98,6 @@ static void run_rcvtimeo(struct lab_result *r)
 	lab_set(c, "SO_SNDTIMEO", text);
 	lab_get_text(c, "SO_RCVTIMEO", text, sizeof(text));
 	lab_str(r, "so_rcvtimeo", text);
-	lab_int(r, "timeout_us", TIMEOUT_MS * 1000);
-	lab_int(r, "late_us", LATE_MS * 1000);
 	receive_side(r, c, s);
 	send_side(r, c);
 	close(c);
@@ -117,24 +114,57 @@ static void run_rcvtimeo(struct lab_result *r)
 		    lab_num(r, "send_full_elapsed_us") / 1000.0);
 }
 
-static const struct lab_check rcvtimeo_checks[] = {
-	{ "recv_errno", LAB_EQ, .str = "EAGAIN", .says = "a timed-out receive fails with EAGAIN/EWOULDBLOCK" },
-	{ "recv_elapsed_us", LAB_GE, .other = "timeout_us", .num = 9, .den = 10, .says = "it fails only after the timeout" },
-	{ "send_full_errno", LAB_EQ, .str = "EAGAIN", .says = "a timed-out send fails with EAGAIN/EWOULDBLOCK" },
-	{ "send_partial_bytes", LAB_GT, 0, .says = "a send that moved some data before the timeout returns that count" },
-	{ "zero_bytes", LAB_GT, 0, .says = "a timeout of 0 means wait forever: the late data arrives" },
-	{ "zero_elapsed_us", LAB_GE, .other = "late_us", .num = 9, .den = 10, .says = "with 0 the receive waited for it" },
-	{ "poll_elapsed_us", LAB_GE, .other = "late_us", .num = 9, .den = 10, .says = "the timeouts have no effect on poll" },
-};
-
 const struct lab_experiment lab_timeouts[] = {
-	{ "rcvtimeo", "SO_RCVTIMEO/SO_SNDTIMEO: EAGAIN on timeout, 0 is forever, poll unaffected",
-	  SEEDS, "SO_RCVTIMEO SO_SNDTIMEO",
-	  "A receive or send that times out returns -1 with EAGAIN/EWOULDBLOCK, or the count when "
-	  "some data moved; a timeout of 0 disables it; the timeouts have no effect on select/poll.",
-	  "Loopback pair, 200 ms timeouts: recv on an idle connection; poll for 300 ms; recv with "
-	  "timeout 0 while a thread sends 300 ms later; a 64 MiB send to a peer that does not read, "
-	  "then one more send.",
-	  0, run_rcvtimeo, LAB_CHECKS(rcvtimeo_checks) },
+	{ .id = "rcvtimeo", .title = "SO_RCVTIMEO/SO_SNDTIMEO: time-out, partial transfer, 0, poll",
+	  .options = "SO_RCVTIMEO SO_SNDTIMEO",
+	  .method = "Loopback pair, 200 ms timeouts: recv on an idle connection; poll for 300 ms; recv "
+		    "with timeout 0 while a thread sends 300 ms later; a 64 MiB send to a peer that does "
+		    "not read, then one more send.",
+	  .shows = "recv_elapsed_us", .repeat = 5, .run = run_rcvtimeo },
 };
 const size_t lab_timeouts_count = LAB_ARRAY_SIZE(lab_timeouts);
+
+#define TIMES_OUT { "recv_errno", LAB_EQ, .str = "EAGAIN", .says = "a receive that times out fails with EAGAIN/EWOULDBLOCK" }
+#define AFTER_TIMEOUT { "recv_elapsed_us", LAB_GE, 180000, .says = "after the 200 ms timeout, not before" }
+#define SEND_TIMES_OUT { "send_full_errno", LAB_EQ, .str = "EAGAIN", .says = "a send that times out fails with EAGAIN/EWOULDBLOCK" }
+#define ZERO_FOREVER { "zero_elapsed_us", LAB_GE, 270000, .says = "a timeout of 0 disables it: the receive waited 300 ms for late data" }
+#define POLL_UNAFFECTED { "poll_elapsed_us", LAB_GE, 270000, .says = "poll is not cut short by the 200 ms timeout (waited its 300 ms)" }
+
+static const struct lab_check unp_parts[] = {
+	TIMES_OUT, AFTER_TIMEOUT, SEND_TIMES_OUT, ZERO_FOREVER,
+	{ .says = "the option value is a struct timeval, as select uses", .unmeasured = "the lab sets the timeouts through the catalog's typed value, not a raw timeval length check" },
+};
+static const struct lab_check unp_input_parts[] = {
+	TIMES_OUT,
+	{ .says = "read, readv, recvfrom and recvmsg are affected too", .unmeasured = "only recv is timed" },
+};
+static const struct lab_check unp_output_parts[] = {
+	SEND_TIMES_OUT,
+	{ .says = "write, writev, sendto and sendmsg are affected too", .unmeasured = "only send is timed" },
+};
+static const struct lab_check man_parts[] = {
+	{ "send_partial_bytes", LAB_GT, 0, .says = "a call that moved some data before the timeout returns that count" },
+	TIMES_OUT, AFTER_TIMEOUT, SEND_TIMES_OUT,
+	{ .says = "connect(2) that times out fails with EINPROGRESS", .unmeasured = "no connect is timed" },
+	ZERO_FOREVER,
+};
+static const struct lab_check man_poll_parts[] = { POLL_UNAFFECTED };
+
+const struct lab_claim lab_timeouts_claims[] = {
+	{ "unp-timeo", "rcvtimeo", "unp", 183, 0,
+	  "SO_RCVTIMEO and SO_SNDTIMEO set a timeout on receiving and sending; their value is a struct timeval as select uses, and a time of 0 disables the timeout.",
+	  LAB_CHECKS(unp_parts) },
+	{ "unp-rcvtimeo-functions", "rcvtimeo", "unp", 185, 0,
+	  "The receive timeout affects five input functions: read, readv, recv, recvfrom and recvmsg.",
+	  LAB_CHECKS(unp_input_parts) },
+	{ "unp-sndtimeo-functions", "rcvtimeo", "unp", 187, 0,
+	  "The send timeout affects five output functions: write, writev, send, sendto and sendmsg.",
+	  LAB_CHECKS(unp_output_parts) },
+	{ "adv-timeo", "rcvtimeo", "adv", 110, 114,
+	  "A call that blocks for the timeout returns the amount transferred if any; with nothing transferred it returns -1 with EAGAIN or EWOULDBLOCK, or EINPROGRESS for connect(2); a timeout of zero (the default) never times out.",
+	  LAB_CHECKS(man_parts) },
+	{ "adv-timeo-poll", "rcvtimeo", "adv", 116, 0,
+	  "Timeouts only affect system calls that do socket I/O; they have no effect on select, poll or epoll_wait.",
+	  LAB_CHECKS(man_poll_parts) },
+};
+const size_t lab_timeouts_claims_count = LAB_ARRAY_SIZE(lab_timeouts_claims);

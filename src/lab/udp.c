@@ -11,9 +11,6 @@
 #include "lab.h"
 #include "labnet.h"
 
-#define SEED_GO "000_b4212af7d284b003.txt"
-#define SEED_UNP "003_f012efc3bbbfde02.txt"
-#define SEED_MAN "004_0de232be0c243d49.txt"
 
 /* sendto IP:PORT LEN bytes from FD with FLAGS; 0 or the errno. */
 static int send_to(int fd, const char *ip, int port, size_t len, int flags)
@@ -223,67 +220,98 @@ static void run_dontroute(struct lab_result *r)
 		    lab_word(r, "routed_dontroute"), lab_word(r, "onlink_dontroute"));
 }
 
-static const struct lab_check over_sndbuf_checks[] = {
-	{ "over_sndbuf_errno", LAB_EQ, .str = "EMSGSIZE", .says = "a datagram larger than SO_SNDBUF fails with EMSGSIZE (UNP)" },
-	{ "send_65507", LAB_EQ, .str = "OK", .says = "65,507 bytes is the largest IPv4 UDP payload and can be sent" },
-	{ "send_65508", LAB_EQ, .str = "EMSGSIZE", .says = "one byte more fails with EMSGSIZE" },
-};
-
-static const struct lab_check broadcast_checks[] = {
-	{ "without_errno", LAB_EQ, .str = "EACCES", .says = "without SO_BROADCAST, sending to a broadcast address fails with EACCES" },
-	{ "with_errno", LAB_EQ, .str = "OK", .says = "with it, the datagram goes out" },
-	{ "received_with", LAB_GT, 0, .says = "and arrives" },
-	{ "tcp_connect_errno", LAB_NE, .str = "OK", .says = "it has no effect for stream sockets: TCP cannot use a broadcast address" },
-};
-
-static const struct lab_check drops_checks[] = {
-	{ "udp_received", LAB_LT, .other = "udp_sent", .says = "UDP has no flow control: datagrams that do not fit the receive buffer are dropped" },
-	{ "udp_accounted", LAB_EQ, .other = "udp_sent", .says = "every datagram is either received or counted as dropped" },
-	{ "tcp_sent", LAB_LT, .other = "tcp_offered", .says = "TCP's window stops the sender (EAGAIN)" },
-	{ "tcp_received", LAB_EQ, .other = "tcp_sent", .says = "so nothing is lost" },
-};
-
-static const struct lab_check dontroute_checks[] = {
+static const struct lab_check dontroute_setup[] = {
 	{ "routed_plain", LAB_EQ, .str = "OK", .says = "normally the route through the gateway is used", .setup = true },
-	{ "routed_dontroute", LAB_EQ, .str = "ENETUNREACH", .says = "with SO_DONTROUTE a destination not on a local link fails with ENETUNREACH" },
-	{ "routed_msg_dontroute", LAB_EQ, .str = "ENETUNREACH", .says = "MSG_DONTROUTE does the same for one send" },
-	{ "onlink_dontroute", LAB_EQ, .str = "OK", .says = "a destination on the local link still works" },
 };
 
 const struct lab_experiment lab_udp[] = {
-	{ "udp-datagram-over-sndbuf", "A UDP datagram larger than SO_SNDBUF; the 65,507-byte limit",
-	  SEED_GO, "SO_SNDBUF",
-	  "A UDP socket's send buffer is only an upper limit on the datagram size: writing a datagram "
-	  "larger than SO_SNDBUF returns EMSGSIZE (UNP). The largest IPv4 UDP payload is 65,507 bytes.",
-	  "Set SO_SNDBUF 4096 on a UDP socket and send a datagram three times the size read back to "
-	  "a receiver on 127.0.0.1; at the default buffer send 65,507 and 65,508 bytes.",
-	  0, run_over_sndbuf, LAB_CHECKS(over_sndbuf_checks) },
-	{ "broadcast-eacces", "Broadcast without SO_BROADCAST fails with EACCES",
-	  SEED_UNP " " SEED_MAN, "SO_BROADCAST",
-	  "A process must set SO_BROADCAST before sending a broadcast datagram; without it the "
-	  "kernel returns EACCES. The option is for datagram sockets only and has no effect on "
-	  "stream sockets.",
-	  "In a private network namespace (or, unprivileged, on the host loopback): UDP to "
-	  "127.255.255.255 without and with SO_BROADCAST, received by a socket on 0.0.0.0; a TCP "
-	  "socket with SO_BROADCAST connects to 127.255.255.255.",
-	  0, run_broadcast, LAB_CHECKS(broadcast_checks) },
-	{ "udp-rcvbuf-drops", "UDP drops what its receive buffer cannot hold; TCP's window does not",
-	  SEED_UNP, "SO_RCVBUF SO_MEMINFO",
-	  "UDP has no flow control: when a datagram does not fit the receive buffer it is dropped, "
-	  "and a fast sender easily overruns a slow receiver. TCP's receive buffer cannot overflow, "
-	  "because the peer may not send past the advertised window.",
-	  "200 datagrams of 1000 bytes to a UDP socket with SO_RCVBUF 16K that does not read, drops "
-	  "counted by the kernel (SO_MEMINFO); a TCP sender with a 16K send buffer offers 1 MiB "
-	  "to a receiver with SO_RCVBUF 16K until EAGAIN, then the receiver drains.",
-	  0, run_rcvbuf_drops, LAB_CHECKS(drops_checks) },
-	{ "dontroute", "SO_DONTROUTE and MSG_DONTROUTE bypass gateways: ENETUNREACH",
-	  SEED_UNP " " SEED_MAN, "SO_DONTROUTE",
-	  "SO_DONTROUTE makes outgoing packets bypass the routing table and go only to directly "
-	  "connected hosts; a destination not on a local network gives ENETUNREACH. MSG_DONTROUTE "
-	  "does the same for one send.",
-	  "In a private network namespace: a veth link with 192.0.2.1/24 and a route to "
-	  "198.51.100.0/24 through a gateway; UDP sends to 198.51.100.1 without the option, with "
-	  "MSG_DONTROUTE and with SO_DONTROUTE, and to 192.0.2.2 with SO_DONTROUTE.",
-	  LAB_NEEDS_NETNS, run_dontroute, LAB_CHECKS(dontroute_checks) },
+	{ .id = "udp-datagram-over-sndbuf", .title = "A UDP datagram larger than SO_SNDBUF",
+	  .options = "SO_SNDBUF",
+	  .method = "Set SO_SNDBUF 4096 on a UDP socket and send a datagram three times the size read "
+		    "back to a receiver on 127.0.0.1; at the default buffer send 65,507 and 65,508 bytes "
+		    "(a lab observation).",
+	  .shows = "over_sndbuf_errno", .run = run_over_sndbuf },
+	{ .id = "broadcast-eacces", .title = "Broadcast with and without SO_BROADCAST; SO_BROADCAST on TCP",
+	  .options = "SO_BROADCAST",
+	  .method = "In a private network namespace (or, unprivileged, on the host loopback): UDP to "
+		    "127.255.255.255 without and with SO_BROADCAST, received by a socket on 0.0.0.0; a "
+		    "TCP socket sets SO_BROADCAST and connects to 127.255.255.255.",
+	  .shows = "without_errno", .run = run_broadcast },
+	{ .id = "udp-rcvbuf-drops", .title = "UDP drops what its receive buffer cannot hold; TCP's window does not",
+	  .options = "SO_RCVBUF SO_MEMINFO",
+	  .method = "200 datagrams of 1000 bytes to a UDP socket with SO_RCVBUF 16K that does not read, "
+		    "drops counted by the kernel (SO_MEMINFO); a TCP sender with a 16K send buffer "
+		    "offers 1 MiB to a receiver with SO_RCVBUF 16K until EAGAIN, then the receiver drains.",
+	  .shows = "udp_dropped", .run = run_rcvbuf_drops },
+	{ .id = "dontroute", .title = "SO_DONTROUTE and MSG_DONTROUTE bypass gateways",
+	  .options = "SO_DONTROUTE",
+	  .method = "In a private network namespace: a veth link with 192.0.2.1/24 and a route to "
+		    "198.51.100.0/24 through a gateway; UDP sends to 198.51.100.1 without the option, "
+		    "with MSG_DONTROUTE and with SO_DONTROUTE, and to 192.0.2.2 with SO_DONTROUTE.",
+	  .shows = "routed_dontroute", .needs = LAB_NEEDS_NETNS, .run = run_dontroute,
+	  .checks = LAB_CHECKS(dontroute_setup) },
 };
 const size_t lab_udp_count = LAB_ARRAY_SIZE(lab_udp);
+
+static const struct lab_check emsgsize_parts[] = {
+	{ "over_sndbuf_errno", LAB_EQ, .str = "EMSGSIZE", .says = "a datagram larger than the socket's send buffer fails with EMSGSIZE" },
+};
+static const struct lab_check broadcast_parts[] = {
+	{ "without_errno", LAB_EQ, .str = "EACCES", .says = "without SO_BROADCAST, a datagram to a broadcast address fails with EACCES" },
+	{ "with_errno", LAB_EQ, .str = "OK", .says = "with it set, the datagram goes out" },
+	{ "received_with", LAB_GT, 0, .says = "and arrives" },
+};
+static const struct lab_check datagram_only_parts[] = {
+	{ "tcp_set_errno", LAB_NE, .str = "OK", .says = "SO_BROADCAST can be used only on datagram sockets (a TCP socket refuses it)" },
+};
+static const struct lab_check man_broadcast_parts[] = {
+	{ "with_errno", LAB_EQ, .str = "OK", .says = "with it, a datagram socket may send to a broadcast address" },
+	{ "without_errno", LAB_NE, .str = "OK", .says = "(and without it may not)" },
+	{ "tcp_connect_errno", LAB_NE, .str = "OK", .says = "it has no effect on a stream socket (TCP still cannot reach a broadcast address)" },
+};
+static const struct lab_check udp_flow_parts[] = {
+	{ "udp_received", LAB_LT, .other = "udp_sent", .says = "a datagram that does not fit the receive buffer is dropped" },
+	{ "udp_accounted", LAB_EQ, .other = "udp_sent", .says = "every datagram was either received or counted as dropped" },
+};
+static const struct lab_check tcp_flow_parts[] = {
+	{ "tcp_sent", LAB_LT, .other = "tcp_offered", .says = "the peer cannot send past the advertised window (the sender stops with EAGAIN)" },
+	{ "tcp_received", LAB_EQ, .other = "tcp_sent", .says = "so nothing overflows: every byte sent is received" },
+};
+static const struct lab_check dontroute_parts[] = {
+	{ "routed_dontroute", LAB_EQ, .str = "ENETUNREACH", .says = "with SO_DONTROUTE a destination not on a local network gives ENETUNREACH" },
+	{ "onlink_dontroute", LAB_EQ, .str = "OK", .says = "a destination on the local interface's network is still reached" },
+	{ "routed_msg_dontroute", LAB_EQ, .str = "ENETUNREACH", .says = "MSG_DONTROUTE has the same effect on one send" },
+};
+static const struct lab_check man_dontroute_parts[] = {
+	{ "routed_dontroute", LAB_EQ, .str = "ENETUNREACH", .says = "SO_DONTROUTE does not send via a gateway" },
+	{ "onlink_dontroute", LAB_EQ, .str = "OK", .says = "only to directly connected hosts" },
+	{ "routed_msg_dontroute", LAB_EQ, .str = "ENETUNREACH", .says = "MSG_DONTROUTE on send has the same effect" },
+};
+
+const struct lab_claim lab_udp_claims[] = {
+	{ "go-blog-udp-emsgsize", "udp-datagram-over-sndbuf", "go-blog", 11, 17,
+	  "(Quoting UNP) A UDP socket's send buffer is only an upper limit on the datagram size: writing a datagram larger than the send buffer returns EMSGSIZE.",
+	  LAB_CHECKS(emsgsize_parts) },
+	{ "unp-broadcast-eacces", "broadcast-eacces", "unp", 65, 67,
+	  "A process must set SO_BROADCAST before sending a broadcast datagram; if the destination is a broadcast address and the option is not set, EACCES is returned.",
+	  LAB_CHECKS(broadcast_parts) },
+	{ "unp-broadcast-datagram-only", "broadcast-eacces", "unp", 61, 0,
+	  "Though a generic option, SO_BROADCAST can only be used on datagram sockets.",
+	  LAB_CHECKS(datagram_only_parts) },
+	{ "adv-broadcast", "broadcast-eacces", "adv", 87, 0,
+	  "With SO_BROADCAST enabled datagram sockets may send to a broadcast address; the option has no effect on stream sockets.",
+	  LAB_CHECKS(man_broadcast_parts) },
+	{ "unp-udp-no-flow-control", "udp-rcvbuf-drops", "unp", 163, 0,
+	  "UDP has no flow control: a datagram that does not fit in the receive buffer is dropped, so a fast sender can overrun a slow receiver.",
+	  LAB_CHECKS(udp_flow_parts) },
+	{ "unp-tcp-no-overflow", "udp-rcvbuf-drops", "unp", 161, 0,
+	  "A TCP receive buffer cannot overflow, because the peer may not send more than the advertised window (flow control).",
+	  LAB_CHECKS(tcp_flow_parts) },
+	{ "unp-dontroute", "dontroute", "unp", 77, 81,
+	  "SO_DONTROUTE makes outgoing packets bypass the routing: they go to the local interface of the destination's network, ENETUNREACH when there is none; MSG_DONTROUTE does the same for one send.",
+	  LAB_CHECKS(dontroute_parts) },
+	{ "adv-dontroute", "dontroute", "adv", 29, 0,
+	  "SO_DONTROUTE: do not send via a gateway, only to directly connected hosts; MSG_DONTROUTE on send(2) has the same effect.",
+	  LAB_CHECKS(man_dontroute_parts) },
+};
+const size_t lab_udp_claims_count = LAB_ARRAY_SIZE(lab_udp_claims);

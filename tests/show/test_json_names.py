@@ -125,7 +125,7 @@ class HostileNames(unittest.TestCase):
     def test_every_other_command(self):
         for args in (["explain", "--json", "SO_BINDTODEVICE"], ["defaults", "--json"],
                      ["list", "--json"], ["limits", "--json"],
-                     ["lab", "--json", "buffer-defaults"],
+                     ["lab", "--json", "unp-buffer-defaults"],
                      ["bench", "udp", "--json", "--duration", "0.2", "--count", "100"]):
             with self.subTest(args=args):
                 r = sockopt(*args, check=False)
