@@ -26,6 +26,10 @@ int cmd_lab(int argc, char **argv);
 void print_lab_experiments(const char *option);
 int cmd_bench(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+/* Whether a `sockopt run` command line asks for the cgroup method (--cgroup before the command). */
+bool run_wants_cgroup(int argc, char **argv);
+/* `sockopt run --cgroup`: the command in a child cgroup with the BPF programs attached. */
+int run_cgroup(int argc, char **argv);
 
 /* Report an unknown option or missing argument of subcommand NAME; returns EXIT_USAGE. */
 int usage_error(const char *name);
