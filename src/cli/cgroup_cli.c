@@ -77,13 +77,11 @@ int cg_request_load(struct cg_request *req, const char *parent, struct cg_load *
 	req->info.verbose = req->verbose;
 	if (r == 0 && req->verbose)
 		r = cg_load_set_info(*out, &req->info, &d);
-	if (r < 0) {
-		cg_load_free(*out);
-		*out = NULL;
-	}
-	if (r < 0)
-		return fail(r == -EOPNOTSUPP ? EXIT_USAGE : EXIT_FAILED, "%s", d.text);
-	return EXIT_OK;
+	if (r == 0)
+		return EXIT_OK;
+	cg_load_free(*out);
+	*out = NULL;
+	return fail(r == -EOPNOTSUPP ? EXIT_USAGE : EXIT_FAILED, "%s", d.text);
 }
 
 void cg_entry_label(const struct cg_entry *e, char *buf, size_t size)

@@ -31,7 +31,7 @@ static const struct command commands[] = {
 	{ "run", cmd_run,
 	  "run [-o SPEC]… [--on-socket SPEC] [--before-bind SPEC] [--before-connect SPEC] "
 	  "[--before-listen SPEC] [--after-accept SPEC] [--tcp] [--udp] [-4|-6] [--verbose] "
-	  "[--strict] -- CMD [ARG…]",
+	  "[--strict] [--cgroup [--pin NAME]… [--report]] -- CMD [ARG…]",
 	  "run an unmodified program with options applied to its sockets (LD_PRELOAD)" },
 };
 
