@@ -198,6 +198,22 @@ int sockopt_type_format_json(enum sockopt_type t, const sockopt_value *v, char *
 			     size_t size);
 /* Whether two values are the same (compares what the type means). */
 bool sockopt_value_equal(enum sockopt_type t, const sockopt_value *a, const sockopt_value *b);
+/*
+ * Order two values of type T by what they measure: *ORDER becomes -1, 0
+ * or 1 as A is below, equal to or above B.  Sizes, counts and durations
+ * compare as numbers in the type's unit; a bool off is below on; linger
+ * off is below every on:N, and on:N orders by N.  -EDOM for types whose
+ * values have no order (names, text, addresses, tcp_info): ask
+ * sockopt_value_equal instead.  -EINVAL for an unknown type.
+ */
+int sockopt_value_compare(enum sockopt_type t, const sockopt_value *a, const sockopt_value *b,
+			  int *order);
+/*
+ * A value as one number in its type's unit (bytes, seconds, milliseconds,
+ * microseconds; bool 0 or 1; linger off -1, on:N N; timeval microseconds),
+ * for metrics.  -EDOM for the types without an order, as above.
+ */
+int sockopt_value_number(enum sockopt_type t, const sockopt_value *v, double *out);
 /* A value holding one int, the form most options take. */
 void sockopt_value_set_int(sockopt_value *v, int i);
 
@@ -670,6 +686,39 @@ int sockopt_sock_option(const sockopt_sock *sock, size_t i, const sockopt_entry 
  * TCP_MAXSEG from the path MTU).
  */
 int sockopt_sock_option_is_default(const sockopt_sock *sock, size_t i);
+
+/* What read SOCK: "pidfd", or the BACKEND named by sockopt_scan_sock_new ("bpf"). */
+const char *sockopt_sock_backend(const sockopt_sock *sock);
+/*
+ * The timer the kernel runs on SOCK as ss names it ("on", "keepalive",
+ * "timewait", "persist", "off"), with the milliseconds until it fires in
+ * *MS; NULL when the reader did not learn it (the pidfd path).
+ */
+const char *sockopt_sock_timer(const sockopt_sock *sock, long long *ms);
+
+/*
+ * Sockets read by another reader (a BPF iterator), built so that they
+ * are printed, compared with defaults and decoded exactly as the pidfd
+ * path's: start one with sockopt_scan_sock_new (it replaces the scan's
+ * current socket, as the next socket of sockopt_scan_pid would), describe
+ * it, then give the value of each option the reader has.  Options given
+ * no value answer -ENODATA from sockopt_sock_option; SO_DOMAIN, SO_TYPE,
+ * SO_PROTOCOL and SO_ACCEPTCONN come from the description.  -ENOMEM.
+ */
+int sockopt_scan_sock_new(sockopt_scan *scan, int family, int type, int protocol,
+			  const char *backend, sockopt_sock **out);
+/* The owner (PID 0 and FD -1: none, as for a TIME_WAIT socket). */
+void sockopt_sock_set_owner(sockopt_sock *sock, pid_t pid, const char *comm, int fd);
+/* Inode, state (TCP numbering, as sockopt_sock_state), queues (-1: unknown) and addresses. */
+void sockopt_sock_set_endpoints(sockopt_sock *sock, uint64_t inode, int state, long long recv_q,
+				long long send_q, const void *local, socklen_t local_len,
+				const void *peer, socklen_t peer_len);
+/* The timer as sockopt_sock_timer reports it; NAME must outlive the socket. */
+void sockopt_sock_set_timer(sockopt_sock *sock, const char *name, long long ms);
+/* The index of option LEVEL/OPTNAME among the options of SOCK's kind, or -ENOENT (the same for every socket of a kind). */
+long sockopt_sock_option_index(const sockopt_sock *sock, int level, int optname);
+/* Option I is LEN bytes of BYTES, or failed with the negative errno ERR. -EINVAL. */
+int sockopt_sock_set_option(sockopt_sock *sock, size_t i, const void *bytes, socklen_t len, int err);
 
 /*
  * A duplicate of fd FD of process PID in this process (pidfd_getfd), to

@@ -37,7 +37,8 @@ $(BUILD)/doc/sockopt.bash: completion/sockopt.bash completion/gen-completion.sh 
 # preload (lib/sockopt/) is installed when it has been built.
 install: dist
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR) \
-		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(BASHCOMPDIR)
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(BASHCOMPDIR)
 	install -m 755 $(BUILD)/sockopt $(DESTDIR)$(BINDIR)/sockopt
 	install -m 755 $(BUILD)/libsockopt.so $(DESTDIR)$(LIBDIR)/libsockopt.so.$(VERSION)
 	ln -sf libsockopt.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
@@ -49,6 +50,7 @@ install: dist
 		-e 's|@VERSION@|$(VERSION)|' mk/sockopt.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/sockopt.pc
 	install -m 644 $(BUILD)/doc/sockopt.1 $(DESTDIR)$(MANDIR)/man1/sockopt.1
 	install -m 644 man/libsockopt.3 $(DESTDIR)$(MANDIR)/man3/libsockopt.3
+	install -m 644 man/sockopt-policy.5 $(DESTDIR)$(MANDIR)/man5/sockopt-policy.5
 	install -m 644 $(BUILD)/doc/sockopt.bash $(DESTDIR)$(BASHCOMPDIR)/sockopt
 	if [ -e $(PRELOAD) ]; then install -d $(DESTDIR)$(PKGLIBDIR) && \
 		install -m 755 $(PRELOAD) $(DESTDIR)$(PKGLIBDIR)/libsockopt-preload.so; fi
@@ -58,7 +60,8 @@ uninstall:
 		$(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libsockopt.so \
 		$(DESTDIR)$(LIBDIR)/libsockopt.a $(DESTDIR)$(INCLUDEDIR)/sockopt.h \
 		$(DESTDIR)$(LIBDIR)/pkgconfig/sockopt.pc $(DESTDIR)$(MANDIR)/man1/sockopt.1 \
-		$(DESTDIR)$(MANDIR)/man3/libsockopt.3 $(DESTDIR)$(BASHCOMPDIR)/sockopt \
+		$(DESTDIR)$(MANDIR)/man3/libsockopt.3 $(DESTDIR)$(MANDIR)/man5/sockopt-policy.5 \
+		$(DESTDIR)$(BASHCOMPDIR)/sockopt \
 		$(DESTDIR)$(PKGLIBDIR)/libsockopt-preload.so
 	rmdir $(DESTDIR)$(PKGLIBDIR) 2>/dev/null || true
 

@@ -3,9 +3,7 @@ CPPCHECK ?= cppcheck
 CPPCHECK_FLAGS := --std=c11 --enable=warning,style,performance,portability --inline-suppr \
 	--suppressions-list=.cppcheck-suppressions --error-exitcode=1 -q \
 	-D__linux__ -D__x86_64__ -D_GNU_SOURCE -Iinclude -Isrc/lib -Isrc/util -I$(BUILD)/gen \
-	"-DSEC(name)="
-# SEC() (libbpf's section attribute) reads as an unknown macro to cppcheck, which then skips
-# the whole BPF file; defined empty, the programs are checked like any C.
+	$(BPF_LINT_FLAGS)
 
 .PHONY: lint
 lint: $(BUILD)/gen/optnames.h

@@ -30,6 +30,7 @@ major=$(sed -n 's/^#define SOCKOPT_VERSION_MAJOR \([0-9]*\).*/\1/p' include/sock
 minor=$(sed -n 's/^#define SOCKOPT_VERSION_MINOR \([0-9]*\).*/\1/p' include/sockopt.h)
 for f in bin/sockopt lib/libsockopt.so.$major.$minor lib/libsockopt.a include/sockopt.h \
 	lib/pkgconfig/sockopt.pc share/man/man1/sockopt.1 share/man/man3/libsockopt.3 \
+	share/man/man5/sockopt-policy.5 \
 	share/bash-completion/completions/sockopt; do
 	[ -f "$root/$f" ] || fail "$f is not installed"
 done
@@ -53,7 +54,7 @@ print(s.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))' 2>&1) || true
 fi
 
 # The pages render without a warning, and the catalog listing is in sockopt(1).
-for page in man1/sockopt.1 man3/libsockopt.3; do
+for page in man1/sockopt.1 man3/libsockopt.3 man5/sockopt-policy.5; do
 	warnings=$(MANWIDTH=80 man -l "$root/share/man/$page" 2>&1 >/dev/null; groff -man -ww -z "$root/share/man/$page" 2>&1)
 	[ -z "$warnings" ] || fail "$page renders with warnings: $warnings"
 done

@@ -11,7 +11,7 @@ fail() {
 	failed=1
 }
 
-for page in man/sockopt.1 man/libsockopt.3 "$generated"; do
+for page in man/sockopt.1 man/libsockopt.3 man/sockopt-policy.5 "$generated"; do
 	warnings=$(MANWIDTH=80 man -l "$page" 2>&1 >/dev/null; groff -man -ww -z "$page" 2>&1)
 	[ -z "$warnings" ] || fail "$page renders with warnings: $warnings"
 done

@@ -105,6 +105,48 @@ static void every_type_has_parser_and_formatter(void **state)
 	}
 }
 
+/* Values order by what they measure, parsed from the same text the command takes. */
+static const struct {
+	enum sockopt_type type;
+	const char *a, *b;
+	int order; /* 2: the type has no order */
+} orders[] = {
+	{ SOCKOPT_TYPE_BYTES, "1M", "2097152", -1 },
+	{ SOCKOPT_TYPE_BYTES, "64K", "65536", 0 },
+	{ SOCKOPT_TYPE_SECONDS, "5m", "300", 0 },
+	{ SOCKOPT_TYPE_SECONDS, "1h", "300", 1 },
+	{ SOCKOPT_TYPE_MILLIS, "2s", "250", 1 },
+	{ SOCKOPT_TYPE_BOOL, "off", "on", -1 },
+	{ SOCKOPT_TYPE_LINGER, "off", "on:0", -1 },
+	{ SOCKOPT_TYPE_LINGER, "on:30", "on:5", 1 },
+	{ SOCKOPT_TYPE_TIMEVAL, "1500us", "1ms", 1 },
+	{ SOCKOPT_TYPE_U64, "18446744073709551615", "1", 1 },
+	{ SOCKOPT_TYPE_INT, "-1", "0", -1 },
+	{ SOCKOPT_TYPE_STRING, "bbr", "cubic", 2 },
+	{ SOCKOPT_TYPE_FAMILY, "inet", "inet6", 2 },
+};
+
+static void values_compare_by_magnitude(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(orders) / sizeof(orders[0]); i++) {
+		sockopt_value a, b;
+		double number;
+		int order = 7;
+
+		assert_int_equal(sockopt_type_parse(orders[i].type, orders[i].a, &a, NULL), 0);
+		assert_int_equal(sockopt_type_parse(orders[i].type, orders[i].b, &b, NULL), 0);
+		if (orders[i].order == 2) {
+			assert_int_equal(sockopt_value_compare(orders[i].type, &a, &b, &order), -EDOM);
+			assert_int_equal(sockopt_value_number(orders[i].type, &a, &number), -EDOM);
+			continue;
+		}
+		assert_int_equal(sockopt_value_compare(orders[i].type, &a, &b, &order), 0);
+		assert_int_equal(order, orders[i].order);
+		assert_int_equal(sockopt_value_number(orders[i].type, &a, &number), 0);
+	}
+}
+
 /* Bad text is -EINVAL, out of range is -ERANGE. */
 static const struct {
 	enum sockopt_type type;
@@ -224,6 +266,7 @@ int main(void)
 		cmocka_unit_test(bad_text_is_rejected),
 		cmocka_unit_test(rejection_sentence_names_option_text_and_expectation),
 		cmocka_unit_test(json_forms),
+		cmocka_unit_test(values_compare_by_magnitude),
 		cmocka_unit_test(values_from_elsewhere_format_safely),
 	};
 

@@ -10,6 +10,7 @@
 
 #include "run_env.h"
 #include "cli.h"
+#include "run_reach.h"
 
 #ifndef SOCKOPT_LIBDIR
 #define SOCKOPT_LIBDIR "/usr/local/lib/sockopt"
@@ -17,13 +18,14 @@
 #define SHIM_NAME "libsockopt-preload.so"
 
 /* Getopt values: a spec variable is 256 + its index, a flag word 512 + its index. */
-enum { OPT_VAR = 256, OPT_WORD = 512 };
+enum { OPT_VAR = 256, OPT_WORD = 512, OPT_LOG = 768 };
 
 /* What the command line asked for: one text per spec variable, and the flag words. */
 struct run_request {
 	char *text[RUN_VAR_COUNT]; /* repeated flags joined with commas; NULL when absent */
 	char words[128];	   /* SOCKOPT_RUN_FLAGS */
 	unsigned kinds, switches;
+	char log[PATH_MAX];	   /* SOCKOPT_LOG: absolute, as the program may change directory */
 };
 
 /* Append SPEC to *TEXT with a comma; false when out of memory. */
@@ -48,10 +50,30 @@ static void add_word(struct run_request *req, const char *word)
 			 "%s%s", *req->words ? "," : "", word);
 }
 
+/* --log FILE: made absolute, and checked by opening it as the shim will (appending). */
+static bool set_log(struct run_request *req, const char *file, int *code)
+{
+	char cwd[PATH_MAX];
+	FILE *f;
+
+	if (*file != '/' && !getcwd(cwd, sizeof(cwd)))
+		return *code = fail(EXIT_FAILED, "Cannot read the current directory: %s.",
+				    strerror(errno)),
+		       false;
+	if (snprintf(req->log, sizeof(req->log), "%s%s%s", *file == '/' ? "" : cwd,
+		     *file == '/' ? "" : "/", file) >= (int)sizeof(req->log))
+		return *code = fail(EXIT_USAGE, "--log %s: the path is too long.", file), false;
+	f = fopen(req->log, "a");
+	if (!f)
+		return *code = fail(EXIT_USAGE, "--log %s: %s.", file, strerror(errno)), false;
+	fclose(f);
+	return true;
+}
+
 /* Parse the flags up to the command: its index (at least 1), or 0 with the exit code in *CODE. */
 static int parse_flags(int argc, char **argv, struct run_request *req, int *code)
 {
-	struct option longopts[RUN_VAR_COUNT + RUN_WORD_COUNT + 2];
+	struct option longopts[RUN_VAR_COUNT + RUN_WORD_COUNT + 3];
 	size_t n = 0;
 	int c;
 
@@ -61,6 +83,7 @@ static int parse_flags(int argc, char **argv, struct run_request *req, int *code
 	for (size_t i = 0; i < RUN_WORD_COUNT; i++)
 		longopts[n++] = (struct option){ run_words[i].word, no_argument, NULL,
 						 OPT_WORD + (int)i };
+	longopts[n++] = (struct option){ "log", required_argument, NULL, OPT_LOG };
 	longopts[n++] = (struct option){ "help", no_argument, NULL, 'h' };
 	longopts[n] = (struct option){ 0, 0, 0, 0 };
 	/* "+": the first word that is not a flag is the command; its own flags are its own. */
@@ -81,6 +104,10 @@ static int parse_flags(int argc, char **argv, struct run_request *req, int *code
 		case 'h':
 			*code = usage_help("run");
 			return 0;
+		case OPT_LOG:
+			if (!set_log(req, optarg, code))
+				return 0;
+			continue;
 		}
 		if (c >= OPT_WORD && c < OPT_WORD + (int)RUN_WORD_COUNT)
 			add_word(req, run_words[c - OPT_WORD].word);
@@ -175,6 +202,8 @@ static int export_request(const struct run_request *req, const char *shim)
 				 : unsetenv(run_vars[i].name);
 	if (r == 0)
 		r = *req->words ? setenv(RUN_FLAGS_VAR, req->words, 1) : unsetenv(RUN_FLAGS_VAR);
+	if (r == 0)
+		r = *req->log ? setenv(RUN_LOG_VAR, req->log, 1) : unsetenv(RUN_LOG_VAR);
 	if (r == 0 && old && *old && !strstr(old, shim))
 		r = asprintf(&preload, "%s:%s", old, shim) < 0 ? -1 : 0;
 	if (r == 0)
@@ -236,6 +265,28 @@ static int prepare(int argc, char **argv, struct run_request *req, int *cmd)
 	return code == EXIT_OK ? export_request(req, shim) : code;
 }
 
+/*
+ * A program the shim cannot reach gets nothing: say so in one line, and
+ * under --strict do not run it (exit 2).  A file that cannot be read is
+ * left to execvp, which names the problem.
+ */
+static int check_reach(const struct run_request *req, const char *cmd)
+{
+	char why[512];
+
+	if (run_reach_check(cmd, why, sizeof(why)) != 0)
+		return EXIT_OK;
+	if (req->switches & RUN_STRICT)
+		return fail(EXIT_USAGE,
+			    "%s is %s: the preload cannot reach its sockets; not run (--strict). "
+			    "Use sockopt run --cgroup.",
+			    cmd, why);
+	fail(EXIT_OK, "%s is %s: the preload cannot reach its sockets, which keep the kernel's "
+		      "options. Use sockopt run --cgroup.",
+	     cmd, why);
+	return EXIT_OK;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct run_request req = { 0 };
@@ -248,6 +299,9 @@ int cmd_run(int argc, char **argv)
 	for (size_t i = 0; i < RUN_VAR_COUNT; i++)
 		free(req.text[i]);
 	if (cmd == 0 || code != EXIT_OK)
+		return code;
+	code = check_reach(&req, argv[cmd]);
+	if (code != EXIT_OK)
 		return code;
 	if (req.switches & RUN_VERBOSE)
 		fprintf(stderr, "sockopt: running %s with LD_PRELOAD=%s\n", argv[cmd],

@@ -11,6 +11,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "../bpf/bpfshow.h"
 #include "cli.h"
 #include "print.h"
 #include "show.h"
@@ -125,6 +126,33 @@ static void show_pid(struct show *sh, const struct target *t, bool whole_machine
 		fail(EXIT_FAILED, "%s", diag.text);
 }
 
+/*
+ * The TCP sockets of the targets (none: of the machine, with the ones no
+ * process holds) through the BPF iterators, in one pass per target.
+ */
+static int show_bpf(struct show *sh, const struct target *targets, size_t ntargets)
+{
+	struct bpf_show_query q = { 0, NULL, 0, passes_filter, &sh->filter };
+	struct bpf_show_diag diag = { 0 };
+	int r = 0;
+
+	for (size_t i = 0; r >= 0 && i < (ntargets ? ntargets : 1); i++) {
+		if (ntargets) {
+			q.pid = targets[i].pid;
+			q.fds = targets[i].fds;
+			q.nfds = targets[i].nfds;
+			q.filter = q.nfds ? NULL : passes_filter;
+		}
+		r = bpf_show_scan(sh->scan, &q, on_socket, sh, &diag);
+	}
+	if (r < 0)
+		return fail(EXIT_FAILED, "%s", diag.text);
+	if (getenv("SOCKOPT_BPF_REPORT"))
+		fprintf(stderr, "sockopt: BPF programs loaded this run: %d%s\n", diag.loaded,
+			diag.unpinned ? " (not pinned)" : "");
+	return 0;
+}
+
 /* Every process on the machine, in /proc order. */
 static void show_every_process(struct show *sh)
 {
@@ -229,6 +257,7 @@ static const struct option longopts[] = {
 	{ "listening", no_argument, NULL, 'l' },     { "port", required_argument, NULL, 'p' },
 	{ "state", required_argument, NULL, 's' },   { "side-effects", no_argument, NULL, 'S' },
 	{ "threads", required_argument, NULL, 'T' }, { "help", no_argument, NULL, 'h' },
+	{ "backend", required_argument, NULL, 'B' }, { "verbose", no_argument, NULL, 'v' },
 	{ 0, 0, 0, 0 },
 };
 
@@ -268,9 +297,9 @@ int cmd_show(int argc, char **argv)
 	struct sockopt_diag diag;
 	size_t ntargets = 0;
 	unsigned flags = 0, threads = 1;
-	const char *threads_arg = NULL;
-	bool json = false;
-	int c, code;
+	const char *threads_arg = NULL, *backend_arg = NULL;
+	bool json = false, verbose = false;
+	int c, code, bpf;
 
 	memset(&sh, 0, sizeof(sh));
 	show_filter_init(&sh.filter);
@@ -283,12 +312,18 @@ int cmd_show(int argc, char **argv)
 			flags |= SOCKOPT_SCAN_SIDE_EFFECTS;
 		else if (c == 'T')
 			threads_arg = optarg;
+		else if (c == 'B')
+			backend_arg = optarg;
+		else if (c == 'v')
+			verbose = true;
 		else if (c == 'h')
 			return usage_help("show");
 		else if (show_filter_option(&sh.filter, c, optarg, &code) != 1)
 			return c == '?' ? usage_error("show") : code;
 	}
 	if (thread_count(threads_arg, &threads) != 0)
+		return EXIT_USAGE;
+	if ((bpf = show_backend_choose(backend_arg, &sh.filter, verbose)) < 0)
 		return EXIT_USAGE;
 	for (int i = optind; i < argc; i++)
 		if (!add_target(&targets, &ntargets, argv[i]))
@@ -306,9 +341,11 @@ int cmd_show(int argc, char **argv)
 	print_open_object(NULL);
 	show_print_header();
 	print_open_array("sockets");
-	for (size_t i = 0; i < ntargets; i++)
+	if (bpf && show_bpf(&sh, targets, ntargets) != 0)
+		sh.failed_processes++;
+	for (size_t i = 0; !bpf && i < ntargets; i++)
 		show_pid(&sh, &targets[i], false);
-	if (ntargets == 0)
+	if (!bpf && ntargets == 0)
 		show_every_process(&sh);
 	print_close_array();
 	print_failures(&sh);

@@ -18,7 +18,7 @@ static const struct command commands[] = {
 	{ "limits", cmd_limits, "limits [--json]", "the kernel tunables that bound options" },
 	{ "show", cmd_show,
 	  "show [PID[:FD]…] [--all] [--json] [-t|--tcp] [-u|--udp] [-x|--unix] [-w|--raw] "
-	  "[-4] [-6] [-l|--listening] [--port N] [--state S] [--side-effects] [--threads N]",
+	  "[-4] [-6] [-l|--listening] [--port N] [--state S] [--side-effects] [--threads N] [--backend bpf|pidfd|auto] [--verbose]",
 	  "the sockets of running processes: addresses, state, non-default options" },
 	{ "set", cmd_set, "set PID:FD NAME=VALUE… [--dry-run] [--json]",
 	  "change options on a live socket of another process; before → after" },
@@ -33,6 +33,8 @@ static const struct command commands[] = {
 	  "[--before-listen SPEC] [--after-accept SPEC] [--tcp] [--udp] [-4|-6] [--verbose] "
 	  "[--strict] [--cgroup [--pin NAME]… [--report]] -- CMD [ARG…]",
 	  "run an unmodified program with options applied to its sockets (LD_PRELOAD)" },
+	{ "check", cmd_check, "check POLICY [PID…] [--json]",
+	  "the live sockets against a policy file (sockopt-policy(5)): one line per violation" },
 };
 
 static const struct command *find_command(const char *name)

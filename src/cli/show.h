@@ -47,6 +47,9 @@ struct show_cache {
 	struct show_name family, type, protocol;
 };
 
+/* The backend for a run: 1 BPF, 0 pidfd, -1 after a usage sentence (show_backend.c). */
+int show_backend_choose(const char *arg, const struct show_filter *filter, bool verbose);
+
 /* The column titles (text output only). */
 void show_print_header(void);
 /* One socket: a table row, or a JSON object; ALL: every option, not only non-default ones. */

@@ -236,6 +236,22 @@ static void print_enum(struct show_name *last, const char *key, enum sockopt_typ
 	print_string(PRINT_JSON, key, NULL, last->text);
 }
 
+/* The kernel's timer, when the backend learnt it: JSON {"name", "ms"}, text "timer=timewait,59123ms". */
+static void print_timer(const sockopt_sock *sock)
+{
+	long long ms = 0;
+	const char *name = sockopt_sock_timer(sock, &ms);
+
+	if (!name)
+		return;
+	print_open_object("timer");
+	print_string(PRINT_JSON, "name", NULL, name);
+	print_int(PRINT_JSON, "ms", NULL, ms);
+	print_close_object();
+	if (strcmp(name, "off") != 0)
+		print_text("timer=%s,%lldms ", name, ms);
+}
+
 void show_print_socket(struct show_cache *c, const sockopt_sock *sock, bool all)
 {
 	const char *state = sockopt_sock_state_name(sock);
@@ -254,6 +270,8 @@ void show_print_socket(struct show_cache *c, const sockopt_sock *sock, bool all)
 	print_queue("send_q", sockopt_sock_send_q(sock));
 	print_address("local", sockopt_sock_local(sock));
 	print_address("peer", sockopt_sock_peer(sock));
+	print_string(PRINT_JSON, "backend", NULL, sockopt_sock_backend(sock));
+	print_timer(sock);
 	print_options(c, sock, all);
 	print_text("\n");
 	print_close_object();

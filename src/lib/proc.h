@@ -56,6 +56,9 @@ struct sockopt_sock {
 	sockopt_value local, peer, tcpinfo;
 	const struct kind_plan *plan;
 	size_t option_count; /* options read, 0 until sockopt_sock_read_options */
+	const char *backend; /* what read it: NULL for pidfd, or the name another reader gave */
+	const char *timer;   /* the timer ss would show, or NULL when unknown */
+	long long timer_ms;
 	bool prefetched;     /* a worker read the options and closed LOCAL_FD */
 	int prefetch_result; /* what sock_read_options returned then */
 };
@@ -108,6 +111,12 @@ int fd_deliver(struct sockopt_sock *sock, int outcome, sockopt_sock_fn fn, void 
 int crew_scan(struct sockopt_scan *scan, int pidfd, const int *fds, size_t nfds, bool explicit,
 	      unsigned workers, sockopt_sock_fn fn, void *ctx, int *count,
 	      struct sockopt_diag *diag);
+/* The plan of KIND (one SOCKOPT_KIND_* bit), built on first use; NULL when out of memory. */
+const struct kind_plan *plan_of(struct sockopt_scan *scan, unsigned kind);
+/* The kind bit of a family and type, or 0. */
+unsigned kind_of(int family, int type);
+/* Name S's protocol or family as ss does into S->proto_name. */
+void name_proto(struct sockopt_sock *s);
 /* Free what the plans of SCAN hold. */
 void plans_free(struct sockopt_scan *scan);
 

@@ -133,7 +133,7 @@ void plans_free(struct sockopt_scan *scan)
  * Worker threads share the plans: one builds a plan under the lock, and
  * the others see it whole once READY is set.
  */
-static const struct kind_plan *plan_of(struct sockopt_scan *scan, unsigned kind)
+const struct kind_plan *plan_of(struct sockopt_scan *scan, unsigned kind)
 {
 	struct kind_plan *p = &scan->plans[__builtin_ctz(kind)];
 	int r = 0;
@@ -148,7 +148,7 @@ static const struct kind_plan *plan_of(struct sockopt_scan *scan, unsigned kind)
 }
 
 /* The kind bit of a family and type, or 0 (without the two reads sockopt_kind_of_fd makes). */
-static unsigned kind_of(int family, int type)
+unsigned kind_of(int family, int type)
 {
 	for (unsigned k = 1; k & SOCKOPT_KIND_ALL; k <<= 1) {
 		int f, t, p;
@@ -160,7 +160,7 @@ static unsigned kind_of(int family, int type)
 }
 
 /* The ss-like name of the socket's protocol or family. */
-static void name_proto(struct sockopt_sock *s)
+void name_proto(struct sockopt_sock *s)
 {
 	const char *name = s->kind ? sockopt_kind_name(s->kind) : NULL;
 
@@ -229,6 +229,7 @@ int sock_describe(struct sockopt_sock *s, int fd)
 	s->acceptconn = -1;
 	s->plan = NULL;
 	s->option_count = 0;
+	s->backend = s->timer = NULL;
 	if (fstat(fd, &st) < 0)
 		return -errno;
 	if (!S_ISSOCK(st.st_mode))

@@ -36,52 +36,40 @@ static __thread int busy __attribute__((tls_model("initial-exec")));
 static _Atomic unsigned short fd_states[SHIM_FD_MAX];
 
 /*
- * Standard error as it was when the shim loaded.  A daemon may close fd 2
- * and get a socket in its place; a log line written there would go into
- * its traffic, so the shim writes only while fd 2 is still the same file.
+ * Resolve the real calls; a libc without one of the required ones cannot
+ * run the program at all.  The log is opened (with the real fcntl) only
+ * after this, so the one line before abort goes to standard error.
  */
-static struct stat log_file;
-static bool log_file_known;
-
-void shim_log(const char *fmt, ...)
-{
-	char line[1024];
-	struct stat now;
-	int n;
-	va_list ap;
-
-	if (log_file_known && (fstat(STDERR_FILENO, &now) < 0 || now.st_dev != log_file.st_dev ||
-			       now.st_ino != log_file.st_ino))
-		return;
-	n = snprintf(line, sizeof(line), "sockopt[%d]: ", (int)getpid());
-	va_start(ap, fmt);
-	n += vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
-	va_end(ap);
-	if (n > (int)sizeof(line) - 2)
-		n = (int)sizeof(line) - 2;
-	line[n++] = '\n';
-	/* One write per line, so lines of several processes do not mix. */
-	if (write(STDERR_FILENO, line, (size_t)n) < 0)
-		return;
-}
-
-/* Resolve the real calls; a libc without one of them cannot run the program at all. */
 static void resolve_real(void)
 {
 	static const struct {
 		const char *name;
 		void **slot;
+		bool optional;
 	} calls[] = {
-		{ "socket", (void **)&real.socket },   { "socketpair", (void **)&real.socketpair },
-		{ "bind", (void **)&real.bind },       { "connect", (void **)&real.connect },
-		{ "listen", (void **)&real.listen },   { "accept", (void **)&real.accept },
-		{ "accept4", (void **)&real.accept4 }, { "close", (void **)&real.close },
+		{ "socket", (void **)&real.socket, false },
+		{ "socketpair", (void **)&real.socketpair, false },
+		{ "bind", (void **)&real.bind, false },
+		{ "connect", (void **)&real.connect, false },
+		{ "listen", (void **)&real.listen, false },
+		{ "accept", (void **)&real.accept, false },
+		{ "accept4", (void **)&real.accept4, false },
+		{ "close", (void **)&real.close, false },
+		{ "dup", (void **)&real.dup, false },
+		{ "dup2", (void **)&real.dup2, false },
+		{ "dup3", (void **)&real.dup3, false },
+		{ "fcntl", (void **)&real.fcntl, false },
+		{ "fcntl64", (void **)&real.fcntl64, true },
+		{ "close_range", (void **)&real.close_range, true },
+		{ "closefrom", (void **)&real.closefrom, true },
+		{ "setsockopt", (void **)&real.setsockopt, false },
 	};
 
 	for (size_t i = 0; i < ARRAY_LEN(calls); i++) {
 		*calls[i].slot = dlsym(RTLD_NEXT, calls[i].name);
-		if (!*calls[i].slot) {
-			shim_log("the C library has no %s(); cannot run.", calls[i].name);
+		if (!*calls[i].slot && !calls[i].optional) {
+			dprintf(STDERR_FILENO, "sockopt: the C library has no %s(); cannot run.\n",
+				calls[i].name);
 			abort();
 		}
 	}
@@ -153,9 +141,9 @@ static void load(void)
 	const char *flags = getenv(RUN_FLAGS_VAR);
 	bool any = false;
 
-	resolve_real();
-	log_file_known = fstat(STDERR_FILENO, &log_file) == 0;
 	busy = 1;
+	resolve_real();
+	shim_log_open(getenv(RUN_LOG_VAR));
 	if (!run_flags_parse(flags, &loaded.kinds, &loaded.switches))
 		shim_log("ignoring %s=\"%s\": the words are tcp, udp, ipv4, ipv6, verbose and "
 			 "strict. Sockets are left as they are.",
@@ -180,10 +168,39 @@ const struct shim *shim_get(void)
 	return active;
 }
 
+/* One more than the highest fd the shim ever knew something of: what a range close forgets. */
+static _Atomic int fd_end;
+
 void shim_fd_set(int fd, unsigned state)
 {
-	if (fd >= 0 && fd < SHIM_FD_MAX)
-		atomic_store_explicit(&fd_states[fd], (unsigned short)state, memory_order_relaxed);
+	if (fd < 0 || fd >= SHIM_FD_MAX)
+		return;
+	if (state) {
+		int end = atomic_load_explicit(&fd_end, memory_order_relaxed);
+
+		while (fd >= end && !atomic_compare_exchange_weak_explicit(
+					    &fd_end, &end, fd + 1, memory_order_relaxed,
+					    memory_order_relaxed))
+			;
+	}
+	atomic_store_explicit(&fd_states[fd], (unsigned short)state, memory_order_relaxed);
+}
+
+void shim_fd_copy(int from, int to)
+{
+	unsigned state = 0;
+
+	if (from >= 0 && from < SHIM_FD_MAX)
+		state = atomic_load_explicit(&fd_states[from], memory_order_relaxed);
+	shim_fd_set(to, state);
+}
+
+void shim_fd_forget(unsigned first, unsigned last)
+{
+	unsigned end = (unsigned)atomic_load_explicit(&fd_end, memory_order_relaxed);
+
+	for (unsigned fd = first; fd <= last && fd < end; fd++)
+		atomic_store_explicit(&fd_states[fd], 0, memory_order_relaxed);
 }
 
 void shim_fd_add(int fd, unsigned bits)

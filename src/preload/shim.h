@@ -22,6 +22,14 @@ struct real_calls {
 	int (*accept)(int, struct sockaddr *, socklen_t *);
 	int (*accept4)(int, struct sockaddr *, socklen_t *, int);
 	int (*close)(int);
+	int (*dup)(int);
+	int (*dup2)(int, int);
+	int (*dup3)(int, int, int);
+	int (*fcntl)(int, int, ...);
+	int (*fcntl64)(int, int, ...);		       /* NULL in a C library without it */
+	int (*close_range)(unsigned, unsigned, int); /* NULL before glibc 2.34 */
+	void (*closefrom)(int);			       /* NULL before glibc 2.34 */
+	int (*setsockopt)(int, int, int, const void *, socklen_t);
 };
 
 /* Resolved once, before any wrapper acts; valid whenever shim_get() has been called. */
@@ -88,6 +96,10 @@ unsigned shim_fd_state(const struct shim *s, int fd);
 /* Replace the state of FD (0 forgets it), or add BITS to it. */
 void shim_fd_set(int fd, unsigned state);
 void shim_fd_add(int fd, unsigned bits);
+/* TO is now a second number of FROM's socket: it gets everything the shim knows of FROM. */
+void shim_fd_copy(int from, int to);
+/* Forget the fds FIRST..LAST (closed together by close_range or closefrom). */
+void shim_fd_forget(unsigned first, unsigned last);
 
 /*
  * Apply the N steps to FD of kind KIND in order.  Returns 0, or under
@@ -110,7 +122,16 @@ int shim_before_bind(const struct shim *s, int fd, unsigned *state);
 int shim_before_peer(const struct shim *s, int fd, unsigned done, const struct shim_step *steps,
 		     size_t n, size_t skip_early);
 
-/* Log one line "sockopt[PID]: …" on stderr with a single write. */
+/*
+ * Open the log (log.c): the file PATH when given, else a copy of standard
+ * error as it is now; no log when neither can be had.
+ */
+void shim_log_open(const char *path);
+/* The log's descriptor, or -1: a number the program never opened. */
+int shim_log_fd(void);
+/* Move the log off its number, which the program is about to take with dup2; -1 when it cannot. */
+int shim_log_move(void);
+/* Log one line "sockopt[PID]: …" with a single write, while the log is still the file it opened. */
 void shim_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*

@@ -44,6 +44,9 @@ static const struct run_var {
 };
 #define RUN_VAR_COUNT (sizeof(run_vars) / sizeof(run_vars[0]))
 
+/* The file the shim logs to (--log); without it, its copy of the standard error it starts with. */
+#define RUN_LOG_VAR "SOCKOPT_LOG"
+
 /* The variable of comma-separated words below: the socket filter and the switches. */
 #define RUN_FLAGS_VAR "SOCKOPT_RUN_FLAGS"
 

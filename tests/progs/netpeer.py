@@ -7,6 +7,10 @@
   udp-serve PORTFILE   UDP socket bound on 127.0.0.1; writes its port, receives
   udp-send PORT        UDP socket that sends to 127.0.0.1:PORT without bind or
                        connect, then waits
+  count-serve PORTFILE TCP listener on 127.0.0.1; writes its port, accepts one
+                       connection and prints how many bytes came before EOF
+  count-connect PORT   TCP client to 127.0.0.1:PORT; prints how many bytes came
+                       before EOF
   sockopts KIND...     makes a socket of each kind (tcp, unix, unix-pair) and
                        prints NAME fd SO_SNDBUF
 They never set an option themselves: what the tests read was set by the shim.
@@ -44,6 +48,28 @@ def connect(port):
     drain(conn)
 
 
+def count(conn):
+    total = 0
+    while True:
+        data = conn.recv(4096)
+        if not data:
+            break
+        total += len(data)
+    print("received=%d" % total, flush=True)
+
+
+def count_serve(portfile):
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    write_port(portfile, listener.getsockname()[1])
+    count(listener.accept()[0])
+
+
+def count_connect(port):
+    count(socket.create_connection(("127.0.0.1", int(port))))
+
+
 def udp_serve(portfile):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.bind(("127.0.0.1", 0))
@@ -69,6 +95,7 @@ def sockopts(*kinds):
             print(kind, s.fileno(), s.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF))
 
 
-roles = {"serve": serve, "connect": connect, "udp-serve": udp_serve, "udp-send": udp_send,
+roles = {"serve": serve, "connect": connect, "count-serve": count_serve,
+         "count-connect": count_connect, "udp-serve": udp_serve, "udp-send": udp_send,
          "sockopts": sockopts}
 roles[sys.argv[1]](*sys.argv[2:])

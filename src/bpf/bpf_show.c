@@ -1,0 +1,275 @@
+/* bpf_show.c: the TCP and task_file iterators read in one pass, joined on the socket inode, handed over as sockopt_sock objects. */
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/capability.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "bpfshow.h"
+#include "optnames.h"
+#include "iter.h"
+
+/* The level and name of each option slot of a TCP record, in the order the program fills them. */
+static const struct {
+	int level, name;
+} tcp_slots[ITER_TCP_NOPTIONS] = {
+#define ROW(l, n) { l, n },
+	ITER_TCP_GETSOCKOPT(ROW) ITER_TCP_FIELDS(ROW)
+#undef ROW
+};
+
+static const char *const timer_names[] = { "off", "on", "keepalive", "timewait", "persist" };
+
+int bpf_show_fail(struct bpf_show_diag *diag, int err, const char *fmt, ...)
+{
+	char what[SOCKOPT_TEXT_MAX - 32];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	diag->error = err;
+	snprintf(diag->text, sizeof(diag->text), "The BPF backend: %s.", what);
+	return err;
+}
+
+/* Whether this process's effective set holds CAP (capget(2); Debian 12 builds without libcap). */
+static bool has_cap(unsigned cap)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+
+	if (syscall(SYS_capget, &h, d) < 0)
+		return false;
+	return d[cap / 32].effective & (1u << (cap % 32));
+}
+
+const char *bpf_show_unavailable(void)
+{
+	if (access("/sys/kernel/btf/vmlinux", R_OK) != 0)
+		return "the kernel has no BTF (/sys/kernel/btf/vmlinux), which the programs need";
+	if (geteuid() != 0 && !(has_cap(CAP_BPF) && has_cap(CAP_PERFMON)))
+		return "loading BPF programs needs root or CAP_BPF and CAP_PERFMON";
+	return NULL;
+}
+
+/* Records streamed out of an iterator: whole ones are handed to EACH, a partial one waits for the next read. */
+static int read_records(int link, size_t size, int (*each)(const void *rec, void *ctx), void *ctx,
+			struct bpf_show_diag *diag)
+{
+	static unsigned char buf[1 << 16];
+	size_t have = 0;
+	int fd = bpf_iter_create(link), r = 0;
+	ssize_t n;
+
+	if (fd < 0)
+		return bpf_show_fail(diag, -errno, "starting an iterator failed: %s", strerror(errno));
+	while (r == 0 && (n = read(fd, buf + have, sizeof(buf) - have)) > 0) {
+		size_t used = 0;
+
+		have += (size_t)n;
+		for (; r == 0 && have - used >= size; used += size)
+			r = each(buf + used, ctx);
+		memmove(buf, buf + used, have - used);
+		have -= used;
+	}
+	if (r == 0 && n < 0)
+		r = bpf_show_fail(diag, -errno, "reading an iterator failed: %s", strerror(errno));
+	close(fd);
+	return r;
+}
+
+/* The owners of sockets, sorted by inode. */
+struct owners {
+	struct iter_file_record *v;
+	size_t n, room;
+	pid_t pid;
+};
+
+static int keep_owner(const void *rec, void *ctx)
+{
+	struct owners *o = ctx;
+	const struct iter_file_record *f = rec;
+
+	if (o->pid && (pid_t)f->pid != o->pid)
+		return 0;
+	if (o->n == o->room) {
+		size_t room = o->room ? 2 * o->room : 1024;
+		struct iter_file_record *grown = realloc(o->v, room * sizeof(*grown));
+
+		if (!grown)
+			return -ENOMEM;
+		o->v = grown;
+		o->room = room;
+	}
+	o->v[o->n++] = *f;
+	return 0;
+}
+
+static int by_inode(const void *a, const void *b)
+{
+	const struct iter_file_record *x = a, *y = b;
+
+	if (x->inode != y->inode)
+		return x->inode < y->inode ? -1 : 1;
+	return x->pid != y->pid ? (x->pid < y->pid ? -1 : 1) : (x->fd > y->fd) - (x->fd < y->fd);
+}
+
+/* What a TCP pass carries from record to record. */
+struct pass {
+	sockopt_scan *scan;
+	const struct bpf_show_query *q;
+	struct owners *owners;
+	sockopt_sock_fn fn;
+	void *ctx;
+	int count;
+	long slots[2][ITER_TCP_NOPTIONS]; /* option index of each slot for tcp4, tcp6; filled once */
+	bool slots_known[2];
+};
+
+/* A record's address as getsockname would give it; length 0 for a peer it does not have. */
+static socklen_t sockaddr_of(const struct iter_tcp_record *r, const __u8 *addr, __u16 port,
+			     struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (r->family == AF_INET) {
+		struct sockaddr_in *in = (struct sockaddr_in *)ss;
+
+		in->sin_family = AF_INET;
+		in->sin_port = htons(port);
+		memcpy(&in->sin_addr, addr, 4);
+		return sizeof(*in);
+	} else {
+		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons(port);
+		memcpy(&in6->sin6_addr, addr, 16);
+		return sizeof(*in6);
+	}
+}
+
+static void describe(struct pass *p, sockopt_sock *s, const struct iter_tcp_record *r)
+{
+	struct sockaddr_storage local, peer;
+	socklen_t llen = sockaddr_of(r, r->local_addr, r->local_port, &local);
+	socklen_t plen = sockaddr_of(r, r->peer_addr, r->peer_port, &peer);
+	bool full = r->what == ITER_FULL;
+
+	/* A listener or a socket not yet connected has no peer; getpeername fails on it. */
+	if (r->peer_port == 0)
+		plen = 0;
+	sockopt_sock_set_endpoints(s, r->inode, r->state, full ? (long long)r->recv_q : -1,
+				   full ? (long long)r->send_q : -1, &local, llen, &peer, plen);
+	if (r->timer < sizeof(timer_names) / sizeof(timer_names[0]))
+		sockopt_sock_set_timer(s, timer_names[r->timer], r->timer_ms);
+	if (!full)
+		return;
+	int k = r->family == AF_INET6;
+
+	if (!p->slots_known[k]) {
+		for (size_t i = 0; i < ITER_TCP_NOPTIONS; i++)
+			p->slots[k][i] = sockopt_sock_option_index(s, tcp_slots[i].level,
+								   tcp_slots[i].name);
+		p->slots_known[k] = true;
+	}
+	for (size_t i = 0; i < ITER_TCP_NOPTIONS; i++) {
+		const struct iter_option *o = &r->options[i];
+
+		if (p->slots[k][i] >= 0)
+			sockopt_sock_set_option(s, (size_t)p->slots[k][i], o->bytes, o->len, o->err);
+	}
+}
+
+/* Whether fd FD is among those the query names (all when it names none). */
+static bool fd_wanted(const struct bpf_show_query *q, int fd)
+{
+	for (size_t i = 0; i < q->nfds; i++)
+		if (q->fds[i] == fd)
+			return true;
+	return q->nfds == 0;
+}
+
+/* Hand S over as owned by F (or by nobody), when the query's filter takes it. */
+static int hand_over(struct pass *p, sockopt_sock *s, const struct iter_file_record *f)
+{
+	if (f)
+		sockopt_sock_set_owner(s, (pid_t)f->pid, f->comm, (int)f->fd);
+	else
+		sockopt_sock_set_owner(s, 0, "-", -1);
+	if (f && !fd_wanted(p->q, (int)f->fd))
+		return 0;
+	if (p->q->filter && !p->q->filter(s, p->q->filter_ctx))
+		return 0;
+	p->count++;
+	return p->fn(s, p->ctx);
+}
+
+/* Compare inodes only, to find any owner of a socket. */
+static int inode_only(const void *a, const void *b)
+{
+	const struct iter_file_record *x = a, *y = b;
+
+	return (x->inode > y->inode) - (x->inode < y->inode);
+}
+
+static int on_tcp(const void *rec, void *ctx)
+{
+	struct pass *p = ctx;
+	const struct iter_tcp_record *r = rec;
+	struct iter_file_record key = { .inode = r->inode };
+	struct owners *o = p->owners;
+	struct iter_file_record *f = NULL;
+	sockopt_sock *s;
+	int err = 0;
+
+	if (r->inode && o->n)
+		f = bsearch(&key, o->v, o->n, sizeof(*o->v), inode_only);
+	if (!f && p->q->pid)
+		return 0; /* not this process's */
+	if (sockopt_scan_sock_new(p->scan, r->family, SOCK_STREAM, IPPROTO_TCP, "bpf", &s) < 0)
+		return -ENOMEM;
+	describe(p, s, r);
+	if (!f)
+		return hand_over(p, s, NULL);
+	/* bsearch found one owner of the inode; the others sit beside it. */
+	while (f > o->v && f[-1].inode == r->inode)
+		f--;
+	for (; err == 0 && f < o->v + o->n && f->inode == r->inode; f++)
+		err = hand_over(p, s, f);
+	return err;
+}
+
+int bpf_show_scan(sockopt_scan *scan, const struct bpf_show_query *q, sockopt_sock_fn fn,
+		  void *ctx, struct bpf_show_diag *diag)
+{
+	struct owners owners = { .pid = q->pid };
+	struct pass p = { .scan = scan, .q = q, .owners = &owners, .fn = fn, .ctx = ctx };
+	int task = bpf_iter_link(BPF_ITER_TASK_FILE, diag), tcp = -1, r;
+
+	if (task < 0)
+		return task;
+	r = read_records(task, sizeof(struct iter_file_record), keep_owner, &owners, diag);
+	if (r == -ENOMEM)
+		r = bpf_show_fail(diag, r, "out of memory");
+	if (r == 0)
+		qsort(owners.v, owners.n, sizeof(*owners.v), by_inode);
+	if (r == 0 && (tcp = bpf_iter_link(BPF_ITER_TCP, diag)) < 0)
+		r = tcp;
+	if (r == 0)
+		r = read_records(tcp, sizeof(struct iter_tcp_record), on_tcp, &p, diag);
+	if (tcp >= 0)
+		close(tcp);
+	close(task);
+	free(owners.v);
+	return r < 0 ? r : p.count;
+}

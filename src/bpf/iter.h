@@ -1,0 +1,104 @@
+/* iter.h: the records the iterator programs write and the loaders read, shared by both sides. */
+#ifndef SOCKOPT_BPF_ITER_H
+#define SOCKOPT_BPF_ITER_H
+
+/*
+ * Included by the BPF programs (after the kernel's uapi headers) and by
+ * the loaders (after the C library's), so it uses only __u* types and the
+ * option constants both sides define (optnames.h supplies the numbers the
+ * installed headers lack).
+ */
+#ifndef SOL_IP
+#define SOL_IP 0
+#endif
+#ifndef SOL_TCP
+#define SOL_TCP 6
+#endif
+#ifndef SOL_IPV6
+#define SOL_IPV6 41
+#endif
+
+/*
+ * The options of a full TCP socket read with bpf_getsockopt, int-sized:
+ * the ones its allow-list takes in an iter/tcp program (net/core/filter.c,
+ * Linux 6.18) that the catalog has.  SOL_IP and SOL_IPV6 ones apply to the
+ * socket's own family only; the other family's answer an error.
+ */
+#define ITER_TCP_GETSOCKOPT(X)                                                                     \
+	X(SOL_SOCKET, SO_REUSEADDR) X(SOL_SOCKET, SO_SNDBUF) X(SOL_SOCKET, SO_RCVBUF)              \
+	X(SOL_SOCKET, SO_KEEPALIVE) X(SOL_SOCKET, SO_PRIORITY) X(SOL_SOCKET, SO_REUSEPORT)         \
+	X(SOL_SOCKET, SO_RCVLOWAT) X(SOL_SOCKET, SO_MARK) X(SOL_SOCKET, SO_BINDTOIFINDEX)          \
+	X(SOL_SOCKET, SO_TXREHASH) X(SOL_TCP, TCP_NODELAY) X(SOL_TCP, TCP_MAXSEG)                  \
+	X(SOL_TCP, TCP_KEEPIDLE) X(SOL_TCP, TCP_KEEPINTVL) X(SOL_TCP, TCP_KEEPCNT)                 \
+	X(SOL_TCP, TCP_SYNCNT) X(SOL_TCP, TCP_WINDOW_CLAMP) X(SOL_TCP, TCP_THIN_LINEAR_TIMEOUTS)   \
+	X(SOL_TCP, TCP_USER_TIMEOUT) X(SOL_TCP, TCP_NOTSENT_LOWAT) X(SOL_TCP, TCP_SAVE_SYN)        \
+	X(SOL_TCP, TCP_RTO_MAX_MS) X(SOL_IP, IP_TOS) X(SOL_IPV6, IPV6_TCLASS)                      \
+	X(SOL_IPV6, IPV6_AUTOFLOWLABEL)
+
+/*
+ * The options of a full TCP socket the program computes from the socket's
+ * own fields, as the kernel's getsockopt does (the allow-list refuses
+ * them), and TCP_CONGESTION, the one string bpf_getsockopt gives.
+ */
+#define ITER_TCP_FIELDS(X)                                                                         \
+	X(SOL_SOCKET, SO_LINGER) X(SOL_SOCKET, SO_RCVTIMEO) X(SOL_SOCKET, SO_SNDTIMEO)             \
+	X(SOL_SOCKET, SO_DEBUG) X(SOL_SOCKET, SO_OOBINLINE) X(SOL_SOCKET, SO_DONTROUTE)            \
+	X(SOL_IP, IP_TTL) X(SOL_TCP, TCP_CORK) X(SOL_TCP, TCP_LINGER2)                             \
+	X(SOL_TCP, TCP_DEFER_ACCEPT) X(SOL_TCP, TCP_CONGESTION)
+
+#define ITER_COUNT_ONE(level, name) +1
+enum {
+	ITER_TCP_NGETSOCKOPT = 0 ITER_TCP_GETSOCKOPT(ITER_COUNT_ONE),
+	ITER_TCP_NOPTIONS = ITER_TCP_NGETSOCKOPT + 0 ITER_TCP_FIELDS(ITER_COUNT_ONE),
+};
+
+/* Room for the largest value read in the kernel: struct timeval, a congestion control name. */
+#define ITER_VALUE_MAX 16
+
+/* One option of a socket: 0 and LEN bytes of value, or the negative errno the kernel gave. */
+struct iter_option {
+	__s32 err;
+	__u32 len;
+	__u8 bytes[ITER_VALUE_MAX];
+};
+
+/* What kind of struct the TCP iterator met: a whole socket, a TIME_WAIT one, a request (SYN_RECV). */
+enum iter_what { ITER_FULL = 1, ITER_TIMEWAIT = 2, ITER_REQUEST = 3 };
+
+/* The timer of a socket, numbered as /proc/net/tcp and ss number them (ss: off, on, keepalive, timewait, persist). */
+enum iter_timer {
+	ITER_TIMER_OFF = 0,
+	ITER_TIMER_ON = 1,
+	ITER_TIMER_KEEPALIVE = 2,
+	ITER_TIMER_TIMEWAIT = 3,
+	ITER_TIMER_PERSIST = 4,
+};
+
+/* One TCP socket as iter_tcp.bpf.c writes it. */
+struct iter_tcp_record {
+	__u64 inode; /* 0 for TIME_WAIT and request sockets: no struct socket */
+	__u32 netns; /* inode number of the network namespace */
+	__u32 uid;
+	__u16 family;
+	__u8 state; /* TCP_* as the kernel numbers them */
+	__u8 what;  /* enum iter_what */
+	__u16 local_port, peer_port; /* host order */
+	__u8 local_addr[16], peer_addr[16]; /* 4 bytes for AF_INET */
+	__u32 recv_q, send_q;
+	__u32 timer; /* enum iter_timer */
+	__s32 timer_ms; /* until it fires; 0 when off or overdue */
+	struct iter_option options[ITER_TCP_NOPTIONS];
+};
+
+/* One socket fd of one process as iter_task.bpf.c writes it. */
+struct iter_file_record {
+	__u64 inode;
+	__u32 pid; /* the thread group id */
+	__u32 fd;
+	__u32 netns;
+	__u16 family;
+	__u16 type;
+	char comm[16];
+};
+
+#endif /* SOCKOPT_BPF_ITER_H */

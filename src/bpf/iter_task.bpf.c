@@ -1,0 +1,41 @@
+/* iter_task.bpf.c: every socket fd of every process (pid, fd, comm, socket inode, namespace), as binary records. */
+#include <linux/bpf.h>
+
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+
+#include "kern.h"
+#include "iter.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/*
+ * The kernel visits each process's fd table once (threads that share it
+ * are skipped) and gives the file of each fd; bpf_sock_from_file (5.11)
+ * answers NULL for a file that is not a socket.
+ */
+SEC("iter/task_file")
+int sockopt_task_file(struct bpf_iter__task_file *ctx)
+{
+	struct task_struct *task = ctx->task;
+	struct file *file = ctx->file;
+	struct iter_file_record r;
+	struct socket *so;
+	struct sock *sk;
+
+	if (!task || !file || !(so = bpf_sock_from_file(file)))
+		return 0;
+	__builtin_memset(&r, 0, sizeof(r));
+	r.inode = BPF_CORE_READ(file, f_inode, i_ino);
+	r.pid = task->tgid;
+	r.fd = ctx->fd;
+	r.type = (__u16)BPF_CORE_READ(so, type);
+	sk = BPF_CORE_READ(so, sk);
+	if (sk) {
+		r.family = BPF_CORE_READ(sk, __sk_common.skc_family);
+		r.netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+	}
+	bpf_probe_read_kernel_str(r.comm, sizeof(r.comm), task->comm);
+	bpf_seq_write(ctx->meta->seq, &r, sizeof(r));
+	return 0;
+}

@@ -1,0 +1,233 @@
+/* iter_tcp.bpf.c: every TCP socket of the reader's network namespace, with its options, as binary records. */
+#include <asm/socket.h>
+#include <linux/bpf.h>
+#include <linux/in.h>
+#include <linux/tcp.h>
+
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+
+#include "kern.h"
+#include "optnames.h"
+#include "iter.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* HZ, for the timers and the options the kernel keeps in jiffies; 0 when the kernel config is unknown. */
+extern unsigned CONFIG_HZ __kconfig __weak;
+
+#define AF_INET 2
+#define AF_INET6 10
+#define MAX_SCHEDULE_TIMEOUT 0x7fffffffffffffffL
+#define TCP_NAGLE_CORK 2 /* include/net/tcp.h */
+#define ICSK_TIME_RETRANS 1
+#define ICSK_TIME_PROBE0 3
+#define ICSK_TIME_LOSS_PROBE 5
+#define ICSK_TIME_REO_TIMEOUT 6
+
+/* The record being built: larger than the 512 bytes of stack a program has. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct iter_tcp_record);
+} scratch SEC(".maps");
+
+static const struct {
+	int level, name;
+} by_getsockopt[ITER_TCP_NGETSOCKOPT] = {
+#define ROW(l, n) { l, n },
+	ITER_TCP_GETSOCKOPT(ROW)
+#undef ROW
+};
+
+static __s32 ms_until(unsigned long expires)
+{
+	long delta = (long)(expires - bpf_jiffies64());
+
+	if (delta <= 0 || !CONFIG_HZ)
+		return 0;
+	return (__s32)((unsigned long)delta * 1000 / CONFIG_HZ);
+}
+
+static void put_int(struct iter_option *o, int v)
+{
+	o->err = 0;
+	o->len = sizeof(int);
+	__builtin_memcpy(o->bytes, &v, sizeof(v));
+}
+
+/* Jiffies as struct timeval, as sock_get_timeout() gives SO_RCVTIMEO / SO_SNDTIMEO (0: none). */
+static void put_timeout(struct iter_option *o, long t)
+{
+	__s64 tv[2] = { 0, 0 };
+
+	if (!CONFIG_HZ) {
+		o->err = -61; /* ENODATA */
+		return;
+	}
+	/* BPF divides unsigned only; the kernel keeps these timeouts positive. */
+	if (t > 0 && t != MAX_SCHEDULE_TIMEOUT) {
+		tv[0] = (__s64)((unsigned long)t / CONFIG_HZ);
+		tv[1] = (__s64)((unsigned long)t % CONFIG_HZ * 1000000 / CONFIG_HZ);
+	}
+	o->err = 0;
+	o->len = sizeof(tv);
+	__builtin_memcpy(o->bytes, tv, sizeof(tv));
+}
+
+/* Whether sock_flag BIT of SK is set, the bit number relocated by name. */
+#define flag(sk, bit)                                                                              \
+	(!!((sk)->__sk_common.skc_flags & (1UL << bpf_core_enum_value(enum sock_flags, bit))))
+
+/* TCP_DEFER_ACCEPT: SYN-ACK retransmissions back to seconds (retrans_to_secs, 1 s doubling to 120 s). */
+static int defer_seconds(int retrans)
+{
+	int period = 0, timeout = 1;
+
+	if (retrans <= 0)
+		return 0;
+	period = timeout;
+	for (int i = 1; i < retrans && i < 256; i++) {
+		timeout = timeout * 2 > 120 ? 120 : timeout * 2;
+		period += timeout;
+	}
+	return period;
+}
+
+/* The options the allow-list refuses, computed as the kernel's getsockopt computes them. */
+static void read_fields(struct tcp_sock *tp, struct iter_option *o)
+{
+	struct sock *sk = &tp->inet_conn.icsk_inet.sk;
+	struct net *net = sk->__sk_common.skc_net.net;
+	int linger[2] = { flag(sk, SOCK_LINGER), 0 }, ttl = tp->inet_conn.icsk_inet.uc_ttl;
+	int linger2 = tp->linger2;
+
+	if (CONFIG_HZ)
+		linger[1] = (int)(sk->sk_lingertime / CONFIG_HZ);
+	o[0].err = 0;
+	o[0].len = sizeof(linger);
+	__builtin_memcpy(o[0].bytes, linger, sizeof(linger));
+	put_timeout(&o[1], sk->sk_rcvtimeo);
+	put_timeout(&o[2], sk->sk_sndtimeo);
+	put_int(&o[3], flag(sk, SOCK_DBG));
+	put_int(&o[4], flag(sk, SOCK_URGINLINE));
+	put_int(&o[5], flag(sk, SOCK_LOCALROUTE));
+	put_int(&o[6], ttl < 0 ? net->ipv4.sysctl_ip_default_ttl : ttl);
+	put_int(&o[7], !!(BPF_CORE_READ_BITFIELD(tp, nonagle) & TCP_NAGLE_CORK));
+	if (linger2 >= 0 && CONFIG_HZ)
+		linger2 = (int)((unsigned)(linger2 ? linger2 : net->ipv4.sysctl_tcp_fin_timeout) / CONFIG_HZ);
+	put_int(&o[8], linger2);
+	put_int(&o[9], defer_seconds(tp->inet_conn.icsk_accept_queue.rskq_defer_accept));
+	o[10].err = bpf_getsockopt(tp, SOL_TCP, TCP_CONGESTION, o[10].bytes, ITER_VALUE_MAX);
+	o[10].len = o[10].err ? 0 : ITER_VALUE_MAX;
+}
+
+static void read_options(struct tcp_sock *tp, struct iter_tcp_record *r)
+{
+	for (int i = 0; i < ITER_TCP_NGETSOCKOPT; i++) {
+		struct iter_option *o = &r->options[i];
+
+		o->err = bpf_getsockopt(tp, by_getsockopt[i].level, by_getsockopt[i].name, o->bytes,
+					sizeof(int));
+		o->len = o->err ? 0 : sizeof(int);
+	}
+	read_fields(tp, &r->options[ITER_TCP_NGETSOCKOPT]);
+}
+
+/* The timer ss shows for a full socket (tcp4_seq_show's choice). */
+static void read_timer(struct tcp_sock *tp, struct iter_tcp_record *r)
+{
+	struct inet_connection_sock *icsk = &tp->inet_conn;
+	__u8 pending = icsk->icsk_pending;
+
+	if (pending == ICSK_TIME_RETRANS || pending == ICSK_TIME_REO_TIMEOUT ||
+	    pending == ICSK_TIME_LOSS_PROBE) {
+		r->timer = ITER_TIMER_ON;
+		r->timer_ms = ms_until(icsk->icsk_retransmit_timer.expires);
+	} else if (pending == ICSK_TIME_PROBE0) {
+		r->timer = ITER_TIMER_PERSIST;
+		r->timer_ms = ms_until(icsk->icsk_retransmit_timer.expires);
+	} else if (icsk->icsk_inet.sk.sk_timer.entry.pprev) {
+		r->timer = ITER_TIMER_KEEPALIVE;
+		r->timer_ms = ms_until(icsk->icsk_inet.sk.sk_timer.expires);
+	}
+}
+
+static void read_full(struct tcp_sock *tp, struct iter_tcp_record *r)
+{
+	struct sock *sk = &tp->inet_conn.icsk_inet.sk;
+	struct socket *so = sk->sk_socket;
+
+	r->what = ITER_FULL;
+	if (so) {
+		struct file *f = BPF_CORE_READ(so, file);
+
+		r->inode = f ? BPF_CORE_READ(f, f_inode, i_ino) : 0;
+	}
+	if (r->state == BPF_TCP_LISTEN) {
+		r->recv_q = sk->sk_ack_backlog;
+		r->send_q = sk->sk_max_ack_backlog;
+	} else {
+		int inq = (int)(tp->rcv_nxt - tp->copied_seq);
+
+		r->recv_q = inq < 0 ? 0 : inq;
+		r->send_q = tp->write_seq - tp->snd_una;
+	}
+	read_timer(tp, r);
+	read_options(tp, r);
+}
+
+/* Addresses, ports, family and state, which every kind of TCP struct begins with. */
+static void read_common(const struct sock_common *skc, struct iter_tcp_record *r)
+{
+	r->family = skc->skc_family;
+	r->state = skc->skc_state;
+	r->netns = BPF_CORE_READ(skc, skc_net.net, ns.inum);
+	r->local_port = skc->skc_num;
+	r->peer_port = __builtin_bswap16(skc->skc_dport);
+	if (r->family == AF_INET) {
+		__builtin_memcpy(r->local_addr, &skc->skc_rcv_saddr, 4);
+		__builtin_memcpy(r->peer_addr, &skc->skc_daddr, 4);
+	} else {
+		bpf_core_read(r->local_addr, 16, &skc->skc_v6_rcv_saddr);
+		bpf_core_read(r->peer_addr, 16, &skc->skc_v6_daddr);
+	}
+}
+
+SEC("iter/tcp")
+int sockopt_tcp(struct bpf_iter__tcp *ctx)
+{
+	struct sock_common *skc = ctx->sk_common;
+	struct iter_tcp_record *r;
+	struct tcp_sock *tp;
+	void *other;
+	__u32 zero = 0;
+
+	if (!skc || !(r = bpf_map_lookup_elem(&scratch, &zero)))
+		return 0;
+	__builtin_memset(r, 0, sizeof(*r));
+	r->uid = ctx->uid;
+	read_common(skc, r);
+	if ((tp = bpf_skc_to_tcp_sock(skc))) {
+		read_full(tp, r);
+	} else if ((other = bpf_skc_to_tcp_timewait_sock(skc))) {
+		struct inet_timewait_sock *tw = other;
+
+		r->what = ITER_TIMEWAIT;
+		r->state = tw->tw_substate;
+		r->timer = ITER_TIMER_TIMEWAIT;
+		r->timer_ms = ms_until(tw->tw_timer.expires);
+	} else if ((other = bpf_skc_to_tcp_request_sock(skc))) {
+		struct request_sock *req = other;
+
+		r->what = ITER_REQUEST;
+		r->state = BPF_TCP_SYN_RECV;
+		r->timer = ITER_TIMER_ON;
+		r->timer_ms = ms_until(req->rsk_timer.expires);
+	} else {
+		return 0;
+	}
+	bpf_seq_write(ctx->meta->seq, r, sizeof(*r));
+	return 0;
+}

@@ -1,0 +1,167 @@
+/* kern.h: the few kernel types and fields the iterator programs read, declared for CO-RE. */
+#ifndef SOCKOPT_BPF_KERN_H
+#define SOCKOPT_BPF_KERN_H
+
+/*
+ * Each struct below names only the fields a program reads, marked
+ * preserve_access_index: clang records every access as a relocation by
+ * name, and libbpf rewrites the offsets against the running kernel's BTF
+ * (/sys/kernel/btf/vmlinux) at load time, so one build runs on any kernel
+ * with BTF.  Fields inside the kernel's anonymous unions and structs are
+ * found by name through them.  We declare these ~60 lines instead of
+ * committing a generated vmlinux.h because that file is 134,588 lines
+ * (bpftool btf dump on Linux 6.18), differs with every kernel config,
+ * hides which fields we depend on, and would be the largest file of the
+ * project by two orders of magnitude.
+ */
+#include <linux/in6.h>
+#include <linux/posix_types.h>
+#include <linux/types.h>
+
+#define CORE __attribute__((preserve_access_index))
+
+/* The uapi asm/socket.h picks SO_TIMESTAMP* by sizeof(time_t), a C library type. */
+typedef __kernel_long_t time_t;
+
+struct seq_file;
+
+struct bpf_iter_meta {
+	struct seq_file *seq;
+	__u64 session_id;
+	__u64 seq_num;
+} CORE;
+
+struct timer_list {
+	struct {
+		void *next, **pprev;
+	} entry;
+	unsigned long expires;
+} CORE;
+
+struct ns_common {
+	unsigned int inum;
+} CORE;
+
+struct netns_ipv4 {
+	__u8 sysctl_ip_default_ttl;
+	int sysctl_tcp_fin_timeout;
+} CORE;
+
+struct net {
+	struct ns_common ns;
+	struct netns_ipv4 ipv4;
+} CORE;
+
+typedef struct {
+	struct net *net;
+} possible_net_t;
+
+struct sock_common {
+	__be32 skc_daddr;
+	__be32 skc_rcv_saddr;
+	__be16 skc_dport;
+	__u16 skc_num;
+	unsigned short skc_family;
+	unsigned char skc_state;
+	possible_net_t skc_net;
+	struct in6_addr skc_v6_daddr;
+	struct in6_addr skc_v6_rcv_saddr;
+	unsigned long skc_flags;
+} CORE;
+
+struct sock;
+
+struct file;
+
+struct socket {
+	short type;
+	struct file *file;
+	struct sock *sk;
+} CORE;
+
+struct sock {
+	struct sock_common __sk_common;
+	long sk_rcvtimeo;
+	long sk_sndtimeo;
+	struct socket *sk_socket;
+	unsigned long sk_lingertime;
+	__u32 sk_ack_backlog;
+	__u32 sk_max_ack_backlog;
+	struct timer_list sk_timer;
+} CORE;
+
+struct inet_sock {
+	struct sock sk;
+	__s16 uc_ttl;
+} CORE;
+
+struct request_sock_queue {
+	__u8 rskq_defer_accept;
+} CORE;
+
+struct inet_connection_sock {
+	struct inet_sock icsk_inet;
+	struct request_sock_queue icsk_accept_queue;
+	struct timer_list icsk_retransmit_timer;
+	__u8 icsk_pending;
+} CORE;
+
+struct tcp_sock {
+	struct inet_connection_sock inet_conn;
+	__u32 copied_seq;
+	__u32 write_seq;
+	__u32 rcv_nxt;
+	__u32 snd_una;
+	__u8 nonagle : 4;
+	int linger2;
+} CORE;
+
+struct inet_timewait_sock {
+	unsigned char tw_substate;
+	struct timer_list tw_timer;
+} CORE;
+
+/* A tcp_timewait_sock and a tcp_request_sock begin with these two; the programs read them through a cast. */
+struct tcp_timewait_sock;
+struct tcp_request_sock;
+
+struct request_sock {
+	struct timer_list rsk_timer;
+} CORE;
+
+struct inode {
+	unsigned long i_ino;
+} CORE;
+
+struct file {
+	struct inode *f_inode;
+} CORE;
+
+struct task_struct {
+	int pid;
+	int tgid;
+	char comm[16];
+} CORE;
+
+struct bpf_iter__tcp {
+	struct bpf_iter_meta *meta;
+	struct sock_common *sk_common;
+	__u32 uid;
+} CORE;
+
+struct bpf_iter__task_file {
+	struct bpf_iter_meta *meta;
+	struct task_struct *task;
+	__u32 fd;
+	struct file *file;
+} CORE;
+
+/* The sock_flag bits read (include/net/sock.h), relocated by name as enum values. */
+enum sock_flags {
+	SOCK_URGINLINE = 2,
+	SOCK_LINGER = 4,
+	SOCK_DBG = 10,
+	SOCK_LOCALROUTE = 13,
+};
+
+#endif /* SOCKOPT_BPF_KERN_H */

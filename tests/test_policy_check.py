@@ -1,0 +1,168 @@
+#!/usr/bin/env python3
+"""test_policy_check.py: `sockopt check` against redis-server, nginx and an RPC server.
+
+Each server is started here, on a free loopback port with its own temporary
+directory, first configured to violate its example policy (check exits 1 and
+names the option) and then to satisfy it (check exits 0).  ss, which reads
+the kernel through sock_diag, is the independent witness of keepalive.
+"""
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+SOCKOPT = os.path.abspath(os.environ.get("SOCKOPT", "build/sockopt"))
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+EXAMPLES = os.path.join(ROOT, "examples")
+DEADLINE = 10.0
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(predicate, what):
+    end = time.monotonic() + DEADLINE
+    while time.monotonic() < end:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError("timed out waiting for " + what)
+
+
+def connects(port):
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
+def check(policy, *pids, json_out=False):
+    args = [SOCKOPT, "check", policy, *map(str, pids)] + (["--json"] if json_out else [])
+    return subprocess.run(args, capture_output=True, text=True, timeout=60)
+
+
+def ss_keepalive(port):
+    """The server side of connections on PORT, each with whether ss shows a keepalive timer."""
+    out = subprocess.run(["ss", "-tnoH", "state", "established", "( sport = :%d )" % port],
+                         capture_output=True, text=True, check=True).stdout
+    return ["timer:(keepalive" in line for line in out.splitlines() if line.strip()]
+
+
+class Server:
+    """A server started here in its own temporary directory, stopped at the end."""
+
+    def __init__(self, argv, port, cwd):
+        self.child = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL,
+                                      stderr=subprocess.DEVNULL)
+        wait_for(lambda: connects(port) or self.child.poll() is not None, "port %d" % port)
+        if self.child.poll() is not None:
+            raise AssertionError("%s exited with %d" % (argv[0], self.child.returncode))
+
+    def stop(self):
+        if self.child.poll() is None:
+            self.child.terminate()
+            try:
+                self.child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.child.kill()
+                self.child.wait()
+
+
+class Case(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="sockopt-check-%d-" % os.getpid())
+        self.servers, self.sockets = [], []
+
+    def tearDown(self):
+        for s in self.sockets:
+            s.close()
+        for s in self.servers:
+            s.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def start(self, argv, port):
+        server = Server(argv, port, self.dir)
+        self.servers.append(server)
+        return server
+
+    def client(self, port):
+        s = socket.create_connection(("127.0.0.1", port), timeout=5)
+        self.sockets.append(s)
+        return s
+
+
+@unittest.skipUnless(shutil.which("redis-server") and shutil.which("redis-cli"), "redis absent")
+class Redis(Case):
+    def redis_cli(self, port, *args):
+        return subprocess.run(["redis-cli", "-p", str(port), *args], capture_output=True,
+                              text=True, timeout=10, check=True).stdout.strip()
+
+    def test_keepalive_0_violates_and_config_set_60_satisfies_for_new_connections(self):
+        port = free_port()
+        redis = self.start(["redis-server", "--port", str(port), "--bind", "127.0.0.1",
+                            "--save", "", "--appendonly", "no", "--dir", self.dir,
+                            "--tcp-keepalive", "0"], port)
+        policy = os.path.join(EXAMPLES, "redis.policy")
+        old = self.client(port)
+        self.assertEqual(self.redis_cli(port, "PING"), "PONG")
+        wait_for(lambda: len(ss_keepalive(port)) == 1, "the accepted connection")
+        self.assertEqual(ss_keepalive(port), [False])
+        r = check(policy, redis.child.pid)
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("SO_KEEPALIVE expected =on, found off", r.stdout)
+        self.assertIn("TCP_KEEPIDLE expected <=5m, found 2h", r.stdout)
+        self.assertIn("[rule redis-clients-keepalive]", r.stdout)
+        doc = json.loads(check(policy, redis.child.pid, json_out=True).stdout)
+        self.assertEqual({v["option"] for v in doc["violations"]}, {"SO_KEEPALIVE", "TCP_KEEPIDLE"})
+        self.assertEqual(doc["violations"][0]["pid"], redis.child.pid)
+
+        self.assertEqual(self.redis_cli(port, "CONFIG", "SET", "tcp-keepalive", "60"), "OK")
+        # Measured: the connection accepted before the CONFIG SET keeps keepalive off ...
+        r = check(policy, redis.child.pid)
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertEqual(ss_keepalive(port), [False])
+        # ... and one accepted after it has keepalive on, so once the old one is gone the policy holds.
+        old.close()
+        self.sockets.remove(old)
+        self.client(port)
+        wait_for(lambda: ss_keepalive(port) == [True], "the new connection's keepalive timer")
+        r = check(policy, redis.child.pid)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("1 socket checked against 1 rule: 0 violations.", r.stdout)
+
+
+class Usage(Case):
+    def test_a_bad_policy_is_one_line_naming_file_line_and_column_and_exit_2(self):
+        path = os.path.join(self.dir, "bad.policy")
+        with open(path, "w") as f:
+            f.write("# ok\ntcp established: SO_KEEPALIVE=on, TCP_KEEPIDLE<=forever\n")
+        r = check(path, os.getpid())
+        self.assertEqual(r.returncode, 2)
+        self.assertEqual(r.stdout, "")
+        self.assertEqual(len(r.stderr.splitlines()), 1, r.stderr)
+        self.assertTrue(r.stderr.startswith("sockopt: %s:2:49: TCP_KEEPIDLE" % path), r.stderr)
+
+    def test_a_process_that_cannot_be_read_is_said_and_fails(self):
+        path = os.path.join(self.dir, "ok.policy")
+        with open(path, "w") as f:
+            f.write("tcp: SO_KEEPALIVE=on\n")
+        child = subprocess.Popen(["sleep", "30"])
+        child.kill()
+        child.wait()
+        r = check(path, child.pid)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("could not be checked", r.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
