@@ -34,7 +34,34 @@ static inline const char *fuzz_text(const uint8_t *data, size_t size, char *buf,
 	return buf;
 }
 
-/* ---- a strict JSON checker (RFC 8259), enough to catch bad escapes and structure ---- */
+/* ---- a strict UTF-8 and JSON checker (RFC 3629, RFC 8259) ---- */
+
+/*
+ * The code point of the UTF-8 sequence at P (at most N bytes) in *CP and
+ * its length, or 0 when it is not well-formed: decoded from the bit
+ * patterns, then overlong forms, surrogates and values past U+10FFFF
+ * refused (written apart from the library's table, to check it).
+ */
+static inline size_t fuzz_utf8_char(const unsigned char *p, size_t n, uint32_t *cp)
+{
+	static const uint32_t least[5] = { 0, 0, 0x80, 0x800, 0x10000 };
+	size_t len = p[0] < 0x80 ? 1 : (p[0] & 0xe0) == 0xc0 ? 2 : (p[0] & 0xf0) == 0xe0 ? 3
+		     : (p[0] & 0xf8) == 0xf0 ? 4 : 0;
+	uint32_t c;
+
+	if (len == 0 || len > n)
+		return 0;
+	c = len == 1 ? p[0] : p[0] & (0x7f >> len);
+	for (size_t i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (p[i] & 0x3f);
+	}
+	if (c < least[len] || (c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff)
+		return 0;
+	*cp = c;
+	return len;
+}
 
 static const char *json_value(const char *p, int depth);
 
@@ -45,22 +72,58 @@ static inline const char *json_ws(const char *p)
 	return p;
 }
 
+/* The four hex digits at P as a number, or -1. */
+static inline long json_hex4(const char *p)
+{
+	long v = 0;
+
+	for (int i = 0; i < 4; i++) {
+		if (!p[i] || !strchr("0123456789abcdefABCDEF", p[i]))
+			return -1;
+		v = v * 16 + (p[i] <= '9' ? p[i] - '0' : (p[i] | 0x20) - 'a' + 10);
+	}
+	return v;
+}
+
+/* The \uXXXX escape at P (after the backslash), a surrogate pair whole; its end, or NULL. */
+static inline const char *json_unicode_escape(const char *p)
+{
+	long hi = json_hex4(p + 1), lo;
+
+	if (hi < 0 || (hi >= 0xdc00 && hi <= 0xdfff))
+		return NULL; /* a low surrogate alone */
+	if (hi < 0xd800 || hi > 0xdbff)
+		return p + 5;
+	if (p[5] != '\\' || p[6] != 'u')
+		return NULL; /* a high surrogate alone */
+	lo = json_hex4(p + 7);
+	return lo >= 0xdc00 && lo <= 0xdfff ? p + 11 : NULL;
+}
+
+/* A JSON string: well-formed UTF-8, no raw control characters, valid escapes, no lone surrogates. */
 static inline const char *json_string(const char *p)
 {
 	if (*p++ != '"')
 		return NULL;
-	for (; *p != '"'; p++) {
-		if ((unsigned char)*p < 0x20)
+	while (*p != '"') {
+		const unsigned char c = (unsigned char)*p;
+		uint32_t cp;
+		size_t len;
+
+		if (c < 0x20)
 			return NULL; /* control characters must be escaped; NUL ends the text */
-		if (*p != '\\')
-			continue;
-		p++;
-		if (*p == 'u') {
-			for (int i = 1; i <= 4; i++)
-				if (!strchr("0123456789abcdefABCDEF", p[i]) || !p[i])
-					return NULL;
-			p += 4;
-		} else if (!*p || !strchr("\"\\/bfnrt", *p)) {
+		if (c >= 0x80) {
+			if (!(len = fuzz_utf8_char((const unsigned char *)p, 4, &cp)))
+				return NULL;
+			p += len;
+		} else if (c != '\\') {
+			p++;
+		} else if (p[1] == 'u') {
+			if (!(p = json_unicode_escape(p + 1)))
+				return NULL;
+		} else if (p[1] && strchr("\"\\/bfnrt", p[1])) {
+			p += 2;
+		} else {
 			return NULL;
 		}
 	}
@@ -83,6 +146,14 @@ static inline const char *json_number(const char *p)
 		return NULL;
 	if (*p == '.') {
 		start = ++p;
+		while (*p >= '0' && *p <= '9')
+			p++;
+		if (p == start)
+			return NULL;
+	}
+	if (*p == 'e' || *p == 'E') {
+		p += p[1] == '+' || p[1] == '-' ? 2 : 1;
+		start = p;
 		while (*p >= '0' && *p <= '9')
 			p++;
 		if (p == start)

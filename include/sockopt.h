@@ -196,6 +196,34 @@ int sockopt_type_format(enum sockopt_type t, const sockopt_value *v, char *buf, 
 /* The same as JSON: a number, true/false, a string or an object. */
 int sockopt_type_format_json(enum sockopt_type t, const sockopt_value *v, char *buf,
 			     size_t size);
+/*
+ * Names, paths and string values are bytes, not always text: a unix path,
+ * an abstract name (with NULs in it), a process name or an interface name
+ * may hold any byte.  These two writers are the only way sockopt puts such
+ * bytes into output, so that JSON is always valid UTF-8 and a text row is
+ * always one line.
+ *
+ * The LEN bytes at S as a JSON string literal, quotes included, into BUF
+ * (always terminated when SIZE > 0).  Well-formed UTF-8 (RFC 3629: no
+ * overlong forms, no surrogates, nothing above U+10FFFF) passes through;
+ * quote, backslash and the control characters U+0000-U+001F and U+007F are
+ * escaped (\", \\, \n, \t, \r, \b, \f, else \u00XX), so NUL bytes survive
+ * exactly.  Each byte that is not part of well-formed UTF-8 becomes U+FFFD,
+ * and *REPLACED (may be NULL) counts them: when it is not 0 the string is
+ * not the exact bytes, and the caller writes them beside it as hex (the
+ * command's "KEY_hex" fields).  Returns the length needed, like snprintf.
+ */
+int sockopt_json_string(const char *s, size_t len, char *buf, size_t size, size_t *replaced);
+/*
+ * The LEN bytes at S escaped for one line of text into BUF (always
+ * terminated when SIZE > 0): well-formed UTF-8 other than controls passes
+ * through; backslash, NUL, newline, tab and return become \\, \0, \n, \t,
+ * \r, and every other control byte (also DEL and the C1 controls
+ * U+0080-U+009F) and every byte that is not well-formed UTF-8 becomes
+ * \xNN.  Lossless: each escape stands for exactly one byte.  Returns the
+ * length needed, like snprintf.
+ */
+int sockopt_text_escape(const char *s, size_t len, char *buf, size_t size);
 /* Whether two values are the same (compares what the type means). */
 bool sockopt_value_equal(enum sockopt_type t, const sockopt_value *a, const sockopt_value *b);
 /*

@@ -11,3 +11,6 @@ $(FUZZ_BUILD)/fuzz_policy: fuzz/fuzz_policy.c fuzz/fuzz.h $(wildcard src/policy/
 		$(FUZZ_BUILD)/libsockopt.a
 	$(FUZZ_CC) $(WARN) $(FUZZ_CFLAGS) $(FUZZ_COVERAGE) -fsanitize=fuzzer -Iinclude -Isrc/policy -o $@ $< \
 		$(wildcard src/policy/*.c) $(FUZZ_BUILD)/libsockopt.a
+
+# sockopt export --listen serves /metrics with libmicrohttpd.
+CLI_LIBS += -lmicrohttpd

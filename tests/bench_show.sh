@@ -68,3 +68,22 @@ awk -v s="$show_ms" -v s1="$show1_ms" -v ss="$ss_ms" -v r="$raw_ms" -v r1="$raw1
 	printf "raw loop / ss -tanpie     = %.2f on %d threads, %.2f on 1 (the floor of show / ss)\n", r / ss, n, r1 / ss
 	printf "show peak RSS             = %.1f MiB on %d threads (goal <= 64)\n", rss / 1024, n
 }'
+
+# The exporter's cost for one Prometheus scrape of the same sockets (sockopt export, issue 17),
+# timed after the rounds above and set beside their ss median.
+bench_export() {
+	i=0
+	while [ "$i" -lt "$runs" ]; do
+		"$helper" time "$build/sockopt" export "$pid" >>"$work/export"
+		i=$((i + 1))
+	done
+	if awk '$3 != 0 { bad = 1 } END { exit !bad }' "$work/export"; then
+		echo "bench-show: sockopt export failed during the benchmark" >&2
+		exit 1
+	fi
+	export_ms=$(median "$work/export" 1) export_rss=$(median "$work/export" 2)
+	row "sockopt export PID >/dev/null (one scrape)" "$export_ms" "$export_rss"
+	awk -v e="$export_ms" -v ss="$ss_ms" 'BEGIN {
+		printf "export / ss -tanpie       = %.2f (a scrape of the same sockets, 1 thread)\n", e / ss }'
+}
+bench_export

@@ -51,8 +51,8 @@ def check(policy, *pids, json_out=False):
     return subprocess.run(args, capture_output=True, text=True, timeout=60)
 
 
-def ss_keepalive(port):
-    """The server side of connections on PORT, each with whether ss shows a keepalive timer."""
+def server_side(port):
+    """The server side of the connections on PORT, each with whether ss shows a keepalive timer."""
     out = subprocess.run(["ss", "-tnoH", "state", "established", "( sport = :%d )" % port],
                          capture_output=True, text=True, check=True).stdout
     return ["timer:(keepalive" in line for line in out.splitlines() if line.strip()]
@@ -115,8 +115,8 @@ class Redis(Case):
         policy = os.path.join(EXAMPLES, "redis.policy")
         old = self.client(port)
         self.assertEqual(self.redis_cli(port, "PING"), "PONG")
-        wait_for(lambda: len(ss_keepalive(port)) == 1, "the accepted connection")
-        self.assertEqual(ss_keepalive(port), [False])
+        wait_for(lambda: len(server_side(port)) == 1, "the accepted connection")
+        self.assertEqual(server_side(port), [False])
         r = check(policy, redis.child.pid)
         self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
         self.assertIn("SO_KEEPALIVE expected =on, found off", r.stdout)
@@ -130,13 +130,93 @@ class Redis(Case):
         # Measured: the connection accepted before the CONFIG SET keeps keepalive off ...
         r = check(policy, redis.child.pid)
         self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
-        self.assertEqual(ss_keepalive(port), [False])
+        self.assertEqual(server_side(port), [False])
         # ... and one accepted after it has keepalive on, so once the old one is gone the policy holds.
         old.close()
         self.sockets.remove(old)
         self.client(port)
-        wait_for(lambda: ss_keepalive(port) == [True], "the new connection's keepalive timer")
+        wait_for(lambda: server_side(port) == [True], "the new connection's keepalive timer")
         r = check(policy, redis.child.pid)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("1 socket checked against 1 rule: 0 violations.", r.stdout)
+
+
+NGINX_CONF = """daemon off;
+master_process on;
+worker_processes 1;
+pid %(dir)s/nginx.pid;
+events { worker_connections 64; }
+http {
+    access_log off;
+    client_body_temp_path %(dir)s/body;
+    server { listen 127.0.0.1:%(port)d%(params)s; location / { return 200 "ok\\n"; } }
+}
+"""
+
+
+@unittest.skipUnless(shutil.which("nginx"), "nginx absent")
+class Nginx(Case):
+    def nginx(self, params):
+        port = free_port()
+        conf = os.path.join(self.dir, "nginx%d.conf" % port)
+        with open(conf, "w") as f:
+            f.write(NGINX_CONF % {"dir": self.dir, "port": port, "params": params})
+        server = self.start(["nginx", "-p", self.dir, "-c", conf, "-e",
+                             os.path.join(self.dir, "error.log")], port)
+        return server, port
+
+    def test_a_plain_listen_violates_and_so_keepalive_deferred_satisfies(self):
+        policy = os.path.join(EXAMPLES, "web.policy")
+        plain, port = self.nginx("")
+        r = check(policy, plain.child.pid)
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("127.0.0.1:%d LISTEN: SO_KEEPALIVE expected =on, found off" % port, r.stdout)
+        self.assertIn("TCP_DEFER_ACCEPT expected >=1s, found 0", r.stdout)
+        tuned, port = self.nginx(" so_keepalive=on deferred")
+        r = check(policy, tuned.child.pid)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("1 socket checked against 1 rule: 0 violations.", r.stdout)
+
+
+def go_build(source, out, workdir):
+    # The build folder keeps Go's cache, so only the first run compiles net/rpc.
+    cache = os.path.abspath(os.path.join(os.environ.get("SOCKOPT_BUILD", "build"), "gocache"))
+    env = dict(os.environ, HOME=workdir, GOCACHE=cache,
+               GOPATH=os.path.join(workdir, "gopath"), GOFLAGS="", CGO_ENABLED="0")
+    subprocess.run(["go", "build", "-o", out, os.path.basename(source)], check=True, env=env,
+                   cwd=os.path.dirname(source), timeout=300, capture_output=True)
+
+
+@unittest.skipUnless(shutil.which("go"), "go absent")
+class GoRpc(Case):
+    def rpc_server(self, *args):
+        binary = os.path.join(self.dir, "rpc-server")
+        if not os.path.exists(binary):
+            go_build(os.path.join(ROOT, "tests", "progs", "rpc_server.go"), binary, self.dir)
+        child = subprocess.Popen([binary, *args], stdout=subprocess.PIPE, cwd=self.dir)
+        server = Server.__new__(Server)
+        server.child = child
+        self.servers.append(server)
+        port = int(child.stdout.readline())
+        child.stdout.close()
+        return server, port
+
+    def connect(self, port):
+        """A connection the server has accepted: what the policy is about."""
+        self.client(port)
+        wait_for(lambda: len(server_side(port)) == 1, "the accepted connection")
+
+    def test_nagle_on_violates_and_go_default_satisfies(self):
+        policy = os.path.join(EXAMPLES, "rpc.policy")
+        nagle, port = self.rpc_server("-nodelay=false")
+        self.connect(port)
+        r = check(policy, nagle.child.pid)
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("rpc-server[%d]" % nagle.child.pid, r.stdout)
+        self.assertIn("TCP_NODELAY expected =on, found off", r.stdout)
+        quick, port = self.rpc_server()
+        self.connect(port)
+        r = check(policy, quick.child.pid)
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         self.assertIn("1 socket checked against 1 rule: 0 violations.", r.stdout)
 

@@ -31,6 +31,7 @@ bool run_wants_cgroup(int argc, char **argv);
 /* `sockopt run --cgroup`: the command in a child cgroup with the BPF programs attached. */
 int run_cgroup(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 
 /* Report an unknown option or missing argument of subcommand NAME; returns EXIT_USAGE. */
 int usage_error(const char *name);

@@ -75,10 +75,11 @@ static void print_violation(const struct violation *v)
 	print_close_object();
 }
 
-/* Keep a violation of X by SOCK (FOUND: its text) until the process is read whole. */
-static int note(struct check *ck, const struct policy_rule *r, const struct policy_expect *x,
-		const sockopt_sock *sock, const char *found, const char *why)
+/* Keep a violation of X by SOCK until the process is read whole (its listeners known). */
+static int note(const struct policy_rule *r, const struct policy_expect *x, const sockopt_sock *sock,
+		int index, const sockopt_value *found, void *ctx)
 {
+	struct check *ck = ctx;
 	struct violation *grown = realloc(ck->pending, (ck->npending + 1) * sizeof(*grown)), *v;
 
 	if (!grown)
@@ -93,48 +94,21 @@ static int note(struct check *ck, const struct policy_rule *r, const struct poli
 	v->state = sockopt_sock_state(sock);
 	v->local = *sockopt_sock_local(sock);
 	describe_socket(sock, v->socket, sizeof(v->socket));
-	snprintf(v->found, sizeof(v->found), "%s", found);
-	snprintf(v->why, sizeof(v->why), "%s", why);
-	return 0;
-}
-
-/* Check one expectation on SOCK; options that do not apply to its kind are not checked. */
-static int check_expect(struct check *ck, const struct policy_rule *r, const struct policy_expect *x,
-			const sockopt_sock *sock)
-{
-	const sockopt_value *found;
-	char text[128], why[SOCKOPT_TEXT_MAX];
-	int i = policy_sock_value(sock, x->entry, &found);
-
-	if (!(sockopt_entry_kinds(x->entry) & sockopt_sock_kind(sock)) || i == -ENOENT ||
-	    i == -ENOPROTOOPT || i == -EOPNOTSUPP)
+	v->why[0] = '\0';
+	if (!found) {
+		snprintf(v->found, sizeof(v->found), "nothing: reading it failed (%s)", strerror(-index));
 		return 0;
-	if (i < 0) {
-		snprintf(text, sizeof(text), "nothing: reading it failed (%s)", strerror(-i));
-		return note(ck, r, x, sock, text, "");
 	}
-	if (policy_expect_holds(x, found) == 1)
-		return 0;
-	sockopt_type_format(sockopt_entry_type(x->entry), found, text, sizeof(text));
-	policy_why(x, sock, (size_t)i, found, why, sizeof(why));
-	return note(ck, r, x, sock, text, why);
+	sockopt_type_format(sockopt_entry_type(x->entry), found, v->found, sizeof(v->found));
+	policy_why(x, sock, (size_t)index, found, v->why, sizeof(v->why));
+	return 0;
 }
 
 static int on_socket(struct policy_walk *w, sockopt_sock *sock, void *ctx)
 {
-	struct check *ck = ctx;
-	int err;
+	int r = policy_check_socket(w->policy, &w->proc, sock, note, ctx);
 
-	for (size_t i = 0; i < w->policy->nrules; i++) {
-		const struct policy_rule *r = &w->policy->rules[i];
-
-		if (!policy_rule_matches(r, &w->proc, sock))
-			continue;
-		for (size_t j = 0; j < r->nexpect; j++)
-			if ((err = check_expect(ck, r, &r->expect[j], sock)) < 0)
-				return err;
-	}
-	return 0;
+	return r < 0 ? r : 0;
 }
 
 /* The process is read whole: its listeners are known, so accepted sockets can be told. */

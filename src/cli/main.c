@@ -35,6 +35,9 @@ static const struct command commands[] = {
 	  "run an unmodified program with options applied to its sockets (LD_PRELOAD)" },
 	{ "check", cmd_check, "check POLICY [PID…] [--json]",
 	  "the live sockets against a policy file (sockopt-policy(5)): one line per violation" },
+	{ "export", cmd_export,
+	  "export [PID…] [--policy FILE] [--textfile FILE | --listen HOST:PORT]",
+	  "the sockets as Prometheus metrics: on stdout, in a textfile, or served on /metrics" },
 };
 
 static const struct command *find_command(const char *name)

@@ -1,8 +1,10 @@
 /* show_print.c: one socket of `sockopt show` as an ss-like table row or a JSON object. */
 #include <ctype.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/un.h>
 
 #include "print.h"
 #include "show.h"
@@ -30,52 +32,78 @@ static void short_name(const sockopt_entry *e, char *buf, size_t size)
 	snprintf(buf, size, "%.*s", (int)n, aliases);
 }
 
-/* Append S to BUF as a JSON string literal. */
-static size_t json_quote(char *buf, size_t size, const char *s)
+/* Append the N hex digits of the LEN bytes at S to BUF (room for 2 * LEN + 1 assumed). */
+static void hex_into(char *buf, const unsigned char *s, size_t len)
 {
-	size_t n = 0;
+	for (size_t i = 0; i < len; i++)
+		sprintf(buf + 2 * i, "%02x", s[i]);
+	buf[2 * len] = '\0';
+}
 
-	for (buf[n++] = '"'; *s && n + 8 < size; s++) {
-		unsigned char c = (unsigned char)*s;
+/*
+ * The JSON members "text": TEXT and, when TEXT is not UTF-8 (an interface
+ * or congestion control name with any bytes), "text_hex": its exact bytes.
+ */
+static void json_text_members(char *buf, size_t size, const char *text)
+{
+	size_t len = strlen(text), replaced = 0, n;
+	int q;
 
-		if (c == '"' || c == '\\')
-			n += (size_t)snprintf(buf + n, size - n, "\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
-			n += (size_t)snprintf(buf + n, size - n, "\\u%04x", c);
-		else
-			buf[n++] = (char)c;
-	}
-	buf[n++] = '"';
-	buf[n] = '\0';
-	return n;
+	snprintf(buf, size, "\"text\": ");
+	n = strlen(buf);
+	q = sockopt_json_string(text, len, buf + n, size - n, &replaced);
+	if (q < 0 || !replaced || (n += (size_t)q) + 2 * len + 16 > size)
+		return;
+	n += (size_t)snprintf(buf + n, size - n, ",\"text_hex\": \"");
+	hex_into(buf + n, (const unsigned char *)text, len);
+	strcat(buf + n, "\"");
+}
+
+/*
+ * Option E = V as text: "alias=value", or "alias" alone for a boolean that
+ * is on.  Names in values (interfaces, congestion control) may hold any
+ * byte and are escaped to one line; addresses come escaped already.
+ */
+static void format_option_text(char *buf, size_t size, const sockopt_entry *e,
+			       const sockopt_value *v)
+{
+	char raw[2 * SOCKOPT_VALUE_MAX], text[4 * SOCKOPT_VALUE_MAX], name[64];
+	enum sockopt_type t = sockopt_entry_type(e);
+
+	sockopt_type_format(t, v, raw, sizeof(raw));
+	if (t == SOCKOPT_TYPE_SOCKADDR)
+		snprintf(text, sizeof(text), "%s", raw);
+	else
+		sockopt_text_escape(raw, strlen(raw), text, sizeof(text));
+	short_name(e, name, sizeof(name));
+	if (t == SOCKOPT_TYPE_BOOL && v->v.i)
+		snprintf(buf, size, "%s", name);
+	else if (strchr(text, ' ')) /* keep a struct in one column: info={state=LISTEN …} */
+		snprintf(buf, size, "%s={%s}", name, text);
+	else
+		snprintf(buf, size, "%s=%s", name, text);
 }
 
 /*
  * Format option E = V into BUF: for JSON the object {"name", "value",
  * "text", "default"} with the encoding of `sockopt defaults --json`; for
- * text "alias=value", or "alias" alone for a boolean that is on.
+ * text as format_option_text.
  */
 static void format_option(char *buf, size_t size, const sockopt_entry *e, const sockopt_value *v,
 			  int is_default, bool json)
 {
-	char text[2 * SOCKOPT_VALUE_MAX], value[2 * SOCKOPT_VALUE_MAX], quoted[4 * SOCKOPT_VALUE_MAX];
+	char text[2 * SOCKOPT_VALUE_MAX], value[2 * SOCKOPT_VALUE_MAX], members[8 * SOCKOPT_VALUE_MAX];
 	enum sockopt_type t = sockopt_entry_type(e);
 
-	sockopt_type_format(t, v, text, sizeof(text));
 	if (!json) {
-		short_name(e, value, sizeof(value));
-		if (t == SOCKOPT_TYPE_BOOL && v->v.i)
-			snprintf(buf, size, "%s", value);
-		else if (strchr(text, ' ')) /* keep a struct in one column: info={state=LISTEN …} */
-			snprintf(buf, size, "%s={%s}", value, text);
-		else
-			snprintf(buf, size, "%s=%s", value, text);
+		format_option_text(buf, size, e, v);
 		return;
 	}
+	sockopt_type_format(t, v, text, sizeof(text));
 	sockopt_type_format_json(t, v, value, sizeof(value));
-	json_quote(quoted, sizeof(quoted), text);
-	snprintf(buf, size, "{\"name\": \"%s\",\"value\": %s,\"text\": %s,\"default\": %s}",
-		 sockopt_entry_name(e), value, quoted,
+	json_text_members(members, sizeof(members), text);
+	snprintf(buf, size, "{\"name\": \"%s\",\"value\": %s,%s,\"default\": %s}",
+		 sockopt_entry_name(e), value, members,
 		 is_default > 0 ? "true" : is_default == 0 ? "false" : "null");
 }
 
@@ -199,14 +227,49 @@ static void print_options(struct show_cache *c, const sockopt_sock *sock, bool a
 	print_close_array();
 }
 
-/* An address as text, or "*" (JSON null) when there is none. */
+/*
+ * The name of a unix socket address as bytes into BUF: "@" and the
+ * abstract name with its NULs, or the path up to its NUL; -1 when V is
+ * not a named unix address.
+ */
+static ssize_t unix_name(const sockopt_value *v, char *buf, size_t size)
+{
+	size_t base = offsetof(struct sockaddr_un, sun_path), n;
+	struct sockaddr_un sun;
+
+	if (v->len <= base || v->len > sizeof(sun) || size < sizeof(sun.sun_path) + 1)
+		return -1;
+	memcpy(&sun, v->v.bytes, v->len);
+	if (sun.sun_family != AF_UNIX)
+		return -1;
+	n = v->len - base;
+	if (sun.sun_path[0] != '\0') {
+		n = strnlen(sun.sun_path, n);
+		memcpy(buf, sun.sun_path, n);
+		return (ssize_t)n;
+	}
+	buf[0] = '@';
+	memcpy(buf + 1, sun.sun_path + 1, n - 1);
+	return (ssize_t)n;
+}
+
+/*
+ * An address, or "*" (JSON null) when there is none.  Text takes the
+ * library's form, in which a unix name is escaped to one line; JSON takes
+ * a unix name's exact bytes (print_bytes).
+ */
 static void print_address(const char *key, const sockopt_value *v)
 {
 	char text[2 * SOCKOPT_VALUE_MAX];
+	ssize_t n;
 
 	if (v->len == 0) {
 		print_string(PRINT_JSON, key, NULL, NULL);
 		print_text("%-25s ", "*");
+		return;
+	}
+	if (print_is_json() && (n = unix_name(v, text, sizeof(text))) >= 0) {
+		print_bytes(PRINT_JSON, key, NULL, text, (size_t)n);
 		return;
 	}
 	sockopt_type_format(SOCKOPT_TYPE_SOCKADDR, v, text, sizeof(text));
@@ -258,7 +321,7 @@ void show_print_socket(struct show_cache *c, const sockopt_sock *sock, bool all)
 
 	print_open_object(NULL);
 	print_int(PRINT_ANY, "pid", "%-7lld ", sockopt_sock_pid(sock));
-	print_string(PRINT_ANY, "comm", "%-15s ", sockopt_sock_comm(sock));
+	print_name(PRINT_ANY, "comm", "%-15s ", sockopt_sock_comm(sock));
 	print_int(PRINT_ANY, "fd", "%-5lld ", sockopt_sock_fd(sock));
 	print_int(PRINT_JSON, "inode", NULL, (long long)sockopt_sock_inode(sock));
 	print_enum(&c->family, "family", SOCKOPT_TYPE_FAMILY, sockopt_sock_family(sock));

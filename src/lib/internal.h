@@ -38,8 +38,22 @@ void out_printf(struct out *o, const char *fmt, ...) SOCKOPT_PRINTF(2, 3);
 /* Append S as is, or the decimal N: the fast paths of out_printf for long outputs. */
 void out_puts(struct out *o, const char *s);
 void out_u64(struct out *o, unsigned long long n);
-/* Append S as a JSON string literal, quotes and escapes included. */
+/* Append the N bytes of S, truncating (but still counting) past the end like out_printf. */
+void out_write(struct out *o, const char *s, size_t n);
+/* Append S as a JSON string literal, quotes and escapes included (json.c). */
 void out_json_string(struct out *o, const char *s);
+/* Append LEN bytes of S as sockopt_json_string does; the number of bytes replaced by U+FFFD. */
+size_t out_json_bytes(struct out *o, const char *s, size_t len);
+/* Append LEN bytes of S escaped for one line of text, as sockopt_text_escape does. */
+void out_text_bytes(struct out *o, const char *s, size_t len);
+/* The length of the well-formed UTF-8 sequence at P (N bytes left, N > 0), or 0. */
+size_t utf8_sequence(const unsigned char *p, size_t n);
+/*
+ * Undo out_text_bytes: the bytes TEXT stands for into BUF (not terminated);
+ * their count, -EINVAL for a backslash that starts no escape, -ERANGE
+ * when they do not fit in SIZE.
+ */
+ssize_t text_unescape(const char *text, char *buf, size_t size);
 
 /* A named integer constant, for enum-typed values. */
 struct named {

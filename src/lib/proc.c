@@ -34,8 +34,13 @@ static bool exited(int pidfd)
 	return poll(&p, 1, 0) > 0;
 }
 
-/* Read /proc/PID/comm into BUF; -ESRCH when the process is gone. */
-static int read_comm(pid_t pid, char *buf, size_t size)
+/*
+ * Read /proc/PID/comm into BUF, and into TEXT (TEXT_SIZE bytes) escaped to
+ * one line for sentences; -ESRCH when the process is gone.  A comm may
+ * hold any byte but NUL (prctl PR_SET_NAME), newlines too: only the one
+ * the kernel adds is taken off.
+ */
+static int read_comm(pid_t pid, char *buf, size_t size, char *text, size_t text_size)
 {
 	char path[64];
 	ssize_t n;
@@ -49,8 +54,11 @@ static int read_comm(pid_t pid, char *buf, size_t size)
 	close(fd);
 	if (n <= 0)
 		return -ESRCH;
+	/* The kernel ends comm with one newline; a name may hold newlines of its own (PR_SET_NAME). */
+	if (buf[n - 1] == '\n')
+		n--;
 	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
+	sockopt_text_escape(buf, (size_t)n, text, text_size);
 	return 0;
 }
 
@@ -95,15 +103,15 @@ static int getfd_failed(pid_t pid, const char *comm, int pidfd, int fd, int err,
 
 SOCKOPT_EXPORT int sockopt_proc_getfd(pid_t pid, int fd, struct sockopt_diag *diag)
 {
-	char comm[64] = "?";
+	char comm[64] = "?", text[COMM_TEXT_MAX] = "?";
 	int pidfd = open_pidfd(pid, diag), r;
 
 	if (pidfd < 0)
 		return pidfd;
-	read_comm(pid, comm, sizeof(comm));
+	read_comm(pid, comm, sizeof(comm), text, sizeof(text));
 	r = pidfd_getfd_raw(pidfd, fd);
 	if (r < 0)
-		r = getfd_failed(pid, comm, pidfd, fd, r, diag);
+		r = getfd_failed(pid, text, pidfd, fd, r, diag);
 	close(pidfd);
 	return r;
 }
@@ -178,22 +186,23 @@ void sock_init(struct sockopt_sock *s, struct sockopt_scan *scan, pid_t pid, con
 static void sock_fail(struct sockopt_sock *s, int err, const char *what)
 {
 	s->error = err;
-	snprintf(s->error_text, sizeof(s->error_text), "fd %d of process %d (%s) %s.", s->fd,
-		 (int)s->pid, s->comm, what);
+	snprintf(s->error_text, sizeof(s->error_text), "fd %d of process %d (%.64s) %s.", s->fd,
+		 (int)s->pid, s->scan->comm_text, what);
 }
 
 /* Say what fd FD of the process is when it is not a socket ("/etc/passwd", "pipe:[123]"). */
 static void not_a_socket(struct sockopt_sock *s)
 {
-	char path[64], target[256];
+	char path[64], target[256], text[200];
 	ssize_t n;
 
 	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)s->pid, s->fd);
-	n = readlink(path, target, sizeof(target) - 1);
-	target[n > 0 ? n : 0] = '\0';
+	n = readlink(path, target, sizeof(target));
+	sockopt_text_escape(target, n > 0 ? (size_t)n : 0, text, sizeof(text));
 	s->error = -ENOTSOCK;
-	snprintf(s->error_text, sizeof(s->error_text), "fd %d of process %d (%s) is not a socket%s%s.",
-		 s->fd, (int)s->pid, s->comm, n > 0 ? "; it is " : "", target);
+	snprintf(s->error_text, sizeof(s->error_text),
+		 "fd %d of process %d (%.64s) is not a socket%s%s.", s->fd, (int)s->pid,
+		 s->scan->comm_text, n > 0 ? "; it is " : "", text);
 }
 
 /* What a described fd comes to: a whole scan passes over what is not a socket; anything else is reported. */
@@ -222,7 +231,7 @@ int fd_read(struct sockopt_sock *s, int pidfd, int fd, bool explicit, bool prefe
 	s->fd = fd;
 	s->prefetched = false;
 	if (local < 0) {
-		r = getfd_failed(s->pid, s->comm, pidfd, fd, local, diag);
+		r = getfd_failed(s->pid, s->scan->comm_text, pidfd, fd, local, diag);
 		if (r != -EBADF)
 			return r;
 		if (!explicit)
@@ -269,8 +278,9 @@ static int list_fds(const struct sockopt_sock *s, int **fds, size_t *n, struct s
 	if (!dir) {
 		r = -errno;
 		if (r == -EACCES || r == -EPERM)
-			return proc_denied(s->pid, s->comm, r, diag);
-		return diag_set(diag, -ESRCH, "Process %d (%s) has exited.", (int)s->pid, s->comm);
+			return proc_denied(s->pid, s->scan->comm_text, r, diag);
+		return diag_set(diag, -ESRCH, "Process %d (%s) has exited.", (int)s->pid,
+				s->scan->comm_text);
 	}
 	while ((d = readdir(dir))) {
 		if (d->d_name[0] == '.')
@@ -334,7 +344,7 @@ SOCKOPT_EXPORT int sockopt_scan_pid(sockopt_scan *scan, pid_t pid, const int *fd
 	scan->vanished = 0;
 	if (pidfd < 0)
 		return pidfd;
-	if (read_comm(pid, scan->comm, sizeof(scan->comm)) < 0) {
+	if (read_comm(pid, scan->comm, sizeof(scan->comm), scan->comm_text, sizeof(scan->comm_text)) < 0) {
 		close(pidfd);
 		return diag_set(diag, -ESRCH, "There is no process %d.", (int)pid);
 	}
@@ -349,7 +359,7 @@ SOCKOPT_EXPORT int sockopt_scan_pid(sockopt_scan *scan, pid_t pid, const int *fd
 		r = scan_serial(scan, pidfd, fds, nfds, explicit, fn, ctx, &count, diag);
 	free(listed);
 	if ((r == 0 && exited(pidfd)) || r == -ESRCH)
-		r = exited_during_scan(pid, scan->comm, count, diag);
+		r = exited_during_scan(pid, scan->comm_text, count, diag);
 	close(pidfd);
 	return r < 0 ? r : count;
 }

@@ -8,6 +8,7 @@
 #include "internal.h"
 
 #define KIND_COUNT 9 /* the SOCKOPT_KIND_* bits */
+#define COMM_TEXT_MAX (4 * 64) /* a comm escaped: at most four bytes per byte */
 
 /* Where the value of a planned option comes from. */
 enum option_source {
@@ -73,7 +74,8 @@ struct sockopt_scan {
 	sockopt_value *values; /* SOCK's room for one socket's options, reused */
 	int *errors;
 	size_t vanished;
-	char comm[64];
+	char comm[64];		      /* as the process named itself */
+	char comm_text[COMM_TEXT_MAX]; /* escaped to one line, for sentences */
 	struct sockopt_sock sock;
 };
 

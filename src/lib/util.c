@@ -36,8 +36,7 @@ void out_printf(struct out *o, const char *fmt, ...)
 		o->pos += (size_t)n;
 }
 
-/* Append N bytes of S, truncating (but still counting) past the end like out_printf. */
-static void out_write(struct out *o, const char *s, size_t n)
+void out_write(struct out *o, const char *s, size_t n)
 {
 	if (o->pos < o->size) {
 		size_t room = o->size - o->pos - 1, k = n < room ? n : room;
@@ -62,35 +61,6 @@ void out_u64(struct out *o, unsigned long long n)
 		digits[--i] = (char)('0' + n % 10);
 	while ((n /= 10) != 0);
 	out_write(o, digits + i, sizeof(digits) - i);
-}
-
-/* The characters a JSON string must escape: quote, backslash, controls and DEL. */
-#define JSON_SPECIAL                                                                         \
-	"\"\\\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\x10\x11\x12\x13\x14"     \
-	"\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f\x7f"
-
-void out_json_string(struct out *o, const char *s)
-{
-	out_printf(o, "\"");
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		size_t plain = strcspn((const char *)p, JSON_SPECIAL);
-
-		/* Copy a run of characters that need no escape at once. */
-		if (plain) {
-			out_printf(o, "%.*s", (int)plain, (const char *)p);
-			p += plain - 1;
-			continue;
-		}
-		if (*p == '"' || *p == '\\')
-			out_printf(o, "\\%c", *p);
-		else if (*p == '\n')
-			out_printf(o, "\\n");
-		else if (*p < 0x20 || *p == 0x7f)
-			out_printf(o, "\\u%04x", *p);
-		else
-			out_printf(o, "%c", *p);
-	}
-	out_printf(o, "\"");
 }
 
 int parse_integer(const char *text, long long min, long long max, long long *out)

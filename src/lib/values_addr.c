@@ -164,32 +164,42 @@ static int parse_sockaddr_inet(const char *text, sockopt_value *v)
 	return value_from_struct(v, &sin, sizeof(sin));
 }
 
-int parse_sockaddr(const char *text, sockopt_value *v, const char **problem)
+/*
+ * A unix address "/PATH" or "@ABSTRACT", its name escaped as
+ * sockopt_text_escape writes it ("@abs\\0with\\0nul"), into V.
+ */
+static int parse_sockaddr_unix(const char *text, sockopt_value *v, const char **problem)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	size_t n = strlen(text);
+	bool abstract = text[0] == '@';
+	ssize_t n = text_unescape(text + abstract, sun.sun_path + abstract,
+				  sizeof(sun.sun_path) - abstract);
 
+	if (n == -EINVAL) {
+		*problem = "has a backslash that starts no escape (\\\\, \\0, \\n, \\t, \\r, \\xNN)";
+		return -EINVAL;
+	}
+	if (n < 0 || (!abstract && (size_t)n == sizeof(sun.sun_path))) {
+		*problem = "is longer than a unix socket path may be";
+		return -ERANGE;
+	}
+	/* A path address counts its terminating NUL; an abstract one its leading NUL. */
+	v->len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + (size_t)n + 1);
+	memcpy(v->v.bytes, &sun, v->len);
+	return 0;
+}
+
+int parse_sockaddr(const char *text, sockopt_value *v, const char **problem)
+{
 	if (strcmp(text, "unnamed") == 0) {
-		v->len = sizeof(sa_family_t);
-		memcpy(v->v.bytes, &sun, v->len);
+		sa_family_t family = AF_UNIX;
+
+		v->len = sizeof(family);
+		memcpy(v->v.bytes, &family, v->len);
 		return 0;
 	}
-	if (text[0] == '/' || text[0] == '@') {
-		if (n > sizeof(sun.sun_path)) {
-			*problem = "is longer than a unix socket path may be";
-			return -ERANGE;
-		}
-		memcpy(sun.sun_path, text, n);
-		if (text[0] == '@')
-			sun.sun_path[0] = '\0';
-		else
-			n++; /* a path address counts its terminating NUL */
-		v->len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n);
-		if (v->len > sizeof(sun))
-			v->len = sizeof(sun);
-		memcpy(v->v.bytes, &sun, v->len);
-		return 0;
-	}
+	if (text[0] == '/' || text[0] == '@')
+		return parse_sockaddr_unix(text, v, problem);
 	return parse_sockaddr_inet(text, v);
 }
 
@@ -226,10 +236,11 @@ void format_sockaddr(const sockopt_value *v, struct out *o)
 
 		if (v->len <= offsetof(struct sockaddr_un, sun_path))
 			out_printf(o, "unnamed");
-		else if (sun->sun_path[0] == '\0')
-			out_printf(o, "@%.*s", (int)n - 1, sun->sun_path + 1);
-		else
-			out_printf(o, "%.*s", (int)strnlen(sun->sun_path, n), sun->sun_path);
+		else if (sun->sun_path[0] == '\0') {
+			out_write(o, "@", 1);
+			out_text_bytes(o, sun->sun_path + 1, n - 1);
+		} else
+			out_text_bytes(o, sun->sun_path, strnlen(sun->sun_path, n));
 	} else {
 		out_printf(o, "AF%u", family);
 	}

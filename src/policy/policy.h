@@ -83,6 +83,21 @@ bool policy_rule_matches(const struct policy_rule *r, const struct policy_proc *
 /* Whether any rule of P matches (a scan filter: sockets no rule names cost no option reads). */
 bool policy_matches_any(const struct policy *p, const struct policy_proc *proc,
 			const sockopt_sock *sock);
+/*
+ * Called for each expectation a socket does not meet: INDEX is the
+ * option's index in SOCK (FOUND its value), or the negative errno its
+ * read failed with (FOUND NULL).  A negative return stops the check.
+ */
+typedef int (*policy_violation_fn)(const struct policy_rule *r, const struct policy_expect *x,
+				   const sockopt_sock *sock, int index, const sockopt_value *found,
+				   void *ctx);
+/*
+ * Check SOCK (options read) against every rule of P that matches it;
+ * options that do not apply to its kind, or that it could not have, are
+ * not checked.  Returns the number of violations, or FN's negative return.
+ */
+int policy_check_socket(const struct policy *p, const struct policy_proc *proc,
+			const sockopt_sock *sock, policy_violation_fn fn, void *ctx);
 /* 1 when FOUND meets X, 0 when it does not, -EDOM when the type cannot be ordered. */
 int policy_expect_holds(const struct policy_expect *x, const sockopt_value *found);
 /* The option index of ENTRY in SOCK with its value in *V, the read's negative errno, or -ENOENT when it was not read. */

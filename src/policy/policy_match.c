@@ -200,3 +200,39 @@ int policy_sock_value(const sockopt_sock *sock, const sockopt_entry *entry,
 	}
 	return -ENOENT;
 }
+
+/* Check one expectation on SOCK: 1 when it is not met (FN told), 0 when met or not applicable. */
+static int check_expect(const struct policy_rule *r, const struct policy_expect *x,
+			const sockopt_sock *sock, policy_violation_fn fn, void *ctx)
+{
+	const sockopt_value *found = NULL;
+	int i = policy_sock_value(sock, x->entry, &found), err;
+
+	if (!(sockopt_entry_kinds(x->entry) & sockopt_sock_kind(sock)) || i == -ENOENT ||
+	    i == -ENOPROTOOPT || i == -EOPNOTSUPP)
+		return 0;
+	if (i >= 0 && policy_expect_holds(x, found) == 1)
+		return 0;
+	if ((err = fn(r, x, sock, i, i >= 0 ? found : NULL, ctx)) < 0)
+		return err;
+	return 1;
+}
+
+int policy_check_socket(const struct policy *p, const struct policy_proc *proc,
+			const sockopt_sock *sock, policy_violation_fn fn, void *ctx)
+{
+	int total = 0, r;
+
+	for (size_t i = 0; i < p->nrules; i++) {
+		const struct policy_rule *rule = &p->rules[i];
+
+		if (!policy_rule_matches(rule, proc, sock))
+			continue;
+		for (size_t j = 0; j < rule->nexpect; j++) {
+			if ((r = check_expect(rule, &rule->expect[j], sock, fn, ctx)) < 0)
+				return r;
+			total += r;
+		}
+	}
+	return total;
+}

@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,8 +29,8 @@ static void failed(struct policy_walk *w, size_t *count, const char *text)
 /*
  * The scan's filter: it sees every socket described, so it notes the
  * process's listening ports, and passes on only the sockets a rule names
- * (no option reads for the rest).  Scans here use no worker threads, so
- * it runs on this thread alone.
+ * (no option reads for the rest).  It runs on the scan's worker threads,
+ * so the one thing it writes, a bit of the port map, is written atomically.
  */
 static bool wanted(const sockopt_sock *sock, void *ctx)
 {
@@ -38,7 +39,8 @@ static bool wanted(const sockopt_sock *sock, void *ctx)
 
 	if (sockopt_sock_state(sock) == TCP_LISTEN_STATE && port >= 0 &&
 	    (sockopt_sock_kind(sock) & (SOCKOPT_KIND_TCP | SOCKOPT_KIND_TCP6)))
-		w->listening[port / 8] |= (unsigned char)(1u << (port % 8));
+		__atomic_fetch_or(&w->listening[port / 8], (unsigned char)(1u << (port % 8)),
+				  __ATOMIC_RELAXED);
 	return sockopt_sock_error(sock) < 0 || !w->policy ||
 	       policy_matches_any(w->policy, &w->proc, sock);
 }
@@ -90,6 +92,15 @@ static int walk_every_process(struct policy_walk *w)
 	return 0;
 }
 
+/* Threads that read sockets: the CPUs this process may use, at most 4, as sockopt show does. */
+static unsigned walk_threads(void)
+{
+	cpu_set_t cpus;
+	int n = sched_getaffinity(0, sizeof(cpus), &cpus) == 0 ? CPU_COUNT(&cpus) : 1;
+
+	return (unsigned)(n < 1 ? 1 : n > 4 ? 4 : n);
+}
+
 int policy_walk_run(struct policy_walk *w, const pid_t *pids, size_t npids,
 		    struct sockopt_diag *diag)
 {
@@ -97,6 +108,7 @@ int policy_walk_run(struct policy_walk *w, const pid_t *pids, size_t npids,
 
 	if (r < 0)
 		return r;
+	sockopt_scan_set_threads(w->scan, walk_threads());
 	sockopt_scan_set_filter(w->scan, wanted, w);
 	for (size_t i = 0; i < npids; i++)
 		walk_pid(w, pids[i], false);

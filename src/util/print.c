@@ -2,6 +2,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "print.h"
@@ -14,27 +15,47 @@ static struct {
 	bool first[MAX_DEPTH];
 } out;
 
-/* S as a JSON string literal; runs of plain characters go out in one fwrite each. */
+/* Room for the usual string on the stack; a longer one is written into memory of its size. */
+#define STRING_ROOM 512
+
+/*
+ * The LEN bytes of S as a JSON string literal (JSON) or as escaped text,
+ * in SMALL (STRING_ROOM bytes) or, when longer, in memory the caller
+ * frees when it is not SMALL; *REPLACED counts bytes that became U+FFFD.
+ */
+static char *escaped(const char *s, size_t len, bool json, char *small, size_t *replaced)
+{
+	char *buf = small;
+	size_t size = STRING_ROOM;
+	int n;
+
+	for (;;) {
+		n = json ? sockopt_json_string(s, len, buf, size, replaced)
+			 : sockopt_text_escape(s, len, buf, size);
+		if (n < 0 || (size_t)n < size || buf != small)
+			return buf;
+		size = (size_t)n + 1;
+		if (!(buf = malloc(size)))
+			return small; /* out of memory: the terminated prefix is what there is */
+	}
+}
+
+/* LEN bytes of S as a JSON string literal on stdout; how many became U+FFFD. */
+static size_t json_bytes(const char *s, size_t len)
+{
+	char small[STRING_ROOM], *buf;
+	size_t replaced = 0;
+
+	buf = escaped(s, len, true, small, &replaced);
+	fputs(buf, stdout);
+	if (buf != small)
+		free(buf);
+	return replaced;
+}
+
 static void json_string(const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s, *run = p;
-
-	putchar('"');
-	for (;; p++) {
-		if (*p >= 0x20 && *p != '"' && *p != '\\' && *p != 0x7f)
-			continue;
-		fwrite(run, 1, (size_t)(p - run), stdout);
-		if (!*p)
-			break;
-		if (*p == '"' || *p == '\\')
-			printf("\\%c", *p);
-		else if (*p == '\n')
-			fputs("\\n", stdout);
-		else
-			printf("\\u%04x", *p);
-		run = p + 1;
-	}
-	putchar('"');
+	json_bytes(s, strlen(s));
 }
 
 /* N in decimal, without printf's parsing of a format (show prints five per socket). */
@@ -108,17 +129,47 @@ void print_close_object(void) { close_container('}'); }
 void print_open_array(const char *key) { open_container(key, '['); }
 void print_close_array(void) { close_container(']'); }
 
-void print_string(enum print_mode mode, const char *key, const char *fmt, const char *value)
+/* KEY_hex: the exact bytes of a string whose JSON form had to replace some of them. */
+static void json_hex_sidecar(const char *key, const char *s, size_t len)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "%s_hex", key);
+	json_key(name);
+	putchar('"');
+	for (size_t i = 0; i < len; i++)
+		printf("%02x", (unsigned char)s[i]);
+	putchar('"');
+}
+
+void print_bytes(enum print_mode mode, const char *key, const char *fmt, const char *s, size_t len)
 {
 	if (out.json && (mode & PRINT_JSON)) {
 		json_key(key);
-		if (value)
-			json_string(value);
-		else
+		if (!s)
 			fputs("null", stdout);
+		else if (json_bytes(s, len) && key)
+			json_hex_sidecar(key, s, len);
 	} else if (!out.json && (mode & PRINT_TEXT) && fmt) {
-		printf(fmt, value ? value : "-");
+		char small[STRING_ROOM], *text = s ? escaped(s, len, false, small, NULL) : NULL;
+
+		printf(fmt, text ? text : "-");
+		if (text && text != small)
+			free(text);
 	}
+}
+
+void print_name(enum print_mode mode, const char *key, const char *fmt, const char *value)
+{
+	print_bytes(mode, key, fmt, value, value ? strlen(value) : 0);
+}
+
+void print_string(enum print_mode mode, const char *key, const char *fmt, const char *value)
+{
+	if (out.json && (mode & PRINT_JSON))
+		print_bytes(mode, key, fmt, value, value ? strlen(value) : 0);
+	else if (!out.json && (mode & PRINT_TEXT) && fmt)
+		printf(fmt, value ? value : "-");
 }
 
 void print_int(enum print_mode mode, const char *key, const char *fmt, long long value)

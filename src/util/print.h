@@ -20,8 +20,21 @@ void print_close_object(void);
 void print_open_array(const char *key);
 void print_close_array(void);
 
-/* A field: in JSON as KEY, in text through FMT (NULL: not in text). */
+/*
+ * A field: in JSON as KEY, in text through FMT (NULL: not in text).  A
+ * string always becomes valid JSON (sockopt_json_string); when some of its
+ * bytes are not UTF-8 they become U+FFFD and a field "KEY_hex" beside it
+ * carries the exact bytes.  Text goes out as it is: sentences, tables.
+ */
 void print_string(enum print_mode mode, const char *key, const char *fmt, const char *value);
+/*
+ * A name from outside (a path, a process or interface name, a string
+ * value) as print_string does in JSON, and in text escaped to one line
+ * (sockopt_text_escape: "\n", "\0", "\xff").  print_bytes takes LEN bytes,
+ * NULs included (abstract socket names).
+ */
+void print_name(enum print_mode mode, const char *key, const char *fmt, const char *value);
+void print_bytes(enum print_mode mode, const char *key, const char *fmt, const char *s, size_t len);
 void print_int(enum print_mode mode, const char *key, const char *fmt, long long value);
 void print_bool(enum print_mode mode, const char *key, const char *fmt, bool value);
 /* A measured figure: in JSON with six significant digits (null when not finite). */

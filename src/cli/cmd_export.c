@@ -1,0 +1,235 @@
+/* cmd_export.c: `sockopt export`: the sockets as Prometheus metrics, on stdout, in a textfile, or served over HTTP. */
+#include <errno.h>
+#include <getopt.h>
+#include <microhttpd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../policy/metrics.h"
+#include "cli.h"
+
+/* What every scrape reads: the policy (or NULL) and the processes (none: every process). */
+struct source {
+	const struct policy *policy;
+	const pid_t *pids;
+	size_t npids;
+};
+
+/* One scrape into a new string *TEXT of *LEN bytes; the exit code it deserves, said on stderr. */
+static int scrape(const struct source *src, char **text, size_t *len)
+{
+	struct metrics_result res;
+	struct sockopt_diag diag;
+	FILE *f = open_memstream(text, len);
+	int r;
+
+	if (!f)
+		return fail(EXIT_FAILED, "Out of memory.");
+	r = metrics_scrape(src->policy, src->pids, src->npids, f, &res, &diag);
+	fclose(f);
+	if (r < 0)
+		return fail(EXIT_FAILED, "%s", diag.text);
+	if (res.failed_processes + res.failed_sockets)
+		return fail(EXIT_FAILED,
+			    "%zu process%s and %zu socket%s could not be read (counted in "
+			    "sockopt_unreadable_*); the first: %s",
+			    res.failed_processes, res.failed_processes == 1 ? "" : "es",
+			    res.failed_sockets, res.failed_sockets == 1 ? "" : "s", res.first_failure);
+	return EXIT_OK;
+}
+
+/* Write TEXT to PATH atomically: a temporary file in the same folder, then rename(2). */
+static int write_textfile(const char *path, const char *text, size_t len)
+{
+	char tmp[4096];
+	FILE *f;
+	int err = 0;
+
+	/* node_exporter reads only *.prom, so the temporary name is never read half-written. */
+	if (snprintf(tmp, sizeof(tmp), "%s.%d.tmp", path, (int)getpid()) >= (int)sizeof(tmp))
+		return fail(EXIT_USAGE, "The textfile path is too long.");
+	if (!(f = fopen(tmp, "we")))
+		return fail(EXIT_FAILED, "Cannot write %s: %s.", tmp, strerror(errno));
+	if (fwrite(text, 1, len, f) != len || fflush(f) != 0 || fsync(fileno(f)) != 0)
+		err = errno ? errno : EIO;
+	if (fclose(f) != 0 && !err)
+		err = errno;
+	if (!err && rename(tmp, path) != 0)
+		err = errno;
+	if (err) {
+		unlink(tmp);
+		return fail(EXIT_FAILED, "Cannot write %s: %s.", path, strerror(err));
+	}
+	return EXIT_OK;
+}
+
+/* The HTTP handler: GET /metrics scrapes; anything else is 404. */
+static enum MHD_Result serve(void *cls, struct MHD_Connection *conn, const char *url,
+			     const char *method, const char *version, const char *data,
+			     size_t *data_size, void **state)
+{
+	static const char not_found[] = "sockopt export serves /metrics\n";
+	const struct source *src = cls;
+	struct MHD_Response *resp;
+	enum MHD_Result r;
+	unsigned status = MHD_HTTP_OK;
+	char *text = NULL;
+	size_t len = 0;
+
+	(void)version, (void)data, (void)data_size, (void)state;
+	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+		return MHD_NO;
+	if (strcmp(url, "/metrics") == 0) {
+		scrape(src, &text, &len); /* partial readings are counted in the metrics themselves */
+		resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+					"text/plain; version=0.0.4; charset=utf-8");
+	} else {
+		status = MHD_HTTP_NOT_FOUND;
+		resp = MHD_create_response_from_buffer(sizeof(not_found) - 1, (void *)not_found,
+						       MHD_RESPMEM_PERSISTENT);
+	}
+	if (!resp)
+		return MHD_NO;
+	r = MHD_queue_response(conn, status, resp);
+	MHD_destroy_response(resp);
+	return r;
+}
+
+/* Split "HOST:PORT" or "[V6]:PORT" in place; false when there is no port. */
+static bool split_address(char *arg, char **host, char **port)
+{
+	char *colon = strrchr(arg, ':');
+
+	if (!colon || !colon[1])
+		return false;
+	*colon = '\0';
+	*port = colon + 1;
+	*host = arg;
+	if (arg[0] == '[' && colon > arg && colon[-1] == ']') {
+		colon[-1] = '\0';
+		*host = arg + 1;
+	}
+	return **host != '\0';
+}
+
+/* Serve /metrics on ADDRESS until SIGINT or SIGTERM. */
+static int listen_and_serve(const struct source *src, char *address)
+{
+	struct sockopt_dial_config cfg = { 0 };
+	struct sockopt_diag diag;
+	struct MHD_Daemon *d;
+	sigset_t stop;
+	char *host, *port;
+	int fd, sig;
+
+	if (!split_address(address, &host, &port))
+		return fail(EXIT_USAGE, "--listen takes HOST:PORT, such as 127.0.0.1:9465.");
+	/* The workers MHD starts inherit the mask, so the signals reach sigwait below. */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	cfg.backlog = 16;
+	if ((fd = sockopt_listen(host, port, &cfg, &diag)) < 0)
+		return fail(EXIT_FAILED, "%s", diag.text);
+	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, serve, (void *)src,
+			     MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
+			     MHD_OPTION_END);
+	if (!d) {
+		close(fd);
+		return fail(EXIT_FAILED, "The HTTP server could not start on %s:%s.", host, port);
+	}
+	printf("sockopt export: serving http://%s%s%s:%u/metrics\n", strchr(host, ':') ? "[" : "",
+	       host, strchr(host, ':') ? "]" : "",
+	       (unsigned)MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT)->port);
+	fflush(stdout);
+	sigwait(&stop, &sig);
+	MHD_stop_daemon(d); /* closes the listening socket too */
+	return EXIT_OK;
+}
+
+static const struct option longopts[] = {
+	{ "policy", required_argument, NULL, 'P' },
+	{ "textfile", required_argument, NULL, 'f' },
+	{ "listen", required_argument, NULL, 'L' },
+	{ "help", no_argument, NULL, 'h' },
+	{ 0, 0, 0, 0 },
+};
+
+/* The PID arguments into SRC; false after a sentence on a bad one. */
+static bool parse_pids(int argc, char **argv, pid_t *pids, struct source *src)
+{
+	for (int i = 0; i < argc; i++) {
+		char *end;
+		long pid = strtol(argv[i], &end, 10);
+
+		if (end == argv[i] || *end || pid <= 0 || pid > 0x3fffffff) {
+			fail(EXIT_USAGE, "\"%s\" is not a process id.", argv[i]);
+			return false;
+		}
+		pids[i] = (pid_t)pid;
+	}
+	src->pids = pids;
+	src->npids = (size_t)argc;
+	return true;
+}
+
+/* Run the export the way asked: one scrape to stdout or a textfile, or a server. */
+static int export(const struct source *src, const char *textfile, char *listen)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int code, written;
+
+	if (listen)
+		return listen_and_serve(src, listen);
+	code = scrape(src, &text, &len);
+	written = textfile ? write_textfile(textfile, text, len)
+			   : (fwrite(text, 1, len, stdout) == len ? EXIT_OK : EXIT_FAILED);
+	free(text);
+	return written != EXIT_OK ? written : code;
+}
+
+int cmd_export(int argc, char **argv)
+{
+	struct source src = { NULL, NULL, 0 };
+	struct policy policy;
+	struct sockopt_diag diag;
+	const char *policy_path = NULL, *textfile = NULL;
+	char *listen = NULL;
+	pid_t *pids;
+	int c, code;
+
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		if (c == 'P')
+			policy_path = optarg;
+		else if (c == 'f')
+			textfile = optarg;
+		else if (c == 'L')
+			listen = optarg;
+		else if (c == 'h')
+			return usage_help("export");
+		else
+			return usage_error("export");
+	}
+	if (textfile && listen)
+		return fail(EXIT_USAGE, "--textfile and --listen are two ways out; choose one.");
+	if (policy_path && policy_load(policy_path, &policy, &diag) < 0)
+		return fail(EXIT_USAGE, "%s", diag.text);
+	src.policy = policy_path ? &policy : NULL;
+	pids = calloc((size_t)(argc - optind) + 1, sizeof(*pids));
+	if (!pids)
+		code = fail(EXIT_FAILED, "Out of memory.");
+	else if (!parse_pids(argc - optind, argv + optind, pids, &src))
+		code = EXIT_USAGE;
+	else
+		code = export(&src, textfile, listen);
+	free(pids);
+	if (policy_path)
+		policy_free(&policy);
+	return code;
+}
