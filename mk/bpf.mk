@@ -33,3 +33,9 @@ $(BPF_LOADER_OBJ): | $(BPF_SKEL)
 # cppcheck reads the programs as C: libbpf's section and map macros mean nothing to it.
 BPF_LINT_FLAGS := -Isrc/bpf '-DSEC(name)=' '-D__uint(name,val)=int name' '-D__type(name,val)=val *name' \
 	-D__kconfig= -D__weak=
+
+# make bench-show also times the BPF backend (tests/bench_show_bpf.sh), before the pidfd figures.
+.PHONY: bench-show-bpf
+bench-show: bench-show-bpf
+bench-show-bpf: $(BUILD)/sockopt $(BUILD)/bench_show
+	sh tests/bench_show_bpf.sh $(BUILD)

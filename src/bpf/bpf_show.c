@@ -62,8 +62,7 @@ const char *bpf_show_unavailable(void)
 	return NULL;
 }
 
-/* Records streamed out of an iterator: whole ones are handed to EACH, a partial one waits for the next read. */
-static int read_records(int link, size_t size, int (*each)(const void *rec, void *ctx), void *ctx,
+int bpf_read_records(int link, size_t size, int (*each)(const void *rec, void *ctx), void *ctx,
 			struct bpf_show_diag *diag)
 {
 	static unsigned char buf[1 << 16];
@@ -258,7 +257,7 @@ int bpf_show_scan(sockopt_scan *scan, const struct bpf_show_query *q, sockopt_so
 
 	if (task < 0)
 		return task;
-	r = read_records(task, sizeof(struct iter_file_record), keep_owner, &owners, diag);
+	r = bpf_read_records(task, sizeof(struct iter_file_record), keep_owner, &owners, diag);
 	if (r == -ENOMEM)
 		r = bpf_show_fail(diag, r, "out of memory");
 	if (r == 0)
@@ -266,7 +265,7 @@ int bpf_show_scan(sockopt_scan *scan, const struct bpf_show_query *q, sockopt_so
 	if (r == 0 && (tcp = bpf_iter_link(BPF_ITER_TCP, diag)) < 0)
 		r = tcp;
 	if (r == 0)
-		r = read_records(tcp, sizeof(struct iter_tcp_record), on_tcp, &p, diag);
+		r = bpf_read_records(tcp, sizeof(struct iter_tcp_record), on_tcp, &p, diag);
 	if (tcp >= 0)
 		close(tcp);
 	close(task);

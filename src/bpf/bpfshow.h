@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "sockopt.h"
@@ -25,6 +26,14 @@ int bpf_show_fail(struct bpf_show_diag *diag, int err, const char *fmt, ...)
 /* A link fd of iterator WHICH: the pinned one, or loaded, attached and pinned now. */
 int bpf_iter_link(int which, struct bpf_show_diag *diag);
 
+/*
+ * Start an iterator on LINK and hand each whole record of SIZE bytes to
+ * EACH (a partial one waits for the next read): 0, EACH's negative
+ * result, or a negative errno with DIAG.
+ */
+int bpf_read_records(int link, size_t size, int (*each)(const void *rec, void *ctx), void *ctx,
+		     struct bpf_show_diag *diag);
+
 /* Why this caller cannot use the BPF backend (a sentence), or NULL when it can. */
 const char *bpf_show_unavailable(void);
 
@@ -45,5 +54,32 @@ struct bpf_show_query {
  */
 int bpf_show_scan(sockopt_scan *scan, const struct bpf_show_query *q, sockopt_sock_fn fn,
 		  void *ctx, struct bpf_show_diag *diag);
+
+/* One option for bpf_set_apply: an int-valued option of bpf_set_allowed. */
+struct bpf_set_option {
+	int level, optname, value;
+};
+
+/* What bpf_set_apply did to one socket: all options set (ERR 0) or none (ERR < 0, option FAILED). */
+struct bpf_set_result {
+	uint64_t inode;
+	int err;
+	size_t failed;
+	int before[8], after[8];
+	int read_err[8];
+};
+
+/* Whether bpf_setsockopt in a TCP iterator takes LEVEL/OPTNAME with an int (its allow-list, Linux 6.18). */
+bool bpf_set_allowed(int level, int optname);
+
+/*
+ * Set the N options of OPTS (at most 8) on every TCP socket of this
+ * network namespace whose inode is one of the NINODES of INODES, in one
+ * iterator pass, each socket getting all or none; EACH gets every result.
+ * The number of sockets changed or refused, or a negative errno with DIAG.
+ */
+int bpf_set_apply(const uint64_t *inodes, size_t ninodes, const struct bpf_set_option *opts,
+		  size_t n, int (*each)(const struct bpf_set_result *r, void *ctx), void *ctx,
+		  struct bpf_show_diag *diag);
 
 #endif /* SOCKOPT_BPFSHOW_H */

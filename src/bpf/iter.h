@@ -101,4 +101,23 @@ struct iter_file_record {
 	char comm[16];
 };
 
+/* Options set in one pass of iter_set.bpf.c: int-valued ones of the ITER_TCP_GETSOCKOPT list. */
+#define ITER_SET_MAX 8
+
+struct iter_set_option {
+	__s32 level, name, value;
+};
+
+/*
+ * What iter_set.bpf.c did to one socket: every option set, or (ERR < 0)
+ * none, the ones set before FAILED restored to their BEFORE values.
+ */
+struct iter_set_record {
+	__u64 inode;
+	__s32 err;
+	__u32 failed; /* index of the option that failed */
+	__s32 before[ITER_SET_MAX], after[ITER_SET_MAX];
+	__s32 read_err[ITER_SET_MAX]; /* of the read of BEFORE (0 when read) */
+};
+
 #endif /* SOCKOPT_BPF_ITER_H */

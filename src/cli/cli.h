@@ -46,5 +46,7 @@ const sockopt_entry *find_option_or_fail(const char *name, int *code);
  * LD_PRELOAD, drop it and the spec variables, and execute ARGV again.
  */
 void run_leave_shim(char **argv);
+/* sockopt set --match FILTER NAME=VALUE… (set_match.c): the NARGS assignments of ARGS; an exit code. */
+int set_match(const char *filter, char **args, int nargs, bool dry_run);
 
 #endif /* SOCKOPT_CLI_H */

@@ -203,8 +203,10 @@ int cmd_set(int argc, char **argv)
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "match", required_argument, NULL, 'm' },
 		{ 0, 0, 0, 0 },
 	};
+	const char *match = NULL;
 	struct assignment *assignments;
 	struct target t = { 0 };
 	bool json = false, dry_run = false;
@@ -217,9 +219,13 @@ int cmd_set(int argc, char **argv)
 			json = true;
 		else if (c == 'h')
 			return usage_help("set");
+		else if (c == 'm')
+			match = optarg;
 		else
 			return usage_error("set");
 	}
+	if (match)
+		return set_match(match, argv + optind, argc - optind, dry_run);
 	if (argc - optind < 2)
 		return usage_error("set");
 	if (!parse_target(argv[optind], &t.pid, &t.fd))

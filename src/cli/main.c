@@ -20,7 +20,7 @@ static const struct command commands[] = {
 	  "show [PID[:FD]…] [--all] [--json] [-t|--tcp] [-u|--udp] [-x|--unix] [-w|--raw] "
 	  "[-4] [-6] [-l|--listening] [--port N] [--state S] [--side-effects] [--threads N] [--backend bpf|pidfd|auto] [--verbose]",
 	  "the sockets of running processes: addresses, state, non-default options" },
-	{ "set", cmd_set, "set PID:FD NAME=VALUE… [--dry-run] [--json]",
+	{ "set", cmd_set, "set PID:FD NAME=VALUE… [--dry-run] [--json] | set --match FILTER NAME=VALUE… [--dry-run]",
 	  "change options on a live socket of another process; before → after" },
 	{ "lab", cmd_lab, "lab [ID…] [--list] [--json] [--markdown]",
 	  "check what the seed documents claim against this kernel: claim, observation, verdict" },

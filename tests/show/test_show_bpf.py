@@ -9,6 +9,7 @@ pinned in a test-only root-only directory (removed at the end), so the second
 run loads nothing.  An unprivileged caller is told why it gets the pidfd path.
 Needs root (CI runs as root); elsewhere it says so and passes nothing off as checked.
 """
+import ctypes
 import json
 import os
 import shutil
@@ -65,6 +66,31 @@ def options_by_socket(pid, backend):
     for s in sockets:
         assert s["backend"] == backend, s
     return {s["fd"]: {o["name"]: o["text"] for o in s["options"]} for s in sockets}
+
+
+def read_in_process(pid, fd, level, name):
+    """An int option of fd FD of process PID, read here through pidfd_getfd (not by sockopt)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    pidfd = os.pidfd_open(pid)
+    try:
+        mine = libc.syscall(438, pidfd, fd, 0)  # pidfd_getfd
+        assert mine >= 0, os.strerror(ctypes.get_errno())
+        with socket.socket(fileno=mine) as s:
+            return s.getsockopt(level, name)
+    finally:
+        os.close(pidfd)
+
+
+def tcp_fds(pid, port, end):
+    """The fds of PID whose local (END 0) or peer (END 1) port is PORT, from /proc and ss."""
+    out = subprocess.run(["ss", "-tnpH", "state", "established"], capture_output=True,
+                         text=True, check=True).stdout
+    fds = []
+    for line in out.splitlines():
+        cols = line.split()
+        if int(cols[2 + end].rsplit(":", 1)[1]) == port and "pid=%d," % pid in line:
+            fds += [int(x) for x in __import__("re").findall(r"pid=%d,fd=(\d+)" % pid, line)]
+    return fds
 
 
 def wait_listening(port):
@@ -178,6 +204,41 @@ class BpfShow(unittest.TestCase):
         r = sockopt("show", "--tcp", "--backend", "bpf", "1", user="nobody")
         self.assertEqual(r.returncode, 2)
         self.assertEqual(r.stdout, "")
+
+    def test_set_match_redis_client(self):
+        """set --match 'dport = PORT and pid = CLIENT' changes every socket of a redis client, read back by pidfd_getfd."""
+        client = self.start([PYTHON, "-c", "import socket, sys, time\n"
+                             "s = [socket.create_connection(('127.0.0.1', %d)) for _ in range(3)]\n"
+                             "print('ready', flush=True)\ntime.sleep(600)" % self.redis_port],
+                            ready=True)
+        fds = tcp_fds(client.pid, self.redis_port, 1)
+        self.assertEqual(len(fds), 3)
+        filt = "dport = %d and pid = %d" % (self.redis_port, client.pid)
+        dry = sockopt("set", "--match", filt, "TCP_KEEPIDLE=30", "--dry-run")
+        self.assertEqual(dry.returncode, 0, dry.stderr)
+        self.assertEqual(dry.stdout.count("pid %d " % client.pid), 3, dry.stdout)
+        for fd in fds:
+            self.assertEqual(read_in_process(client.pid, fd, socket.IPPROTO_TCP, socket.TCP_KEEPIDLE), 7200)
+        r = sockopt("set", "--match", filt, "TCP_KEEPIDLE=30", "TCP_KEEPCNT=3")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        mine = r.stdout.splitlines()
+        self.assertEqual(len(mine), 3, r.stdout)
+        for line in mine:
+            self.assertTrue(line.endswith("TCP_KEEPIDLE 2h -> 30s TCP_KEEPCNT 9 -> 3"), line)
+        for fd in fds:
+            self.assertEqual(read_in_process(client.pid, fd, socket.IPPROTO_TCP, socket.TCP_KEEPIDLE), 30)
+            self.assertEqual(read_in_process(client.pid, fd, socket.IPPROTO_TCP, socket.TCP_KEEPCNT), 3)
+        # redis-server's own end of these connections has the port as its local one: not matched.
+        for fd in tcp_fds(self.redis.pid, self.redis_port, 0):
+            self.assertNotEqual(read_in_process(self.redis.pid, fd, socket.IPPROTO_TCP, socket.TCP_KEEPIDLE), 30)
+
+    def test_set_match_refusals(self):
+        """Options outside bpf_setsockopt's allow-list and bad filters: exit 2, one line, nothing changed."""
+        for args in (["--match", "dport = 1", "SO_LINGER=on:5"], ["--match", "dport ~ 1", "TCP_NODELAY=1"],
+                     ["--match", "dport = 1", "TCP_NODELAY=maybe"]):
+            r = sockopt("set", *args)
+            self.assertEqual((r.returncode, r.stdout), (2, ""), args)
+            self.assertEqual(len(r.stderr.splitlines()), 1, r.stderr)
 
     def test_bad_backend(self):
         r = sockopt("show", "--backend", "ebpf")
