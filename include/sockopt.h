@@ -156,6 +156,32 @@ const char *sockopt_entry_explanation(const sockopt_entry *e);
  */
 const char *sockopt_word_next(const char **cursor, size_t *len);
 
+/* Where the bound on an option's values comes from. */
+enum sockopt_bound_source {
+	SOCKOPT_BOUND_NONE,	/* the catalog knows no bound */
+	SOCKOPT_BOUND_KERNEL,	/* a constant of the kernel source */
+	SOCKOPT_BOUND_MEASURED, /* probed on this kernel; depends on its configuration (HZ) */
+	SOCKOPT_BOUND_SYSCTL,	/* one of the words a sysctl lists */
+};
+
+/* The values setsockopt accepts for an option, as the catalog knows them. */
+struct sockopt_bound {
+	enum sockopt_bound_source source;
+	long long min, max; /* the range (KERNEL, MEASURED) */
+	bool has_also;	    /* ALSO is accepted too, outside the range (-1: the default) */
+	long long also;
+	const char *where; /* the constant or measurement; for SYSCTL the sysctl's name */
+};
+
+/* E's bound into *OUT: 0, or -ENODATA when the catalog knows none. */
+int sockopt_entry_bound(const sockopt_entry *e, struct sockopt_bound *out);
+/*
+ * A phrase for E's bound and its source into BUF ("1 to 255, or -1 (kernel:
+ * MAXTTL 255; …)", "one of reno bbr cubic (sysctl …)"): its length like
+ * snprintf, or -ENODATA when the catalog knows none.
+ */
+int sockopt_entry_bound_text(const sockopt_entry *e, char *buf, size_t size);
+
 /* "socket", "ip", "ipv6", "tcp", "udp" for a level, or NULL. */
 const char *sockopt_level_name(int level);
 /* The level named by "socket"/"SOL_SOCKET"/"ip"/…, or -EINVAL. */
@@ -181,10 +207,23 @@ typedef struct sockopt_value {
 
 /*
  * Parse TEXT as a value of entry E's type.  -EINVAL with a sentence naming
- * the option, the text and what was expected; -ERANGE when out of range.
+ * the option, the text and what was expected; -ERANGE when out of range of
+ * the type or of E's bound (sockopt_value_check).
  */
 int sockopt_value_parse(const sockopt_entry *e, const char *text, sockopt_value *out,
 			struct sockopt_diag *diag);
+/*
+ * Whether V is within E's bound (sockopt_entry_bound): 0, or -ERANGE with a
+ * sentence naming the bound and its source.  sockopt_value_parse checks it.
+ */
+int sockopt_value_check(const sockopt_entry *e, const sockopt_value *v, struct sockopt_diag *diag);
+/*
+ * Whether this process may set E to V, by the capabilities the catalog knows
+ * (SO_DEBUG on, SO_PRIORITY above 6, SO_MARK, SO_*BUFFORCE, TCP_REPAIR, a
+ * congestion control missing from tcp_allowed_congestion_control): 0, or
+ * -EPERM with a sentence naming the capability this process lacks.
+ */
+int sockopt_set_allowed(const sockopt_entry *e, const sockopt_value *v, struct sockopt_diag *diag);
 /* Parse TEXT as a value of type T (the same rules, no option name). */
 int sockopt_type_parse(enum sockopt_type t, const char *text, sockopt_value *out,
 		       struct sockopt_diag *diag);

@@ -13,7 +13,7 @@ static void test_value(const sockopt_entry *e, const sockopt_value *cur, sockopt
 		const char *text;
 	} chosen[] = {
 		{ SOCKOPT_TYPE_SECONDS, "37s" },   { SOCKOPT_TYPE_MILLIS, "1500ms" },
-		{ SOCKOPT_TYPE_MICROS, "50us" },   { SOCKOPT_TYPE_LINGER, "on:7" },
+		{ SOCKOPT_TYPE_MICROS, "50ms" },   { SOCKOPT_TYPE_LINGER, "on:7" },
 		{ SOCKOPT_TYPE_TIMEVAL, "1500ms" },
 	};
 

@@ -299,11 +299,11 @@ expect "sockopt inside sockopt run leaves the shim for the commands it does not 
 	"libsockopt-preload.so"
 
 # --strict: a failing option fails the call with its errno; without it the program goes on.
-err=$("$SOCKOPT" run --strict -o TCP_CONGESTION=no-such-cc -- $netpeer sockopts tcp 2>&1 || true)
+err=$("$SOCKOPT" run --strict -o TCP_ULP=no-such-ulp -- $netpeer sockopts tcp 2>&1 || true)
 expect "--strict: socket() fails with the option's errno (ENOENT)" "$err" "FileNotFoundError"
-err=$("$SOCKOPT" run --verbose -o TCP_CONGESTION=no-such-cc -- $netpeer sockopts tcp 2>&1)
+err=$("$SOCKOPT" run --verbose -o TCP_ULP=no-such-ulp -- $netpeer sockopts tcp 2>&1)
 expect "without --strict: the option fails, is logged, and the program runs" "$err" \
-	"failed: .*TCP_CONGESTION" "^tcp [0-9]+ [0-9]+$"
+	"failed: .*TCP_ULP" "^tcp [0-9]+ [0-9]+$"
 
 # Bad input: nothing runs, one sentence, exit 2 (127 for a command that is not there).
 # run_status CODE PATTERN ARGS…: sockopt run ARGS exits CODE with one line matching PATTERN
@@ -324,6 +324,10 @@ run_status() {
 run_status 2 'SO_LINGER=maybe' -o SO_LINGER=maybe -- touch "$tmp/ran"
 run_status 2 'applies to tcp, tcp6 sockets, not to udp or udp6' --udp -o TCP_NODELAY=on -- touch "$tmp/ran"
 run_status 2 'after-accept: .*UDP_CORK' --after-accept UDP_CORK=on -- touch "$tmp/ran"
+# Values out of the catalog's bounds are refused before the program runs (issue 11, item 10).
+run_status 2 'IP_TTL: 300 is out of range; it takes 1 to 255, or -1' -o IP_TTL=300 -- touch "$tmp/ran"
+run_status 2 'TCP_KEEPIDLE: 0 is out of range' -o TCP_KEEPIDLE=0 -- touch "$tmp/ran"
+run_status 2 '"nosuch" is not one of .*tcp_available_congestion_control' -o TCP_CONGESTION=nosuch -- touch "$tmp/ran"
 run_status 2 'No options to apply' --tcp -- touch "$tmp/ran"
 run_status 2 'No command to run' -o TCP_NODELAY=on
 run_status 2 'unknown flag' --bogus -o TCP_NODELAY=on -- touch "$tmp/ran"

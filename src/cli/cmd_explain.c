@@ -37,6 +37,33 @@ static void print_fresh_values(const sockopt_entry *e)
 	print_close_array();
 }
 
+/* The values the kernel accepts for E, and where that bound comes from (one line; JSON "bound"). */
+static void print_bound(const sockopt_entry *e)
+{
+	static const char *const sources[] = {
+		[SOCKOPT_BOUND_NONE] = "none",
+		[SOCKOPT_BOUND_KERNEL] = "kernel",
+		[SOCKOPT_BOUND_MEASURED] = "measured",
+		[SOCKOPT_BOUND_SYSCTL] = "sysctl",
+	};
+	struct sockopt_bound b;
+	char text[512];
+
+	if (sockopt_entry_bound(e, &b) < 0 || sockopt_entry_bound_text(e, text, sizeof(text)) < 0)
+		return;
+	print_open_object("bound");
+	print_string(PRINT_ANY, "text", "  bound      %s\n", text);
+	print_string(PRINT_JSON, "source", NULL, sources[b.source]);
+	print_string(PRINT_JSON, "where", NULL, b.where);
+	if (b.source != SOCKOPT_BOUND_SYSCTL) {
+		print_int(PRINT_JSON, "min", NULL, b.min);
+		print_int(PRINT_JSON, "max", NULL, b.max);
+		if (b.has_also)
+			print_int(PRINT_JSON, "also", NULL, b.also);
+	}
+	print_close_object();
+}
+
 static void print_sysctls(const char *list)
 {
 	char name[128];
@@ -114,6 +141,7 @@ int cmd_explain(int argc, char **argv)
 	print_bool(PRINT_ANY, "side_effect", "  side effect on read  %s\n",
 		   flags & SOCKOPT_FLAG_SIDE_EFFECT);
 	print_bool(PRINT_ANY, "privileged", "  privileged %s\n", flags & SOCKOPT_FLAG_PRIVILEGED);
+	print_bound(e);
 	print_kinds(sockopt_entry_kinds(e));
 	print_text("\n");
 	print_string(PRINT_JSON, "explanation", NULL, sockopt_entry_explanation(e));

@@ -53,8 +53,12 @@ static const struct sockopt_entry catalog[] = {
 #define OPT(name, fallback, lvl, ty, acc, kinds, ph, fl, al, sys, sum, expl)                   \
 	{ #name, LEVEL_##lvl, name, SOCKOPT_TYPE_##ty, ACCESS_##acc, kinds, PHASE_##ph, fl,    \
 	  al, sys, sum, expl },
+#define BOUND(name, min, max, also, source, where)
+#define NEEDS(name, when, arg, caps, sysctl)
 #include "catalog.def"
 #undef OPT
+#undef BOUND
+#undef NEEDS
 };
 
 static const struct {

@@ -437,6 +437,9 @@ SOCKOPT_EXPORT int sockopt_value_parse(const sockopt_entry *e, const char *text,
 
 	if (r)
 		return parse_failed(diag, r, e->name, e->type, text, problem);
+	r = sockopt_value_check(e, &v, diag);
+	if (r)
+		return r;
 	*out = v;
 	return 0;
 }

@@ -116,7 +116,7 @@ class HostileNames(unittest.TestCase):
 
     def test_set_dry_run_json(self):
         target = "%s:%d" % (self.pid, self.info["fds"]["tcp"])
-        r = sockopt("set", "--dry-run", "--json", target, b"TCP_CONGESTION=a\xff\x01".decode(
+        r = sockopt("set", "--dry-run", "--json", target, b"TCP_ULP=a\xff\x01".decode(
             "utf-8", "surrogateescape"), check=False)
         doc = strict_json(r.stdout, "set --dry-run --json")
         requested = doc["changes"][0]["requested"]
