@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 
+#include "../policy/policy.h"
 #include "msg.h"
 #include "sockopt.h"
 
@@ -31,6 +32,12 @@ bool run_wants_cgroup(int argc, char **argv);
 /* `sockopt run --cgroup`: the command in a child cgroup with the BPF programs attached. */
 int run_cgroup(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+/*
+ * The reader check and export use (--backend ARG: bpf, pidfd, auto or
+ * NULL) for sockets of KINDS, chosen as show chooses: *OUT is the BPF
+ * reader or NULL for pidfd; -1 after a usage sentence.
+ */
+int check_backend(const char *arg, unsigned kinds, bool verbose, policy_backend_fn *out);
 int cmd_export(int argc, char **argv);
 
 /* Report an unknown option or missing argument of subcommand NAME; returns EXIT_USAGE. */

@@ -5,11 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../bpf/bpfshow.h"
 #include "../policy/policy.h"
 #include "cli.h"
 #include "print.h"
+#include "show.h"
 
-/* One expectation a socket does not meet, kept until its process is read whole. */
+/* One expectation a socket does not meet, kept until every socket is read. */
 struct violation {
 	const struct policy_rule *rule;
 	const struct policy_expect *expect;
@@ -23,18 +25,9 @@ struct violation {
 };
 
 struct check {
-	struct violation *pending; /* of the process being read */
-	size_t npending, total;
+	struct violation *pending;
+	size_t npending;
 };
-
-/* TEXT with control bytes shown as '?', so one violation stays one line. */
-static void printable(char *out, size_t size, const char *text)
-{
-	snprintf(out, size, "%s", text);
-	for (char *p = out; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
-}
 
 static void describe_socket(const sockopt_sock *sock, char *buf, size_t size)
 {
@@ -53,11 +46,9 @@ static void print_violation(const struct violation *v)
 {
 	const char *name = sockopt_entry_name(v->expect->entry);
 	const char *expected = v->expect->text + strlen(name);
-	char comm[64];
 
-	printable(comm, sizeof(comm), v->comm);
 	print_open_object(NULL);
-	print_text("%s[%d] fd %d %s: %s expected %s, found %s", comm, (int)v->pid, v->fd, v->socket,
+	print_text("%s[%d] fd %d %s: %s expected %s, found %s", v->comm, (int)v->pid, v->fd, v->socket,
 		   name, expected, v->found);
 	if (v->why[0])
 		print_text(" (%s)", v->why);
@@ -89,12 +80,18 @@ static int note(const struct policy_rule *r, const struct policy_expect *x, cons
 	v->rule = r;
 	v->expect = x;
 	v->pid = sockopt_sock_pid(sock);
-	snprintf(v->comm, sizeof(v->comm), "%s", sockopt_sock_comm(sock));
+	/* One line of valid UTF-8 in text and JSON, whatever bytes the name holds. */
+	policy_text_clean(v->comm, sizeof(v->comm), sockopt_sock_comm(sock));
 	v->fd = sockopt_sock_fd(sock);
 	v->state = sockopt_sock_state(sock);
 	v->local = *sockopt_sock_local(sock);
 	describe_socket(sock, v->socket, sizeof(v->socket));
 	v->why[0] = '\0';
+	if (index == -ENODATA) {
+		snprintf(v->found, sizeof(v->found), "nothing: the BPF backend does not read it "
+			 "(--backend pidfd does)");
+		return 0;
+	}
 	if (!found) {
 		snprintf(v->found, sizeof(v->found), "nothing: reading it failed (%s)", strerror(-index));
 		return 0;
@@ -104,34 +101,72 @@ static int note(const struct policy_rule *r, const struct policy_expect *x, cons
 	return 0;
 }
 
-static int on_socket(struct policy_walk *w, sockopt_sock *sock, void *ctx)
+static int on_socket(struct policy_walk *w, sockopt_sock *sock, const struct policy_proc *proc,
+		     void *ctx)
 {
-	int r = policy_check_socket(w->policy, &w->proc, sock, note, ctx);
+	int r = policy_check_socket(w->policy, proc, sock, note, ctx);
 
 	return r < 0 ? r : 0;
 }
 
-/* The process is read whole: its listeners are known, so accepted sockets can be told. */
-static void on_process_end(struct policy_walk *w, void *ctx)
+/* Every socket is read: the listeners are known, so accepted sockets can be told. */
+static void print_violations(const struct policy_walk *w, struct check *ck)
 {
-	struct check *ck = ctx;
-
 	for (size_t i = 0; i < ck->npending; i++) {
 		struct violation *v = &ck->pending[i];
 
-		if (policy_walk_accepted(w, v->state, &v->local))
+		if (policy_walk_accepted(w, v->pid, v->state, &v->local))
 			policy_why_accepted(v->expect->entry, v->why, sizeof(v->why));
 		print_violation(v);
 	}
-	ck->total += ck->npending;
-	ck->npending = 0;
 }
 
 static const struct option longopts[] = {
 	{ "json", no_argument, NULL, 'j' },
+	{ "backend", required_argument, NULL, 'B' },
+	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0, 0, 0, 0 },
 };
+
+/* The socket kinds the policy's rules may match: all when one rule names no kind. */
+static unsigned policy_kinds(const struct policy *p)
+{
+	unsigned kinds = 0;
+
+	for (size_t i = 0; i < p->nrules; i++)
+		kinds |= p->rules[i].kinds ? p->rules[i].kinds : SOCKOPT_KIND_ALL;
+	return kinds ? kinds : SOCKOPT_KIND_ALL;
+}
+
+/* The BPF reader in the walk's terms: its diagnosis becomes the walk's. */
+static int bpf_backend(sockopt_scan *scan, pid_t pid, sockopt_sock_pred filter, void *filter_ctx,
+		       sockopt_sock_fn fn, void *ctx, struct sockopt_diag *diag)
+{
+	struct bpf_show_query q = { pid, NULL, 0, filter, filter_ctx };
+	struct bpf_show_diag d = { 0 };
+	int r = bpf_show_scan(scan, &q, fn, ctx, &d);
+
+	if (r < 0 && diag) {
+		diag->error = r;
+		snprintf(diag->text, sizeof(diag->text), "%s", d.text);
+	}
+	return r;
+}
+
+int check_backend(const char *arg, unsigned kinds, bool verbose, policy_backend_fn *out)
+{
+	struct show_filter filter;
+	int bpf;
+
+	/* show's choice: BPF when it may be used and only TCP sockets are asked for. */
+	show_filter_init(&filter);
+	filter.protocols = kinds == SOCKOPT_KIND_ALL ? 0 : kinds;
+	if ((bpf = show_backend_choose(arg, &filter, verbose)) < 0)
+		return -1;
+	*out = bpf ? bpf_backend : NULL;
+	return 0;
+}
 
 /* The PID arguments; false after a sentence on a bad one. */
 static bool parse_pids(int argc, char **argv, pid_t **out, size_t *n)
@@ -162,25 +197,30 @@ static int verdict(const struct policy_walk *w, const struct check *ck, size_t r
 			    w->failed_sockets, w->failed_sockets == 1 ? "" : "s", w->first_failure);
 	if (!print_is_json())
 		printf("%zu socket%s checked against %zu rule%s: %zu violation%s.\n", w->sockets,
-		       w->sockets == 1 ? "" : "s", rules, rules == 1 ? "" : "s", ck->total,
-		       ck->total == 1 ? "" : "s");
-	return ck->total ? EXIT_FAILED : EXIT_OK;
+		       w->sockets == 1 ? "" : "s", rules, rules == 1 ? "" : "s", ck->npending,
+		       ck->npending == 1 ? "" : "s");
+	return ck->npending ? EXIT_FAILED : EXIT_OK;
 }
 
 int cmd_check(int argc, char **argv)
 {
 	struct policy policy;
-	struct check ck = { NULL, 0, 0 };
+	struct check ck = { NULL, 0 };
 	struct policy_walk w;
 	struct sockopt_diag diag;
 	pid_t *pids = NULL;
 	size_t npids;
-	bool json = false;
+	const char *backend_arg = NULL;
+	bool json = false, verbose = false;
 	int c, code;
 
-	while ((c = getopt_long(argc, argv, "jh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jvh", longopts, NULL)) != -1) {
 		if (c == 'j')
 			json = true;
+		else if (c == 'B')
+			backend_arg = optarg;
+		else if (c == 'v')
+			verbose = true;
 		else if (c == 'h')
 			return usage_help("check");
 		else
@@ -190,20 +230,24 @@ int cmd_check(int argc, char **argv)
 		return usage_error("check");
 	if (policy_load(argv[optind], &policy, &diag) < 0)
 		return fail(EXIT_USAGE, "%s", diag.text);
+	memset(&w, 0, sizeof(w));
+	if (check_backend(backend_arg, policy_kinds(&policy), verbose, &w.backend) < 0) {
+		policy_free(&policy);
+		return EXIT_USAGE;
+	}
 	if (!parse_pids(argc - optind - 1, argv + optind + 1, &pids, &npids)) {
 		policy_free(&policy);
 		free(pids);
 		return EXIT_USAGE;
 	}
-	memset(&w, 0, sizeof(w));
 	w.policy = &policy;
 	w.on_socket = on_socket;
-	w.on_process_end = on_process_end;
 	w.ctx = &ck;
 	print_start(json);
 	print_open_object(NULL);
 	print_open_array("violations");
 	code = policy_walk_run(&w, pids, npids, &diag);
+	print_violations(&w, &ck);
 	print_close_array();
 	print_int(PRINT_JSON, "sockets", NULL, (long long)w.sockets);
 	print_int(PRINT_JSON, "rules", NULL, (long long)policy.nrules);
@@ -213,6 +257,7 @@ int cmd_check(int argc, char **argv)
 	print_end();
 	code = code < 0 ? fail(EXIT_FAILED, "%s", diag.text) : verdict(&w, &ck, policy.nrules);
 	free(ck.pending);
+	policy_walk_free(&w);
 	free(pids);
 	policy_free(&policy);
 	return code;

@@ -14,6 +14,7 @@
 /* What every scrape reads: the policy (or NULL) and the processes (none: every process). */
 struct source {
 	const struct policy *policy;
+	policy_backend_fn backend;
 	const pid_t *pids;
 	size_t npids;
 };
@@ -28,7 +29,7 @@ static int scrape(const struct source *src, char **text, size_t *len)
 
 	if (!f)
 		return fail(EXIT_FAILED, "Out of memory.");
-	r = metrics_scrape(src->policy, src->pids, src->npids, f, &res, &diag);
+	r = metrics_scrape(src->policy, src->backend, src->pids, src->npids, f, &res, &diag);
 	fclose(f);
 	if (r < 0)
 		return fail(EXIT_FAILED, "%s", diag.text);
@@ -52,7 +53,7 @@ static int write_textfile(const char *path, const char *text, size_t len)
 	if (snprintf(tmp, sizeof(tmp), "%s.%d.tmp", path, (int)getpid()) >= (int)sizeof(tmp))
 		return fail(EXIT_USAGE, "The textfile path is too long.");
 	if (!(f = fopen(tmp, "we")))
-		return fail(EXIT_FAILED, "Cannot write %s: %s.", tmp, strerror(errno));
+		return fail(EXIT_FAILED, "Cannot write %s: %s.", path, strerror(errno));
 	if (fwrite(text, 1, len, f) != len || fflush(f) != 0 || fsync(fileno(f)) != 0)
 		err = errno ? errno : EIO;
 	if (fclose(f) != 0 && !err)
@@ -116,9 +117,10 @@ static bool split_address(char *arg, char **host, char **port)
 	return **host != '\0';
 }
 
-/* Serve /metrics on ADDRESS until SIGINT or SIGTERM. */
-static int listen_and_serve(const struct source *src, char *address)
+/* Serve /metrics on ARG ("HOST:PORT") until SIGINT or SIGTERM. */
+static int listen_and_serve(const struct source *src, const char *arg)
 {
+	char address[256];
 	struct sockopt_dial_config cfg = { 0 };
 	struct sockopt_diag diag;
 	struct MHD_Daemon *d;
@@ -126,6 +128,7 @@ static int listen_and_serve(const struct source *src, char *address)
 	char *host, *port;
 	int fd, sig;
 
+	snprintf(address, sizeof(address), "%s", arg);
 	if (!split_address(address, &host, &port))
 		return fail(EXIT_USAGE, "--listen takes HOST:PORT, such as 127.0.0.1:9465.");
 	/* The workers MHD starts inherit the mask, so the signals reach sigwait below. */
@@ -156,6 +159,8 @@ static const struct option longopts[] = {
 	{ "policy", required_argument, NULL, 'P' },
 	{ "textfile", required_argument, NULL, 'f' },
 	{ "listen", required_argument, NULL, 'L' },
+	{ "backend", required_argument, NULL, 'B' },
+	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0, 0, 0, 0 },
 };
@@ -179,7 +184,7 @@ static bool parse_pids(int argc, char **argv, pid_t *pids, struct source *src)
 }
 
 /* Run the export the way asked: one scrape to stdout or a textfile, or a server. */
-static int export(const struct source *src, const char *textfile, char *listen)
+static int export(const struct source *src, const char *textfile, const char *listen)
 {
 	char *text = NULL;
 	size_t len = 0;
@@ -196,16 +201,20 @@ static int export(const struct source *src, const char *textfile, char *listen)
 
 int cmd_export(int argc, char **argv)
 {
-	struct source src = { NULL, NULL, 0 };
+	struct source src = { NULL, NULL, NULL, 0 };
 	struct policy policy;
 	struct sockopt_diag diag;
-	const char *policy_path = NULL, *textfile = NULL;
-	char *listen = NULL;
+	const char *policy_path = NULL, *textfile = NULL, *backend_arg = NULL, *listen = NULL;
+	bool verbose = false;
 	pid_t *pids;
 	int c, code;
 
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		if (c == 'P')
+	while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
+		if (c == 'B')
+			backend_arg = optarg;
+		else if (c == 'v')
+			verbose = true;
+		else if (c == 'P')
 			policy_path = optarg;
 		else if (c == 'f')
 			textfile = optarg;
@@ -218,6 +227,9 @@ int cmd_export(int argc, char **argv)
 	}
 	if (textfile && listen)
 		return fail(EXIT_USAGE, "--textfile and --listen are two ways out; choose one.");
+	/* Every kind is counted, so only --backend bpf reads through BPF (TCP sockets only). */
+	if (check_backend(backend_arg, SOCKOPT_KIND_ALL, verbose, &src.backend) < 0)
+		return EXIT_USAGE;
 	if (policy_path && policy_load(policy_path, &policy, &diag) < 0)
 		return fail(EXIT_USAGE, "%s", diag.text);
 	src.policy = policy_path ? &policy : NULL;

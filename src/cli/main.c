@@ -33,10 +33,11 @@ static const struct command commands[] = {
 	  "[--before-listen SPEC] [--after-accept SPEC] [--tcp] [--udp] [-4|-6] [--verbose] "
 	  "[--strict] [--cgroup [--pin NAME]… [--report]] -- CMD [ARG…]",
 	  "run an unmodified program with options applied to its sockets (LD_PRELOAD)" },
-	{ "check", cmd_check, "check POLICY [PID…] [--json]",
+	{ "check", cmd_check, "check POLICY [PID…] [--json] [--backend bpf|pidfd|auto] [--verbose]",
 	  "the live sockets against a policy file (sockopt-policy(5)): one line per violation" },
 	{ "export", cmd_export,
-	  "export [PID…] [--policy FILE] [--textfile FILE | --listen HOST:PORT]",
+	  "export [PID…] [--policy FILE] [--textfile FILE | --listen HOST:PORT] "
+	  "[--backend bpf|pidfd|auto] [--verbose]",
 	  "the sockets as Prometheus metrics: on stdout, in a textfile, or served on /metrics" },
 };
 

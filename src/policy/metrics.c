@@ -38,6 +38,8 @@ static const struct {
 
 /* The counts of one process's sockets of one kind and state. */
 struct group {
+	pid_t pid;
+	char comm[64];
 	char kind[24], state[16];
 	unsigned long sockets, counted[3]; /* keepalive off, nodelay off, buffer locked */
 	bool tcp;
@@ -49,32 +51,10 @@ struct scrape {
 	char *text[F_COUNT];
 	size_t len[F_COUNT];
 	struct group *groups;
-	size_t ngroups;
+	size_t ngroups, last; /* LAST: the group the previous socket went to */
 	unsigned long *violations; /* per rule */
 	const sockopt_entry *keepalive, *nodelay, *buf_lock;
-	char comm[64]; /* of the process being read */
 };
-
-/* The first byte count of a valid UTF-8 sequence at P, or 0 when P does not start one. */
-static size_t utf8_length(const unsigned char *p)
-{
-	size_t n = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3 : (*p & 0xf8) == 0xf0 ? 4 : 0;
-	unsigned cp;
-
-	if (n <= 1)
-		return n;
-	cp = *p & (0x7f >> n);
-	for (size_t i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (p[i] & 0x3f);
-	}
-	/* Overlong forms, surrogates and values past U+10FFFF are not UTF-8. */
-	if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	return n;
-}
 
 void metrics_label_value(FILE *out, const char *value)
 {
@@ -82,7 +62,7 @@ void metrics_label_value(FILE *out, const char *value)
 
 	fputc('"', out);
 	while (*p) {
-		size_t n = utf8_length(p);
+		size_t n = policy_utf8_length(p);
 
 		/* The format escapes only \\, \" and \n; other control bytes and bytes that are not
 		 * UTF-8 are written as the four characters \xHH (an escaped backslash), so the
@@ -107,21 +87,35 @@ static void process_labels(FILE *f, pid_t pid, const char *comm)
 	metrics_label_value(f, comm);
 }
 
-/* The group of SOCK's kind and state in the process being read, made when new. */
+static bool in_group(const struct group *g, pid_t pid, const char *kind, const char *state)
+{
+	return g->pid == pid && !strcmp(g->kind, kind) && !strcmp(g->state, state);
+}
+
+/*
+ * The group of SOCK's process, kind and state, made when new.  Sockets
+ * come in runs of one process (the pidfd scan) or in any order (BPF), so
+ * the previous socket's group is tried first.
+ */
 static struct group *group_of(struct scrape *s, const sockopt_sock *sock)
 {
 	const char *kind = sockopt_sock_proto_name(sock), *state = sockopt_sock_state_name(sock);
+	pid_t pid = sockopt_sock_pid(sock);
 	struct group *g;
 
-	for (size_t i = 0; i < s->ngroups; i++)
-		if (!strcmp(s->groups[i].kind, kind) && !strcmp(s->groups[i].state, state))
-			return &s->groups[i];
+	if (s->last < s->ngroups && in_group(&s->groups[s->last], pid, kind, state))
+		return &s->groups[s->last];
+	for (s->last = 0; s->last < s->ngroups; s->last++)
+		if (in_group(&s->groups[s->last], pid, kind, state))
+			return &s->groups[s->last];
 	g = realloc(s->groups, (s->ngroups + 1) * sizeof(*g));
 	if (!g)
 		return NULL;
 	s->groups = g;
 	g = &g[s->ngroups++];
 	memset(g, 0, sizeof(*g));
+	g->pid = pid;
+	snprintf(g->comm, sizeof(g->comm), "%s", sockopt_sock_comm(sock));
 	snprintf(g->kind, sizeof(g->kind), "%s", kind);
 	snprintf(g->state, sizeof(g->state), "%s", state);
 	g->tcp = (sockopt_sock_kind(sock) & (SOCKOPT_KIND_TCP | SOCKOPT_KIND_TCP6)) != 0;
@@ -186,14 +180,15 @@ static int count_violation(const struct policy_rule *r, const struct policy_expe
 	return 0;
 }
 
-static int on_socket(struct policy_walk *w, sockopt_sock *sock, void *ctx)
+static int on_socket(struct policy_walk *w, sockopt_sock *sock, const struct policy_proc *proc,
+		     void *ctx)
 {
 	struct scrape *s = ctx;
 	struct group *g = group_of(s, sock);
 
+	(void)w;
 	if (!g)
 		return -ENOMEM;
-	snprintf(s->comm, sizeof(s->comm), "%s", sockopt_sock_comm(sock));
 	g->sockets++;
 	if (g->tcp) {
 		g->counted[0] += holds_zero(sock, s->keepalive, true);
@@ -203,15 +198,13 @@ static int on_socket(struct policy_walk *w, sockopt_sock *sock, void *ctx)
 	}
 	g->counted[2] += holds_zero(sock, s->buf_lock, false);
 	if (s->policy)
-		return policy_check_socket(s->policy, &w->proc, sock, count_violation, s) < 0 ? -ENOMEM : 0;
+		return policy_check_socket(s->policy, proc, sock, count_violation, s) < 0 ? -ENOMEM : 0;
 	return 0;
 }
 
-/* The process is read: one sample per family for each of its kinds and states. */
-static void on_process_end(struct policy_walk *w, void *ctx)
+/* One sample per family for each process, kind and state. */
+static void write_groups(struct scrape *s)
 {
-	struct scrape *s = ctx;
-
 	for (size_t i = 0; i < s->ngroups; i++) {
 		const struct group *g = &s->groups[i];
 
@@ -219,12 +212,11 @@ static void on_process_end(struct policy_walk *w, void *ctx)
 			if ((f == F_KEEPALIVE_OFF || f == F_NODELAY_OFF) && !g->tcp)
 				continue;
 			fputs(families[f].name, s->family[f]);
-			process_labels(s->family[f], w->proc.pid, s->comm);
+			process_labels(s->family[f], g->pid, g->comm);
 			fprintf(s->family[f], ",kind=\"%s\",state=\"%s\"} %lu\n", g->kind, g->state,
 				f == F_SOCKETS ? g->sockets : g->counted[f - F_KEEPALIVE_OFF]);
 		}
 	}
-	s->ngroups = 0;
 }
 
 /* The scrape's own samples: how long it took and what it could not read. */
@@ -283,8 +275,8 @@ static void write_families(struct scrape *s, FILE *out)
 	}
 }
 
-int metrics_scrape(const struct policy *policy, const pid_t *pids, size_t npids, FILE *out,
-		   struct metrics_result *res, struct sockopt_diag *diag)
+int metrics_scrape(const struct policy *policy, policy_backend_fn backend, const pid_t *pids,
+		   size_t npids, FILE *out, struct metrics_result *res, struct sockopt_diag *diag)
 {
 	struct scrape s = { .policy = policy };
 	struct policy_walk w;
@@ -295,8 +287,8 @@ int metrics_scrape(const struct policy *policy, const pid_t *pids, size_t npids,
 	w.policy = NULL; /* every socket is counted, not only those a rule names */
 	/* Read-only options are never a listener's setting; a policy may still ask for one. */
 	w.scan_flags = policy ? 0 : SOCKOPT_SCAN_SETTABLE_ONLY;
+	w.backend = backend;
 	w.on_socket = on_socket;
-	w.on_process_end = on_process_end;
 	w.ctx = &s;
 	s.keepalive = sockopt_catalog_find("SO_KEEPALIVE");
 	s.nodelay = sockopt_catalog_find("TCP_NODELAY");
@@ -308,8 +300,10 @@ int metrics_scrape(const struct policy *policy, const pid_t *pids, size_t npids,
 		diag->error = r;
 		snprintf(diag->text, sizeof(diag->text), "Out of memory while writing the metrics.");
 	}
-	if (r == 0)
+	if (r == 0) {
+		write_groups(&s);
 		write_violations(&s);
+	}
 	write_families(&s, out);
 	if (r == 0)
 		write_meta(out, &w, now_seconds() - start);
@@ -317,6 +311,7 @@ int metrics_scrape(const struct policy *policy, const pid_t *pids, size_t npids,
 	res->failed_processes = w.failed_processes;
 	res->failed_sockets = w.failed_sockets;
 	snprintf(res->first_failure, sizeof(res->first_failure), "%s", w.first_failure);
+	policy_walk_free(&w);
 	free(s.groups);
 	free(s.violations);
 	return r;

@@ -114,26 +114,56 @@ void policy_why(const struct policy_expect *x, const sockopt_sock *sock, size_t 
 /* Add to BUF what accept does with option E: copied from the listener, or not inherited. */
 void policy_why_accepted(const sockopt_entry *e, char *buf, size_t size);
 
+/* ---- names with any bytes (policy_text.c) -------------------------------- */
+
+/* The length of the valid UTF-8 sequence at P, or 0 when P does not start one. */
+size_t policy_utf8_length(const unsigned char *p);
+/*
+ * TEXT (a process name: any bytes) as valid UTF-8 on one line: control
+ * bytes and bytes that are not UTF-8 become the four characters \xHH.
+ */
+void policy_text_clean(char *out, size_t size, const char *text);
+
 /* ---- reading the machine's sockets (policy_walk.c) ----------------------- */
+
+/*
+ * Another reader of sockets than the pidfd scan (the BPF iterators): hand
+ * FN each socket of process PID (0: of every process, and those no
+ * process holds) that FILTER passes, in one pass, in any order.  The
+ * number of sockets, or a negative errno with DIAG.
+ */
+typedef int (*policy_backend_fn)(sockopt_scan *scan, pid_t pid, sockopt_sock_pred filter,
+				 void *filter_ctx, sockopt_sock_fn fn, void *ctx,
+				 struct sockopt_diag *diag);
+
+/* A TCP port a process listens on. */
+struct policy_listener {
+	pid_t pid;
+	int port;
+};
 
 /*
  * A walk over the sockets of some processes (or of every process), each
  * with its process's owner and cgroup; the sockets the policy's rules
  * name (every socket when POLICY is NULL) have their options read.
+ * Sockets may come from several processes in any order (the BPF reader).
  */
 struct policy_walk {
 	const struct policy *policy;
-	unsigned scan_flags; /* SOCKOPT_SCAN_* */
-	/* Called per socket with its options read, and once after each process. */
-	int (*on_socket)(struct policy_walk *w, sockopt_sock *sock, void *ctx);
-	void (*on_process_end)(struct policy_walk *w, void *ctx);
+	unsigned scan_flags;	   /* SOCKOPT_SCAN_* */
+	policy_backend_fn backend; /* NULL: the pidfd scan, process by process */
+	/* Called per socket with its options read and its process. */
+	int (*on_socket)(struct policy_walk *w, sockopt_sock *sock, const struct policy_proc *proc,
+			 void *ctx);
 	void *ctx;
 	/* What the walk met. */
-	struct policy_proc proc; /* the process being read */
 	size_t sockets, failed_processes, failed_sockets;
 	char first_failure[SOCKOPT_TEXT_MAX];
 	sockopt_scan *scan;
-	unsigned char listening[65536 / 8]; /* the TCP ports the current process listens on */
+	struct policy_proc *procs, *current; /* the processes met, each read once */
+	size_t nprocs;
+	struct policy_listener *listeners;
+	size_t nlisteners;
 };
 
 /*
@@ -144,7 +174,10 @@ struct policy_walk {
  */
 int policy_walk_run(struct policy_walk *w, const pid_t *pids, size_t npids,
 		    struct sockopt_diag *diag);
-/* Whether SOCK is a TCP connection on a port its process listens on: an accepted socket. */
-bool policy_walk_accepted(const struct policy_walk *w, int state, const sockopt_value *local);
+/* Free what a walk kept (processes, listeners). */
+void policy_walk_free(struct policy_walk *w);
+/* Whether a socket of PID in STATE on LOCAL is a TCP connection on a port PID listens on: an accepted one. */
+bool policy_walk_accepted(const struct policy_walk *w, pid_t pid, int state,
+			  const sockopt_value *local);
 
 #endif /* SOCKOPT_POLICY_H */
