@@ -113,7 +113,7 @@ expect_exit 2 'not a socket kind' defaults tcp7
 expect_exit 2 'not a level' list --level sctp
 expect_exit 2 'not a sockopt command' frobnicate
 expect_exit 2 'usage: sockopt explain' explain
-expect_exit 2 'usage: sockopt limits' limits --bogus
+expect_exit 2 'limits: unknown flag "--bogus"' limits --bogus
 expect_exit 1 'No option matches' list zzzzzz
 
 [ "$fails" = 0 ] || { echo "$fails CLI checks failed"; exit 1; }

@@ -55,20 +55,17 @@ port_of() {
 }
 # listening_port PID: the port of the TCP listener of PID on 127.0.0.1 (it chose port 0), once it listens
 listening_port() { peek "$1" "kind=tcp local=127.0.0.1:[0-9]+ peer=- listening=1" | sed -n 's/.*local=127.0.0.1:\([0-9]*\).*/\1/p'; }
-# child_of PID: a child process of PID (from /proc, as procps may be missing), or fail
+# child_of PID: a child process of PID, or fail.  Read from PID's own /proc/PID/task/*/children
+# (procps may be missing), never from other processes' /proc/*/stat, whose names may hold any bytes.
 child_of() {
-	$PY -c '
-import os, sys
-for p in filter(str.isdigit, os.listdir("/proc")):
-    try:
-        stat = open("/proc/%s/stat" % p).read()
-    except OSError:
-        continue
-    if stat.rsplit(")", 1)[1].split()[1] == sys.argv[1]:
-        print(p)
-        sys.exit(0)
-sys.exit(1)' "$1"
+	kids=$(cat /proc/"$1"/task/*/children 2>/dev/null) || true
+	[ -n "$kids" ] || return 1
+	set -- $kids
+	echo "$1"
 }
+# Another process whose name is not UTF-8: nothing below may trip over it (child_of once did).
+$PY -c 'import ctypes, time; ctypes.CDLL(None).prctl(15, b"nc\xffname", 0, 0, 0); time.sleep(300)' &
+started $!
 # a plain python3 server (no shim) that the clients below connect to
 $netpeer serve "$tmp/sink" &
 started $!

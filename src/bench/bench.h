@@ -20,11 +20,10 @@ struct bench_args {
 	long burst;	      /* udp: datagrams per burst; 0: send without pause */
 };
 
-/* One mode: its name, its runner, and its default message size. */
+/* One mode: its name and its runner (`sockopt bench --help` says what each measures). */
 struct bench_mode {
 	const char *name;
 	int (*run)(const struct bench_args *a);
-	const char *help;
 };
 
 int bench_rr(const struct bench_args *a);

@@ -374,7 +374,7 @@ int bench_crr(const struct bench_args *a)
 		return fail(EXIT_USAGE, "No crr variant is named in \"%s\"; the variants are "
 					"server-close, server-close-reuse, client-close, client-abort "
 					"and server-abort.",
-			    a->variants);
+			    arg_short(a->variants));
 	print_start(a->json);
 	crr_print(r, n, size, a->duration, netns);
 	print_end();

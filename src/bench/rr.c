@@ -264,7 +264,7 @@ int bench_rr(const struct bench_args *a)
 	if (n == 0)
 		return fail(EXIT_USAGE, "No rr variant is named in \"%s\"; the variants are plain, "
 					"wwr-nagle, wwr-nodelay, wwr-cork and wwr-quickack.",
-			    a->variants);
+			    arg_short(a->variants));
 	print_start(a->json);
 	rr_print(r, n, size, a->duration);
 	print_end();

@@ -1,5 +1,4 @@
 /* cmd_bench.c: `sockopt bench`: read the arguments and run one measurement mode from src/bench. */
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,11 +8,10 @@
 #include "cli.h"
 
 static const struct bench_mode modes[] = {
-	{ "rr", bench_rr, "request/response latency: Nagle, TCP_NODELAY, TCP_CORK, TCP_QUICKACK" },
-	{ "crr", bench_crr, "connect/request/response/close rate: who closes first, SO_LINGER 0, "
-			    "SO_REUSEADDR, TIME_WAIT" },
-	{ "stream", bench_stream, "bulk throughput against SO_SNDBUF/SO_RCVBUF sizes" },
-	{ "udp", bench_udp, "UDP loss against SO_RCVBUF under a fast sender" },
+	{ "rr", bench_rr },
+	{ "crr", bench_crr },
+	{ "stream", bench_stream },
+	{ "udp", bench_udp },
 };
 
 static const struct bench_mode *find_mode(const char *name)
@@ -22,15 +20,6 @@ static const struct bench_mode *find_mode(const char *name)
 		if (strcmp(modes[i].name, name) == 0)
 			return &modes[i];
 	return NULL;
-}
-
-static int bench_help(void)
-{
-	usage_help("bench");
-	printf("\nModes:\n");
-	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
-		printf("  %-7s %s\n", modes[i].name, modes[i].help);
-	return EXIT_OK;
 }
 
 /* Parse a whole positive number of at most MAX; false when TEXT is not one. */
@@ -68,30 +57,32 @@ static int take_flag(int c, const char *arg, struct bench_args *a)
 		a->duration = strtod(arg, &end);
 		if (end == arg || *end || !isfinite(a->duration) || a->duration <= 0 ||
 		    a->duration > 3600)
-			return fail(EXIT_USAGE, "--duration takes seconds between 0 and 3600, not \"%s\".",
-				    arg);
+			return fail(EXIT_USAGE, "--duration takes a number of seconds above 0 and at most "
+						"3600 (\"0.5\", \"10\"), not \"%s\".",
+				    arg_short(arg));
 		return -1;
 	case 's':
 		if (parse_size(arg, &a->size) < 0 || a->size <= 0 || a->size > 64 << 20)
 			return fail(EXIT_USAGE, "--size takes a size in bytes up to 64M (\"64\", \"128K\"), "
 						"not \"%s\".",
-				    arg);
+				    arg_short(arg));
 		return -1;
 	case 'b':
 		if (!buffers_valid(arg))
 			return fail(EXIT_USAGE, "--buffers takes sizes and \"auto\" separated by commas "
 						"(\"auto,64K,4M\"), not \"%s\".",
-				    arg);
+				    arg_short(arg));
 		a->buffers = arg;
 		return -1;
 	case 'n':
 		if (!parse_count(arg, 100000000, &a->count))
-			return fail(EXIT_USAGE, "--count takes a whole number, not \"%s\".", arg);
+			return fail(EXIT_USAGE, "--count takes a whole number, not \"%s\".",
+				    arg_short(arg));
 		return -1;
 	case 'B':
 		if (!parse_count(arg, 1000000, &a->burst))
 			return fail(EXIT_USAGE, "--burst takes a whole number of datagrams, not \"%s\".",
-				    arg);
+				    arg_short(arg));
 		return -1;
 	case 'p':
 		a->plot = arg;
@@ -99,42 +90,55 @@ static int take_flag(int c, const char *arg, struct bench_args *a)
 	case 'v':
 		a->variants = arg;
 		return -1;
-	case 'j':
+	default:
 		a->json = true;
 		return -1;
-	case 'h':
-		return bench_help();
-	default:
-		return usage_error("bench");
 	}
 }
 
-int cmd_bench(int argc, char **argv)
+static int cmd_bench(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "duration", required_argument, NULL, 'd' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "plot", required_argument, NULL, 'p' },
-		{ "variants", required_argument, NULL, 'v' },
-		{ "size", required_argument, NULL, 's' },
-		{ "buffers", required_argument, NULL, 'b' },
-		{ "count", required_argument, NULL, 'n' },
-		{ "burst", required_argument, NULL, 'B' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0, 0, 0, 0 },
-	};
-	struct bench_args a = { .duration = 2, .burst = -1 };
+	struct bench_args ba = { .duration = 2, .burst = -1 };
 	const struct bench_mode *m;
 	int c, code;
+	struct args a;
 
-	while ((c = getopt_long(argc, argv, "d:jp:v:s:b:n:B:h", longopts, NULL)) != -1)
-		if ((code = take_flag(c, optarg, &a)) >= 0)
+	args_start(&a, &bench_command, argc, argv);
+	while ((c = args_next(&a)) > 0)
+		if ((code = take_flag(c, a.value, &ba)) >= 0)
 			return code;
-	if (argc - optind != 1)
-		return usage_error("bench");
-	m = find_mode(argv[optind]);
+	if (c < 0)
+		return a.code;
+	m = find_mode(a.operands[0]);
 	if (!m)
 		return fail(EXIT_USAGE, "\"%s\" is not a bench mode; use rr, crr, stream or udp.",
-			    argv[optind]);
-	return m->run(&a);
+			    arg_short(a.operands[0]));
+	return m->run(&ba);
 }
+
+static const struct flag bench_flags[] = {
+	{ 'd', "duration", "S", "seconds each variant runs, above 0 and at most 3600", "2", 0 },
+	ARGS_FLAG_JSON,
+	{ 'p', "plot", "FILE.svg", "also draw the result as an SVG picture in FILE.svg", NULL, 0 },
+	{ 'v', "variants", "LIST", "the variants to run, by name, separated by commas",
+	  "every variant of the mode", 0 },
+	{ 's', "size", "N", "message (rr, crr), write (stream) or datagram (udp) size, up to 64M",
+	  "64 for rr and crr, 128K for stream, 1024 for udp", 0 },
+	{ 'b', "buffers", "LIST", "stream, udp: SO_SNDBUF/SO_RCVBUF sizes and auto, by commas",
+	  "auto,64K,256K,1M,4M for stream, auto,16K,64K,256K,1M,4M for udp", 0 },
+	{ 'n', "count", "N", "crr: at most N transactions per variant", "no limit", 0 },
+	{ 'B', "burst", "N", "udp: datagrams per burst, 0 sends without pause", "2000", 0 },
+	{ 0 },
+};
+
+const struct command bench_command = {
+	"bench", cmd_bench, "rr|crr|stream|udp", "measure what an option does to traffic on loopback",
+	bench_flags, 1, 1, ARGS_FLAGS_ANYWHERE,
+	"Modes:\n"
+	"  rr      request/response latency: Nagle, TCP_NODELAY, TCP_CORK, TCP_QUICKACK\n"
+	"  crr     connect/request/response/close rate: who closes first, SO_LINGER 0, SO_REUSEADDR\n"
+	"  stream  bulk throughput against SO_SNDBUF/SO_RCVBUF sizes\n"
+	"  udp     UDP loss against SO_RCVBUF under a fast sender\n"
+	"Each variant runs against a plain one in the same command; sizes as in 'sockopt help values'.",
+	{ "sockopt bench rr --duration 1", "sockopt bench stream --buffers auto,256K --json" },
+};

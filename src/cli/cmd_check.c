@@ -1,6 +1,5 @@
 /* cmd_check.c: `sockopt check POLICY [PID…]`: the live sockets against a declared policy, one line per violation. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,14 +120,6 @@ static void print_violations(const struct policy_walk *w, struct check *ck)
 	}
 }
 
-static const struct option longopts[] = {
-	{ "json", no_argument, NULL, 'j' },
-	{ "backend", required_argument, NULL, 'B' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, 'h' },
-	{ 0, 0, 0, 0 },
-};
-
 /* The socket kinds the policy's rules may match: all when one rule names no kind. */
 static unsigned policy_kinds(const struct policy *p)
 {
@@ -178,7 +169,7 @@ static bool parse_pids(int argc, char **argv, pid_t **out, size_t *n)
 		long pid = strtol(argv[i], &end, 10);
 
 		if (end == argv[i] || *end || pid <= 0 || pid > 0x3fffffff) {
-			fail(EXIT_USAGE, "\"%s\" is not a process id.", argv[i]);
+			fail(EXIT_USAGE, "\"%s\" is not a process id.", arg_short(argv[i]));
 			return false;
 		}
 		(*out)[(*n)++] = (pid_t)pid;
@@ -202,7 +193,7 @@ static int verdict(const struct policy_walk *w, const struct check *ck, size_t r
 	return ck->npending ? EXIT_FAILED : EXIT_OK;
 }
 
-int cmd_check(int argc, char **argv)
+static int cmd_check(int argc, char **argv)
 {
 	struct policy policy;
 	struct check ck = { NULL, 0 };
@@ -213,29 +204,27 @@ int cmd_check(int argc, char **argv)
 	const char *backend_arg = NULL;
 	bool json = false, verbose = false;
 	int c, code;
+	struct args a;
 
-	while ((c = getopt_long(argc, argv, "jvh", longopts, NULL)) != -1) {
+	args_start(&a, &check_command, argc, argv);
+	while ((c = args_next(&a)) > 0) {
 		if (c == 'j')
 			json = true;
-		else if (c == 'B')
-			backend_arg = optarg;
-		else if (c == 'v')
-			verbose = true;
-		else if (c == 'h')
-			return usage_help("check");
+		else if (c == SHOW_BACKEND_FLAG)
+			backend_arg = a.value;
 		else
-			return usage_error("check");
+			verbose = true;
 	}
-	if (optind >= argc)
-		return usage_error("check");
-	if (policy_load(argv[optind], &policy, &diag) < 0)
+	if (c < 0)
+		return a.code;
+	if (policy_load(a.operands[0], &policy, &diag) < 0)
 		return fail(EXIT_USAGE, "%s", diag.text);
 	memset(&w, 0, sizeof(w));
 	if (check_backend(backend_arg, policy_kinds(&policy), verbose, &w.backend) < 0) {
 		policy_free(&policy);
 		return EXIT_USAGE;
 	}
-	if (!parse_pids(argc - optind - 1, argv + optind + 1, &pids, &npids)) {
+	if (!parse_pids(a.noperands - 1, a.operands + 1, &pids, &npids)) {
 		policy_free(&policy);
 		free(pids);
 		return EXIT_USAGE;
@@ -262,3 +251,14 @@ int cmd_check(int argc, char **argv)
 	policy_free(&policy);
 	return code;
 }
+
+static const struct flag check_flags[] = { ARGS_FLAG_JSON, SHOW_FLAGS_BACKEND, { 0 } };
+
+const struct command check_command = {
+	"check", cmd_check, "POLICY [PID…]",
+	"the live sockets against a policy file (sockopt-policy(5)): one line per violation",
+	check_flags, 1, -1, ARGS_FLAGS_ANYWHERE,
+	"POLICY is a file of rules, a match followed by expectations (sockopt-policy(5)); without PID,\n"
+	"every process this user may read. Exits 1 on any violation or socket that could not be read.",
+	{ "sockopt check examples/redis.policy", "sockopt check examples/web.policy $(pgrep -d' ' nginx) --json" },
+};

@@ -1,6 +1,5 @@
 /* cmd_defaults.c: `sockopt defaults`: every readable option's value on a fresh socket of each kind. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -51,34 +50,27 @@ static bool print_kind(unsigned kind)
 	return true;
 }
 
-int cmd_defaults(int argc, char **argv)
+static int cmd_defaults(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0, 0, 0, 0 },
-	};
 	unsigned chosen[sizeof(all_kinds) / sizeof(all_kinds[0]) * 2];
 	size_t n = 0;
 	bool json = false, ok = true;
 	int c;
+	struct args a;
 
-	while ((c = getopt_long(argc, argv, "jh", longopts, NULL)) != -1) {
-		if (c == 'j')
-			json = true;
-		else if (c == 'h')
-			return usage_help("defaults");
-		else
-			return usage_error("defaults");
-	}
-	for (int i = optind; i < argc; i++) {
+	args_start(&a, &defaults_command, argc, argv);
+	while ((c = args_next(&a)) > 0)
+		json = true; /* --json is the only flag */
+	if (c < 0)
+		return a.code;
+	for (int i = 0; i < a.noperands; i++) {
 		if (n == sizeof(chosen) / sizeof(chosen[0]))
-			return fail(EXIT_USAGE, "Too many socket kinds.");
-		if (sockopt_kind_parse(argv[i], &chosen[n++]) < 0)
+			return fail(EXIT_USAGE, "defaults: too many socket kinds (at most %zu).", n);
+		if (sockopt_kind_parse(a.operands[i], &chosen[n++]) < 0)
 			return fail(EXIT_USAGE,
 				    "\"%s\" is not a socket kind; use tcp, tcp6, udp, udp6, raw, "
 				    "raw6, unix, unix-dgram or unix-seqpacket.",
-				    argv[i]);
+				    arg_short(a.operands[i]));
 	}
 	if (n == 0)
 		for (; n < sizeof(all_kinds) / sizeof(all_kinds[0]); n++)
@@ -91,3 +83,14 @@ int cmd_defaults(int argc, char **argv)
 	print_end();
 	return ok ? EXIT_OK : EXIT_FAILED;
 }
+
+static const struct flag defaults_flags[] = { ARGS_FLAG_JSON, { 0 } };
+
+const struct command defaults_command = {
+	"defaults", cmd_defaults,
+	"[tcp|tcp6|udp|udp6|raw|raw6|unix|unix-dgram|unix-seqpacket …]", "every option's value on a fresh socket of each kind",
+	defaults_flags, 0, -1, ARGS_FLAGS_ANYWHERE,
+	"Without a kind, every kind. Options a kind cannot read show the error name. raw and raw6 need CAP_NET_RAW:\n"
+	"a kind whose socket cannot be made is shown as skipped, with the reason, and exits 1.",
+	{ "sockopt defaults tcp", "sockopt defaults udp6 unix --json" },
+};

@@ -1,5 +1,4 @@
 /* cmd_explain.c: `sockopt explain`: everything known about one option, with live values from this kernel. */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -99,29 +98,20 @@ static void print_kinds(unsigned kinds)
 	print_text("\n");
 }
 
-int cmd_explain(int argc, char **argv)
+static int cmd_explain(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0, 0, 0, 0 },
-	};
 	const sockopt_entry *e;
 	unsigned flags;
 	bool json = false;
 	int c, code;
+	struct args a;
 
-	while ((c = getopt_long(argc, argv, "jh", longopts, NULL)) != -1) {
-		if (c == 'j')
-			json = true;
-		else if (c == 'h')
-			return usage_help("explain");
-		else
-			return usage_error("explain");
-	}
-	if (argc - optind != 1)
-		return usage_error("explain");
-	e = find_option_or_fail(argv[optind], &code);
+	args_start(&a, &explain_command, argc, argv);
+	while ((c = args_next(&a)) > 0)
+		json = true; /* --json is the only flag */
+	if (c < 0)
+		return a.code;
+	e = find_option_or_fail(a.operands[0], &code);
 	if (!e)
 		return code;
 	flags = sockopt_entry_flags(e);
@@ -154,3 +144,14 @@ int cmd_explain(int argc, char **argv)
 	print_end();
 	return EXIT_OK;
 }
+
+static const struct flag explain_flags[] = { ARGS_FLAG_JSON, { 0 } };
+
+const struct command explain_command = {
+	"explain", cmd_explain, "OPTION",
+	"one option: semantics, Linux facts, defaults per socket kind, sysctls", explain_flags, 1, 1,
+	ARGS_FLAGS_ANYWHERE,
+	"OPTION is a kernel name in any case (TCP_KEEPIDLE) or an alias (keepidle); an unknown name\n"
+	"gets up to three close ones. 'sockopt help values' gives the syntax of values.",
+	{ "sockopt explain SO_LINGER", "sockopt explain keepidle --json" },
+};

@@ -1,6 +1,5 @@
 /* cmd_export.c: `sockopt export`: the sockets as Prometheus metrics, on stdout, in a textfile, or served over HTTP. */
 #include <errno.h>
-#include <getopt.h>
 #include <microhttpd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -10,6 +9,7 @@
 
 #include "../policy/metrics.h"
 #include "cli.h"
+#include "show.h"
 
 /* What every scrape reads: the policy (or NULL) and the processes (none: every process). */
 struct source {
@@ -155,16 +155,6 @@ static int listen_and_serve(const struct source *src, const char *arg)
 	return EXIT_OK;
 }
 
-static const struct option longopts[] = {
-	{ "policy", required_argument, NULL, 'P' },
-	{ "textfile", required_argument, NULL, 'f' },
-	{ "listen", required_argument, NULL, 'L' },
-	{ "backend", required_argument, NULL, 'B' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, 'h' },
-	{ 0, 0, 0, 0 },
-};
-
 /* The PID arguments into SRC; false after a sentence on a bad one. */
 static bool parse_pids(int argc, char **argv, pid_t *pids, struct source *src)
 {
@@ -173,7 +163,7 @@ static bool parse_pids(int argc, char **argv, pid_t *pids, struct source *src)
 		long pid = strtol(argv[i], &end, 10);
 
 		if (end == argv[i] || *end || pid <= 0 || pid > 0x3fffffff) {
-			fail(EXIT_USAGE, "\"%s\" is not a process id.", argv[i]);
+			fail(EXIT_USAGE, "\"%s\" is not a process id.", arg_short(argv[i]));
 			return false;
 		}
 		pids[i] = (pid_t)pid;
@@ -199,7 +189,10 @@ static int export(const struct source *src, const char *textfile, const char *li
 	return written != EXIT_OK ? written : code;
 }
 
-int cmd_export(int argc, char **argv)
+/* Keys of the flags without a letter. */
+enum { EXPORT_POLICY = SHOW_BACKEND_FLAG + 1, EXPORT_TEXTFILE, EXPORT_LISTEN };
+
+static int cmd_export(int argc, char **argv)
 {
 	struct source src = { NULL, NULL, NULL, 0 };
 	struct policy policy;
@@ -208,35 +201,33 @@ int cmd_export(int argc, char **argv)
 	bool verbose = false;
 	pid_t *pids;
 	int c, code;
+	struct args a;
 
-	while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
-		if (c == 'B')
-			backend_arg = optarg;
+	args_start(&a, &export_command, argc, argv);
+	while ((c = args_next(&a)) > 0) {
+		if (c == SHOW_BACKEND_FLAG)
+			backend_arg = a.value;
 		else if (c == 'v')
 			verbose = true;
-		else if (c == 'P')
-			policy_path = optarg;
-		else if (c == 'f')
-			textfile = optarg;
-		else if (c == 'L')
-			listen = optarg;
-		else if (c == 'h')
-			return usage_help("export");
+		else if (c == EXPORT_POLICY)
+			policy_path = a.value;
+		else if (c == EXPORT_TEXTFILE)
+			textfile = a.value;
 		else
-			return usage_error("export");
+			listen = a.value;
 	}
-	if (textfile && listen)
-		return fail(EXIT_USAGE, "--textfile and --listen are two ways out; choose one.");
+	if (c < 0)
+		return a.code;
 	/* Every kind is counted, so only --backend bpf reads through BPF (TCP sockets only). */
 	if (check_backend(backend_arg, SOCKOPT_KIND_ALL, verbose, &src.backend) < 0)
 		return EXIT_USAGE;
 	if (policy_path && policy_load(policy_path, &policy, &diag) < 0)
 		return fail(EXIT_USAGE, "%s", diag.text);
 	src.policy = policy_path ? &policy : NULL;
-	pids = calloc((size_t)(argc - optind) + 1, sizeof(*pids));
+	pids = calloc((size_t)a.noperands + 1, sizeof(*pids));
 	if (!pids)
 		code = fail(EXIT_FAILED, "Out of memory.");
-	else if (!parse_pids(argc - optind, argv + optind, pids, &src))
+	else if (!parse_pids(a.noperands, a.operands, pids, &src))
 		code = EXIT_USAGE;
 	else
 		code = export(&src, textfile, listen);
@@ -245,3 +236,27 @@ int cmd_export(int argc, char **argv)
 		policy_free(&policy);
 	return code;
 }
+
+/* --textfile and --listen are two ways out: one at a time. */
+enum { EXPORT_GROUP_OUT = 1 };
+
+static const struct flag export_flags[] = {
+	{ EXPORT_POLICY, "policy", "FILE", "also count the violations of the policy in FILE per rule",
+	  NULL, 0 },
+	{ EXPORT_TEXTFILE, "textfile", "FILE",
+	  "write one scrape to FILE atomically, for node_exporter's textfile collector", "stdout",
+	  EXPORT_GROUP_OUT },
+	{ EXPORT_LISTEN, "listen", "HOST:PORT", "serve the metrics on http://HOST:PORT/metrics until "
+						"stopped", NULL, EXPORT_GROUP_OUT },
+	SHOW_FLAGS_BACKEND,
+	{ 0 },
+};
+
+const struct command export_command = {
+	"export", cmd_export, "[PID…]",
+	"the sockets as Prometheus metrics: on stdout, in a textfile, or served on /metrics",
+	export_flags, 0, -1, ARGS_FLAGS_ANYWHERE,
+	"Without PID, every process this user may read. Every kind is counted, so only --backend bpf\n"
+	"reads through BPF (TCP sockets only). docs/export.md describes the metrics.",
+	{ "sockopt export --policy examples/redis.policy", "sockopt export --listen 127.0.0.1:9477" },
+};

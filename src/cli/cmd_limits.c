@@ -1,30 +1,20 @@
 /* cmd_limits.c: `sockopt limits`: the sysctls that bound and default options, with their values. */
-#include <getopt.h>
 #include <stdio.h>
 
 #include "cli.h"
 #include "print.h"
 
-int cmd_limits(int argc, char **argv)
+static int cmd_limits(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0, 0, 0, 0 },
-	};
 	bool json = false;
 	int c, failed = 0;
+	struct args a;
 
-	while ((c = getopt_long(argc, argv, "jh", longopts, NULL)) != -1) {
-		if (c == 'j')
-			json = true;
-		else if (c == 'h')
-			return usage_help("limits");
-		else
-			return usage_error("limits");
-	}
-	if (optind < argc)
-		return usage_error("limits");
+	args_start(&a, &limits_command, argc, argv);
+	while ((c = args_next(&a)) > 0)
+		json = true; /* --json is the only flag */
+	if (c < 0)
+		return a.code;
 	print_start(json);
 	print_text("%-32s %-22s %s\n", "SYSCTL", "VALUE", "MEANING");
 	print_open_array(NULL);
@@ -49,3 +39,13 @@ int cmd_limits(int argc, char **argv)
 	print_end();
 	return failed ? EXIT_FAILED : EXIT_OK;
 }
+
+static const struct flag limits_flags[] = { ARGS_FLAG_JSON, { 0 } };
+
+const struct command limits_command = {
+	"limits", cmd_limits, "", "the kernel tunables that bound options", limits_flags, 0, 0,
+	ARGS_FLAGS_ANYWHERE,
+	"Each sysctl under /proc/sys/net that gives an option its default or its bound, with its\n"
+	"value on this machine and what it means; 'sockopt explain NAME' shows the ones of one option.",
+	{ "sockopt limits", "sockopt limits --json" },
+};

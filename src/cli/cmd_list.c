@@ -1,6 +1,5 @@
 /* cmd_list.c: `sockopt list`: the catalog as a table or JSON. */
 #include <fnmatch.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -32,40 +31,27 @@ static void print_entry(const sockopt_entry *e)
 	print_close_object();
 }
 
-int cmd_list(int argc, char **argv)
+static int cmd_list(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "level", required_argument, NULL, 'l' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0, 0, 0, 0 },
-	};
 	const char *pattern = NULL;
 	bool json = false;
 	int level = -1, c;
 	size_t shown = 0;
+	struct args a;
 
-	while ((c = getopt_long(argc, argv, "l:jh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'l':
-			if (sockopt_level_parse(optarg, &level) < 0)
-				return fail(EXIT_USAGE,
-					    "\"%s\" is not a level; use socket, ip, ipv6, tcp or udp.",
-					    optarg);
-			break;
-		case 'j':
+	args_start(&a, &list_command, argc, argv);
+	while ((c = args_next(&a)) > 0) {
+		if (c == 'j')
 			json = true;
-			break;
-		case 'h':
-			return usage_help("list");
-		default:
-			return usage_error("list");
-		}
+		else if (c == 'l' && sockopt_level_parse(a.value, &level) < 0)
+			return fail(EXIT_USAGE, "--level: \"%s\" is not a level; use socket, ip, ipv6, tcp "
+						"or udp.",
+				    arg_short(a.value));
 	}
-	if (argc - optind > 1)
-		return usage_error("list");
-	if (optind < argc)
-		pattern = argv[optind];
+	if (c < 0)
+		return a.code;
+	if (a.noperands)
+		pattern = a.operands[0];
 	print_start(json);
 	print_text("%-28s %-6s %-12s %-7s %-14s %s\n", "NAME", "LEVEL", "TYPE", "ACCESS",
 		   "PHASE", "SUMMARY");
@@ -81,6 +67,21 @@ int cmd_list(int argc, char **argv)
 	print_close_array();
 	print_end();
 	if (shown == 0 && pattern)
-		return fail(EXIT_FAILED, "No option matches \"%s\".", pattern);
+		return fail(EXIT_FAILED, "No option matches \"%s\".", arg_short(pattern));
 	return EXIT_OK;
 }
+
+static const struct flag list_flags[] = {
+	{ 'l', "level", "socket|ip|ipv6|tcp|udp", "only the options of one level", "every level",
+	  0 },
+	ARGS_FLAG_JSON,
+	{ 0 },
+};
+
+const struct command list_command = {
+	"list", cmd_list, "[PATTERN]", "the option catalog", list_flags, 0, 1, ARGS_FLAGS_ANYWHERE,
+	"PATTERN with *, ? or [ is a glob on kernel names, ignoring case; any other PATTERN is a\n"
+	"substring of a name or an alias. Without PATTERN every option is listed; a PATTERN that\n"
+	"matches nothing exits 1.",
+	{ "sockopt list keepalive", "sockopt list 'TCP_*' --level tcp --json" },
+};

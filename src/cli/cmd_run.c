@@ -1,6 +1,5 @@
 /* cmd_run.c: `sockopt run`: run an unmodified program with options applied to its sockets by the preload shim. */
 #include <errno.h>
-#include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
@@ -17,8 +16,8 @@
 #endif
 #define SHIM_NAME "libsockopt-preload.so"
 
-/* Getopt values: a spec variable is 256 + its index, a flag word 512 + its index. */
-enum { OPT_VAR = 256, OPT_WORD = 512, OPT_LOG = 768 };
+/* Keys of the flags without a letter: a spec for one moment, or a word of SOCKOPT_RUN_FLAGS. */
+enum { RUN_SPEC = ARGS_LONG_ONLY, RUN_WORD, RUN_LOG };
 
 /* What the command line asked for: one text per spec variable, and the flag words. */
 struct run_request {
@@ -62,65 +61,49 @@ static bool set_log(struct run_request *req, const char *file, int *code)
 		       false;
 	if (snprintf(req->log, sizeof(req->log), "%s%s%s", *file == '/' ? "" : cwd,
 		     *file == '/' ? "" : "/", file) >= (int)sizeof(req->log))
-		return *code = fail(EXIT_USAGE, "--log %s: the path is too long.", file), false;
+		return *code = fail(EXIT_USAGE, "--log %s: the path is too long.", arg_short(file)), false;
 	f = fopen(req->log, "a");
 	if (!f)
-		return *code = fail(EXIT_USAGE, "--log %s: %s.", file, strerror(errno)), false;
+		return *code = fail(EXIT_USAGE, "--log %s: %s.", arg_short(file), strerror(errno)), false;
 	fclose(f);
 	return true;
 }
 
-/* Parse the flags up to the command: its index (at least 1), or 0 with the exit code in *CODE. */
+/* The spec variable whose flag is NAME (run_flags below names only those of run_vars). */
+static size_t var_of(const char *name)
+{
+	size_t i = 0;
+
+	while (i < RUN_VAR_COUNT - 1 && strcmp(run_vars[i].flag, name) != 0)
+		i++;
+	return i;
+}
+
+/* Parse the flags up to the command: its index in ARGV (at least 1), or 0 with the exit code in *CODE. */
 static int parse_flags(int argc, char **argv, struct run_request *req, int *code)
 {
-	struct option longopts[RUN_VAR_COUNT + RUN_WORD_COUNT + 3];
-	size_t n = 0;
+	struct args a;
 	int c;
 
-	for (size_t i = 0; i < RUN_VAR_COUNT; i++)
-		longopts[n++] = (struct option){ run_vars[i].flag, required_argument, NULL,
-						 OPT_VAR + (int)i };
-	for (size_t i = 0; i < RUN_WORD_COUNT; i++)
-		longopts[n++] = (struct option){ run_words[i].word, no_argument, NULL,
-						 OPT_WORD + (int)i };
-	longopts[n++] = (struct option){ "log", required_argument, NULL, OPT_LOG };
-	longopts[n++] = (struct option){ "help", no_argument, NULL, 'h' };
-	longopts[n] = (struct option){ 0, 0, 0, 0 };
-	/* "+": the first word that is not a flag is the command; its own flags are its own. */
-	while ((c = getopt_long(argc, argv, "+o:46vh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			c = OPT_VAR; /* run_vars[0] is -o's */
-			break;
-		case '4':
-			add_word(req, "ipv4");
-			continue;
-		case '6':
-			add_word(req, "ipv6");
-			continue;
-		case 'v':
-			add_word(req, "verbose");
-			continue;
-		case 'h':
-			*code = usage_help("run");
-			return 0;
-		case OPT_LOG:
-			if (!set_log(req, optarg, code))
+	args_start(&a, &run_command, argc, argv);
+	while ((c = args_next(&a)) > 0) {
+		/* Word flags are named as the words of SOCKOPT_RUN_FLAGS they stand for. */
+		if (c == RUN_LOG) {
+			if (!set_log(req, a.value, code))
 				return 0;
-			continue;
-		}
-		if (c >= OPT_WORD && c < OPT_WORD + (int)RUN_WORD_COUNT)
-			add_word(req, run_words[c - OPT_WORD].word);
-		else if (c < OPT_VAR || c >= OPT_VAR + (int)RUN_VAR_COUNT)
-			return *code = usage_error("run"), 0;
-		else if (!append(&req->text[c - OPT_VAR], optarg))
+		} else if (c != 'o' && c != RUN_SPEC) {
+			add_word(req, a.flag->name);
+		} else if (!append(&req->text[var_of(a.flag->name)], a.value)) {
 			return *code = fail(EXIT_FAILED, "Out of memory."), 0;
+		}
 	}
-	if (optind >= argc)
-		return *code = fail(EXIT_USAGE, "No command to run; usage: sockopt run [-o SPEC]… -- "
-					       "CMD [ARG…]"),
+	if (c < 0)
+		return *code = a.code, 0;
+	if (a.noperands == 0)
+		return *code = fail(EXIT_USAGE, "run: No command to run; usage: sockopt run [FLAGS] -- "
+						"CMD [ARG…]"),
 		       0;
-	return optind;
+	return (int)(a.operands - argv);
 }
 
 /*
@@ -287,7 +270,7 @@ static int check_reach(const struct run_request *req, const char *cmd)
 	return EXIT_OK;
 }
 
-int cmd_run(int argc, char **argv)
+static int cmd_run(int argc, char **argv)
 {
 	struct run_request req = { 0 };
 	int cmd, code;
@@ -310,3 +293,37 @@ int cmd_run(int argc, char **argv)
 	/* As env(1) and nice(1) do: 127 when the command is not found, 126 when it cannot run. */
 	return fail(errno == ENOENT ? 127 : 126, "Cannot run %s: %s.", argv[cmd], strerror(errno));
 }
+
+static const struct flag run_flags[] = {
+	{ 'o', "option", "SPEC", "apply SPEC to every socket, each option at its catalog phase", NULL,
+	  0 },
+	{ RUN_SPEC, "on-socket", "SPEC", "apply SPEC right after socket(2)", NULL, 0 },
+	{ RUN_SPEC, "before-bind", "SPEC", "apply SPEC before bind(2)", NULL, 0 },
+	{ RUN_SPEC, "before-connect", "SPEC", "apply SPEC to sockets that connect, before connect(2)",
+	  NULL, 0 },
+	{ RUN_SPEC, "before-listen", "SPEC", "apply SPEC to listeners, before listen(2)", NULL, 0 },
+	{ RUN_SPEC, "after-accept", "SPEC",
+	  "apply SPEC to accepted sockets (options they inherit go on the listener)", NULL, 0 },
+	{ RUN_WORD, "tcp", NULL, "touch TCP sockets (with --udp: both)", "every protocol", 0 },
+	{ RUN_WORD, "udp", NULL, "touch UDP sockets", "every protocol", 0 },
+	{ '4', "ipv4", NULL, "touch IPv4 sockets (with -6: both)", "every family", 0 },
+	{ '6', "ipv6", NULL, "touch IPv6 sockets", "every family", 0 },
+	{ 'v', "verbose", NULL, "log every applied, skipped and failed option on stderr, with pid and fd",
+	  NULL, 0 },
+	{ RUN_LOG, "log", "FILE", "with --verbose, write the shim's lines to FILE (appended)",
+	  "a copy of the standard error the program started with", 0 },
+	{ RUN_WORD, "strict", NULL, "an option that fails fails the program's call with its errno",
+	  "fail open: the program's calls never change", 0 },
+	{ 0 },
+};
+
+const struct command run_command = {
+	"run", cmd_run, "[--] CMD [ARG…]",
+	"run an unmodified program with options applied to its sockets (LD_PRELOAD)", run_flags, 0,
+	-1, ARGS_FLAGS_FIRST,
+	"SPEC is NAME=VALUE[,NAME=VALUE…] ('sockopt help values'); every flag repeats. The specs are\n"
+	"checked before CMD starts; CMD replaces sockopt and its exit status is its own (127: not\n"
+	"found, 126: cannot run). Static programs and raw syscalls are out of reach of the preload.",
+	{ "sockopt run -o TCP_NODELAY=on -- curl -s http://127.0.0.1:8080/",
+	  "sockopt run --before-listen SO_REUSEPORT=on --after-accept keepidle=30s -- redis-server" },
+};

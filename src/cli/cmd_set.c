@@ -1,6 +1,5 @@
 /* cmd_set.c: `sockopt set PID:FD NAME=VALUE…`: change options on a live socket of another process, before → after. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,8 +46,13 @@ static int parse_assignments(char **args, int n, struct assignment *out)
 		struct sockopt_diag diag;
 		int code = EXIT_USAGE;
 
-		if (!eq || eq == args[i] || (size_t)(eq - args[i]) >= sizeof(name))
-			return fail(EXIT_USAGE, "\"%s\" is not NAME=VALUE; nothing was changed.", args[i]);
+		if (eq && (size_t)(eq - args[i]) >= sizeof(name))
+			return fail(EXIT_USAGE, "There is no socket option named \"%s\" (names are "
+						"shorter than %zu bytes); nothing was changed.",
+				    arg_short(args[i]), sizeof(name));
+		if (!eq || eq == args[i])
+			return fail(EXIT_USAGE, "\"%s\" is not NAME=VALUE; nothing was changed.",
+				    arg_short(args[i]));
 		memcpy(name, args[i], (size_t)(eq - args[i]));
 		name[eq - args[i]] = '\0';
 		out[i].entry = find_option_or_fail(name, &code);
@@ -197,44 +201,38 @@ static int apply_all(int fd, const struct assignment *a, int n, const struct tar
 	return ok ? EXIT_OK : EXIT_FAILED;
 }
 
-int cmd_set(int argc, char **argv)
+static int cmd_set(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "match", required_argument, NULL, 'm' },
-		{ 0, 0, 0, 0 },
-	};
 	const char *match = NULL;
 	struct assignment *assignments;
 	struct target t = { 0 };
 	bool json = false, dry_run = false;
 	int c, n, fd, code;
+	struct args a;
 
-	while ((c = getopt_long(argc, argv, "njh", longopts, NULL)) != -1) {
+	args_start(&a, &set_command, argc, argv);
+	while ((c = args_next(&a)) > 0) {
 		if (c == 'n')
 			dry_run = true;
-		else if (c == 'j')
-			json = true;
-		else if (c == 'h')
-			return usage_help("set");
 		else if (c == 'm')
-			match = optarg;
+			match = a.value;
 		else
-			return usage_error("set");
+			json = true;
 	}
+	if (c < 0)
+		return a.code;
 	if (match)
-		return set_match(match, argv + optind, argc - optind, dry_run);
-	if (argc - optind < 2)
-		return usage_error("set");
-	if (!parse_target(argv[optind], &t.pid, &t.fd))
-		return fail(EXIT_USAGE, "\"%s\" is not PID:FD.", argv[optind]);
-	n = argc - optind - 1;
+		return set_match(match, a.operands, a.noperands, dry_run);
+	if (a.noperands < 2)
+		return fail(EXIT_USAGE, "set: NAME=VALUE is missing; usage: sockopt set [FLAGS] PID:FD "
+					"NAME=VALUE…");
+	if (!parse_target(a.operands[0], &t.pid, &t.fd))
+		return fail(EXIT_USAGE, "set: \"%s\" is not PID:FD.", arg_short(a.operands[0]));
+	n = a.noperands - 1;
 	assignments = calloc((size_t)n, sizeof(*assignments));
 	if (!assignments)
 		return fail(EXIT_FAILED, "Out of memory.");
-	code = parse_assignments(argv + optind + 1, n, assignments);
+	code = parse_assignments(a.operands + 1, n, assignments);
 	if (code == EXIT_OK && (fd = open_target(&t, assignments, n, &code)) >= 0) {
 		code = apply_all(fd, assignments, n, &t, json, dry_run);
 		close(fd);
@@ -242,3 +240,21 @@ int cmd_set(int argc, char **argv)
 	free(assignments);
 	return code;
 }
+
+static const struct flag set_flags[] = {
+	{ 'n', "dry-run", NULL, "show the value before and the one requested; change nothing", NULL,
+	  0 },
+	{ 'm', "match", "FILTER", "set on every TCP socket FILTER matches (BPF, root), not PID:FD",
+	  NULL, 0 },
+	ARGS_FLAG_JSON,
+	{ 0 },
+};
+
+const struct command set_command = {
+	"set", cmd_set, "PID:FD NAME=VALUE… | --match FILTER NAME=VALUE…", "change options on a live socket of another process; "
+	"before → after", set_flags, 1, -1, ARGS_FLAGS_ANYWHERE,
+	"PID:FD is a socket of a running process ('sockopt show PID' lists them); NAME=VALUE as in\n"
+	"'sockopt help values'. Every assignment is checked against the socket's kind before any is\n"
+	"made. Needs ptrace rights over PID (the same user, or CAP_SYS_PTRACE).",
+	{ "sockopt set 1234:5 TCP_KEEPIDLE=60s TCP_KEEPCNT=4", "sockopt set 1234:5 SO_RCVBUF=1M --dry-run" },
+};

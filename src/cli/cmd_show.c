@@ -2,7 +2,6 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
-#include <getopt.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdio_ext.h>
@@ -73,12 +72,11 @@ static void print_failures(const struct show *sh)
 	print_close_array();
 }
 
-/* One fd that could not be shown: said on stderr at once, and counted. */
+/* One fd that could not be shown: counted, and said once at the end (summarise). */
 static int socket_failed(struct show *sh, const sockopt_sock *sock, int err, const char *text)
 {
 	sh->failed_sockets++;
 	note_failure(sh, sockopt_sock_pid(sock), sockopt_sock_fd(sock), err, text);
-	fail(EXIT_FAILED, "%s", text);
 	return 0; /* the scan goes on with the next fd */
 }
 
@@ -122,8 +120,6 @@ static void show_pid(struct show *sh, const struct target *t, bool whole_machine
 		return; /* processes come and go while the machine is scanned */
 	sh->failed_processes++;
 	note_failure(sh, t->pid, -1, r, diag.text);
-	if (!whole_machine)
-		fail(EXIT_FAILED, "%s", diag.text);
 }
 
 /*
@@ -228,38 +224,32 @@ static bool add_target(struct target **targets, size_t *n, const char *arg)
 
 /*
  * The closing sentence and exit code: 0 when everything asked for was
- * read.  Failures of processes and fds named on the command line were
- * said as they happened; a whole-machine scan says them here, once.
+ * read.  Every failure is in the JSON "errors" array; stderr gets one
+ * line: the failure, or how many there were and the first.
  */
 static int summarise(const struct show *sh, bool whole_machine)
 {
 	size_t total = sh->failed_processes + sh->failed_sockets;
+	const char *first = sh->nfailures ? sh->failures[0].text : "(out of memory)";
 
 	if (total == 0)
 		return EXIT_OK;
 	if (whole_machine)
 		return fail(EXIT_FAILED,
-			    "The sockets of %zu process%s were not read (%zu socket%s shown); "
+			    "%zu process%s and %zu socket%s could not be read (%zu socket%s shown); "
 			    "the first refusal: %s",
-			    sh->failed_processes, sh->failed_processes == 1 ? "" : "es", sh->sockets,
-			    sh->sockets == 1 ? " was" : "s were",
-			    sh->nfailures ? sh->failures[0].text : "(out of memory)");
-	if (total > 1)
-		return fail(EXIT_FAILED, "%zu of the processes and fds asked for could not be read.",
-			    total);
-	return EXIT_FAILED;
+			    sh->failed_processes, sh->failed_processes == 1 ? "" : "es",
+			    sh->failed_sockets, sh->failed_sockets == 1 ? "" : "s", sh->sockets,
+			    sh->sockets == 1 ? " was" : "s were", first);
+	if (total == 1)
+		return fail(EXIT_FAILED, "%s", first);
+	return fail(EXIT_FAILED, "%zu of the processes and fds asked for could not be read; the "
+				 "first: %s",
+		    total, first);
 }
 
-static const struct option longopts[] = {
-	{ "all", no_argument, NULL, 'a' },	     { "json", no_argument, NULL, 'j' },
-	{ "tcp", no_argument, NULL, 't' },	     { "udp", no_argument, NULL, 'u' },
-	{ "unix", no_argument, NULL, 'x' },	     { "raw", no_argument, NULL, 'w' },
-	{ "listening", no_argument, NULL, 'l' },     { "port", required_argument, NULL, 'p' },
-	{ "state", required_argument, NULL, 's' },   { "side-effects", no_argument, NULL, 'S' },
-	{ "threads", required_argument, NULL, 'T' }, { "help", no_argument, NULL, 'h' },
-	{ "backend", required_argument, NULL, 'B' }, { "verbose", no_argument, NULL, 'v' },
-	{ 0, 0, 0, 0 },
-};
+/* Keys of the flags without a letter. */
+enum { SHOW_SIDE_EFFECTS = ARGS_LONG_ONLY, SHOW_THREADS };
 
 /* At most this many threads read sockets unless asked: 2 already outrun ss here, and a scan is short. */
 #define THREADS_DEFAULT_MAX 4
@@ -284,12 +274,12 @@ static int thread_count(const char *arg, unsigned *out)
 	n = strtol(text, &end, 10);
 	if (end == text || *end || n < 1 || n > 16)
 		return fail(EXIT_USAGE, "%s \"%s\" is not a thread count from 1 to 16.",
-			    arg ? "--threads" : "SOCKOPT_THREADS", text);
+			    arg ? "--threads" : "SOCKOPT_THREADS", arg_short(text));
 	*out = (unsigned)n;
 	return 0;
 }
 
-int cmd_show(int argc, char **argv)
+static int cmd_show(int argc, char **argv)
 {
 	static char outbuf[1 << 16];
 	struct show sh;
@@ -300,34 +290,37 @@ int cmd_show(int argc, char **argv)
 	const char *threads_arg = NULL, *backend_arg = NULL;
 	bool json = false, verbose = false;
 	int c, code, bpf;
+	struct args a;
 
 	memset(&sh, 0, sizeof(sh));
 	show_filter_init(&sh.filter);
-	while ((c = getopt_long(argc, argv, "ajtuxwl46p:s:h", longopts, NULL)) != -1) {
+	args_start(&a, &show_command, argc, argv);
+	while ((c = args_next(&a)) > 0) {
 		if (c == 'a')
 			sh.all = true;
 		else if (c == 'j')
 			json = true;
-		else if (c == 'S')
+		else if (c == SHOW_SIDE_EFFECTS)
 			flags |= SOCKOPT_SCAN_SIDE_EFFECTS;
-		else if (c == 'T')
-			threads_arg = optarg;
-		else if (c == 'B')
-			backend_arg = optarg;
+		else if (c == SHOW_THREADS)
+			threads_arg = a.value;
+		else if (c == SHOW_BACKEND_FLAG)
+			backend_arg = a.value;
 		else if (c == 'v')
 			verbose = true;
-		else if (c == 'h')
-			return usage_help("show");
-		else if (show_filter_option(&sh.filter, c, optarg, &code) != 1)
-			return c == '?' ? usage_error("show") : code;
+		else if (show_filter_option(&sh.filter, c, a.value, &code) != 1)
+			return code;
 	}
+	if (c < 0)
+		return a.code;
 	if (thread_count(threads_arg, &threads) != 0)
 		return EXIT_USAGE;
 	if ((bpf = show_backend_choose(backend_arg, &sh.filter, verbose)) < 0)
 		return EXIT_USAGE;
-	for (int i = optind; i < argc; i++)
-		if (!add_target(&targets, &ntargets, argv[i]))
-			return fail(EXIT_USAGE, "\"%s\" is not PID or PID:FD.", argv[i]);
+	for (int i = 0; i < a.noperands; i++)
+		if (!add_target(&targets, &ntargets, a.operands[i]))
+			return fail(EXIT_USAGE, "show: \"%s\" is not PID or PID:FD.",
+				    arg_short(a.operands[i]));
 	/* Read-only options never differ in a settable way, so the default view skips reading them. */
 	if (!sh.all)
 		flags |= SOCKOPT_SCAN_SETTABLE_ONLY;
@@ -362,3 +355,35 @@ int cmd_show(int argc, char **argv)
 	free(sh.failures);
 	return code;
 }
+
+static const struct flag show_flags[] = {
+	{ 'a', "all", NULL, "every option read, not only those that differ from a fresh socket", NULL,
+	  0 },
+	ARGS_FLAG_JSON,
+	{ 't', "tcp", NULL, "TCP sockets (the protocol flags add up)", NULL, 0 },
+	{ 'u', "udp", NULL, "UDP sockets", NULL, 0 },
+	{ 'x', "unix", NULL, "Unix sockets", NULL, 0 },
+	{ 'w', "raw", NULL, "raw sockets", NULL, 0 },
+	{ '4', "ipv4", NULL, "IPv4 sockets only", NULL, 0 },
+	{ '6', "ipv6", NULL, "IPv6 sockets only", NULL, 0 },
+	{ 'l', "listening", NULL, "listeners and unconnected datagram sockets, as ss -l", NULL, 0 },
+	{ 'p', "port", "N", "sockets whose local or peer port is N", "every port", 0 },
+	{ 's', "state", "S", "sockets in state S, as ss names it: established, listen, time-wait…",
+	  "every state", 0 },
+	{ SHOW_SIDE_EFFECTS, "side-effects", NULL,
+	  "also read options whose reading changes them (SO_ERROR, TCP_QUICKACK)", NULL, 0 },
+	SHOW_FLAGS_BACKEND,
+	{ SHOW_THREADS, "threads", "N",
+	  "read sockets on N threads, 1 to 16", "$SOCKOPT_THREADS, else the CPUs, at most 4", 0 },
+	{ 0 },
+};
+
+const struct command show_command = {
+	"show", cmd_show, "[PID[:FD]…]",
+	"the sockets of running processes: addresses, state, non-default options", show_flags, 0, -1,
+	ARGS_FLAGS_ANYWHERE,
+	"Without PID, every process this user may read; PID:FD is one socket (shown whatever the\n"
+	"filters say). Sockets are read through pidfd_getfd(2): nothing in the process changes.\n"
+	"Filters of one kind add up (-t -u), kinds and families intersect (-t -6: TCP over IPv6).",
+	{ "sockopt show $(pgrep -o nginx)", "sockopt show -tl --port 6379 --json" },
+};

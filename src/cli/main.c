@@ -1,68 +1,34 @@
 /* main.c: the sockopt command: dispatch to one subcommand from a table. */
-#include <getopt.h>
-#include <stdarg.h>
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
 
-static const struct command commands[] = {
-	{ "list", cmd_list, "list [PATTERN] [--level socket|ip|ipv6|tcp|udp] [--json]",
-	  "the option catalog" },
-	{ "explain", cmd_explain, "explain OPTION [--json]",
-	  "one option: semantics, Linux facts, defaults per socket kind, sysctls" },
-	{ "defaults", cmd_defaults,
-	  "defaults [tcp|tcp6|udp|udp6|raw|raw6|unix|unix-dgram|unix-seqpacket …] [--json]",
-	  "every option's value on a fresh socket of each kind" },
-	{ "limits", cmd_limits, "limits [--json]", "the kernel tunables that bound options" },
-	{ "show", cmd_show,
-	  "show [PID[:FD]…] [--all] [--json] [-t|--tcp] [-u|--udp] [-x|--unix] [-w|--raw] "
-	  "[-4] [-6] [-l|--listening] [--port N] [--state S] [--side-effects] [--threads N] [--backend bpf|pidfd|auto] [--verbose]",
-	  "the sockets of running processes: addresses, state, non-default options" },
-	{ "set", cmd_set, "set PID:FD NAME=VALUE… [--dry-run] [--json] | set --match FILTER NAME=VALUE… [--dry-run]",
-	  "change options on a live socket of another process; before → after" },
-	{ "lab", cmd_lab, "lab [ID…] [--list] [--json] [--markdown]",
-	  "check what the seed documents claim against this kernel: claim, observation, verdict" },
-	{ "bench", cmd_bench,
-	  "bench rr|crr|stream|udp [--duration S] [--json] [--plot FILE.svg] [--variants LIST] "
-	  "[--size N] [--buffers LIST] [--count N] [--burst N]",
-	  "measure what an option does to traffic on loopback" },
-	{ "run", cmd_run,
-	  "run [-o SPEC]… [--on-socket SPEC] [--before-bind SPEC] [--before-connect SPEC] "
-	  "[--before-listen SPEC] [--after-accept SPEC] [--tcp] [--udp] [-4|-6] [--verbose] "
-	  "[--strict] [--cgroup [--pin NAME]… [--report]] -- CMD [ARG…]",
-	  "run an unmodified program with options applied to its sockets (LD_PRELOAD)" },
-	{ "check", cmd_check, "check POLICY [PID…] [--json] [--backend bpf|pidfd|auto] [--verbose]",
-	  "the live sockets against a policy file (sockopt-policy(5)): one line per violation" },
-	{ "export", cmd_export,
-	  "export [PID…] [--policy FILE] [--textfile FILE | --listen HOST:PORT] "
-	  "[--backend bpf|pidfd|auto] [--verbose]",
-	  "the sockets as Prometheus metrics: on stdout, in a textfile, or served on /metrics" },
+/* The subcommands in the order `sockopt --help` lists them; each file defines its own row. */
+static const struct command *const commands[] = {
+	&list_command, &explain_command, &defaults_command, &limits_command, &show_command,
+	&set_command,  &lab_command,	 &bench_command,    &run_command,	  &check_command,
+	&export_command,
 };
 
-static const struct command *find_command(const char *name)
+#define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))
+
+const struct command *command_at(size_t i)
 {
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (strcmp(commands[i].name, name) == 0)
-			return &commands[i];
+	return i < COMMAND_COUNT ? commands[i] : NULL;
+}
+
+const struct command *command_find(const char *name)
+{
+	for (size_t i = 0; i < COMMAND_COUNT; i++)
+		if (strcmp(commands[i]->name, name) == 0)
+			return commands[i];
 	return NULL;
-}
-
-int usage_error(const char *name)
-{
-	const struct command *c = find_command(name);
-
-	return fail(EXIT_USAGE, "unknown flag or missing argument; usage: sockopt %s",
-		    c ? c->usage : name);
-}
-
-int usage_help(const char *name)
-{
-	const struct command *c = find_command(name);
-
-	printf("usage: sockopt %s\n%s.\n", c->usage, c->help);
-	return EXIT_OK;
 }
 
 const sockopt_entry *find_option_or_fail(const char *name, int *code)
@@ -75,45 +41,123 @@ const sockopt_entry *find_option_or_fail(const char *name, int *code)
 		return e;
 	n = sockopt_catalog_suggest(name, close, 3);
 	if (n == 0)
-		*code = fail(EXIT_USAGE, "There is no socket option named \"%s\".", name);
+		*code = fail(EXIT_USAGE, "There is no socket option named \"%s\".", arg_short(name));
 	else
 		*code = fail(EXIT_USAGE, "There is no socket option named \"%s\"; did you mean %s%s%s%s%s?",
-			     name, close[0], n > 1 ? (n > 2 ? ", " : " or ") : "",
+			     arg_short(name), close[0], n > 1 ? (n > 2 ? ", " : " or ") : "",
 			     n > 1 ? close[1] : "", n > 2 ? " or " : "", n > 2 ? close[2] : "");
 	return NULL;
 }
 
-static int help(void)
+/* The value syntax every spec and assignment uses: `sockopt help values`. */
+static const char values_help[] =
+	"Option names and values\n\n"
+	"An option is named by its kernel constant in any case (TCP_NODELAY, so_reuseaddr) or by\n"
+	"an alias (nodelay, tcp.nodelay); '_' and '-' are the same. Output uses kernel names.\n"
+	"A spec is NAME=VALUE[,NAME=VALUE...]; -o repeats. The text form of a value follows its\n"
+	"type ('sockopt list' shows each option's type, 'sockopt explain NAME' the whole entry):\n\n"
+	"  bool        on off yes no true false 1 0\n"
+	"  int         decimal or 0x hexadecimal\n"
+	"  bytes       212992, 64K, 4M, 1G (powers of 1024; KiB MiB GiB too)\n"
+	"  durations   a bare number in the option's own unit, or 250ms, 2s, 1m, 1h, 100us\n"
+	"  linger      off, on:30 or 30 (close waits up to 30 s), abort or 0 (close sends RST)\n"
+	"  timeval     a duration; a bare number is microseconds\n"
+	"  tos         a DSCP name (CS0-CS7, AF11-AF43, EF) with :ECT0 :ECT1 :CE, or a number\n"
+	"  names       stream, SOCK_STREAM, inet6, tcp, do, ECONNREFUSED, or the number\n"
+	"  address     127.0.0.1:80, [::1]:80, /path, @abstract\n"
+	"  ip_mreqn    GROUP[@IFACE], such as 239.1.2.3@lo\n"
+	"  hex         any other value, as hexadecimal bytes\n\n"
+	"sockopt(1), OPTION NAMES AND VALUES, has the whole list.\n";
+
+static int help(FILE *out)
 {
-	printf("usage: sockopt COMMAND [ARGS]\n\n"
-	       "Every socket option, typed, explained and observed.\n\n");
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		printf("  %-10s %s\n", commands[i].name, commands[i].help);
-	printf("\nExit codes: 0 ok, 1 operation failed, 2 usage error.\n"
-	       "Run 'sockopt COMMAND --help' for the arguments of one command.\n");
+	fprintf(out, "usage: sockopt COMMAND [ARGS]\n\n"
+		     "Every socket option, typed, explained and observed.\n\n");
+	for (size_t i = 0; i < COMMAND_COUNT; i++)
+		fprintf(out, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
+	fprintf(out, "\nExit codes: 0 ok, 1 operation failed, 2 usage error.\n"
+		     "Run 'sockopt help COMMAND' (or 'sockopt COMMAND --help') for one command's flags,\n"
+		     "'sockopt help values' for the syntax of option values.\n");
 	return EXIT_OK;
 }
 
-int main(int argc, char **argv)
+/* `sockopt help [TOPIC]`: the overview, a command's help, or the value syntax. */
+static int help_topic(int argc, char **argv)
 {
 	const struct command *c;
 
-	run_leave_shim(argv);
-	if (argc < 2) {
-		help();
-		return EXIT_USAGE; /* a command is required: the help, then a usage exit */
+	if (argc < 3)
+		return help(stdout);
+	if (argc > 3)
+		return fail(EXIT_USAGE, "help: unexpected argument \"%s\"; usage: sockopt help [TOPIC]",
+			    arg_short(argv[3]));
+	if (strcmp(argv[2], "values") == 0)
+		return fputs(values_help, stdout), EXIT_OK;
+	c = command_find(argv[2]);
+	if (!c)
+		return fail(EXIT_USAGE, "help: no topic \"%s\"; topics are the commands and values.",
+			    arg_short(argv[2]));
+	args_help(c);
+	return EXIT_OK;
+}
+
+/* Whether stdout is a pipe whose reader went away (poll says POLLERR on a pipe without readers). */
+static bool reader_gone(void)
+{
+	struct pollfd p = { STDOUT_FILENO, 0, 0 };
+	struct stat st;
+
+	return fstat(STDOUT_FILENO, &st) == 0 && S_ISFIFO(st.st_mode) && poll(&p, 1, 0) == 1 &&
+	       (p.revents & POLLERR);
+}
+
+/*
+ * Output that did not reach stdout fails the command: a full disk is one
+ * sentence and exit 1; a reader that went away (`sockopt list | head`)
+ * ends it quietly, by the signal, as it ends ls.
+ */
+static int finish_output(int code)
+{
+	int err = fflush(stdout) != 0 ? errno : 0;
+
+	if (!err && !ferror(stdout))
+		return code;
+	if (err == EPIPE || reader_gone()) {
+		signal(SIGPIPE, SIG_DFL);
+		raise(SIGPIPE);
 	}
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-	    strcmp(argv[1], "help") == 0)
-		return help();
+	if (err)
+		return fail(EXIT_FAILED, "Cannot write the output: %s.", strerror(err));
+	/* An earlier write failed and its errno is gone. */
+	return fail(EXIT_FAILED, "Cannot write the output; what was written is incomplete.");
+}
+
+/* The command: dispatch ARGV[1] to its subcommand; no command is a usage error (as ip(8)). */
+static int dispatch(int argc, char **argv)
+{
+	const struct command *c;
+
+	if (argc < 2) {
+		help(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+		return help(stdout);
+	if (strcmp(argv[1], "help") == 0)
+		return help_topic(argc, argv);
 	if (strcmp(argv[1], "--version") == 0) {
 		printf("sockopt %d.%d\n", SOCKOPT_VERSION_MAJOR, SOCKOPT_VERSION_MINOR);
 		return EXIT_OK;
 	}
-	opterr = 0; /* subcommands report bad flags in one sentence of their own */
-	c = find_command(argv[1]);
+	c = command_find(argv[1]);
 	if (!c)
 		return fail(EXIT_USAGE, "\"%s\" is not a sockopt command; run 'sockopt --help'.",
-			    argv[1]);
+			    arg_short(argv[1]));
 	return c->run(argc - 1, argv + 1);
+}
+
+int main(int argc, char **argv)
+{
+	run_leave_shim(argv);
+	return finish_output(dispatch(argc, argv));
 }

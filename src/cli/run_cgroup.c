@@ -133,9 +133,11 @@ static int parse_flags(int argc, char **argv, struct cg_run *run, int *code)
 	longopts[n] = (struct option){ 0, 0, 0, 0 };
 	while ((c = getopt_long(argc, argv, "+o:46vh", longopts, NULL)) != -1) {
 		if (c == 'h')
-			return *code = usage_help("run"), 0;
+			return args_help(&run_command), *code = EXIT_OK, 0;
 		if (!take_flag(run, c))
-			return *code = usage_error("run"), 0;
+			return *code = fail(EXIT_USAGE, "run --cgroup: unknown flag or missing argument "
+							"(see sockopt run --help and docs/attach.md)."),
+			       0;
 	}
 	if (optind >= argc)
 		return *code = fail(EXIT_USAGE, "No command to run; usage: sockopt run --cgroup "

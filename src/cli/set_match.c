@@ -284,7 +284,8 @@ int set_match(const char *filter, char **args, int nargs, bool dry_run)
 	if ((m.nterms = parse_filter(filter, terms)) < 0)
 		return EXIT_USAGE;
 	if (nargs < 1)
-		return usage_error("set");
+		return fail(EXIT_USAGE, "set: NAME=VALUE is missing; usage: sockopt set --match FILTER "
+					"NAME=VALUE…");
 	if ((n = parse_options(args, nargs, opts, entries)) < 0)
 		return EXIT_USAGE;
 	if ((why = bpf_show_unavailable()))

@@ -17,7 +17,7 @@ struct show_filter {
 
 void show_filter_init(struct show_filter *f);
 /*
- * Take getopt option C (with ARG) when it is a filter: 1 when taken, 0 when
+ * Take flag C (with ARG) when it is a filter: 1 when taken, 0 when
  * it is not a filter option, -1 with *CODE = EXIT_USAGE after a sentence.
  */
 int show_filter_option(struct show_filter *f, int c, const char *arg, int *code);
@@ -55,5 +55,13 @@ void show_print_header(void);
 /* One socket: a table row, or a JSON object; ALL: every option, not only non-default ones. */
 void show_print_socket(struct show_cache *cache, const sockopt_sock *sock, bool all);
 void show_cache_free(struct show_cache *cache);
+
+/* The key of --backend, and the --backend and --verbose rows that show, check and export share. */
+#define SHOW_BACKEND_FLAG (ARGS_LONG_ONLY + 32)
+#define SHOW_FLAGS_BACKEND                                                                    \
+	{ SHOW_BACKEND_FLAG, "backend", "bpf|pidfd|auto",                                       \
+	  "read through pinned BPF iterators (TCP only; root) or pidfd_getfd; auto takes BPF "  \
+	  "when it may and only TCP is asked for", "auto", 0 },                                  \
+		{ 'v', "verbose", NULL, "say which backend read the sockets, and why", NULL, 0 }
 
 #endif /* SOCKOPT_SHOW_H */

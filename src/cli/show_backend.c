@@ -32,7 +32,7 @@ int show_backend_choose(const char *arg, const struct show_filter *filter, bool 
 		return 1;
 	}
 	if (arg && strcmp(arg, "auto") != 0) {
-		fail(EXIT_USAGE, "--backend \"%s\" is not bpf, pidfd or auto.", arg);
+		fail(EXIT_USAGE, "--backend \"%s\" is not bpf, pidfd or auto.", arg_short(arg));
 		return -1;
 	}
 	if (!why && !tcp_only)

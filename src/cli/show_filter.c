@@ -75,7 +75,7 @@ int show_filter_option(struct show_filter *f, int c, const char *arg, int *code)
 		f->port = (int)strtol(arg, &end, 10);
 		if (end == arg || *end || f->port < 0 || f->port > 65535) {
 			*code = fail(EXIT_USAGE, "--port takes a port number from 0 to 65535, not \"%s\".",
-				     arg);
+				     arg_short(arg));
 			return -1;
 		}
 		return 1;
@@ -86,7 +86,7 @@ int show_filter_option(struct show_filter *f, int c, const char *arg, int *code)
 				     "\"%s\" is not a socket state; use established, syn-sent, "
 				     "syn-recv, fin-wait-1, fin-wait-2, time-wait, close, close-wait, "
 				     "last-ack, listen, closing or unconn.",
-				     arg);
+				     arg_short(arg));
 			return -1;
 		}
 		return 1;

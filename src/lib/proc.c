@@ -62,9 +62,28 @@ static int read_comm(pid_t pid, char *buf, size_t size, char *text, size_t text_
 	return 0;
 }
 
+/* The process (thread group) that thread TID belongs to, from /proc/TID/status; 0 when unknown. */
+static pid_t thread_group_of(pid_t tid)
+{
+	char path[64], line[128];
+	pid_t tgid = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (tgid == 0 && fgets(line, sizeof(line), f))
+		if (sscanf(line, "Tgid: %d", &tgid) != 1)
+			tgid = 0;
+	fclose(f);
+	return tgid;
+}
+
 /* Open a pidfd for PID, with a sentence when it cannot be. */
 static int open_pidfd(pid_t pid, struct sockopt_diag *diag)
 {
+	pid_t tgid;
 	int pidfd;
 
 	if (pid <= 0)
@@ -76,6 +95,10 @@ static int open_pidfd(pid_t pid, struct sockopt_diag *diag)
 		return diag_set(diag, -ENOSYS,
 				"This kernel has no pidfd_open (Linux 5.3) and pidfd_getfd (5.6), "
 				"which reading another process's sockets needs.");
+	/* pidfd_open refuses a thread that does not lead its group: ENOENT here (6.18), EINVAL before 6.9. */
+	if ((pidfd == -ENOENT || pidfd == -EINVAL) && (tgid = thread_group_of(pid)) > 0 && tgid != pid)
+		return diag_set(diag, -ESRCH, "%d is a thread of process %d, not a process; use %d.",
+				(int)pid, (int)tgid, (int)tgid);
 	if (pidfd < 0)
 		return diag_set(diag, pidfd, "pidfd_open(%d): %s.", (int)pid, strerror(-pidfd));
 	return pidfd;

@@ -73,7 +73,7 @@ class Program:
 
     def traced_pid(self):
         """The pid of the program strace started: its descendant named like the program."""
-        name = os.path.basename(self.argv[0])[:15]
+        name = os.path.basename(self.argv[0]).encode()[:15]
 
         def descendants(pid):
             try:
@@ -86,13 +86,13 @@ class Program:
         def program():
             for pid in descendants(self.proc.pid):
                 try:
-                    with open("/proc/%d/comm" % pid) as f:
-                        if f.read().strip() == name:
+                    with open("/proc/%d/comm" % pid, "rb") as f:
+                        if f.read().rstrip(b"\n") == name:
                             return pid
                 except OSError:
                     pass
             return None
-        self.child = wait_for(program, "strace to start " + name)
+        self.child = wait_for(program, "strace to start " + name.decode(errors="replace"))
         return self.child
 
     def stop(self):
@@ -306,7 +306,17 @@ class ShowPython(RecordCheck):
         self.assertEqual(r.returncode, 1)
         self.assertIn("fd 0 of process %d (python3) is not a socket; it is pipe:[" % self.pid,
                       r.stderr)
-        self.assertIn("fd 999 of process %d (python3) is not open." % self.pid, r.stderr)
+        self.assertNotIn("fd 999", r.stderr)
+        code, shown, stderr = show_json("%d:0" % self.pid, "%d:999" % self.pid)
+        self.assertIn("fd 999 of process %d (python3) is not open." % self.pid,
+                      [e["text"] for e in shown["errors"]])
+
+    def test_several_failures_are_one_line(self):
+        fds = ["%d:%d" % (self.pid, fd) for fd in (0, 998, 999)]
+        r = run("show", *fds)
+        self.assertEqual(r.returncode, 1)
+        self.assertRegex(r.stderr, r"^sockopt: 3 of the processes and fds asked for could not be "
+                         r"read; the first: fd 0 of process \d+ \(python3\) is not a socket[^\n]*\n$")
 
 
 class ShowSocat(RecordCheck):
@@ -522,8 +532,8 @@ class Permissions(unittest.TestCase):
     def test_the_whole_machine_as_nobody_says_how_many_were_skipped(self):
         r = self.as_nobody("show")
         self.assertEqual(r.returncode, 1)
-        self.assertRegex(r.stderr, r"The sockets of \d+ process(es)? were not read \(\d+ "
-                         r"sockets? (was|were) shown\); the first refusal: ")
+        self.assertRegex(r.stderr, r"^sockopt: \d+ process(es)? and \d+ sockets? could not be read "
+                         r"\(\d+ sockets? (was|were) shown\); the first refusal: [^\n]*\n$")
 
     def test_a_process_that_does_not_exist(self):
         r = run("show", "4000000")
