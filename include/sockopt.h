@@ -780,6 +780,9 @@ void sockopt_sock_set_owner(sockopt_sock *sock, pid_t pid, const char *comm, int
 void sockopt_sock_set_endpoints(sockopt_sock *sock, uint64_t inode, int state, long long recv_q,
 				long long send_q, const void *local, socklen_t local_len,
 				const void *peer, socklen_t peer_len);
+/* The inode number of SOCK's network namespace (as /proc/PID/ns/net), or 0 when the reader did not learn it. */
+uint64_t sockopt_sock_netns(const sockopt_sock *sock);
+void sockopt_sock_set_netns(sockopt_sock *sock, uint64_t netns);
 /* The timer as sockopt_sock_timer reports it; NAME must outlive the socket. */
 void sockopt_sock_set_timer(sockopt_sock *sock, const char *name, long long ms);
 /* The index of option LEVEL/OPTNAME among the options of SOCK's kind, or -ENOENT (the same for every socket of a kind). */

@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/capability.h>
+#include <sched.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -167,6 +169,7 @@ static void describe(struct pass *p, sockopt_sock *s, const struct iter_tcp_reco
 	/* A listener or a socket not yet connected has no peer; getpeername fails on it. */
 	if (r->peer_port == 0)
 		plen = 0;
+	sockopt_sock_set_netns(s, r->netns);
 	sockopt_sock_set_endpoints(s, r->inode, r->state, full ? (long long)r->recv_q : -1,
 				   full ? (long long)r->send_q : -1, &local, llen, &peer, plen);
 	if (r->timer < sizeof(timer_names) / sizeof(timer_names[0]))
@@ -248,6 +251,89 @@ static int on_tcp(const void *rec, void *ctx)
 	return err;
 }
 
+/* The inode of this process's network namespace, or 0. */
+static __u32 own_netns(void)
+{
+	struct stat st;
+
+	return stat("/proc/self/ns/net", &st) == 0 ? (__u32)st.st_ino : 0;
+}
+
+/* Enter network namespace NS through a process that holds a socket there; false when none is left to. */
+static bool enter_netns(const struct owners *o, __u32 ns)
+{
+	char path[64];
+	struct stat st;
+
+	for (size_t i = 0; i < o->n; i++) {
+		int fd;
+
+		if (o->v[i].netns != ns)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%u/ns/net", o->v[i].pid);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (fstat(fd, &st) == 0 && st.st_ino == ns && setns(fd, CLONE_NEWNET) == 0) {
+			close(fd);
+			return true;
+		}
+		close(fd);
+	}
+	return false;
+}
+
+/* The distinct namespaces of the owners, this process's first (it also holds the sockets no process does). */
+static size_t distinct_netns(const struct owners *o, __u32 self, __u32 **out)
+{
+	__u32 *ns = malloc((o->n + 1) * sizeof(*ns));
+	size_t n = 0;
+
+	if (!ns)
+		return 0;
+	ns[n++] = self;
+	for (size_t i = 0; i < o->n; i++) {
+		size_t j = 0;
+
+		while (j < n && ns[j] != o->v[i].netns)
+			j++;
+		if (j == n && o->v[i].netns)
+			ns[n++] = o->v[i].netns;
+	}
+	*out = ns;
+	return n;
+}
+
+/*
+ * An iterator sees the network namespace of the process that starts it,
+ * so each namespace other than ours is read from inside it (setns), and
+ * we return to ours through HOME afterwards.
+ */
+static int read_every_netns(int tcp, struct pass *p, struct bpf_show_diag *diag)
+{
+	__u32 self = own_netns(), *ns = NULL;
+	size_t n = distinct_netns(p->owners, self, &ns);
+	int home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC), r = 0;
+
+	if (n == 0)
+		return bpf_show_fail(diag, -ENOMEM, "out of memory");
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		if (i > 0 && (home < 0 || !enter_netns(p->owners, ns[i]))) {
+			fprintf(stderr, "sockopt: the sockets of network namespace %u were not read: "
+					"no process of it could be entered.\n", ns[i]);
+			continue;
+		}
+		r = bpf_read_records(tcp, sizeof(struct iter_tcp_record), on_tcp, p, diag);
+		if (i > 0 && setns(home, CLONE_NEWNET) < 0)
+			r = bpf_show_fail(diag, -errno, "returning to our network namespace failed: %s",
+					  strerror(errno));
+	}
+	if (home >= 0)
+		close(home);
+	free(ns);
+	return r;
+}
+
 int bpf_show_scan(sockopt_scan *scan, const struct bpf_show_query *q, sockopt_sock_fn fn,
 		  void *ctx, struct bpf_show_diag *diag)
 {
@@ -265,7 +351,7 @@ int bpf_show_scan(sockopt_scan *scan, const struct bpf_show_query *q, sockopt_so
 	if (r == 0 && (tcp = bpf_iter_link(BPF_ITER_TCP, diag)) < 0)
 		r = tcp;
 	if (r == 0)
-		r = bpf_read_records(tcp, sizeof(struct iter_tcp_record), on_tcp, &p, diag);
+		r = read_every_netns(tcp, &p, diag);
 	if (tcp >= 0)
 		close(tcp);
 	close(task);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 
 #include "print.h"
@@ -11,8 +12,18 @@
 
 #define FRAGMENT_MAX (8 * SOCKOPT_VALUE_MAX)
 
+/*
+ * The inode of our network namespace, read before any socket: the BPF
+ * backend prints the sockets of another namespace from inside it.
+ */
+static unsigned long long own_netns;
+
 void show_print_header(void)
 {
+	struct stat st;
+
+	if (stat("/proc/self/ns/net", &st) == 0)
+		own_netns = st.st_ino;
 	print_text("%-7s %-15s %-5s %-10s %-11s %6s %6s %-25s %-25s %s\n", "PID", "COMMAND", "FD",
 		   "PROTO", "STATE", "RECV-Q", "SEND-Q", "LOCAL", "PEER", "OPTIONS");
 }
@@ -299,6 +310,18 @@ static void print_enum(struct show_name *last, const char *key, enum sockopt_typ
 	print_string(PRINT_JSON, key, NULL, last->text);
 }
 
+/* The socket's network namespace when the backend learnt it: always in JSON, in text when it is not ours. */
+static void print_netns(const sockopt_sock *sock)
+{
+	unsigned long long ns = sockopt_sock_netns(sock);
+
+	if (!ns)
+		return;
+	print_int(PRINT_JSON, "netns", NULL, (long long)ns);
+	if (ns != own_netns)
+		print_text("netns=%llu ", ns);
+}
+
 /* The kernel's timer, when the backend learnt it: JSON {"name", "ms"}, text "timer=timewait,59123ms". */
 static void print_timer(const sockopt_sock *sock)
 {
@@ -334,6 +357,7 @@ void show_print_socket(struct show_cache *c, const sockopt_sock *sock, bool all)
 	print_address("local", sockopt_sock_local(sock));
 	print_address("peer", sockopt_sock_peer(sock));
 	print_string(PRINT_JSON, "backend", NULL, sockopt_sock_backend(sock));
+	print_netns(sock);
 	print_timer(sock);
 	print_options(c, sock, all);
 	print_text("\n");

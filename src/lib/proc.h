@@ -59,6 +59,7 @@ struct sockopt_sock {
 	size_t option_count; /* options read, 0 until sockopt_sock_read_options */
 	const char *backend; /* what read it: NULL for pidfd, or the name another reader gave */
 	const char *timer;   /* the timer ss would show, or NULL when unknown */
+	uint64_t netns;	     /* inode of its network namespace, 0 when unknown */
 	long long timer_ms;
 	bool prefetched;     /* a worker read the options and closed LOCAL_FD */
 	int prefetch_result; /* what sock_read_options returned then */

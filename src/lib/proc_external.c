@@ -129,3 +129,13 @@ SOCKOPT_EXPORT const char *sockopt_sock_timer(const sockopt_sock *s, long long *
 		*ms = s->timer_ms;
 	return s->timer;
 }
+
+SOCKOPT_EXPORT void sockopt_sock_set_netns(sockopt_sock *s, uint64_t netns)
+{
+	s->netns = netns;
+}
+
+SOCKOPT_EXPORT uint64_t sockopt_sock_netns(const sockopt_sock *s)
+{
+	return s->netns;
+}

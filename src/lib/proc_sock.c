@@ -230,6 +230,7 @@ int sock_describe(struct sockopt_sock *s, int fd)
 	s->plan = NULL;
 	s->option_count = 0;
 	s->backend = s->timer = NULL;
+	s->netns = 0;
 	if (fstat(fd, &st) < 0)
 		return -errno;
 	if (!S_ISSOCK(st.st_mode))

@@ -240,6 +240,22 @@ class BpfShow(unittest.TestCase):
             self.assertEqual((r.returncode, r.stdout), (2, ""), args)
             self.assertEqual(len(r.stderr.splitlines()), 1, r.stderr)
 
+    def test_other_network_namespace(self):
+        """A socket in a network namespace the test makes appears, labelled with its namespace."""
+        child = self.start(["unshare", "-n", "sh", "-c", "ip link set lo up && exec " + PYTHON +
+                            " -c \"import socket, time\n"
+                            "s = socket.socket(); s.bind(('127.0.0.1', 4321)); s.listen()\n"
+                            "print('ready', flush=True); time.sleep(600)\""], ready=True)
+        theirs = os.stat("/proc/%d/ns/net" % child.pid).st_ino
+        self.assertNotEqual(theirs, os.stat("/proc/self/ns/net").st_ino)
+        r = sockopt("show", "--tcp", "--json", "--listening", "--backend", "bpf")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        mine = [s for s in json.loads(r.stdout)["sockets"] if s["pid"] == child.pid]
+        self.assertEqual(len(mine), 1, r.stdout[:3000])
+        self.assertEqual((mine[0]["netns"], mine[0]["local"]), (theirs, "127.0.0.1:4321"))
+        text = sockopt("show", "--tcp", "--backend", "bpf", str(child.pid)).stdout
+        self.assertIn("netns=%d" % theirs, text)
+
     def test_bad_backend(self):
         r = sockopt("show", "--backend", "ebpf")
         self.assertEqual((r.returncode, r.stdout), (2, ""))
