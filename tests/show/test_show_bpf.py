@@ -82,15 +82,29 @@ def read_in_process(pid, fd, level, name):
 
 
 def tcp_fds(pid, port, end):
-    """The fds of PID whose local (END 0) or peer (END 1) port is PORT, from /proc and ss."""
-    out = subprocess.run(["ss", "-tnpH", "state", "established"], capture_output=True,
-                         text=True, check=True).stdout
+    """The fds of PID whose local (END 0) or peer (END 1) port is PORT, read through pidfd_getfd."""
     fds = []
-    for line in out.splitlines():
-        cols = line.split()
-        if int(cols[2 + end].rsplit(":", 1)[1]) == port and "pid=%d," % pid in line:
-            fds += [int(x) for x in __import__("re").findall(r"pid=%d,fd=(\d+)" % pid, line)]
-    return fds
+    for name in os.listdir("/proc/%d/fd" % pid):
+        try:
+            mine = os.readlink("/proc/%d/fd/%s" % (pid, name))
+        except OSError:
+            continue
+        if not mine.startswith("socket:"):
+            continue
+        libc = ctypes.CDLL(None, use_errno=True)
+        pidfd = os.pidfd_open(pid)
+        dup = libc.syscall(438, pidfd, int(name), 0)
+        os.close(pidfd)
+        if dup < 0:
+            continue
+        with socket.socket(fileno=dup) as s:
+            try:
+                ends = (s.getsockname(), s.getpeername())
+            except OSError:
+                continue
+            if s.type == socket.SOCK_STREAM and ends[end][1] == port:
+                fds.append(int(name))
+    return sorted(fds)
 
 
 def wait_listening(port):
