@@ -17,6 +17,10 @@ extern const struct command list_command, explain_command, defaults_command, lim
 
 /* List the lab experiments about OPTION (for explain), as text and as the JSON array "lab". */
 void print_lab_experiments(const char *option);
+/* Whether a `sockopt run` command line asks for the cgroup method (--cgroup before the command). */
+bool run_wants_cgroup(int argc, char **argv);
+/* `sockopt run --cgroup`: the command in a child cgroup with the BPF programs attached. */
+int run_cgroup(int argc, char **argv);
 /*
  * The reader check and export use (--backend ARG: bpf, pidfd, auto or
  * NULL) for sockets of KINDS, chosen as show chooses: *OUT is the BPF

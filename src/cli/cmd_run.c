@@ -317,7 +317,11 @@ static int check_reach(const struct run_request *req, const char *cmd)
 static int cmd_run(int argc, char **argv)
 {
 	struct run_request req = { 0 };
-	int cmd, code = prepare(argc, argv, &req, &cmd);
+	int cmd, code;
+
+	if (run_wants_cgroup(argc, argv))
+		return run_cgroup(argc, argv);
+	code = prepare(argc, argv, &req, &cmd);
 
 	for (size_t i = 0; i < RUN_VAR_COUNT; i++)
 		free(req.text[i]);

@@ -1,0 +1,173 @@
+#!/bin/sh
+# test_cgroup.sh: sockopt run --cgroup sets options on programs the preload cannot reach (static Go, python3), pinned against the program's own setsockopt, read back from outside; refusals and cleanup.
+set -eu
+: "${SOCKOPT:=build/sockopt}" "${SOCKOPT_BUILD:=build}"
+# Valgrind 3.19 does not know bpf(BPF_LINK_CREATE) (command 28) and takes libbpf's bpf_attr
+# for uninitialised bytes, so under make check-valgrind the cgroup method runs natively
+# (make check runs it under ASan and UBSan).
+[ -z "${SOCKOPT_WRAP:-}" ] || SOCKOPT=$SOCKOPT_BUILD/sockopt
+PY=$(python3 -c 'import sys; print(sys.executable)')
+tmp=$(mktemp -d)
+pids=""
+fails=0
+cleanup() {
+	for p in $pids; do kill "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+
+pass() { echo "ok   $1"; }
+fail() { echo "FAIL $1"; fails=$((fails + 1)); }
+# expect DESCRIPTION TEXT PATTERN…: every pattern (a grep -E) matches TEXT
+expect() {
+	desc=$1 text=$2
+	shift 2
+	for pattern in "$@"; do
+		if ! printf '%s\n' "$text" | grep -Eq -- "$pattern"; then
+			fail "$desc: no \"$pattern\" in: $text"
+			return
+		fi
+	done
+	pass "$desc"
+}
+started() { pids="$pids $1"; }
+# wait_for COMMAND…: until it succeeds, up to 20 s
+wait_for() {
+	i=0
+	until "$@" >/dev/null 2>&1; do
+		[ $i -lt 200 ] || return 1
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+# child_of PID: the one child process of PID
+child_of() {
+	wait_for test -s /proc/"$1"/task/"$1"/children || true
+	cut -d' ' -f1 /proc/"$1"/task/"$1"/children
+}
+# peek PID PATTERN: the socket lines of PID, read from outside with pidfd_getfd, matching PATTERN
+peek() {
+	i=0
+	while [ $i -lt 100 ]; do
+		if out=$($PY tests/progs/peek.py "$1" 2>/dev/null | grep -E -- "$2"); then
+			printf '%s\n' "$out"
+			return 0
+		fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+	echo "(no socket of pid $1 matches $2)"
+}
+
+if [ "$(id -u)" != 0 ]; then
+	echo "skip: the cgroup method needs root (CI runs as root)"
+	exit 0
+fi
+root=$(awk '$0 ~ / - cgroup2 / { print $5; exit }' /proc/self/mountinfo)
+if [ -z "$root" ]; then
+	echo "skip: no cgroup v2 hierarchy mounted"
+	exit 0
+fi
+
+# Go programs, built now with Debian's golang-go, stdlib only, in a scratch GOCACHE and HOME.
+gobuild() {
+	(cd tests/progs && env HOME="$tmp/go" GOCACHE="$tmp/go/cache" GOPATH="$tmp/go/path" \
+		GOFLAGS=-mod=mod CGO_ENABLED="$1" go build -o "$2" cgnet.go)
+}
+gobuild 0 "$tmp/cgnet-static"
+file_out=$(od -An -c -N 4 "$tmp/cgnet-static" | tr -d ' ')
+[ "$file_out" = 177ELF ] || fail "the static Go program was built"
+
+# A static Go server: its listener and accepted sockets get the spec; Go sets TCP_KEEPIDLE=15
+# on every accepted connection itself, and the pin keeps 33.
+$SOCKOPT run --cgroup --report -o SO_KEEPALIVE=on,TCP_KEEPIDLE=33,SO_PRIORITY=3 \
+	--pin TCP_KEEPIDLE -- "$tmp/cgnet-static" serve "$tmp/port" 2>"$tmp/serve.err" &
+runner=$!
+started $runner
+wait_for test -s "$tmp/port"
+port=$(cat "$tmp/port")
+server=$(child_of $runner)
+# A static Go client without a pin: its own net.Dialer KeepAlive (15 s) wins over 44.
+$SOCKOPT run --cgroup -o SO_KEEPALIVE=on,TCP_KEEPIDLE=44 -- "$tmp/cgnet-static" dial "$port" &
+client_runner=$!
+started $client_runner
+client=$(child_of $client_runner)
+expect "static Go server: listener gets the spec" \
+	"$(peek "$server" "listening=1")" "SO_KEEPALIVE=1" "TCP_KEEPIDLE=33" "SO_PRIORITY=3"
+expect "static Go server: accepted socket keeps the pinned TCP_KEEPIDLE=33 against Go's 15" \
+	"$(peek "$server" "peer=127.0.0.1")" "SO_KEEPALIVE=1" "TCP_KEEPIDLE=33" "SO_PRIORITY=3"
+expect "static Go client, not pinned: Go's own TCP_KEEPIDLE=15 replaces 44" \
+	"$(peek "$client" "peer=127.0.0.1:$port")" "SO_KEEPALIVE=1" "TCP_KEEPIDLE=15"
+# Pinned, the client keeps 44.
+$SOCKOPT run --cgroup -o TCP_KEEPIDLE=44 --pin TCP_KEEPIDLE -- "$tmp/cgnet-static" dial "$port" &
+pinned_runner=$!
+started $pinned_runner
+pinned=$(child_of $pinned_runner)
+expect "static Go client, pinned: TCP_KEEPIDLE=44 holds against Go's Dialer" \
+	"$(peek "$pinned" "peer=127.0.0.1:$port")" "TCP_KEEPIDLE=44"
+ss_out=$(ss -tnie "dst 127.0.0.1:$port")
+expect "ss sees the keepalive timer of the pinned client" "$ss_out" "timer:\(keepalive"
+kill "$client" "$pinned"
+wait "$client_runner" "$pinned_runner" 2>/dev/null || true
+kill "$server"
+status=0
+wait $runner || status=$?
+expect "sockopt's exit status is the command's (killed by SIGTERM: 143)" "$status" "^143$"
+expect "--report counts Go's attempts and says what was kept" "$(cat "$tmp/serve.err")" \
+	"cgnet-static tried to set TCP_KEEPIDLE=15s [0-9]+ times?; kept 33s" \
+	"SO_PRIORITY=3 applied at create"
+
+# python3 as a client: mark and priority at creation, congestion control before the SYN.
+$PY -c 'import socket,sys
+l = socket.socket(); l.bind(("127.0.0.1", 0)); l.listen()
+open(sys.argv[1] + ".tmp", "w").write(str(l.getsockname()[1])); __import__("os").rename(sys.argv[1] + ".tmp", sys.argv[1])
+c = l.accept()[0]; c.recv(1)' "$tmp/pyport" &
+started $!
+wait_for test -s "$tmp/pyport"
+pyport=$(cat "$tmp/pyport")
+$SOCKOPT run --cgroup -o SO_MARK=42,TCP_CONGESTION=reno,SO_KEEPALIVE=on -- \
+	$PY -c 'import socket,sys,time; s = socket.create_connection(("127.0.0.1", int(sys.argv[1]))); time.sleep(30)' \
+	"$pyport" &
+pyrunner=$!
+started $pyrunner
+pyclient=$(child_of $pyrunner)
+wait_for sh -c "ss -tnie 'dst 127.0.0.1:$pyport' | grep -q reno"
+expect "python3: ss shows mark 42 and reno from outside" "$(ss -tnie "dst 127.0.0.1:$pyport")" \
+	"fwmark:0x2a" "reno"
+expect "python3: SO_KEEPALIVE read through pidfd_getfd" \
+	"$(peek "$pyclient" "peer=127.0.0.1:$pyport")" "SO_KEEPALIVE=1"
+kill "$pyclient"
+wait $pyrunner 2>/dev/null || true
+
+# The command's exit status is its own; the programs and links leave with the cgroup.
+out=$($SOCKOPT run --cgroup -o TCP_NODELAY=on -- sh -c '
+	cg=$(sed -n "s/^0:://p" /proc/self/cgroup)
+	bpftool cgroup show "$1$cg" | awk "/sockopt_/ { print \$1 }" > "$2"
+	exit 7' sh "$root" "$tmp/ids" 2>&1) && status=0 || status=$?
+expect "exit status 7 of the command comes back" "$status" "^7$"
+ids=$(cat "$tmp/ids")
+expect "the command's cgroup carried our programs" "$(echo $ids | wc -w)" "^[4-9]$|^1[0-9]$"
+left=""
+for id in $ids; do bpftool prog show id "$id" >/dev/null 2>&1 && left="$left $id"; done
+expect "no program of ours is left after exit" "none$left" "^none$"
+expect "no cgroup of ours is left" "$(ls -d "$root"/sockopt-run-* 2>/dev/null || echo none)" "^none$"
+
+# A spec the hooks cannot set is refused with exit 2 before anything runs.
+out=$($SOCKOPT run --cgroup -o TCP_CORK=on -- sh -c 'echo ran' 2>"$tmp/err") && status=0 || status=$?
+expect "TCP_CORK is refused with exit 2, naming the option" "$status:$(cat "$tmp/err")" \
+	"^2:sockopt: TCP_CORK: the cgroup hook at (connect|listen|accept) cannot set it"
+expect "nothing ran and nothing was printed on stdout" "none$out" "^none$"
+expect "one line on stderr" "$(wc -l <"$tmp/err")" "^1$"
+out=$($SOCKOPT run --cgroup -o TCP_NODELAY=on --pin TCP_KEEPIDLE -- true 2>&1) && status=0 || status=$?
+expect "--pin of an option the spec does not set is a usage error" "$status:$out" \
+	"^2:sockopt: --pin TCP_KEEPIDLE: the spec does not set it"
+
+# An unprivileged caller gets one sentence.
+out=$(setpriv --reuid=65534 --regid=65534 --clear-groups $SOCKOPT run --cgroup \
+	-o TCP_NODELAY=on -- true 2>&1) && status=0 || status=$?
+expect "unprivileged: one line" "$(printf '%s\n' "$out" | wc -l)" "^1$"
+expect "unprivileged: exit 1 and one sentence saying root is needed" "$status:$out" \
+	"^1:sockopt: .*needs root"
+
+[ $fails -eq 0 ]
