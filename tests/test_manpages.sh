@@ -40,7 +40,7 @@ for name in $(grep -o '[ *]sockopt_[a-z0-9_]*(' include/sockopt.h | tr -d ' *(' 
 done
 
 # The source page read on its own says where its OPTIONS listing is (the build generates it).
-MANWIDTH=80 man -l man/sockopt.1 2>/dev/null | sed -n '/^OPTIONS/,/^FILES/p' | grep -q 'sockopt list prints' ||
+MANWIDTH=80 man -l man/sockopt.1 2>/dev/null | sed -n '/^OPTIONS/,/^FILES/p' | tr -s ' \n' ' ' | grep -q 'sockopt list prints' ||
 	fail "man -l man/sockopt.1: the OPTIONS section neither lists options nor points to sockopt list"
 
 # The generated listing names every option of the catalog.

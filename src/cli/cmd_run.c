@@ -17,7 +17,7 @@
 #define SHIM_NAME "libsockopt-preload.so"
 
 /* Keys of the flags without a letter: a spec for one moment, a word of SOCKOPT_RUN_FLAGS, --log, --pin. */
-enum { RUN_SPEC = ARGS_LONG_ONLY, RUN_WORD, RUN_LOG, RUN_PIN };
+enum { RUN_SPEC = ARGS_LONG_ONLY, RUN_WORD, RUN_LOG, RUN_PIN, RUN_CGROUP };
 
 bool run_append(char **text, const char *item)
 {
@@ -85,6 +85,8 @@ static int parse_flags(int argc, char **argv, struct run_request *req, int *code
 		} else if (c == RUN_PIN) {
 			if (!run_append(&req->pins, a.value))
 				return *code = fail(EXIT_FAILED, "Out of memory."), 0;
+		} else if (c == RUN_CGROUP) {
+			/* Not reached: cmd_run hands command lines with --cgroup to run_cgroup. */
 		} else if (c != 'o' && c != RUN_SPEC) {
 			run_add_word(req, a.flag->name);
 		} else if (!run_append(&req->text[var_of(a.flag->name)], a.value)) {
@@ -366,6 +368,10 @@ static const struct flag run_flags[] = {
 	  NULL, 0 },
 	{ RUN_LOG, "log", "FILE", "with --verbose, write the shim's lines to FILE (appended)",
 	  "a copy of the standard error the program started with", 0 },
+	{ RUN_CGROUP, "cgroup", NULL,
+	  "apply the options through cgroup BPF programs instead of the preload: static, Go and "
+	  "set-user-ID programs too (root; docs/attach.md)",
+	  "the preload", 0 },
 	{ RUN_WORD, "strict", NULL, "an option that fails fails the program's call with its errno",
 	  "fail open: the program's calls never change", 0 },
 	{ 0 },

@@ -123,9 +123,11 @@ static int parse_flags(int argc, char **argv, struct cg_run *run, int *code)
 	for (size_t i = 0; i < RUN_VAR_COUNT; i++)
 		longopts[n++] = (struct option){ run_vars[i].flag, required_argument, NULL,
 						 OPT_VAR + (int)i };
+	/* --report is the cgroup method's own (the preload's report word means another report). */
 	for (size_t i = 0; i < RUN_WORD_COUNT; i++)
-		longopts[n++] = (struct option){ run_words[i].word, no_argument, NULL,
-						 OPT_WORD + (int)i };
+		if (!(run_words[i].switches & RUN_REPORT))
+			longopts[n++] = (struct option){ run_words[i].word, no_argument, NULL,
+							 OPT_WORD + (int)i };
 	longopts[n++] = (struct option){ "pin", required_argument, NULL, OPT_PIN };
 	longopts[n++] = (struct option){ "report", no_argument, NULL, OPT_REPORT };
 	longopts[n++] = (struct option){ "cgroup", no_argument, NULL, OPT_CGROUP };
