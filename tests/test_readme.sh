@@ -1,0 +1,72 @@
+#!/bin/bash
+# test_readme.sh: every command of the README's Quick start runs as shown: exit 0, and the first
+# line of output the README shows appears in its output (spaces folded).  The lab's summary is
+# left to test_lab.sh, which runs the same command.
+set -u
+cd "$(dirname "$0")/.."
+build=${SOCKOPT_BUILD:-build}
+tmp=$(mktemp -d)
+bg=""
+cleanup() {
+	[ -n "$bg" ] && kill "$bg" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# The Quick start's commands ("$ CMD", with "\" continuations), each followed by the first line
+# the README shows for it (empty when none), one pair per line, separated by a tab.
+python3 - README.md >"$tmp/cases" <<'PY'
+import re, sys
+text = open(sys.argv[1], encoding="utf-8").read()
+quick = text.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+lines = quick.split("\n")
+i = 0
+while i < len(lines):
+    m = re.match(r"    \$ (.*)", lines[i])
+    i += 1
+    if not m:
+        continue
+    cmd = m.group(1)
+    while cmd.endswith("\\"):
+        cmd = cmd[:-1] + " " + lines[i].strip()
+        i += 1
+    shown = lines[i].strip() if i < len(lines) and lines[i].startswith("    ") and not lines[i].startswith("    $ ") else ""
+    print(cmd + "\t" + (shown if shown != "…" else ""))
+PY
+[ -s "$tmp/cases" ] || { echo "FAIL: no commands found in the README's Quick start"; exit 1; }
+
+failed=0 count=0
+while IFS=$'\t' read -r cmd shown; do
+	case "$cmd" in *" lab"*) continue ;; esac
+	count=$((count + 1))
+	run=${cmd//build\//$build/}
+	run=${run//\$!/$bg}
+	case "$run" in
+	*"&")
+		eval "${run%&} >/dev/null 2>&1 &"
+		bg=$!
+		# Wait (bounded) until the server holds its socket.
+		for _ in $(seq 100); do
+			ls -l /proc/"$bg"/fd 2>/dev/null | grep -q socket && break
+			sleep 0.1
+		done
+		continue ;;
+	esac
+	if ! out=$(eval "$run" 2>&1); then
+		echo "FAIL: README command failed: $cmd"
+		echo "$out" | sed 's/^/  /'
+		failed=1
+		continue
+	fi
+	want=$(echo "$shown" | tr -s ' ' | sed 's/PID .*/PID COMMAND/')
+	if [ -n "$want" ] && ! echo "$out" | tr -s ' ' | grep -qF -- "$want"; then
+		echo "FAIL: \"$cmd\" does not print the README's \"$shown\""
+		echo "$out" | head -5 | sed 's/^/  /'
+		failed=1
+		continue
+	fi
+	echo "ok   $cmd"
+done <"$tmp/cases"
+[ "$count" -ge 5 ] || { echo "FAIL: only $count Quick start commands were run"; failed=1; }
+[ $failed = 0 ] && echo "ok: the README's Quick start runs as shown ($count commands)"
+exit $failed
