@@ -6,59 +6,7 @@ set -eu
 # for uninitialised bytes, so under make check-valgrind the cgroup method runs natively
 # (make check runs it under ASan and UBSan).
 [ -z "${SOCKOPT_WRAP:-}" ] || SOCKOPT=$SOCKOPT_BUILD/sockopt
-PY=$(python3 -c 'import sys; print(sys.executable)')
-tmp=$(mktemp -d)
-pids=""
-fails=0
-cleanup() {
-	for p in $pids; do kill "$p" 2>/dev/null || true; done
-	wait 2>/dev/null || true
-	rm -rf "$tmp"
-}
-trap cleanup EXIT INT TERM
-
-pass() { echo "ok   $1"; }
-fail() { echo "FAIL $1"; fails=$((fails + 1)); }
-# expect DESCRIPTION TEXT PATTERN…: every pattern (a grep -E) matches TEXT
-expect() {
-	desc=$1 text=$2
-	shift 2
-	for pattern in "$@"; do
-		if ! printf '%s\n' "$text" | grep -Eq -- "$pattern"; then
-			fail "$desc: no \"$pattern\" in: $text"
-			return
-		fi
-	done
-	pass "$desc"
-}
-started() { pids="$pids $1"; }
-# wait_for COMMAND…: until it succeeds, up to 20 s
-wait_for() {
-	i=0
-	until "$@" >/dev/null 2>&1; do
-		[ $i -lt 200 ] || return 1
-		sleep 0.1
-		i=$((i + 1))
-	done
-}
-# child_of PID: the one child process of PID
-child_of() {
-	wait_for test -s /proc/"$1"/task/"$1"/children || true
-	cut -d' ' -f1 /proc/"$1"/task/"$1"/children
-}
-# peek PID PATTERN: the socket lines of PID, read from outside with pidfd_getfd, matching PATTERN
-peek() {
-	i=0
-	while [ $i -lt 100 ]; do
-		if out=$($PY tests/progs/peek.py "$1" 2>/dev/null | grep -E -- "$2"); then
-			printf '%s\n' "$out"
-			return 0
-		fi
-		sleep 0.1
-		i=$((i + 1))
-	done
-	echo "(no socket of pid $1 matches $2)"
-}
+. tests/lib.sh
 
 if [ "$(id -u)" != 0 ]; then
 	echo "skip: the cgroup method needs root (CI runs as root)"

@@ -1,8 +1,8 @@
 #!/bin/bash
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 # test_readme.sh: every command of the README's Quick start runs as shown: exit 0, and the first
 # line of output the README shows appears in its output (spaces folded).  The lab's summary is
 # left to test_lab.sh, which runs the same command.
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -u
 cd "$(dirname "$0")/.."
 build=${SOCKOPT_BUILD:-build}

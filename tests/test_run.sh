@@ -5,48 +5,8 @@ set -eu
 case $SOCKOPT_BUILD in /*) ;; *) SOCKOPT_BUILD=$PWD/$SOCKOPT_BUILD ;; esac
 progs=$SOCKOPT_BUILD/tests/progs
 shim=$SOCKOPT_BUILD/libsockopt-preload.so
-# The interpreter itself, not a wrapper script that would load the shim once more.
-PY=$(python3 -c 'import sys; print(sys.executable)')
+. tests/lib.sh
 netpeer="$PY tests/progs/netpeer.py"
-tmp=$(mktemp -d)
-pids=""
-fails=0
-cleanup() {
-	for p in $pids; do kill "$p" 2>/dev/null || true; done
-	wait 2>/dev/null || true
-	rm -rf "$tmp"
-}
-trap cleanup EXIT INT TERM
-
-pass() { echo "ok   $1"; }
-fail() { echo "FAIL $1"; fails=$((fails + 1)); }
-# expect DESCRIPTION TEXT PATTERN…: every pattern (a grep -E) matches TEXT
-expect() {
-	desc=$1 text=$2
-	shift 2
-	for pattern in "$@"; do
-		if ! printf '%s\n' "$text" | grep -Eq -- "$pattern"; then
-			fail "$desc: no \"$pattern\" in: $text"
-			return
-		fi
-	done
-	pass "$desc"
-}
-# started PID: remember a background process to kill at the end
-started() { pids="$pids $1"; }
-# peek PID PATTERN: the socket lines of PID (read from outside) matching PATTERN, waiting up to 10 s
-peek() {
-	i=0
-	while [ $i -lt 100 ]; do
-		if out=$($PY tests/progs/peek.py "$1" 2>/dev/null | grep -E -- "$2"); then
-			printf '%s\n' "$out"
-			return 0
-		fi
-		sleep 0.1
-		i=$((i + 1))
-	done
-	echo "(no socket of pid $1 matches $2)"
-}
 # port_of FILE: the port a netpeer wrote, waiting up to 10 s
 port_of() {
 	i=0
@@ -55,14 +15,6 @@ port_of() {
 }
 # listening_port PID: the port of the TCP listener of PID on 127.0.0.1 (it chose port 0), once it listens
 listening_port() { peek "$1" "kind=tcp local=127.0.0.1:[0-9]+ peer=- listening=1" | sed -n 's/.*local=127.0.0.1:\([0-9]*\).*/\1/p'; }
-# child_of PID: a child process of PID, or fail.  Read from PID's own /proc/PID/task/*/children
-# (procps may be missing), never from other processes' /proc/*/stat, whose names may hold any bytes.
-child_of() {
-	kids=$(cat /proc/"$1"/task/*/children 2>/dev/null) || true
-	[ -n "$kids" ] || return 1
-	set -- $kids
-	echo "$1"
-}
 # Another process whose name is not UTF-8: nothing below may trip over it (child_of once did).
 $PY -c 'import ctypes, time; ctypes.CDLL(None).prctl(15, b"nc\xffname", 0, 0, 0); time.sleep(300)' &
 started $!

@@ -1,0 +1,60 @@
+# lib.sh: what the shell tests that start processes share (sourced): a scratch directory and the
+# processes to kill at the end, ok/FAIL lines and their count, bounded waits, and child lookup.
+# The interpreter itself, not a wrapper script that would load the shim once more.
+PY=$(python3 -c 'import sys; print(sys.executable)')
+tmp=$(mktemp -d)
+pids=""
+fails=0
+cleanup() {
+	for p in $pids; do kill "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+
+pass() { echo "ok   $1"; }
+fail() { echo "FAIL $1"; fails=$((fails + 1)); }
+# expect DESCRIPTION TEXT PATTERN…: every pattern (a grep -E) matches TEXT
+expect() {
+	desc=$1 text=$2
+	shift 2
+	for pattern in "$@"; do
+		if ! printf '%s\n' "$text" | grep -Eq -- "$pattern"; then
+			fail "$desc: no \"$pattern\" in: $text"
+			return
+		fi
+	done
+	pass "$desc"
+}
+# started PID: remember a background process to kill at the end
+started() { pids="$pids $1"; }
+# wait_for COMMAND…: until it succeeds, up to 20 s
+wait_for() {
+	i=0
+	until "$@" >/dev/null 2>&1; do
+		[ $i -lt 200 ] || return 1
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+# child_of PID: the first child process of PID, waiting up to 20 s for one, or fail.  Read from
+# PID's own /proc/PID/task/*/children, never from other processes' /proc/*/stat, whose names
+# may hold any bytes.
+child_of() {
+	wait_for sh -c "cat /proc/$1/task/*/children | grep -q ." || return 1
+	set -- $(cat /proc/"$1"/task/*/children 2>/dev/null)
+	echo "$1"
+}
+# peek PID PATTERN: the socket lines of PID (read from outside with pidfd_getfd) matching PATTERN, waiting up to 10 s
+peek() {
+	i=0
+	while [ $i -lt 100 ]; do
+		if out=$($PY tests/progs/peek.py "$1" 2>/dev/null | grep -E -- "$2"); then
+			printf '%s\n' "$out"
+			return 0
+		fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+	echo "(no socket of pid $1 matches $2)"
+}
