@@ -41,9 +41,18 @@ wait_for() {
 # PID's own /proc/PID/task/*/children, never from other processes' /proc/*/stat, whose names
 # may hold any bytes.
 child_of() {
-	wait_for sh -c "cat /proc/$1/task/*/children | grep -q ." || return 1
-	set -- $(cat /proc/"$1"/task/*/children 2>/dev/null)
-	echo "$1"
+	i=0
+	while [ $i -lt 200 ]; do
+		kids=$(cat /proc/"$1"/task/*/children 2>/dev/null) || true
+		if [ -n "$kids" ]; then
+			set -- $kids
+			echo "$1"
+			return 0
+		fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
 }
 # peek PID PATTERN: the socket lines of PID (read from outside with pidfd_getfd) matching PATTERN, waiting up to 10 s
 peek() {
