@@ -21,6 +21,12 @@ if [ -n "$wrap" ]; then
 	chmod 755 "$wrapdir" "$wrapdir/sockopt"
 	SOCKOPT=$wrapdir/sockopt
 fi
+# As root, the BPF backend pins its iterators; the suite's go in a directory of its own on the
+# bpffs (sockopt mounts it on /sys/fs/bpf when absent), removed at the end.
+if [ "$(id -u)" = 0 ] && [ -z "${SOCKOPT_BPF_PIN_DIR:-}" ]; then
+	export SOCKOPT_BPF_PIN_DIR=/sys/fs/bpf/sockopt-suite-$$
+	trap 'rm -rf "$SOCKOPT_BPF_PIN_DIR" ${wrapdir:+"$wrapdir"}' EXIT
+fi
 failed="" count=0
 for src in tests/test_*.c tests/test_*.sh; do
 	[ -e "$src" ] || continue

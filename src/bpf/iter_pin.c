@@ -67,17 +67,16 @@ static int pin_dir(char *buf, size_t size, struct bpf_show_diag *diag)
 	const char *env = getenv("SOCKOPT_BPF_PIN_DIR");
 	char mnt[400];
 
-	if (env && *env) {
-		snprintf(buf, size, "%s", env);
-	} else {
-		if (!find_bpffs(mnt, sizeof(mnt))) {
-			if (mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700") < 0)
-				return bpf_show_fail(diag, -errno, "no bpffs is mounted and mounting one "
-						     "on /sys/fs/bpf failed: %s", strerror(errno));
-			snprintf(mnt, sizeof(mnt), "/sys/fs/bpf");
-		}
-		snprintf(buf, size, "%s/sockopt", mnt);
+	if (!find_bpffs(mnt, sizeof(mnt))) {
+		if (mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700") < 0)
+			return bpf_show_fail(diag, -errno, "no bpffs is mounted and mounting one "
+					     "on /sys/fs/bpf failed: %s", strerror(errno));
+		snprintf(mnt, sizeof(mnt), "/sys/fs/bpf");
 	}
+	if (env && *env)
+		snprintf(buf, size, "%s", env);
+	else
+		snprintf(buf, size, "%s/sockopt", mnt);
 	if (mkdir(buf, 0700) < 0 && errno != EEXIST)
 		return bpf_show_fail(diag, -errno, "cannot make %s: %s", buf, strerror(errno));
 	if (chmod(buf, 0700) < 0)
