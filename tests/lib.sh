@@ -37,18 +37,20 @@ wait_for() {
 		i=$((i + 1))
 	done
 }
-# child_of PID: the first child process of PID, waiting up to 20 s for one, or fail.  Read from
-# PID's own /proc/PID/task/*/children, never from other processes' /proc/*/stat, whose names
-# may hold any bytes.
+# child_of PID: the first child of PID that is not a copy of PID itself (sockopt run --cgroup
+# forks probes before the command), waiting up to 20 s for one, or fail.  Read from PID's own
+# /proc/PID/task/*/children, never from other processes' /proc/*/stat, whose names may hold
+# any bytes.
 child_of() {
 	i=0
+	self=$(readlink /proc/"$1"/exe 2>/dev/null) || self=""
 	while [ $i -lt 200 ]; do
-		kids=$(cat /proc/"$1"/task/*/children 2>/dev/null) || true
-		if [ -n "$kids" ]; then
-			set -- $kids
-			echo "$1"
-			return 0
-		fi
+		for kid in $(cat /proc/"$1"/task/*/children 2>/dev/null); do
+			if [ "$(readlink /proc/"$kid"/exe 2>/dev/null)" != "$self" ]; then
+				echo "$kid"
+				return 0
+			fi
+		done
 		sleep 0.1
 		i=$((i + 1))
 	done
