@@ -251,9 +251,12 @@ expect "socat's unix-dgram socket gets SO_RCVBUF 64K (stored 131072) with --unix
 	"rcvbuf=$(unix_rcvbuf --unix)" "^rcvbuf=131072$"
 
 # A nested run merges the specs, inner over outer, and says so.
-# (The inner sockopt starts under the outer shim: a sanitizer build must tolerate that order.)
+# (The inner sockopt starts under the outer shim: a sanitizer build must tolerate that order.
+# Under SOCKOPT_WRAP the inner one is the plain binary: valgrind does not start under the shim.)
+inner=$SOCKOPT
+[ -z "${SOCKOPT_WRAP:-}" ] || inner=$SOCKOPT_BUILD/sockopt
 out=$(ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
-	"$SOCKOPT" run -o SO_KEEPALIVE=on,TCP_NODELAY=on -- "$SOCKOPT" run -o TCP_NODELAY=off -- \
+	"$SOCKOPT" run -o SO_KEEPALIVE=on,TCP_NODELAY=on -- "$inner" run -o TCP_NODELAY=off -- \
 	$PY -c '
 import socket
 s = socket.socket()
