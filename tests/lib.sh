@@ -37,7 +37,7 @@ wait_for() {
 		i=$((i + 1))
 	done
 }
-# child_of PID: the first child of PID that is not a copy of PID itself (sockopt run --cgroup
+# child_of PID: the first live child of PID that is not a copy of PID itself (sockopt run --cgroup
 # forks probes before the command), waiting up to 20 s for one, or fail.  Read from PID's own
 # /proc/PID/task/*/children, never from other processes' /proc/*/stat, whose names may hold
 # any bytes.
@@ -46,7 +46,9 @@ child_of() {
 	self=$(readlink /proc/"$1"/exe 2>/dev/null) || self=""
 	while [ $i -lt 200 ]; do
 		for kid in $(cat /proc/"$1"/task/*/children 2>/dev/null); do
-			if [ "$(readlink /proc/"$kid"/exe 2>/dev/null)" != "$self" ]; then
+			# A zombie (a probe that has just exited) has no exe: not the command either.
+			exe=$(readlink /proc/"$kid"/exe 2>/dev/null) || continue
+			if [ "$exe" != "$self" ]; then
 				echo "$kid"
 				return 0
 			fi

@@ -56,7 +56,7 @@ expect "static Go client, pinned: TCP_KEEPIDLE=44 holds against Go's Dialer" \
 	"$(peek "$pinned" "peer=127.0.0.1:$port")" "TCP_KEEPIDLE=44"
 ss_out=$(ss -tnie "dst 127.0.0.1:$port")
 expect "ss sees the keepalive timer of the pinned client" "$ss_out" "timer:\(keepalive"
-kill "$client" "$pinned"
+kill "$client" "$pinned" 2>/dev/null || true
 wait "$client_runner" "$pinned_runner" 2>/dev/null || true
 kill "$server"
 status=0
