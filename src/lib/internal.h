@@ -84,6 +84,14 @@ int option_read(int fd, const sockopt_entry *e, sockopt_value *v);
 
 /* The entry to read back after setting E: E itself or the option that shows its effect (SO_SNDBUFFORCE: SO_SNDBUF). */
 const sockopt_entry *readback_entry(const sockopt_entry *e);
+/*
+ * The IPv6 twin of IPv4 option E (IP_TOS: IPV6_TCLASS, IP_TTL:
+ * IPV6_UNICAST_HOPS) when FD is an AF_INET6 socket, or NULL; *BOTH (may be
+ * NULL) says whether E itself is set too: a dual-stack socket, not V6ONLY.
+ */
+const sockopt_entry *ipv6_twin(int fd, const sockopt_entry *e, bool *both);
+/* What shows the effect of setting E on FD: its IPv6 twin, or readback_entry(E). */
+const sockopt_entry *readback_entry_on(int fd, const sockopt_entry *e);
 
 /* Parse TEXT as a whole integer in [MIN, MAX]: 0, -EINVAL or -ERANGE. */
 int parse_integer(const char *text, long long min, long long max, long long *out);
