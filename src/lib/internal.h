@@ -93,6 +93,17 @@ const sockopt_entry *ipv6_twin(int fd, const sockopt_entry *e, bool *both);
 /* What shows the effect of setting E on FD: its IPv6 twin, or readback_entry(E). */
 const sockopt_entry *readback_entry_on(int fd, const sockopt_entry *e);
 
+/* The inode of the calling thread's network namespace (namespaces are per thread), or 0. */
+uint64_t netns_of_thread(void);
+/* The inode of the network namespace socket FD lives in, or 0 when it cannot be learnt (SIOCGSKNS). */
+uint64_t netns_of_socket(int fd);
+/*
+ * A fresh socket of KIND made in the network namespace of socket FD (by a
+ * short thread that enters it: needs CAP_SYS_ADMIN when it is not ours),
+ * or -errno.
+ */
+int kind_socket_in_netns_of(int fd, unsigned kind);
+
 /* Parse TEXT as a whole integer in [MIN, MAX]: 0, -EINVAL or -ERANGE. */
 int parse_integer(const char *text, long long min, long long max, long long *out);
 
