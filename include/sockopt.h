@@ -59,6 +59,14 @@ const char *sockopt_kind_name(unsigned kind);
 int sockopt_kind_parse(const char *name, unsigned *kind);
 /* A fresh socket of one kind (raw kinds use IPPROTO_ICMP/ICMPV6), or -errno. */
 int sockopt_kind_socket(unsigned kind, struct sockopt_diag *diag);
+/*
+ * Move the calling thread into the network namespace socket FD lives in,
+ * so that sysctls (/proc/sys/net), interface names and fresh sockets are
+ * those of that namespace.  0 when the thread is there already, 1 when it
+ * entered; -EPERM when it may not (SIOCGSKNS needs CAP_NET_ADMIN over the
+ * namespace, setns CAP_SYS_ADMIN).  Other threads stay where they are.
+ */
+int sockopt_netns_enter(int fd, struct sockopt_diag *diag);
 /* The family, type and protocol that socket(2) takes for one kind. */
 int sockopt_kind_triple(unsigned kind, int *family, int *type, int *protocol);
 /*

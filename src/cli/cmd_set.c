@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -29,6 +30,44 @@ static bool parse_target(const char *arg, pid_t *pid, int *fd)
 	*pid = (pid_t)p;
 	*fd = (int)f;
 	return true;
+}
+
+/* The network namespace cookie of socket FD, or 0. */
+static uint64_t netns_cookie(int fd)
+{
+	uint64_t cookie = 0;
+	socklen_t len = sizeof(cookie);
+
+	return getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &len) == 0 ? cookie : 0;
+}
+
+/*
+ * Enter the network namespace the target socket lives in, before its
+ * values are parsed: interface names (IP_ADD_MEMBERSHIP=GROUP@IFACE),
+ * sysctl bounds (TCP_CONGESTION) and the sysctls the readback names are
+ * those of its namespace, not sockopt's.  sockopt set runs on one thread,
+ * so the whole command moves.  When the target cannot be opened,
+ * open_target says why later; when its namespace cannot be entered, a
+ * warning says so.
+ */
+static void enter_target_netns(const struct target *t)
+{
+	struct sockopt_diag diag;
+	int fd = sockopt_proc_getfd(t->pid, t->fd, NULL), own;
+
+	if (fd < 0)
+		return;
+	/* Not a socket (no cookie): open_target says so. */
+	if (netns_cookie(fd) && sockopt_netns_enter(fd, &diag) < 0) {
+		own = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (own >= 0 && netns_cookie(own) != netns_cookie(fd))
+			fprintf(stderr, "sockopt: warning: %d:%d lives in another network namespace: "
+					"%s Interface names and sysctls are read in sockopt's own.\n",
+				(int)t->pid, t->fd, diag.text);
+		if (own >= 0)
+			close(own);
+	}
+	close(fd);
 }
 
 /* Parse every NAME=VALUE before anything is touched; EXIT_OK or the usage exit code. */
@@ -234,6 +273,7 @@ static int cmd_set(int argc, char **argv)
 					"NAME=VALUE…");
 	if (!parse_target(a.operands[0], &t.pid, &t.fd))
 		return fail(EXIT_USAGE, "set: \"%s\" is not PID:FD.", arg_short(a.operands[0]));
+	enter_target_netns(&t);
 	n = a.noperands - 1;
 	assignments = calloc((size_t)n, sizeof(*assignments));
 	if (!assignments)

@@ -35,6 +35,48 @@ const sockopt_entry *readback_entry(const sockopt_entry *e)
 	return e;
 }
 
+/*
+ * IPv4 options with an IPv6 twin that means the same.  Measured on Linux
+ * 6.18: IP_TOS 0xb8 on an AF_INET6 TCP socket left IPV6_TCLASS 0, so
+ * packets to an IPv6 peer went out unmarked; IP_TTL 5 left
+ * IPV6_UNICAST_HOPS 64.  sockopt_set makes them family-neutral.
+ */
+static const struct {
+	const char *v4, *v6;
+} family_twins[] = {
+	{ "IP_TOS", "IPV6_TCLASS" },
+	{ "IP_TTL", "IPV6_UNICAST_HOPS" },
+};
+
+const sockopt_entry *ipv6_twin(int fd, const sockopt_entry *e, bool *both)
+{
+	int family = 0, v6only = 0;
+	socklen_t len = sizeof(family);
+
+	if (e->level != IPPROTO_IP)
+		return NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(family_twins); i++) {
+		if (strcmp(e->name, family_twins[i].v4) != 0)
+			continue;
+		if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &family, &len) < 0 || family != AF_INET6)
+			return NULL;
+		len = sizeof(v6only);
+		if (getsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, &len) < 0)
+			v6only = 0;
+		if (both)
+			*both = !v6only;
+		return sockopt_catalog_find(family_twins[i].v6);
+	}
+	return NULL;
+}
+
+const sockopt_entry *readback_entry_on(int fd, const sockopt_entry *e)
+{
+	const sockopt_entry *twin = ipv6_twin(fd, e, NULL);
+
+	return twin ? twin : readback_entry(e);
+}
+
 /* A phrase naming FD's kind for messages: "tcp socket", or "socket". */
 static void describe_fd(int fd, char *buf, size_t size)
 {
@@ -351,16 +393,24 @@ static void readback(int fd, const sockopt_entry *e, const sockopt_value *v,
 	/* Whole canonical texts: two values are equal when these are (sockopt_value_equal). */
 	char req[4 * SOCKOPT_VALUE_MAX], got[4 * SOCKOPT_VALUE_MAX];
 
+	const sockopt_entry *twin;
+	bool both = false;
+
 	memset(rb, 0, sizeof(*rb));
 	rb->requested = *v;
 	sockopt_type_format(e->type, v, req, sizeof(req));
-	if (sockopt_get(fd, readback_entry(e), &rb->stored, NULL) != 0) {
+	twin = ipv6_twin(fd, e, &both);
+	if (twin)
+		out_printf(&o, "IPv6 socket: set %s=%s%s%s%s; ", twin->name, req,
+			   both ? " and " : "", both ? e->name : "",
+			   both ? " (dual-stack: also its IPv4-mapped traffic)" : "");
+	if (sockopt_get(fd, twin ? twin : readback_entry(e), &rb->stored, NULL) != 0) {
 		rb->stored.len = 0;
 		rb->why |= SOCKOPT_WHY_WRITE_ONLY;
 		out_printf(&o, "set %s to %s; it cannot be read back", e->name, req);
 	} else {
 		sockopt_type_format(e->type, &rb->stored, got, sizeof(got));
-		out_printf(&o, "%s: requested %s, stored %s", e->name, req, got);
+		out_printf(&o, "%s: requested %s, stored %s", twin ? twin->name : e->name, req, got);
 		/* A doubled size is explained even when the numbers agree: 8M capped at 4M and then doubled reads 8M. */
 		if (strcmp(req, got) != 0 || (e->flags & SOCKOPT_FLAG_DOUBLED))
 			explain_difference(e, v, &rb->stored, &o, &rb->why);
@@ -381,14 +431,37 @@ SOCKOPT_EXPORT int sockopt_set_unchecked(int fd, const sockopt_entry *e, const s
 	return 0;
 }
 
+/*
+ * Set E (IP_TOS, IP_TTL) on the AF_INET6 socket FD through its IPv6 twin
+ * TWIN, and E itself too when BOTH (a dual-stack socket); when E is then
+ * refused, TWIN goes back to what it was.
+ */
+static int set_with_twin(int fd, const sockopt_entry *e, const sockopt_entry *twin, bool both,
+			 const sockopt_value *v, struct sockopt_diag *diag)
+{
+	sockopt_value before;
+	bool restorable = sockopt_get(fd, twin, &before, NULL) == 0;
+	int r = sockopt_set_unchecked(fd, twin, v, diag);
+
+	if (r < 0 || !both)
+		return r;
+	r = sockopt_set_unchecked(fd, e, v, diag);
+	if (r < 0 && restorable)
+		sockopt_set_unchecked(fd, twin, &before, NULL);
+	return r;
+}
+
 SOCKOPT_EXPORT int sockopt_set(int fd, const sockopt_entry *e, const sockopt_value *v,
 			       struct sockopt_readback *rb, struct sockopt_diag *diag)
 {
+	const sockopt_entry *twin;
+	bool both = false;
 	int r;
 
 	if (!(e->access & SOCKOPT_ACCESS_SET))
 		return diag_set(diag, -EOPNOTSUPP, "%s is read-only.", e->name);
-	r = sockopt_set_unchecked(fd, e, v, diag);
+	twin = ipv6_twin(fd, e, &both);
+	r = twin ? set_with_twin(fd, e, twin, both, v, diag) : sockopt_set_unchecked(fd, e, v, diag);
 	if (r < 0)
 		return r;
 	if (rb)

@@ -84,6 +84,25 @@ int option_read(int fd, const sockopt_entry *e, sockopt_value *v);
 
 /* The entry to read back after setting E: E itself or the option that shows its effect (SO_SNDBUFFORCE: SO_SNDBUF). */
 const sockopt_entry *readback_entry(const sockopt_entry *e);
+/*
+ * The IPv6 twin of IPv4 option E (IP_TOS: IPV6_TCLASS, IP_TTL:
+ * IPV6_UNICAST_HOPS) when FD is an AF_INET6 socket, or NULL; *BOTH (may be
+ * NULL) says whether E itself is set too: a dual-stack socket, not V6ONLY.
+ */
+const sockopt_entry *ipv6_twin(int fd, const sockopt_entry *e, bool *both);
+/* What shows the effect of setting E on FD: its IPv6 twin, or readback_entry(E). */
+const sockopt_entry *readback_entry_on(int fd, const sockopt_entry *e);
+
+/* The inode of the calling thread's network namespace (namespaces are per thread), or 0. */
+uint64_t netns_of_thread(void);
+/* The inode of the network namespace socket FD lives in, or 0 when it cannot be learnt (SIOCGSKNS). */
+uint64_t netns_of_socket(int fd);
+/*
+ * A fresh socket of KIND made in the network namespace of socket FD (by a
+ * short thread that enters it: needs CAP_SYS_ADMIN when it is not ours),
+ * or -errno.
+ */
+int kind_socket_in_netns_of(int fd, unsigned kind);
 
 /* Parse TEXT as a whole integer in [MIN, MAX]: 0, -EINVAL or -ERANGE. */
 int parse_integer(const char *text, long long min, long long max, long long *out);

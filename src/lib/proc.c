@@ -158,6 +158,7 @@ SOCKOPT_EXPORT int sockopt_scan_new(unsigned flags, sockopt_scan **out, struct s
 	}
 	pthread_mutex_init(&scan->plan_lock, NULL);
 	scan->flags = flags;
+	netns_home(scan);
 	sock_init(&scan->sock, scan, 0, scan->comm, scan->values, scan->errors);
 	*out = scan;
 	return 0;

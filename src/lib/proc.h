@@ -37,6 +37,23 @@ struct kind_plan {
 	long buf_lock;	     /* the index of SO_BUF_LOCK, or -1 */
 };
 
+/*
+ * The plans of the sockets of one network namespace other than the scan's
+ * own: defaults differ between namespaces (net.ipv4.ip_default_ttl,
+ * net.ipv4.tcp_congestion_control …), so each has its own fresh sockets.
+ * Nodes are never moved, so worker threads may keep pointers into them.
+ */
+struct netns_plans {
+	struct netns_plans *next;
+	uint64_t netns; /* inode, 0 for sockets whose namespace could not be learnt */
+	struct kind_plan plans[KIND_COUNT];
+};
+
+/* A network namespace cookie (SO_NETNS_COOKIE) already mapped to its inode. */
+struct netns_seen {
+	uint64_t cookie, netns;
+};
+
 struct sockopt_sock {
 	struct sockopt_scan *scan;
 	sockopt_value *values; /* room for the options of one socket (catalog count) */
@@ -71,7 +88,11 @@ struct sockopt_scan {
 	sockopt_sock_pred filter;
 	void *filter_ctx;
 	pthread_mutex_t plan_lock; /* taken only to build a plan */
-	struct kind_plan plans[KIND_COUNT];
+	struct kind_plan plans[KIND_COUNT]; /* for the sockets of HOME_NETNS */
+	uint64_t home_netns, home_cookie;  /* the scan's own namespace: inode and cookie */
+	struct netns_plans *away;	    /* other namespaces, under PLAN_LOCK */
+	struct netns_seen seen[16];	    /* cookies of other namespaces met, under PLAN_LOCK */
+	size_t nseen;
 	sockopt_value *values; /* SOCK's room for one socket's options, reused */
 	int *errors;
 	size_t vanished;
@@ -114,8 +135,15 @@ int fd_deliver(struct sockopt_sock *sock, int outcome, sockopt_sock_fn fn, void 
 int crew_scan(struct sockopt_scan *scan, int pidfd, const int *fds, size_t nfds, bool explicit,
 	      unsigned workers, sockopt_sock_fn fn, void *ctx, int *count,
 	      struct sockopt_diag *diag);
-/* The plan of KIND (one SOCKOPT_KIND_* bit), built on first use; NULL when out of memory. */
-const struct kind_plan *plan_of(struct sockopt_scan *scan, unsigned kind);
+/*
+ * The plan of S's kind in S's network namespace, built on first use from
+ * fresh sockets made in that namespace; NULL when out of memory.
+ */
+const struct kind_plan *plan_of(struct sockopt_scan *scan, const struct sockopt_sock *s);
+/* Learn the namespaces of the scan itself (at its start). */
+void netns_home(struct sockopt_scan *scan);
+/* The inode of the network namespace of S, described from its duplicate LOCAL_FD; 0 when unknown. */
+uint64_t netns_of_sock(struct sockopt_scan *scan, int local_fd);
 /* The kind bit of a family and type, or 0. */
 unsigned kind_of(int family, int type);
 /* Name S's protocol or family as ss does into S->proto_name. */

@@ -43,12 +43,13 @@ SOCKOPT_EXPORT int sockopt_scan_sock_new(sockopt_scan *scan, int family, int typ
 	s->type = type;
 	s->protocol = protocol;
 	s->kind = kind;
+	s->netns = scan->home_netns; /* until the reader says otherwise (sockopt_sock_set_netns) */
 	s->backend = backend;
 	s->recv_q = s->send_q = -1;
 	s->acceptconn = -1;
 	name_proto(s);
 	if (kind) {
-		s->plan = plan_of(scan, kind);
+		s->plan = plan_of(scan, s);
 		if (!s->plan)
 			return -ENOMEM;
 		s->option_count = s->plan->count;
@@ -130,9 +131,21 @@ SOCKOPT_EXPORT const char *sockopt_sock_timer(const sockopt_sock *s, long long *
 	return s->timer;
 }
 
+/*
+ * A socket of another namespace takes the plan of that namespace, whose
+ * defaults come from fresh sockets made there: the reader calls this from
+ * inside the namespace (the BPF backend does), before it gives values.
+ */
 SOCKOPT_EXPORT void sockopt_sock_set_netns(sockopt_sock *s, uint64_t netns)
 {
+	if (s->netns == netns)
+		return;
 	s->netns = netns;
+	if (!s->kind || !s->prefetched)
+		return;
+	s->plan = plan_of(s->scan, s);
+	s->option_count = s->plan ? s->plan->count : 0;
+	s->prefetch_result = s->plan ? (int)s->option_count : -ENOMEM;
 }
 
 SOCKOPT_EXPORT uint64_t sockopt_sock_netns(const sockopt_sock *s)

@@ -80,10 +80,29 @@ static int kernel_set_index(const sockopt_entry *e);
  * EOPNOTSUPP is one this kernel does not have for the protocol, whatever
  * the socket's state, so it is left out and costs nothing per socket.
  */
-static int plan_build(struct sockopt_scan *scan, struct kind_plan *p, unsigned kind)
+/*
+ * A fresh socket of KIND in the network namespace of S: made here when this
+ * thread is in it (the BPF backend reads each namespace from inside it),
+ * else by a thread that enters the namespace of S's duplicate; -ENODATA
+ * when neither can be done, and the defaults stay unknown rather than
+ * those of another namespace.
+ */
+static int fresh_socket(const struct sockopt_sock *s, unsigned kind)
+{
+	uint64_t here = netns_of_thread();
+
+	if (s->netns == here || (!here && s->netns == s->scan->home_netns))
+		return sockopt_kind_socket(kind, NULL);
+	if (s->netns && s->local_fd >= 0)
+		return kind_socket_in_netns_of(s->local_fd, kind);
+	return -ENODATA;
+}
+
+static int plan_build(struct sockopt_scan *scan, struct kind_plan *p, unsigned kind,
+		      const struct sockopt_sock *s)
 {
 	size_t n = sockopt_catalog_count();
-	int fresh = sockopt_kind_socket(kind, NULL);
+	int fresh = fresh_socket(s, kind);
 
 	p->entries = calloc(n, sizeof(*p->entries));
 	p->sources = calloc(n, sizeof(*p->sources));
@@ -126,25 +145,99 @@ void plans_free(struct sockopt_scan *scan)
 {
 	for (size_t k = 0; k < KIND_COUNT; k++)
 		plan_free(&scan->plans[k]);
+	while (scan->away) {
+		struct netns_plans *next = scan->away->next;
+
+		for (size_t k = 0; k < KIND_COUNT; k++)
+			plan_free(&scan->away->plans[k]);
+		free(scan->away);
+		scan->away = next;
+	}
+}
+
+/* The plans of namespace NETNS other than the scan's own, added on first use; NULL when out of memory. Under PLAN_LOCK. */
+static struct netns_plans *away_plans(struct sockopt_scan *scan, uint64_t netns)
+{
+	struct netns_plans *a;
+
+	for (a = scan->away; a; a = a->next)
+		if (a->netns == netns)
+			return a;
+	a = calloc(1, sizeof(*a));
+	if (a) {
+		a->netns = netns;
+		a->next = scan->away;
+		scan->away = a;
+	}
+	return a;
 }
 
 /*
- * The plan of KIND (a single SOCKOPT_KIND_* bit), built on first use.
- * Worker threads share the plans: one builds a plan under the lock, and
- * the others see it whole once READY is set.
+ * The plan of S's kind (a single SOCKOPT_KIND_* bit) in S's namespace,
+ * built on first use.  Worker threads share the plans: one builds a plan
+ * under the lock, and the others see it whole once READY is set.
  */
-const struct kind_plan *plan_of(struct sockopt_scan *scan, unsigned kind)
+const struct kind_plan *plan_of(struct sockopt_scan *scan, const struct sockopt_sock *s)
 {
-	struct kind_plan *p = &scan->plans[__builtin_ctz(kind)];
+	unsigned k = (unsigned)__builtin_ctz(s->kind);
+	struct kind_plan *p = s->netns == scan->home_netns ? &scan->plans[k] : NULL;
 	int r = 0;
 
-	if (__atomic_load_n(&p->ready, __ATOMIC_ACQUIRE))
+	if (p && __atomic_load_n(&p->ready, __ATOMIC_ACQUIRE))
 		return p;
 	pthread_mutex_lock(&scan->plan_lock);
-	if (!p->ready)
-		r = plan_build(scan, p, kind);
+	if (!p) {
+		struct netns_plans *a = away_plans(scan, s->netns);
+
+		p = a ? &a->plans[k] : NULL;
+	}
+	if (!p)
+		r = -ENOMEM;
+	else if (!p->ready)
+		r = plan_build(scan, p, s->kind, s);
 	pthread_mutex_unlock(&scan->plan_lock);
 	return r < 0 ? NULL : p;
+}
+
+void netns_home(struct sockopt_scan *scan)
+{
+	socklen_t len = sizeof(scan->home_cookie);
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	scan->home_netns = netns_of_thread();
+	if (fd >= 0 && getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, &scan->home_cookie, &len) < 0)
+		scan->home_cookie = 0;
+	if (fd >= 0)
+		close(fd);
+}
+
+/*
+ * One getsockopt per socket: the namespace cookie tells the scan's own
+ * namespace from others, and only a namespace met for the first time costs
+ * the SIOCGSKNS that names its inode.
+ */
+uint64_t netns_of_sock(struct sockopt_scan *scan, int local_fd)
+{
+	uint64_t cookie = 0, netns = 0;
+	socklen_t len = sizeof(cookie);
+	size_t i;
+
+	if (getsockopt(local_fd, SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &len) < 0)
+		return netns_of_socket(local_fd);
+	if (cookie == scan->home_cookie)
+		return scan->home_netns;
+	pthread_mutex_lock(&scan->plan_lock);
+	for (i = 0; i < scan->nseen && scan->seen[i].cookie != cookie; i++)
+		;
+	if (i < scan->nseen) {
+		netns = scan->seen[i].netns;
+	} else {
+		netns = netns_of_socket(local_fd);
+		if (netns && scan->nseen < ARRAY_SIZE(scan->seen))
+			scan->seen[scan->nseen++] = (struct netns_seen){ cookie, netns };
+	}
+	pthread_mutex_unlock(&scan->plan_lock);
+	return netns;
 }
 
 /* The kind bit of a family and type, or 0 (without the two reads sockopt_kind_of_fd makes). */
@@ -259,6 +352,8 @@ int sock_describe(struct sockopt_sock *s, int fd)
 	if (int_option(fd, SOL_SOCKET, SO_PROTOCOL, &s->protocol) < 0)
 		s->protocol = 0;
 	s->kind = kind_of(s->family, s->type);
+	if (s->kind)
+		s->netns = netns_of_sock(s->scan, fd);
 	name_proto(s);
 	if (s->family == AF_INET || s->family == AF_INET6 || s->family == AF_UNIX)
 		describe_endpoints(s, fd);
@@ -271,7 +366,7 @@ int sock_read_options(struct sockopt_sock *s)
 
 	if (!s->kind)
 		return 0;
-	p = plan_of(s->scan, s->kind);
+	p = plan_of(s->scan, s);
 	if (!p)
 		return -ENOMEM;
 	for (size_t i = 0; i < p->count; i++) {

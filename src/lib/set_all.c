@@ -24,7 +24,7 @@ static bool restorable(const struct sockopt_change *c)
 /* Read the value C->entry has now on FD into C->before (len 0 when it cannot be read). */
 static void read_before(int fd, struct sockopt_change *c)
 {
-	const sockopt_entry *e = readback_entry(c->entry);
+	const sockopt_entry *e = readback_entry_on(fd, c->entry);
 
 	memset(&c->before, 0, sizeof(c->before));
 	if (!(e->flags & SOCKOPT_FLAG_SIDE_EFFECT) && sockopt_get(fd, e, &c->before, NULL) != 0)
@@ -102,7 +102,8 @@ static void undo(int fd, const struct sockopt_change *changes, size_t n,
 	for (size_t i = n; i-- > 0;) {
 		const struct sockopt_change *c = &changes[i];
 		sockopt_value v = undo_value(c);
-		int r = sockopt_set_unchecked(fd, c->entry, &v, NULL);
+		/* sockopt_set: an IPv6 socket's IP_TOS goes back through IPV6_TCLASS, as it was set. */
+		int r = sockopt_set(fd, c->entry, &v, NULL, NULL);
 
 		sockopt_type_format(readback_entry(c->entry)->type, &c->before, text,
 				    sizeof(text));
