@@ -46,6 +46,19 @@ check("--level=tcp, -ltcp, --level tcp and -l tcp are the same", len(same) == 1 
 r = run("show", "-tl", "--json", str(os.getpid()))
 check("a cluster of switches (-tl) parses", r.returncode in (0, 1) and "sockets" in json.loads(r.stdout), r)
 
+# Option names: '-' and '_' alike, any case, with or without the level.
+for name in ("defer_accept", "defer-accept", "tcp.defer_accept", "TCP-Defer-Accept"):
+    r = run("explain", name, "--json")
+    check("explain %s is TCP_DEFER_ACCEPT" % name,
+          r.returncode == 0 and json.loads(r.stdout)["name"] == "TCP_DEFER_ACCEPT", r)
+r = run("list", "so.buf_lock", "--json")
+check("list so.buf_lock finds SO_BUF_LOCK", r.returncode == 0 and [o["name"] for o in json.loads(r.stdout)]
+      == ["SO_BUF_LOCK"], r)
+one_error("list PATTERN that matches nothing prints no header, only the error", run("list", "zzzzzz"), 1,
+          rb'^sockopt: No option matches "zzzzzz"\.$')
+one_error("list --json PATTERN that matches nothing prints no JSON", run("list", "--json", "zzzzzz"), 1,
+          rb'No option matches "zzzzzz"')
+
 # Refused combinations and bad flags: exit 2, one line naming the flag, nothing on stdout.
 one_error("lab --json --markdown is refused", run("lab", "--json", "--markdown"), 2,
           rb"--json and --markdown cannot be used together")
