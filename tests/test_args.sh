@@ -118,14 +118,26 @@ t = threading.Thread(target=stop.wait, daemon=True)
 t.start()
 one_error("a thread id is named as a thread", run("show", str(t.native_id)), 1,
           rb"^sockopt: %d is a thread of process %d, not a process; use %d\.$"
-          % (t.native_id, os.getpid(), os.getpid()), stdout_empty=False)
+          % (t.native_id, os.getpid(), os.getpid()))
 
 # Several fds that cannot be read are one line; the JSON holds them all.
 holder = socket.socket()
 holder.bind(("127.0.0.1", 0))
 pid = os.getpid()
 r = run("show", "%d:0" % pid, "%d:998" % pid, "%d:999" % pid)
-check("show P:0 P:998 P:999 says one line", r.returncode == 1 and r.stderr.count(b"\n") == 1, r.stderr)
+check("show P:0 P:998 P:999 says one line and prints no titles",
+      r.returncode == 1 and r.stderr.count(b"\n") == 1 and r.stdout == b"", (r.stdout, r.stderr))
+# A PID:FD that is no socket: one line naming it and why, and no column titles over nothing.
+pipe_r, pipe_w = os.pipe()
+one_error("show PID:FD of a pipe names the fd and what it is", run("show", "%d:%d" % (pid, pipe_r)), 1,
+          rb"^sockopt: fd %d of process %d \(python3\) is not a socket; it is pipe:\[\d+\]\.$" % (pipe_r, pid))
+one_error("show PID:FD of a closed fd says it is not open", run("show", "%d:997" % pid), 1,
+          rb"^sockopt: fd 997 of process %d \(python3\) is not open\.$" % pid)
+os.close(pipe_r)
+os.close(pipe_w)
+r = run("show", "%d:%d" % (pid, holder.fileno()))
+check("show PID:FD of a socket prints the titles and its row",
+      r.returncode == 0 and r.stdout.startswith(b"PID ") and r.stdout.count(b"\n") == 2, r)
 
 # Output that cannot be written: exit 1 and one sentence; a reader that leaves ends it quietly.
 full = open("/dev/full", "wb")
