@@ -92,9 +92,10 @@ one_error("bench --duration 0 says the range it takes", run("bench", "rr", "--du
           rb'--duration takes a number of seconds above 0 and at most 3600 \("0.5", "10"\), not "0"\.$')
 if os.geteuid() == 0 and subprocess.run(["which", "setpriv"], capture_output=True).returncode == 0:
     nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", SOCKOPT]
-    r = subprocess.run(nobody + ["defaults", "raw"], capture_output=True)
-    check("defaults raw as nobody exits 1 (the socket could not be made)",
-          r.returncode == 1 and b"skipped: A raw socket needs CAP_NET_RAW" in r.stdout, r)
+    for args in (["defaults", "raw"], ["defaults", "--json", "tcp", "raw"]):
+        one_error("%s as nobody exits 1: the socket could not be made" % " ".join(args),
+                  subprocess.run(nobody + args, capture_output=True), 1,
+                  rb"^sockopt: defaults raw: A raw socket needs CAP_NET_RAW\.$")
     r = subprocess.run(nobody + ["defaults"], capture_output=True)
     check("plain defaults as nobody skips raw and exits 0", r.returncode == 0 and b"skipped" in r.stdout, r)
 
