@@ -212,6 +212,62 @@ static void names_people_type(void **state)
 	}
 }
 
+/*
+ * The catalog's "inherited" flag is what this kernel does: each option is
+ * set to a value other than its default on a listener of its own, and the
+ * accepted socket holds that value exactly when the flag says it inherits
+ * it (measured on Linux 6.18: TCP_KEEPIDLE 77 is copied, SO_PRIORITY 3 is
+ * not: the accepted socket has 0).
+ */
+static void inherited_flag_matches_the_kernel(void **state)
+{
+	static const struct {
+		const char *name;
+		int level, optname, value;
+	} options[] = {
+		{ "SO_KEEPALIVE", SOL_SOCKET, SO_KEEPALIVE, 1 },
+		{ "SO_PRIORITY", SOL_SOCKET, SO_PRIORITY, 3 },
+		{ "SO_RCVLOWAT", SOL_SOCKET, SO_RCVLOWAT, 7 },
+		{ "IP_TTL", IPPROTO_IP, IP_TTL, 33 },
+		{ "TCP_NODELAY", IPPROTO_TCP, TCP_NODELAY, 1 },
+		{ "TCP_KEEPIDLE", IPPROTO_TCP, TCP_KEEPIDLE, 77 },
+		{ "TCP_KEEPINTVL", IPPROTO_TCP, TCP_KEEPINTVL, 11 },
+		{ "TCP_KEEPCNT", IPPROTO_TCP, TCP_KEEPCNT, 5 },
+		{ "TCP_USER_TIMEOUT", IPPROTO_TCP, TCP_USER_TIMEOUT, 1234 },
+		{ "TCP_LINGER2", IPPROTO_TCP, TCP_LINGER2, 9 },
+		{ "TCP_NOTSENT_LOWAT", IPPROTO_TCP, TCP_NOTSENT_LOWAT, 12345 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(options) / sizeof(options[0]); i++) {
+		struct sockaddr_in sin = { .sin_family = AF_INET,
+					   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+		socklen_t len = sizeof(sin);
+		int l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), c, a, got = -1;
+		socklen_t glen = sizeof(got);
+		bool flag = sockopt_entry_flags(entry(options[i].name)) & SOCKOPT_FLAG_INHERITED;
+
+		assert_true(l >= 0);
+		assert_int_equal(setsockopt(l, options[i].level, options[i].optname, &options[i].value,
+					    sizeof(int)), 0);
+		assert_int_equal(bind(l, (struct sockaddr *)&sin, sizeof(sin)), 0);
+		assert_int_equal(listen(l, 1), 0);
+		assert_int_equal(getsockname(l, (struct sockaddr *)&sin, &len), 0);
+		c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		assert_int_equal(connect(c, (struct sockaddr *)&sin, sizeof(sin)), 0);
+		a = accept4(l, NULL, NULL, SOCK_CLOEXEC);
+		assert_true(a >= 0);
+		assert_int_equal(getsockopt(a, options[i].level, options[i].optname, &got, &glen), 0);
+		if ((got == options[i].value) != flag)
+			fail_msg("%s %d on the listener: the accepted socket has %d, the catalog says %s",
+				 options[i].name, options[i].value, got,
+				 flag ? "inherited" : "not inherited");
+		close(a);
+		close(c);
+		close(l);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -222,6 +278,7 @@ int main(void)
 		cmocka_unit_test(aliases_have_one_style),
 		cmocka_unit_test(every_spelling_finds_the_entry),
 		cmocka_unit_test(names_people_type),
+		cmocka_unit_test(inherited_flag_matches_the_kernel),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
