@@ -2,6 +2,18 @@
 # test_deps.sh: tests/deps.sh, as a user who cannot install, prints the one apt-get line to run and nothing else (make run and make test start with it); as root it waits for the dpkg lock another process holds.
 set -eu
 cd "$(dirname "$0")/.."
+# make run on a fresh clone: first the build dependencies (deps.sh build), then everything,
+# the preload included, then the lab (make -n -B: what it would run, into a build dir of no one).
+plan=$(make -s -n -B run BUILD=/nonexistent/sockopt-deps-$$ 2>&1 | grep -nE \
+	'^sh tests/deps.sh build$|-o /nonexistent/sockopt-deps-[0-9]+/libsockopt-preload.so |^/nonexistent/sockopt-deps-[0-9]+/sockopt lab$' |
+	cut -d: -f1 | tr '\n' ' ')
+set -- $plan
+if [ $# = 3 ] && [ "$1" -lt "$2" ] && [ "$2" -lt "$3" ]; then
+	echo "ok   make run installs the build dependencies, builds the preload, then runs the lab"
+else
+	echo "FAIL make run's plan (lines of deps.sh build, the preload, the lab): $plan"
+	exit 1
+fi
 if [ "$(id -u)" != 0 ] || ! command -v setpriv >/dev/null; then
 	echo "skipped: needs root and setpriv to run deps.sh as nobody"
 	exit 0

@@ -69,6 +69,15 @@ while IFS=$'\t' read -r cmd shown; do
 	echo "ok   $cmd"
 done <"$tmp/cases"
 [ "$count" -ge 5 ] || { echo "FAIL: only $count Quick start commands were run"; failed=1; }
+# A README read top to bottom: short, with real output near the top (the reference is in docs/).
+lines=$(wc -l <README.md)
+quick=$(grep -n '^## Quick start' README.md | cut -d: -f1)
+if [ "$lines" -lt 250 ] && [ -n "$quick" ] && [ "$quick" -lt 60 ]; then
+	echo "ok   the README has $lines lines (under 250) and its Quick start starts at line $quick"
+else
+	echo "FAIL: the README has $lines lines (250 at most) and its Quick start starts at line ${quick:-none} (before 60)"
+	failed=1
+fi
 
 # What the README and docs say about inheritance is what explain says (and test_catalog measures
 # that the catalog's flag is what the kernel does): every line of the README's explain excerpts,
