@@ -20,7 +20,7 @@ if [ "$(id -u)" != 0 ] || ! command -v setpriv >/dev/null; then
 fi
 tmp=$(mktemp -d /tmp/sockopt-deps.$$.XXXXXX)
 holder=""
-trap '[ -z "$holder" ] || kill "$holder" 2>/dev/null; rm -rf "$tmp"' EXIT
+trap 'kill "$holder" 2>/dev/null || true; rm -rf "$tmp"' EXIT
 # A PATH that holds only id: every package deps.sh finds by a command is missing.
 mkdir "$tmp/bin"
 ln -s "$(command -v id)" "$tmp/bin/id"
