@@ -14,6 +14,15 @@ else
 	echo "FAIL make run's plan (lines of deps.sh build, the preload, the lab): $plan"
 	exit 1
 fi
+# Every apt-get that deps.sh runs waits for the dpkg lock instead of failing at once.
+calls=$(grep -o 'apt-get [a-z]*[^|;&]*' tests/deps.sh | grep -v '^apt-get install\$missing' | grep -E '^apt-get (install|update)')
+if [ -n "$calls" ] && ! printf '%s\n' "$calls" | grep -qv 'DPkg::Lock::Timeout\|\$lock' &&
+	grep -q '^[[:space:]]*lock="-o DPkg::Lock::Timeout=[0-9]*"$' tests/deps.sh; then
+	echo "ok   every apt-get call of deps.sh passes DPkg::Lock::Timeout ($(printf '%s\n' "$calls" | wc -l) calls)"
+else
+	echo "FAIL deps.sh runs apt-get without DPkg::Lock::Timeout: $calls"
+	exit 1
+fi
 if [ "$(id -u)" != 0 ] || ! command -v setpriv >/dev/null; then
 	echo "skipped: needs root and setpriv to run deps.sh as nobody"
 	exit 0
