@@ -139,7 +139,13 @@ typedef struct sockopt_entry sockopt_entry;
 /* The number of entries, and entry I (0 <= I < count) in catalog order. */
 size_t sockopt_catalog_count(void);
 const sockopt_entry *sockopt_catalog_at(size_t i);
-/* The entry whose kernel name or alias is NAME, case-insensitively, or NULL. */
+/*
+ * The entry named NAME, or NULL: its kernel name (TCP_DEFER_ACCEPT), one of
+ * its aliases (defer-accept), or LEVEL.SHORT for any option (tcp.defer-accept,
+ * so.buf-lock: SHORT is the kernel name without its level's word SO_, IP_,
+ * IPV6_, TCP_ or UDP_, or an alias).  Case does not matter, and '-' and '_'
+ * are the same character.
+ */
 const sockopt_entry *sockopt_catalog_find(const char *name);
 /* The entry for a level and optname, or NULL. */
 const sockopt_entry *sockopt_catalog_find_number(int level, int optname);

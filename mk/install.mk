@@ -10,7 +10,7 @@ PRELOAD := $(BUILD)/libsockopt-preload.so
 
 DOC := $(BUILD)/doc/sockopt.1 $(BUILD)/doc/sockopt.bash
 
-.PHONY: doc dist install uninstall deb-check
+.PHONY: doc dist install uninstall deb-check man-catalog
 all: $(DOC)
 doc: $(DOC)
 # What the packages ship, and nothing the tests alone need (debian/rules builds this).
@@ -22,10 +22,17 @@ $(BUILD)/tools/catalog-doc: tools/catalog-doc.c $(BUILD)/libsockopt.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libsockopt.a
 
-$(BUILD)/doc/sockopt.1: man/sockopt.1 $(BUILD)/tools/catalog-doc
+# man/sockopt.1 carries the listing too, so that man -l on a source tree shows it: make
+# man-catalog rewrites it there after the catalog changes (tests/test_manpages.sh checks it did).
+$(BUILD)/doc/sockopt.1: man/sockopt.1 $(BUILD)/tools/catalog-doc tools/man-catalog.sh
 	@mkdir -p $(@D)
 	$(BUILD)/tools/catalog-doc roff > $@.roff
-	sed -e '/^\.\\" @CATALOG@$$/{r $@.roff' -e 'd;}' $< > $@.tmp && mv $@.tmp $@ && rm $@.roff
+	sh tools/man-catalog.sh $< $@.roff > $@.tmp && mv $@.tmp $@ && rm $@.roff
+
+man-catalog: $(BUILD)/tools/catalog-doc tools/man-catalog.sh
+	$(BUILD)/tools/catalog-doc roff > $(BUILD)/man-catalog.roff
+	sh tools/man-catalog.sh man/sockopt.1 $(BUILD)/man-catalog.roff > $(BUILD)/man-catalog.tmp
+	mv $(BUILD)/man-catalog.tmp man/sockopt.1 && rm $(BUILD)/man-catalog.roff
 
 $(BUILD)/doc/sockopt.bash: completion/sockopt.bash completion/gen-completion.sh $(BUILD)/sockopt \
 		$(BUILD)/tools/catalog-doc

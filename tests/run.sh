@@ -8,9 +8,16 @@ export SOCKOPT="$PWD/$build/sockopt" SOCKOPT_BUILD="$PWD/$build"
 # programs and sockopt subcommands that run without it (ones the wrapper cannot run).
 wrap=${SOCKOPT_WRAP:-}
 native=" ${SOCKOPT_WRAP_NATIVE:-} "
+wrapdir="" odd=""
+cleanup() {
+	[ -z "$odd" ] || kill "$odd" 2>/dev/null
+	[ -z "$wrapdir" ] || rm -rf "$wrapdir"
+	[ -z "${SOCKOPT_SUITE_PINS:-}" ] || rm -rf "$SOCKOPT_SUITE_PINS"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 if [ -n "$wrap" ]; then
 	wrapdir=$(mktemp -d)
-	trap 'rm -rf "$wrapdir"' EXIT
 	{
 		printf '#!/bin/sh\ncase "$1" in\n'
 		for c in $native; do
@@ -25,8 +32,15 @@ fi
 # bpffs (sockopt mounts it on /sys/fs/bpf when absent), removed at the end.
 if [ "$(id -u)" = 0 ] && [ -z "${SOCKOPT_BPF_PIN_DIR:-}" ]; then
 	export SOCKOPT_BPF_PIN_DIR=/sys/fs/bpf/sockopt-suite-$$
-	trap 'rm -rf "$SOCKOPT_BPF_PIN_DIR" ${wrapdir:+"$wrapdir"}' EXIT
+	SOCKOPT_SUITE_PINS=$SOCKOPT_BPF_PIN_DIR
 fi
+# A process whose name is not UTF-8 runs through the whole suite (issue 11): no test may trip
+# over the names of processes it did not start.  It holds a loopback listener, so scans of the
+# whole machine meet it; an hour at most.
+python3 -c 'import ctypes, socket, time
+ctypes.CDLL(None).prctl(15, b"nc\xffsuite", 0, 0, 0)
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(); time.sleep(3600)' &
+odd=$!
 failed="" count=0
 for src in tests/test_*.c tests/test_*.sh; do
 	[ -e "$src" ] || continue

@@ -46,6 +46,19 @@ check("--level=tcp, -ltcp, --level tcp and -l tcp are the same", len(same) == 1 
 r = run("show", "-tl", "--json", str(os.getpid()))
 check("a cluster of switches (-tl) parses", r.returncode in (0, 1) and "sockets" in json.loads(r.stdout), r)
 
+# Option names: '-' and '_' alike, any case, with or without the level.
+for name in ("defer_accept", "defer-accept", "tcp.defer_accept", "TCP-Defer-Accept"):
+    r = run("explain", name, "--json")
+    check("explain %s is TCP_DEFER_ACCEPT" % name,
+          r.returncode == 0 and json.loads(r.stdout)["name"] == "TCP_DEFER_ACCEPT", r)
+r = run("list", "so.buf_lock", "--json")
+check("list so.buf_lock finds SO_BUF_LOCK", r.returncode == 0 and [o["name"] for o in json.loads(r.stdout)]
+      == ["SO_BUF_LOCK"], r)
+one_error("list PATTERN that matches nothing prints no header, only the error", run("list", "zzzzzz"), 1,
+          rb'^sockopt: No option matches "zzzzzz"\.$')
+one_error("list --json PATTERN that matches nothing prints no JSON", run("list", "--json", "zzzzzz"), 1,
+          rb'No option matches "zzzzzz"')
+
 # Refused combinations and bad flags: exit 2, one line naming the flag, nothing on stdout.
 one_error("lab --json --markdown is refused", run("lab", "--json", "--markdown"), 2,
           rb"--json and --markdown cannot be used together")
@@ -79,9 +92,10 @@ one_error("bench --duration 0 says the range it takes", run("bench", "rr", "--du
           rb'--duration takes a number of seconds above 0 and at most 3600 \("0.5", "10"\), not "0"\.$')
 if os.geteuid() == 0 and subprocess.run(["which", "setpriv"], capture_output=True).returncode == 0:
     nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", SOCKOPT]
-    r = subprocess.run(nobody + ["defaults", "raw"], capture_output=True)
-    check("defaults raw as nobody exits 1 (the socket could not be made)",
-          r.returncode == 1 and b"skipped: A raw socket needs CAP_NET_RAW" in r.stdout, r)
+    for args in (["defaults", "raw"], ["defaults", "--json", "tcp", "raw"]):
+        one_error("%s as nobody exits 1: the socket could not be made" % " ".join(args),
+                  subprocess.run(nobody + args, capture_output=True), 1,
+                  rb"^sockopt: defaults raw: A raw socket needs CAP_NET_RAW\.$")
     r = subprocess.run(nobody + ["defaults"], capture_output=True)
     check("plain defaults as nobody skips raw and exits 0", r.returncode == 0 and b"skipped" in r.stdout, r)
 
@@ -105,14 +119,26 @@ t = threading.Thread(target=stop.wait, daemon=True)
 t.start()
 one_error("a thread id is named as a thread", run("show", str(t.native_id)), 1,
           rb"^sockopt: %d is a thread of process %d, not a process; use %d\.$"
-          % (t.native_id, os.getpid(), os.getpid()), stdout_empty=False)
+          % (t.native_id, os.getpid(), os.getpid()))
 
 # Several fds that cannot be read are one line; the JSON holds them all.
 holder = socket.socket()
 holder.bind(("127.0.0.1", 0))
 pid = os.getpid()
 r = run("show", "%d:0" % pid, "%d:998" % pid, "%d:999" % pid)
-check("show P:0 P:998 P:999 says one line", r.returncode == 1 and r.stderr.count(b"\n") == 1, r.stderr)
+check("show P:0 P:998 P:999 says one line and prints no titles",
+      r.returncode == 1 and r.stderr.count(b"\n") == 1 and r.stdout == b"", (r.stdout, r.stderr))
+# A PID:FD that is no socket: one line naming it and why, and no column titles over nothing.
+pipe_r, pipe_w = os.pipe()
+one_error("show PID:FD of a pipe names the fd and what it is", run("show", "%d:%d" % (pid, pipe_r)), 1,
+          rb"^sockopt: fd %d of process %d \(python3\) is not a socket; it is pipe:\[\d+\]\.$" % (pipe_r, pid))
+one_error("show PID:FD of a closed fd says it is not open", run("show", "%d:997" % pid), 1,
+          rb"^sockopt: fd 997 of process %d \(python3\) is not open\.$" % pid)
+os.close(pipe_r)
+os.close(pipe_w)
+r = run("show", "%d:%d" % (pid, holder.fileno()))
+check("show PID:FD of a socket prints the titles and its row",
+      r.returncode == 0 and r.stdout.startswith(b"PID ") and r.stdout.count(b"\n") == 2, r)
 
 # Output that cannot be written: exit 1 and one sentence; a reader that leaves ends it quietly.
 full = open("/dev/full", "wb")

@@ -93,6 +93,19 @@ for label, req in (("64K", 65536), ("1M", 1048576)):
     assert "doubles" in x["readback"] or "capped" in x["readback"], x
 assert b["auto"]["requested"] == 0 and b["auto"]["readback"] == ""
 PY
+# The table prints each set→end pair of buffer sizes in one unit (128K→512K, 131072→770588),
+# never mixed as 128K→770588: autotuning leaves sizes that are no multiple of 1K.
+"$SOCKOPT" bench stream --duration 0.2 --buffers auto,64K >"$tmp/stream.txt"
+check "bench stream: both sides of each set→end pair are in one unit" python3 - "$tmp/stream.txt" <<'PY'
+import re, sys
+rows = [l for l in open(sys.argv[1], encoding="utf-8") if re.match(r"(auto|64K) .*→", l)]
+assert len(rows) == 2, rows
+for row in rows:
+    pairs = re.findall(r"(\d+)([KM]?)→(\d+)([KM]?)", row)
+    assert len(pairs) == 2, row
+    for a, ua, b, ub in pairs:
+        assert ua == ub, row
+PY
 
 # udp: every datagram sent is either received or counted as dropped by the receiving socket.
 check "bench udp runs" run udp --buffers 16K,4M

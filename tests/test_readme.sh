@@ -69,5 +69,42 @@ while IFS=$'\t' read -r cmd shown; do
 	echo "ok   $cmd"
 done <"$tmp/cases"
 [ "$count" -ge 5 ] || { echo "FAIL: only $count Quick start commands were run"; failed=1; }
+# A README read top to bottom: short, with real output near the top (the reference is in docs/).
+lines=$(wc -l <README.md)
+quick=$(grep -n '^## Quick start' README.md | cut -d: -f1)
+if [ "$lines" -lt 250 ] && [ -n "$quick" ] && [ "$quick" -lt 60 ]; then
+	echo "ok   the README has $lines lines (under 250) and its Quick start starts at line $quick"
+else
+	echo "FAIL: the README has $lines lines (250 at most) and its Quick start starts at line ${quick:-none} (before 60)"
+	failed=1
+fi
+
+# What the README and docs say about inheritance is what explain says (and test_catalog measures
+# that the catalog's flag is what the kernel does): every line of the README's explain excerpts,
+# and the option docs/run.md names as one an accepted socket does not inherit.
+if python3 - "$build/sockopt" README.md docs/run.md <<'PY'
+import json, re, subprocess, sys
+sockopt, readme, run_md = sys.argv[1:]
+fold = lambda s: " ".join(s.split())
+bad = 0
+blocks = re.findall(r"\n    \$ build/sockopt explain (\S+)\n((?:    (?!\$).*\n)+)", open(readme, encoding="utf-8").read())
+for name, block in blocks:
+    out = fold(subprocess.run([sockopt, "explain", name], capture_output=True, text=True).stdout)
+    for line in block.splitlines():
+        if line.strip() != "…" and fold(line) not in out:
+            print("FAIL: the README shows \"%s\" for explain %s; explain prints otherwise" % (line.strip(), name))
+            bad += 1
+text = fold(open(run_md, encoding="utf-8").read())
+named = re.findall(r"does not inherit from its listener \(`(\w+)`", text)
+for name in named:
+    if json.loads(subprocess.run([sockopt, "explain", name, "--json"], capture_output=True).stdout)["inherited"]:
+        print("FAIL: docs/run.md names %s as not inherited; explain says it is" % name)
+        bad += 1
+if not blocks or not named:
+    print("FAIL: found no explain excerpt in the README or no example in docs/run.md")
+    bad += 1
+sys.exit(bad > 0)
+PY
+then echo "ok   the README's explain excerpts and docs/run.md say of inheritance what explain says"; else failed=1; fi
 [ $failed = 0 ] && echo "ok: the README's Quick start runs as shown ($count commands)"
 exit $failed

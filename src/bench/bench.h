@@ -135,5 +135,10 @@ size_t buffer_list(const char *list, struct buffer_size *out, size_t max);
 int parse_size(const char *text, long *out);
 /* Format BYTES as "64K", "1M" or "212992" (exact binary units only). */
 void format_size(long bytes, char *buf, size_t size);
+/*
+ * Format A and B in one unit, the largest that both are whole multiples of
+ * ("128K→512K", "131072→770588"), so that a pair never mixes units.
+ */
+void format_size_pair(long a, long b, char *abuf, char *bbuf, size_t size);
 
 #endif /* SOCKOPT_BENCH_H */

@@ -233,6 +233,26 @@ void format_size(long bytes, char *buf, size_t size)
 		snprintf(buf, size, "%ld", bytes);
 }
 
+void format_size_pair(long a, long b, char *abuf, char *bbuf, size_t size)
+{
+	static const struct {
+		long unit;
+		const char *suffix;
+	} units[] = { { 1 << 20, "M" }, { 1 << 10, "K" } };
+
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		long u = units[i].unit;
+
+		if (a >= u && b >= u && a % u == 0 && b % u == 0) {
+			snprintf(abuf, size, "%ld%s", a / u, units[i].suffix);
+			snprintf(bbuf, size, "%ld%s", b / u, units[i].suffix);
+			return;
+		}
+	}
+	snprintf(abuf, size, "%ld", a);
+	snprintf(bbuf, size, "%ld", b);
+}
+
 size_t buffer_list(const char *list, struct buffer_size *out, size_t max)
 {
 	char buf[256], *save = NULL;

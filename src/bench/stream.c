@@ -138,10 +138,8 @@ static void stream_print(const struct stream_result *r, size_t n, size_t write, 
 		   "GBIT/S");
 	print_open_array("buffers");
 	for (size_t i = 0; i < n; i++) {
-		format_size(r[i].snd_set, set[0], sizeof(set[0]));
-		format_size(r[i].rcv_set, set[1], sizeof(set[1]));
-		format_size(r[i].snd_end, end[0], sizeof(end[0]));
-		format_size(r[i].rcv_end, end[1], sizeof(end[1]));
+		format_size_pair(r[i].snd_set, r[i].snd_end, set[0], end[0], sizeof(set[0]));
+		format_size_pair(r[i].rcv_set, r[i].rcv_end, set[1], end[1], sizeof(set[1]));
 		print_open_object(NULL);
 		print_string(PRINT_ANY, "label", "%-9s ", r[i].buf.label);
 		print_int(PRINT_JSON, "requested", NULL, r[i].buf.bytes);

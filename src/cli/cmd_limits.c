@@ -8,6 +8,7 @@ static int cmd_limits(int argc, char **argv)
 {
 	bool json = false;
 	int c, failed = 0;
+	char first[SOCKOPT_TEXT_MAX] = "";
 	struct args a;
 
 	args_start(&a, &limits_command, argc, argv);
@@ -27,7 +28,8 @@ static int cmd_limits(int argc, char **argv)
 		print_open_object(NULL);
 		print_string(PRINT_ANY, "name", "%-32s ", name);
 		if (r < 0) {
-			failed++;
+			if (failed++ == 0)
+				snprintf(first, sizeof(first), "%s", diag.text);
 			print_string(PRINT_ANY, "error", "%-22s ", diag.text);
 		} else {
 			print_string(PRINT_ANY, "value", "%-22s ", value);
@@ -37,7 +39,10 @@ static int cmd_limits(int argc, char **argv)
 	}
 	print_close_array();
 	print_end();
-	return failed ? EXIT_FAILED : EXIT_OK;
+	if (failed)
+		return fail(EXIT_FAILED, "%d sysctl%s could not be read; the first: %s", failed,
+			    failed == 1 ? "" : "s", first);
+	return EXIT_OK;
 }
 
 static const struct flag limits_flags[] = { ARGS_FLAG_JSON, { 0 } };

@@ -6,7 +6,11 @@
 #include "cli.h"
 #include "print.h"
 
-/* Whether E matches PATTERN: a glob, or else a substring of its name or aliases. */
+/*
+ * Whether E matches PATTERN: a glob, or else a substring of its name or
+ * aliases, or a name of E in any spelling sockopt_catalog_find takes
+ * (tcp.defer_accept).
+ */
 static bool matches(const sockopt_entry *e, const char *pattern)
 {
 	if (!pattern)
@@ -14,7 +18,7 @@ static bool matches(const sockopt_entry *e, const char *pattern)
 	if (strpbrk(pattern, "*?["))
 		return fnmatch(pattern, sockopt_entry_name(e), FNM_CASEFOLD) == 0;
 	return strcasestr(sockopt_entry_name(e), pattern) ||
-	       strcasestr(sockopt_entry_aliases(e), pattern);
+	       strcasestr(sockopt_entry_aliases(e), pattern) || sockopt_catalog_find(pattern) == e;
 }
 
 static void print_entry(const sockopt_entry *e)
@@ -36,7 +40,7 @@ static int cmd_list(int argc, char **argv)
 	const char *pattern = NULL;
 	bool json = false;
 	int level = -1, c;
-	size_t shown = 0;
+	bool shown = false;
 	struct args a;
 
 	args_start(&a, &list_command, argc, argv);
@@ -52,6 +56,15 @@ static int cmd_list(int argc, char **argv)
 		return a.code;
 	if (a.noperands)
 		pattern = a.operands[0];
+	for (size_t i = 0; i < sockopt_catalog_count() && !shown; i++) {
+		const sockopt_entry *e = sockopt_catalog_at(i);
+
+		shown = (level < 0 || sockopt_entry_level(e) == level) && matches(e, pattern);
+	}
+	if (!shown)
+		return fail(EXIT_FAILED, "No option matches \"%s\"%s%s.",
+			    arg_short(pattern ? pattern : ""), level < 0 ? "" : " at level ",
+			    level < 0 ? "" : sockopt_level_name(level));
 	print_start(json);
 	print_text("%-28s %-6s %-12s %-7s %-14s %s\n", "NAME", "LEVEL", "TYPE", "ACCESS",
 		   "PHASE", "SUMMARY");
@@ -59,15 +72,11 @@ static int cmd_list(int argc, char **argv)
 	for (size_t i = 0; i < sockopt_catalog_count(); i++) {
 		const sockopt_entry *e = sockopt_catalog_at(i);
 
-		if ((level < 0 || sockopt_entry_level(e) == level) && matches(e, pattern)) {
+		if ((level < 0 || sockopt_entry_level(e) == level) && matches(e, pattern))
 			print_entry(e);
-			shown++;
-		}
 	}
 	print_close_array();
 	print_end();
-	if (shown == 0 && pattern)
-		return fail(EXIT_FAILED, "No option matches \"%s\".", arg_short(pattern));
 	return EXIT_OK;
 }
 
@@ -81,7 +90,7 @@ static const struct flag list_flags[] = {
 const struct command list_command = {
 	"list", cmd_list, "[PATTERN]", "the option catalog", list_flags, 0, 1, ARGS_FLAGS_ANYWHERE,
 	"PATTERN with *, ? or [ is a glob on kernel names, ignoring case; any other PATTERN is a\n"
-	"substring of a name or an alias. Without PATTERN every option is listed; a PATTERN that\n"
-	"matches nothing exits 1.",
+	"substring of a name or an alias, or a name in any spelling (tcp.defer_accept). Without\n"
+	"PATTERN every option is listed; a PATTERN that matches nothing exits 1, printing nothing.",
 	{ "sockopt list keepalive", "sockopt list 'TCP_*' --level tcp --json" },
 };

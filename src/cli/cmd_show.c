@@ -33,6 +33,10 @@ struct show {
 	size_t failed_sockets;
 	size_t failed_processes;
 	size_t read_processes; /* processes of which something was read */
+	bool header_printed;
+	/* The fds named for the BPF pass under way, and which of them it delivered. */
+	const struct target *named;
+	bool *delivered;
 	struct failure {
 		pid_t pid;
 		int fd;
@@ -92,7 +96,14 @@ static int on_socket(sockopt_sock *sock, void *ctx)
 		return socket_failed(sh, sock, r, sockopt_sock_error_text(sock));
 	if ((r = sockopt_sock_read_options(sock, &diag)) < 0)
 		return socket_failed(sh, sock, r, diag.text);
+	for (size_t i = 0; sh->named && i < sh->named->nfds; i++)
+		if (sh->named->fds[i] == sockopt_sock_fd(sock))
+			sh->delivered[i] = true;
 	sh->sockets++;
+	if (!sh->header_printed) {
+		show_print_header();
+		sh->header_printed = true;
+	}
 	show_print_socket(&sh->cache, sock, sh->all);
 	return 0;
 }
@@ -151,8 +162,29 @@ static void show_pid(struct show *sh, const struct target *t)
 }
 
 /*
+ * The fds of T that the BPF pass did not deliver (not a socket, not open,
+ * or a socket the iterators do not read) through pidfd_getfd, which shows
+ * the socket or says why it cannot.
+ */
+static void show_undelivered(struct show *sh, const struct target *t)
+{
+	struct target rest = { t->pid, malloc(t->nfds * sizeof(int)), 0 };
+
+	if (!rest.fds)
+		return;
+	for (size_t i = 0; i < t->nfds; i++)
+		if (!sh->delivered[i])
+			rest.fds[rest.nfds++] = t->fds[i];
+	if (rest.nfds)
+		show_pid(sh, &rest);
+	free(rest.fds);
+}
+
+/*
  * The TCP sockets of the targets (none: of the machine, with the ones no
- * process holds) through the BPF iterators, in one pass per target.
+ * process holds) through the BPF iterators, in one pass per target; fds
+ * named on the command line that the pass did not deliver are read as
+ * the pidfd backend reads them (show_undelivered).
  */
 static int show_bpf(struct show *sh, const struct target *targets, size_t ntargets)
 {
@@ -166,8 +198,17 @@ static int show_bpf(struct show *sh, const struct target *targets, size_t ntarge
 			q.fds = targets[i].fds;
 			q.nfds = targets[i].nfds;
 			q.filter = q.nfds ? NULL : passes_filter;
+			sh->named = q.nfds ? &targets[i] : NULL;
+			sh->delivered = q.nfds ? calloc(q.nfds, sizeof(bool)) : NULL;
+			if (q.nfds && !sh->delivered)
+				return fail(EXIT_FAILED, "Out of memory.");
 		}
 		r = bpf_show_scan(sh->scan, &q, on_socket, sh, &diag);
+		sh->named = NULL;
+		if (r >= 0 && sh->delivered)
+			show_undelivered(sh, &targets[i]);
+		free(sh->delivered);
+		sh->delivered = NULL;
 	}
 	if (r < 0)
 		return fail(EXIT_FAILED, "%s", diag.text);
@@ -252,20 +293,29 @@ static bool add_target(struct target **targets, size_t *n, const char *arg)
 }
 
 /*
+ * Whether the run failed (exit 1).  Processes and fds named on the command
+ * line must all be read.  A whole-machine scan fails only when no process
+ * at all could be read: a process that refuses (PID 1 refuses pidfd_getfd
+ * even to root in some containers), exits under the scan or closes fds
+ * under it is a warning (exit 0).
+ */
+static bool show_failed(const struct show *sh)
+{
+	size_t total = sh->failed_processes + sh->failed_sockets;
+
+	return sh->whole_machine ? sh->failed_processes && !sh->read_processes : total > 0;
+}
+
+/*
  * The closing sentence and exit code.  Every failure is in the JSON
  * "errors" array; stderr gets one line: the failure, or how many there
- * were and the first.  Processes and fds named on the command line must
- * all be read (1 otherwise).  A whole-machine scan fails only when no
- * process at all could be read: a process that refuses (PID 1 refuses
- * pidfd_getfd even to root in some containers), exits under the scan or
- * closes fds under it is a warning (exit 0).
+ * were and the first.
  */
 static int summarise(const struct show *sh)
 {
 	size_t total = sh->failed_processes + sh->failed_sockets;
 	const char *first = sh->nfailures ? sh->failures[0].text : "(out of memory)";
-
-	bool failed = sh->whole_machine ? sh->failed_processes && !sh->read_processes : total > 0;
+	bool failed = show_failed(sh);
 	const char *prefix = failed ? "" : "warning: ";
 
 	if (sh->nfailures == 0 && total == 0)
@@ -368,7 +418,7 @@ static int cmd_show(int argc, char **argv)
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	print_start(json);
 	print_open_object(NULL);
-	show_print_header();
+	show_print_start();
 	print_open_array("sockets");
 	if (bpf && show_bpf(&sh, targets, ntargets) != 0)
 		sh.failed_processes++;
@@ -377,6 +427,9 @@ static int cmd_show(int argc, char **argv)
 		show_pid(&sh, &targets[i]);
 	if (!bpf && ntargets == 0)
 		show_every_process(&sh);
+	/* Titles over no rows only when that is the answer: a failure prints nothing on stdout. */
+	if (!sh.header_printed && !show_failed(&sh))
+		show_print_header();
 	print_close_array();
 	print_failures(&sh);
 	print_int(PRINT_JSON, "skipped_processes", NULL, (long long)sh.failed_processes);

@@ -50,7 +50,9 @@ struct show_cache {
 /* The backend for a run: 1 BPF, 0 pidfd, -1 after a usage sentence (show_backend.c). */
 int show_backend_choose(const char *arg, const struct show_filter *filter, bool verbose);
 
-/* The column titles (text output only). */
+/* Before any socket is read: what the rows compare against (our network namespace). */
+void show_print_start(void);
+/* The column titles (text output only): before the first row, or alone when there is none. */
 void show_print_header(void);
 /* One socket: a table row, or a JSON object; ALL: every option, not only non-default ones. */
 void show_print_socket(struct show_cache *cache, const sockopt_sock *sock, bool all);

@@ -28,7 +28,8 @@ int show_backend_choose(const char *arg, const struct show_filter *filter, bool 
 		}
 		if (!tcp_only)
 			fprintf(stderr, "sockopt: the BPF backend reads TCP sockets only; UDP, unix "
-					"and raw sockets are not shown (--backend pidfd shows them).\n");
+					"and raw sockets are not shown unless named as PID:FD "
+					"(--backend pidfd shows them).\n");
 		return 1;
 	}
 	if (arg && strcmp(arg, "auto") != 0) {

@@ -18,12 +18,16 @@
  */
 static unsigned long long own_netns;
 
-void show_print_header(void)
+void show_print_start(void)
 {
 	struct stat st;
 
 	if (stat("/proc/self/ns/net", &st) == 0)
 		own_netns = st.st_ino;
+}
+
+void show_print_header(void)
+{
 	print_text("%-7s %-15s %-5s %-10s %-11s %6s %6s %-25s %-25s %s\n", "PID", "COMMAND", "FD",
 		   "PROTO", "STATE", "RECV-Q", "SEND-Q", "LOCAL", "PEER", "OPTIONS");
 }

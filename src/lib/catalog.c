@@ -1,4 +1,5 @@
 /* catalog.c: the option table built from catalog.def, and lookups into it. */
+#include <ctype.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -83,17 +84,92 @@ SOCKOPT_EXPORT const sockopt_entry *sockopt_catalog_at(size_t i)
 	return i < ARRAY_SIZE(catalog) ? &catalog[i] : NULL;
 }
 
+/*
+ * A character of a name as lookups compare it: case folded, and '-' read
+ * as '_', so that TCP_DEFER_ACCEPT, tcp_defer_accept, defer-accept and
+ * defer_accept are one name.
+ */
+static int name_char(char c)
+{
+	return c == '-' ? '_' : tolower((unsigned char)c);
+}
+
+/* Whether the LEN characters at A spell NAME, as name_char compares them. */
+static bool name_equal(const char *a, size_t len, const char *name)
+{
+	for (size_t i = 0; i < len; i++)
+		if (!name[i] || name_char(a[i]) != name_char(name[i]))
+			return false;
+	return name[len] == '\0';
+}
+
+/* Whether NAME is one of the space-separated words of the alias LIST. */
+static bool name_in_aliases(const char *list, const char *name)
+{
+	size_t len;
+
+	for (const char *w; (w = word_next(&list, &len));)
+		if (name_equal(w, len, name))
+			return true;
+	return false;
+}
+
+/* The first word of the kernel names of LEVEL's options: SO, IP, IPV6, TCP, UDP. */
+static const char *level_word(int level)
+{
+	return level == SOL_SOCKET ? "so" : sockopt_level_name(level);
+}
+
+/* Whether E's kernel name is its level's word, '_', and SHORTNAME (SO_ + BUF_LOCK). */
+static bool short_name_is(const struct sockopt_entry *e, const char *shortname)
+{
+	const char *word = level_word(e->level);
+	size_t len = word ? strlen(word) : 0;
+
+	return len && strncasecmp(e->name, word, len) == 0 && e->name[len] == '_' &&
+	       name_equal(e->name + len + 1, strlen(e->name + len + 1), shortname);
+}
+
+/*
+ * NAME in the form LEVEL.SHORT ("tcp.defer-accept", "so.buf_lock"): the
+ * option of that level whose kernel name is the level's word and SHORT
+ * (TCP_DEFER_ACCEPT), or one of whose aliases is SHORT (tcp.mss).  Every
+ * option answers to this form, so a short name that two levels share
+ * (mtu, checksum) stays reachable at each.  LEVEL is "so" or a level
+ * sockopt_level_parse knows.
+ */
+static const struct sockopt_entry *find_qualified(const char *name)
+{
+	const char *dot = strchr(name, '.');
+	char prefix[16];
+	int level;
+
+	if (!dot || dot == name || (size_t)(dot - name) >= sizeof(prefix))
+		return NULL;
+	memcpy(prefix, name, (size_t)(dot - name));
+	prefix[dot - name] = '\0';
+	if (strcasecmp(prefix, "so") == 0)
+		level = SOL_SOCKET;
+	else if (sockopt_level_parse(prefix, &level) < 0)
+		return NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(catalog); i++)
+		if (catalog[i].level == level && (short_name_is(&catalog[i], dot + 1) ||
+						  name_in_aliases(catalog[i].aliases, dot + 1)))
+			return &catalog[i];
+	return NULL;
+}
+
 SOCKOPT_EXPORT const sockopt_entry *sockopt_catalog_find(const char *name)
 {
 	if (!name || !*name)
 		return NULL;
 	for (size_t i = 0; i < ARRAY_SIZE(catalog); i++)
-		if (strcasecmp(catalog[i].name, name) == 0)
+		if (name_equal(catalog[i].name, strlen(catalog[i].name), name))
 			return &catalog[i];
 	for (size_t i = 0; i < ARRAY_SIZE(catalog); i++)
-		if (word_in_list(catalog[i].aliases, name))
+		if (name_in_aliases(catalog[i].aliases, name))
 			return &catalog[i];
-	return NULL;
+	return find_qualified(name);
 }
 
 SOCKOPT_EXPORT const sockopt_entry *sockopt_catalog_find_number(int level, int optname)
@@ -105,8 +181,9 @@ SOCKOPT_EXPORT const sockopt_entry *sockopt_catalog_find_number(int level, int o
 }
 
 /*
- * A lower bound of the edit distance of A and B, ignoring case: the characters
- * of the longer one that the other lacks, counted with repeats (bag distance).
+ * A lower bound of the edit distance of A and B, compared as name_char does:
+ * the characters of the longer one that the other lacks, counted with
+ * repeats (bag distance).
  */
 static size_t bag_distance(const char *a, size_t la, const char *b, size_t lb)
 {
@@ -114,10 +191,10 @@ static size_t bag_distance(const char *a, size_t la, const char *b, size_t lb)
 	size_t matched = 0;
 
 	for (size_t i = 0; i < la; i++)
-		count[(a[i] | 0x20) & 127]++;
+		count[name_char(a[i]) & 127]++;
 	for (size_t j = 0; j < lb; j++)
-		if (count[(b[j] | 0x20) & 127] > 0) {
-			count[(b[j] | 0x20) & 127]--;
+		if (count[name_char(b[j]) & 127] > 0) {
+			count[name_char(b[j]) & 127]--;
 			matched++;
 		}
 	return (la > lb ? la : lb) - matched;
@@ -125,8 +202,8 @@ static size_t bag_distance(const char *a, size_t la, const char *b, size_t lb)
 
 /*
  * Levenshtein distance between A and B (LA and LB characters, at most 64),
- * ignoring case.  Only distances up to LIMIT matter, so a larger one is
- * returned as LIMIT + 1 as soon as it is certain: when the lengths or the
+ * compared as name_char does.  Only distances up to LIMIT matter, so a
+ * larger one is returned as LIMIT + 1 as soon as it is certain: when the lengths or the
  * bags of characters differ by more, or when a whole row exceeds it (rows
  * never decrease).  Unknown names are compared with every name and alias of
  * the catalog, and this keeps that cheap.
@@ -145,7 +222,7 @@ static size_t edit_distance(const char *a, size_t la, const char *b, size_t lb, 
 		row[0] = i;
 		for (size_t j = 1; j <= lb; j++) {
 			size_t up = row[j];
-			size_t cost = (a[i - 1] | 0x20) == (b[j - 1] | 0x20) ? 0 : 1;
+			size_t cost = name_char(a[i - 1]) == name_char(b[j - 1]) ? 0 : 1;
 			size_t best = diag + cost;
 
 			if (up + 1 < best)

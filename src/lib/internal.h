@@ -119,7 +119,5 @@ long long monotonic_us(void);
  * catalog's aliases and sysctls, the lab's option lists.)
  */
 const char *word_next(const char **cursor, size_t *len);
-/* Whether WORD is one of the space-separated words of LIST, ignoring case. */
-bool word_in_list(const char *list, const char *word);
 
 #endif /* SOCKOPT_INTERNAL_H */

@@ -373,6 +373,7 @@ SOCKOPT_EXPORT int sockopt_scan_pid(sockopt_scan *scan, pid_t pid, const int *fd
 		return diag_set(diag, -ESRCH, "There is no process %d.", (int)pid);
 	}
 	s->pid = pid;
+	s->comm = scan->comm; /* sockopt_sock_set_owner (the BPF backend) may have pointed it elsewhere */
 	if (!explicit && (r = list_fds(s, &listed, &nfds, diag)) == 0)
 		fds = listed;
 	spread = r == 0 && scan->threads > 1 && nfds >= CREW_MIN_FDS;

@@ -140,13 +140,3 @@ SOCKOPT_EXPORT const char *sockopt_word_next(const char **cursor, size_t *len)
 {
 	return word_next(cursor, len);
 }
-
-bool word_in_list(const char *list, const char *word)
-{
-	size_t n = strlen(word), len;
-
-	for (const char *w; (w = word_next(&list, &len));)
-		if (len == n && strncasecmp(w, word, n) == 0)
-			return true;
-	return false;
-}

@@ -270,6 +270,26 @@ class BpfShow(unittest.TestCase):
         text = sockopt("show", "--tcp", "--backend", "bpf", str(child.pid)).stdout
         self.assertIn("netns=%d" % theirs, text)
 
+    def test_named_fds_the_pass_does_not_deliver(self):
+        """PID:FD that is no TCP socket: a UDP socket is read through pidfd, a pipe is one error line."""
+        holder = self.start([PYTHON, "-c", "import os, socket, time\n"
+                             "u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+                             "r, w = os.pipe()\n"
+                             "print(u.fileno(), r, flush=True)\n"
+                             "time.sleep(600)\n"])
+        udp, pipe = holder.stdout.readline().split()
+        quiet = {k: v for k, v in ENV.items() if k != "SOCKOPT_BPF_REPORT"}
+        r = sockopt("show", "--tcp", "--backend", "bpf", "%d:%s" % (holder.pid, pipe), env=quiet)
+        self.assertEqual((r.returncode, r.stdout), (1, ""), r.stderr)
+        self.assertRegex(r.stderr, r"^sockopt: fd %s of process %d \(python3\) is not a socket; it is pipe:"
+                         % (pipe, holder.pid))
+        self.assertEqual(len(r.stderr.splitlines()), 1, r.stderr)
+        r = sockopt("show", "--tcp", "--backend", "bpf", "--json", "%d:%s" % (holder.pid, udp))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        [sock] = json.loads(r.stdout)["sockets"]
+        self.assertEqual((sock["fd"], sock["kind"], sock["backend"], sock["comm"]),
+                         (int(udp), "udp", "pidfd", "python3"), sock)
+
     def test_bad_backend(self):
         r = sockopt("show", "--backend", "ebpf")
         self.assertEqual((r.returncode, r.stdout), (2, ""))
