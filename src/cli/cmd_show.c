@@ -27,6 +27,7 @@ struct show {
 	struct show_filter filter;
 	bool all;
 	sockopt_scan *scan;
+	sockopt_scan *complete; /* --complete: rereads through pidfd what BPF could not read */
 	struct show_cache cache;
 	bool whole_machine;
 	size_t sockets;
@@ -92,6 +93,11 @@ static int on_socket(sockopt_sock *sock, void *ctx)
 		return socket_failed(sh, sock, r, sockopt_sock_error_text(sock));
 	if ((r = sockopt_sock_read_options(sock, &diag)) < 0)
 		return socket_failed(sh, sock, r, diag.text);
+	/* Read whole through pidfd_getfd instead; if that is refused, shown with what BPF read. */
+	if (sh->complete && sockopt_sock_pid(sock) > 0 && show_not_read(sock, sh->all) &&
+	    sockopt_scan_pid(sh->complete, sockopt_sock_pid(sock), (int[]){ sockopt_sock_fd(sock) },
+			     1, on_socket, sh, &diag) == 1)
+		return 0;
 	sh->sockets++;
 	show_print_socket(&sh->cache, sock, sh->all);
 	return 0;
@@ -150,13 +156,23 @@ static void show_pid(struct show *sh, const struct target *t)
 	note_failure(sh, t->pid, -1, r, diag.text);
 }
 
+/* A process whose sockets the BPF backend handed to pidfd_getfd, which refused. */
+static void bpf_process_failed(pid_t pid, int err, const char *text, void *ctx)
+{
+	struct show *sh = ctx;
+
+	sh->failed_processes++;
+	note_failure(sh, pid, -1, err, text);
+}
+
 /*
- * The TCP sockets of the targets (none: of the machine, with the ones no
+ * The sockets of the targets (none: of the machine, with the ones no
  * process holds) through the BPF iterators, in one pass per target.
  */
 static int show_bpf(struct show *sh, const struct target *targets, size_t ntargets)
 {
-	struct bpf_show_query q = { 0, NULL, 0, passes_filter, &sh->filter };
+	struct bpf_show_query q = { 0, NULL, 0, passes_filter, &sh->filter,
+				    sh->filter.protocols, bpf_process_failed };
 	struct bpf_show_diag diag = { 0 };
 	int r = 0;
 
@@ -285,7 +301,7 @@ static int summarise(const struct show *sh)
 }
 
 /* Keys of the flags without a letter. */
-enum { SHOW_SIDE_EFFECTS = ARGS_LONG_ONLY, SHOW_THREADS };
+enum { SHOW_SIDE_EFFECTS = ARGS_LONG_ONLY, SHOW_THREADS, SHOW_COMPLETE };
 
 /* At most this many threads read sockets unless asked: 2 already outrun ss here, and a scan is short. */
 #define THREADS_DEFAULT_MAX 4
@@ -324,7 +340,7 @@ static int cmd_show(int argc, char **argv)
 	size_t ntargets = 0;
 	unsigned flags = 0, threads = 1;
 	const char *threads_arg = NULL, *backend_arg = NULL;
-	bool json = false, verbose = false;
+	bool json = false, verbose = false, complete = false;
 	int c, code, bpf;
 	struct args a;
 
@@ -342,6 +358,8 @@ static int cmd_show(int argc, char **argv)
 			threads_arg = a.value;
 		else if (c == SHOW_BACKEND_FLAG)
 			backend_arg = a.value;
+		else if (c == SHOW_COMPLETE)
+			complete = true;
 		else if (c == 'v')
 			verbose = true;
 		else if (show_filter_option(&sh.filter, c, a.value, &code) != 1)
@@ -363,6 +381,8 @@ static int cmd_show(int argc, char **argv)
 	if (sockopt_scan_new(flags, &sh.scan, &diag) < 0)
 		return fail(EXIT_FAILED, "%s", diag.text);
 	sockopt_scan_set_threads(sh.scan, threads);
+	if (bpf && complete && sockopt_scan_new(flags, &sh.complete, &diag) < 0)
+		return fail(EXIT_FAILED, "%s", diag.text);
 	/* A JSON scan of 10,000 sockets is 85 MB: written in 64 KiB blocks, not stdio's 4 KiB. */
 	__fsetlocking(stdout, FSETLOCKING_BYCALLER);
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
@@ -386,6 +406,8 @@ static int cmd_show(int argc, char **argv)
 	code = summarise(&sh);
 	show_cache_free(&sh.cache);
 	sockopt_scan_free(sh.scan);
+	if (sh.complete)
+		sockopt_scan_free(sh.complete);
 	for (size_t i = 0; i < ntargets; i++)
 		free(targets[i].fds);
 	free(targets);
@@ -410,6 +432,9 @@ static const struct flag show_flags[] = {
 	{ SHOW_SIDE_EFFECTS, "side-effects", NULL,
 	  "also read options whose reading changes them (SO_ERROR, TCP_QUICKACK)", NULL, 0 },
 	SHOW_FLAGS_BACKEND,
+	{ SHOW_COMPLETE, "complete", NULL,
+	  "read through pidfd_getfd the sockets of which BPF could not read every option shown",
+	  NULL, 0 },
 	{ SHOW_THREADS, "threads", "N",
 	  "read sockets on N threads, 1 to 16", "$SOCKOPT_THREADS, else the CPUs, at most 4", 0 },
 	{ 0 },

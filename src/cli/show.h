@@ -55,13 +55,15 @@ void show_print_header(void);
 /* One socket: a table row, or a JSON object; ALL: every option, not only non-default ones. */
 void show_print_socket(struct show_cache *cache, const sockopt_sock *sock, bool all);
 void show_cache_free(struct show_cache *cache);
+/* How many options the view (ALL or not) would print that SOCK's backend did not read. */
+size_t show_not_read(const sockopt_sock *sock, bool all);
 
 /* The key of --backend, and the --backend and --verbose rows that show, check and export share. */
 #define SHOW_BACKEND_FLAG (ARGS_LONG_ONLY + 32)
 #define SHOW_FLAGS_BACKEND                                                                    \
 	{ SHOW_BACKEND_FLAG, "backend", "bpf|pidfd|auto",                                       \
-	  "read through pinned BPF iterators (TCP only; root) or pidfd_getfd; auto takes BPF "  \
-	  "when it may and only TCP is asked for", "auto", 0 },                                  \
+	  "read through pinned BPF iterators (TCP, UDP, unix; root) or pidfd_getfd; auto "      \
+	  "takes BPF when it may and only those kinds are asked for", "auto", 0 },               \
 		{ 'v', "verbose", NULL, "say which backend read the sockets, and why", NULL, 0 }
 
 #endif /* SOCKOPT_SHOW_H */
