@@ -163,6 +163,7 @@ struct pass {
 	void *ctx;
 	int count;
 	long slots[2][ITER_TCP_NOPTIONS]; /* option index of each slot for tcp4, tcp6; filled once */
+	long more_slots[2][ITER_SOCK_NOPTIONS]; /* likewise for MORE, -1 where SLOTS has it */
 	bool slots_known[2];
 	struct bpf_show_diag *diag;
 	long sock_slots[KINDS][ITER_SOCK_NOPTIONS]; /* likewise per kind for UDP and unix */
@@ -190,6 +191,22 @@ static socklen_t sockaddr_of(int family, const __u8 *addr, __u16 port, struct so
 	}
 }
 
+/* The option index of each slot of a TCP record for S's family K (0 tcp, 1 tcp6), found once. */
+static void tcp_slots_find(struct pass *p, const sockopt_sock *s, int k)
+{
+	for (size_t i = 0; i < ITER_TCP_NOPTIONS; i++)
+		p->slots[k][i] = sockopt_sock_option_index(s, tcp_slots[i].level, tcp_slots[i].name);
+	for (size_t i = 0; i < ITER_SOCK_NOPTIONS; i++) {
+		long at = sockopt_sock_option_index(s, sock_slots[i].level, sock_slots[i].name);
+
+		for (size_t j = 0; at >= 0 && j < ITER_TCP_NOPTIONS; j++)
+			if (p->slots[k][j] == at)
+				at = -1; /* read by bpf_getsockopt or the TCP fields already */
+		p->more_slots[k][i] = at;
+	}
+	p->slots_known[k] = true;
+}
+
 static void describe(struct pass *p, sockopt_sock *s, const struct iter_tcp_record *r)
 {
 	struct sockaddr_storage local, peer;
@@ -209,17 +226,20 @@ static void describe(struct pass *p, sockopt_sock *s, const struct iter_tcp_reco
 		return;
 	int k = r->family == AF_INET6;
 
-	if (!p->slots_known[k]) {
-		for (size_t i = 0; i < ITER_TCP_NOPTIONS; i++)
-			p->slots[k][i] = sockopt_sock_option_index(s, tcp_slots[i].level,
-								   tcp_slots[i].name);
-		p->slots_known[k] = true;
-	}
+	if (!p->slots_known[k])
+		tcp_slots_find(p, s, k);
 	for (size_t i = 0; i < ITER_TCP_NOPTIONS; i++) {
 		const struct iter_option *o = &r->options[i];
 
 		if (p->slots[k][i] >= 0)
 			sockopt_sock_set_option(s, (size_t)p->slots[k][i], o->bytes, o->len, o->err);
+	}
+	for (size_t i = 0; i < ITER_SOCK_NOPTIONS; i++) {
+		const struct iter_option *o = &r->more[i];
+
+		if (p->more_slots[k][i] >= 0 && o->err != ITER_NOT_READ)
+			sockopt_sock_set_option(s, (size_t)p->more_slots[k][i], o->bytes, o->len,
+						o->err);
 	}
 }
 

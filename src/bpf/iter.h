@@ -74,29 +74,13 @@ enum iter_timer {
 	ITER_TIMER_PERSIST = 4,
 };
 
-/* One TCP socket as iter_tcp.bpf.c writes it. */
-struct iter_tcp_record {
-	__u64 inode; /* 0 for TIME_WAIT and request sockets: no struct socket */
-	__u32 netns; /* inode number of the network namespace */
-	__u32 uid;
-	__u16 family;
-	__u8 state; /* TCP_* as the kernel numbers them */
-	__u8 what;  /* enum iter_what */
-	__u16 local_port, peer_port; /* host order */
-	__u8 local_addr[16], peer_addr[16]; /* 4 bytes for AF_INET */
-	__u32 recv_q, send_q;
-	__u32 timer; /* enum iter_timer */
-	__s32 timer_ms; /* until it fires; 0 when off or overdue */
-	struct iter_option options[ITER_TCP_NOPTIONS];
-};
-
 #ifndef SOL_UDP
 #define SOL_UDP 17
 #endif
 
 /*
  * The options of a UDP or unix socket, in the order of their slots in a
- * struct iter_sock_record.  The SOL_SOCKET ones of ITER_SK_GETSOCKOPT are
+ * struct iter_sock_record (and in the MORE slots of a TCP record).  The SOL_SOCKET ones of ITER_SK_GETSOCKOPT are
  * in bpf_getsockopt's allow-list: the unix iterator reads them with it, the
  * UDP iterator (whose verifier refuses bpf_getsockopt) from the socket's
  * fields.  All others are read from fields, computed as the kernel's
@@ -141,6 +125,23 @@ enum iter_sock_slot {
 
 /* Room for a unix socket address (struct sockaddr_un, 110 bytes) or an inet one; a power of two, so the program can mask a length to it. */
 #define ITER_ADDR_MAX 128
+
+/* One TCP socket as iter_tcp.bpf.c writes it. */
+struct iter_tcp_record {
+	__u64 inode; /* 0 for TIME_WAIT and request sockets: no struct socket */
+	__u32 netns; /* inode number of the network namespace */
+	__u32 uid;
+	__u16 family;
+	__u8 state; /* TCP_* as the kernel numbers them */
+	__u8 what;  /* enum iter_what */
+	__u16 local_port, peer_port; /* host order */
+	__u8 local_addr[16], peer_addr[16]; /* 4 bytes for AF_INET */
+	__u32 recv_q, send_q;
+	__u32 timer; /* enum iter_timer */
+	__s32 timer_ms; /* until it fires; 0 when off or overdue */
+	struct iter_option options[ITER_TCP_NOPTIONS];
+	struct iter_option more[ITER_SOCK_NOPTIONS]; /* the slots of a UDP record read from fields */
+};
 
 /* One UDP or unix socket as iter_udp.bpf.c or iter_unix.bpf.c writes it. */
 struct iter_sock_record {

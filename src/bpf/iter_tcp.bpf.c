@@ -85,6 +85,8 @@ static void read_fields(struct tcp_sock *tp, struct iter_option *o)
 
 static void read_options(struct tcp_sock *tp, struct iter_tcp_record *r)
 {
+	struct sock *sk = &tp->inet_conn.icsk_inet.sk;
+
 	for (int i = 0; i < ITER_TCP_NGETSOCKOPT; i++) {
 		struct iter_option *o = &r->options[i];
 
@@ -93,6 +95,9 @@ static void read_options(struct tcp_sock *tp, struct iter_tcp_record *r)
 		o->len = o->err ? 0 : sizeof(int);
 	}
 	read_fields(tp, &r->options[ITER_TCP_NGETSOCKOPT]);
+	/* The SOL_SOCKET and IP options the UDP iterator reads from fields, for the ones above lack. */
+	read_sk_fields(sk, r->more);
+	read_ip_fields(&tp->inet_conn.icsk_inet, r->more);
 }
 
 /* The timer ss shows for a full socket (tcp4_seq_show's choice). */
@@ -166,7 +171,9 @@ int sockopt_tcp(struct bpf_iter__tcp *ctx)
 
 	if (!skc || !(r = bpf_map_lookup_elem(&scratch, &zero)))
 		return 0;
-	__builtin_memset(r, 0, sizeof(*r));
+	/* Too large for one memset in BPF: the part before MORE, then each of MORE's heads. */
+	__builtin_memset(r, 0, __builtin_offsetof(struct iter_tcp_record, more));
+	options_clear(r->more);
 	r->uid = ctx->uid;
 	read_common(skc, r);
 	if ((tp = bpf_skc_to_tcp_sock(skc))) {

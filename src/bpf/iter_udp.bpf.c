@@ -19,21 +19,12 @@ char LICENSE[] SEC("license") = "GPL";
 #define TCP_CLOSE 7
 
 /*
- * The bits of inet_sock.inet_flags and udp_sock.udp_flags (Linux 6.6 and
- * later) as Linux 6.18 numbers them; both enums are anonymous in the
- * kernel, so CO-RE cannot relocate them by name.  On a kernel without the
- * fields the options they carry are left not read.
+ * The bits of udp_sock.udp_flags (Linux 6.6 and later) as Linux 6.18
+ * numbers them; the enum is anonymous in the kernel, so CO-RE cannot
+ * relocate it by name.  On a kernel without the field the options it
+ * carries are left not read.
  */
 enum {
-	INET_FLAGS_PKTINFO = 0,
-	INET_FLAGS_TTL = 1,
-	INET_FLAGS_TOS = 2,
-	INET_FLAGS_RECVERR = 9,
-	INET_FLAGS_FREEBIND = 11,
-	INET_FLAGS_MC_LOOP = 13,
-	INET_FLAGS_MC_ALL = 14,
-	INET_FLAGS_TRANSPARENT = 15,
-	INET_FLAGS_BIND_ADDRESS_NO_PORT = 18,
 	UDP_FLAGS_CORK = 0,
 	UDP_FLAGS_NO_CHECK6_TX = 1,
 	UDP_FLAGS_NO_CHECK6_RX = 2,
@@ -48,40 +39,9 @@ struct {
 	__type(value, struct iter_sock_record);
 } scratch SEC(".maps");
 
-#define bit(word, n) ((int)(((word) >> (n)) & 1))
-
-/* The IPPROTO_IP, IPPROTO_IPV6 and SOL_UDP options, as do_ip_getsockopt, ipv6_getsockopt and udp_lib_getsockopt give them. */
-static __noinline void read_ip_udp(struct udp_sock *up, struct iter_option *o)
+/* The SOL_UDP options, as udp_lib_getsockopt gives them. */
+static __always_inline void read_udp(struct udp_sock *up, struct iter_option *o)
 {
-	struct inet_sock *inet = &up->inet;
-	struct net *net = BPF_CORE_READ(&inet->sk, __sk_common.skc_net.net);
-	int ttl = inet->uc_ttl;
-
-	put_int(&o[ITER_I_IP_TTL], ttl < 0 ? BPF_CORE_READ(net, ipv4.sysctl_ip_default_ttl) : ttl);
-	put_int(&o[ITER_I_IP_TOS], inet->tos);
-	put_int(&o[ITER_I_IP_MINTTL], inet->min_ttl);
-	put_int(&o[ITER_I_IP_MULTICAST_TTL], inet->mc_ttl);
-	put_int(&o[ITER_I_IP_MTU_DISCOVER], inet->pmtudisc);
-	put_int(&o[ITER_I_IP_UNICAST_IF], inet->uc_index);
-	if (bpf_core_field_exists(inet->inet_flags)) {
-		unsigned long f = inet->inet_flags;
-
-		put_int(&o[ITER_I_IP_MULTICAST_LOOP], bit(f, INET_FLAGS_MC_LOOP));
-		put_int(&o[ITER_I_IP_FREEBIND], bit(f, INET_FLAGS_FREEBIND));
-		put_int(&o[ITER_I_IP_TRANSPARENT], bit(f, INET_FLAGS_TRANSPARENT));
-		put_int(&o[ITER_I_IP_RECVERR], bit(f, INET_FLAGS_RECVERR));
-		put_int(&o[ITER_I_IP_PKTINFO], bit(f, INET_FLAGS_PKTINFO));
-		put_int(&o[ITER_I_IP_RECVTTL], bit(f, INET_FLAGS_TTL));
-		put_int(&o[ITER_I_IP_RECVTOS], bit(f, INET_FLAGS_TOS));
-		put_int(&o[ITER_I_IP_MULTICAST_ALL], bit(f, INET_FLAGS_MC_ALL));
-		put_int(&o[ITER_I_IP_BIND_ADDRESS_NO_PORT], bit(f, INET_FLAGS_BIND_ADDRESS_NO_PORT));
-	}
-	if (inet->sk.__sk_common.skc_family == AF_INET6) {
-		put_int(&o[ITER_I_IPV6_V6ONLY],
-			BPF_CORE_READ_BITFIELD(&inet->sk.__sk_common, skc_ipv6only));
-		if (inet->pinet6)
-			put_int(&o[ITER_I_IPV6_TCLASS], BPF_CORE_READ(inet, pinet6, tclass));
-	}
 	if (bpf_core_field_exists(up->udp_flags)) {
 		unsigned long f = up->udp_flags;
 
@@ -136,7 +96,8 @@ int sockopt_udp(struct bpf_iter__udp *ctx)
 	r->send_q = sk->sk_wmem_alloc.refs.counter - 1;
 	read_sk_allowed(sk, r->options);
 	read_sk_fields(sk, r->options);
-	read_ip_udp(up, r->options);
+	read_ip_fields(&up->inet, r->options);
+	read_udp(up, r->options);
 	bpf_seq_write(ctx->meta->seq, r, sizeof(*r));
 	return 0;
 }

@@ -62,15 +62,21 @@ static __always_inline void put_linger(struct iter_option *o, const struct sock 
 	__builtin_memcpy(o->bytes, linger, sizeof(linger));
 }
 
+/* Every option slot of O not read yet: ITER_NOT_READ. */
+static __always_inline void options_clear(struct iter_option *o)
+{
+	for (int i = 0; i < ITER_SOCK_NOPTIONS; i++) {
+		o[i].err = ITER_NOT_READ;
+		o[i].len = 0;
+	}
+}
+
 /* Every option slot of R not read yet: ITER_NOT_READ. */
 static __always_inline void sock_record_clear(struct iter_sock_record *r)
 {
 	/* Too large for one memset in BPF: the part before the options, then each option's head. */
 	__builtin_memset(r, 0, __builtin_offsetof(struct iter_sock_record, options));
-	for (int i = 0; i < ITER_SOCK_NOPTIONS; i++) {
-		r->options[i].err = ITER_NOT_READ;
-		r->options[i].len = 0;
-	}
+	options_clear(r->options);
 }
 
 /* The SOL_SOCKET options bpf_getsockopt would give, from the fields sk_getsockopt reads. */
@@ -119,6 +125,60 @@ static __noinline __attribute__((unused)) void read_sk_fields(const struct sock 
 	put_int(&o[ITER_I_SO_RESERVE_MEM], (int)sk->sk_reserved_mem);
 	put_int(&o[ITER_I_SO_RCVMARK], flag(sk, SOCK_RCVMARK));
 	put_int(&o[ITER_I_SO_RCVPRIORITY], flag(sk, SOCK_RCVPRIORITY));
+}
+
+/*
+ * The bits of inet_sock.inet_flags (Linux 6.6 and later) as Linux 6.18
+ * numbers them; the enum is anonymous in the kernel, so CO-RE cannot
+ * relocate it by name.  On a kernel without the field the options it
+ * carries are left not read.
+ */
+enum {
+	INET_FLAGS_PKTINFO = 0,
+	INET_FLAGS_TTL = 1,
+	INET_FLAGS_TOS = 2,
+	INET_FLAGS_RECVERR = 9,
+	INET_FLAGS_FREEBIND = 11,
+	INET_FLAGS_MC_LOOP = 13,
+	INET_FLAGS_MC_ALL = 14,
+	INET_FLAGS_TRANSPARENT = 15,
+	INET_FLAGS_BIND_ADDRESS_NO_PORT = 18,
+};
+
+#define bit(word, n) ((int)(((word) >> (n)) & 1))
+
+/* The IPPROTO_IP options of an inet socket and IPV6_V6ONLY / IPV6_TCLASS, as do_ip_getsockopt and ipv6_getsockopt give them. */
+static __noinline __attribute__((unused)) void read_ip_fields(struct inet_sock *inet,
+							     struct iter_option *o)
+{
+	struct net *net = BPF_CORE_READ(&inet->sk, __sk_common.skc_net.net);
+	int ttl = inet->uc_ttl;
+
+	put_int(&o[ITER_I_IP_TTL], ttl < 0 ? BPF_CORE_READ(net, ipv4.sysctl_ip_default_ttl) : ttl);
+	put_int(&o[ITER_I_IP_TOS], inet->tos);
+	put_int(&o[ITER_I_IP_MINTTL], inet->min_ttl);
+	put_int(&o[ITER_I_IP_MULTICAST_TTL], inet->mc_ttl);
+	put_int(&o[ITER_I_IP_MTU_DISCOVER], inet->pmtudisc);
+	put_int(&o[ITER_I_IP_UNICAST_IF], inet->uc_index);
+	if (bpf_core_field_exists(inet->inet_flags)) {
+		unsigned long f = inet->inet_flags;
+
+		put_int(&o[ITER_I_IP_MULTICAST_LOOP], bit(f, INET_FLAGS_MC_LOOP));
+		put_int(&o[ITER_I_IP_FREEBIND], bit(f, INET_FLAGS_FREEBIND));
+		put_int(&o[ITER_I_IP_TRANSPARENT], bit(f, INET_FLAGS_TRANSPARENT));
+		put_int(&o[ITER_I_IP_RECVERR], bit(f, INET_FLAGS_RECVERR));
+		put_int(&o[ITER_I_IP_PKTINFO], bit(f, INET_FLAGS_PKTINFO));
+		put_int(&o[ITER_I_IP_RECVTTL], bit(f, INET_FLAGS_TTL));
+		put_int(&o[ITER_I_IP_RECVTOS], bit(f, INET_FLAGS_TOS));
+		put_int(&o[ITER_I_IP_MULTICAST_ALL], bit(f, INET_FLAGS_MC_ALL));
+		put_int(&o[ITER_I_IP_BIND_ADDRESS_NO_PORT], bit(f, INET_FLAGS_BIND_ADDRESS_NO_PORT));
+	}
+	if (inet->sk.__sk_common.skc_family == AF_INET6) {
+		put_int(&o[ITER_I_IPV6_V6ONLY],
+			BPF_CORE_READ_BITFIELD(&inet->sk.__sk_common, skc_ipv6only));
+		if (inet->pinet6)
+			put_int(&o[ITER_I_IPV6_TCLASS], BPF_CORE_READ(inet, pinet6, tclass));
+	}
 }
 
 /* The socket inode (of the struct socket's file; 0 when it has none) and network namespace of SK. */

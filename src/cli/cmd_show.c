@@ -398,12 +398,14 @@ static int cmd_show(int argc, char **argv)
 	if (!bpf && ntargets == 0)
 		show_every_process(&sh);
 	print_close_array();
+	show_print_not_read_summary(&sh.cache.not_read);
 	print_failures(&sh);
 	print_int(PRINT_JSON, "skipped_processes", NULL, (long long)sh.failed_processes);
 	print_int(PRINT_JSON, "skipped_sockets", NULL, (long long)sh.failed_sockets);
 	print_close_object();
 	print_end();
 	code = summarise(&sh);
+	show_not_read_free(&sh.cache.not_read);
 	show_cache_free(&sh.cache);
 	sockopt_scan_free(sh.scan);
 	if (sh.complete)

@@ -1,6 +1,5 @@
 /* show_print.c: one socket of `sockopt show` as an ss-like table row or a JSON object. */
 #include <ctype.h>
-#include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -239,49 +238,6 @@ static void print_options(struct show_cache *c, const sockopt_sock *sock, bool a
 	print_close_array();
 }
 
-/* Whether option I of SOCK is one its backend could not read, among those the view prints. */
-static bool not_read(const sockopt_sock *sock, size_t i, bool all)
-{
-	const sockopt_entry *e;
-	const sockopt_value *v;
-
-	/* Another reader leaves the options it has no value for at -ENODATA (libsockopt(3)). */
-	if (strcmp(sockopt_sock_backend(sock), "pidfd") == 0 ||
-	    sockopt_sock_option(sock, i, &e, &v) != -ENODATA)
-		return false;
-	return all || (sockopt_entry_access(e) & SOCKOPT_ACCESS_SET);
-}
-
-size_t show_not_read(const sockopt_sock *sock, bool all)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < sockopt_sock_option_count(sock); i++)
-		n += not_read(sock, i, all);
-	return n;
-}
-
-/*
- * The options the view would print that the backend did not read, so
- * that none is silently absent: their names in JSON ("not_read"), their
- * count in text (--json names them, --complete reads them).
- */
-static void print_not_read(const sockopt_sock *sock, bool all)
-{
-	size_t n = show_not_read(sock, all);
-	const sockopt_entry *e;
-	const sockopt_value *v;
-
-	if (!n)
-		return;
-	print_open_array("not_read");
-	for (size_t i = 0; i < sockopt_sock_option_count(sock); i++)
-		if (not_read(sock, i, all) && sockopt_sock_option(sock, i, &e, &v) == -ENODATA)
-			print_string(PRINT_JSON, NULL, NULL, sockopt_entry_name(e));
-	print_close_array();
-	print_text(" not-read=%zu", n);
-}
-
 /*
  * The name of a unix socket address as bytes into BUF: "@" and the
  * abstract name with its NULs, or the path up to its NUL; -1 when V is
@@ -404,7 +360,7 @@ void show_print_socket(struct show_cache *c, const sockopt_sock *sock, bool all)
 	print_netns(sock);
 	print_timer(sock);
 	print_options(c, sock, all);
-	print_not_read(sock, all);
+	show_print_not_read(&c->not_read, sock, all);
 	print_text("\n");
 	print_close_object();
 }
