@@ -516,6 +516,15 @@ static unsigned kind_of(int family, int type)
 	return 0;
 }
 
+/* Whether the task_file pass found socket fd FD in process PID. */
+static bool holds_fd(const struct owners *o, pid_t pid, int fd)
+{
+	for (size_t i = 0; i < o->n; i++)
+		if ((pid_t)o->v[i].pid == pid && (int)o->v[i].fd == fd)
+			return true;
+	return false;
+}
+
 static int by_pid_fd(const void *a, const void *b)
 {
 	const struct iter_file_record *x = *(const struct iter_file_record *const *)a;
@@ -526,6 +535,22 @@ static int by_pid_fd(const void *a, const void *b)
 	return (x->fd > y->fd) - (x->fd < y->fd);
 }
 
+/*
+ * Hand over a socket read through pidfd_getfd, but not an fd that was
+ * closed or became another file since the task_file pass: nothing of it
+ * is missing (processes that open and close sockets all the time do so
+ * between the two passes).
+ */
+static int pidfd_socket(sockopt_sock *s, void *ctx)
+{
+	const struct pass *p = ctx;
+	int err = sockopt_sock_error(s);
+
+	if (err == -EBADF || err == -ENOTSOCK)
+		return 0;
+	return p->fn(s, p->ctx);
+}
+
 /* Read the N fds of process PID the iterators did not meet through pidfd_getfd. */
 static int read_through_pidfd(struct pass *p, pid_t pid, const int *fds, size_t n)
 {
@@ -533,7 +558,9 @@ static int read_through_pidfd(struct pass *p, pid_t pid, const int *fds, size_t 
 	int r;
 
 	sockopt_scan_set_filter(p->scan, p->q->filter, p->q->filter_ctx);
-	r = sockopt_scan_pid(p->scan, pid, fds, n, p->fn, p->ctx, &d);
+	/* Fds named on the command line are reported whatever they became. */
+	r = sockopt_scan_pid(p->scan, pid, fds, n, p->q->nfds ? p->fn : pidfd_socket,
+			     p->q->nfds ? p->ctx : (void *)p, &d);
 	sockopt_scan_set_filter(p->scan, NULL, NULL);
 	if (r >= 0) {
 		p->count += r;
@@ -554,8 +581,8 @@ static int fall_back(struct pass *p, struct bpf_show_diag *diag)
 {
 	const struct owners *o = p->owners;
 	const struct iter_file_record **left = malloc((o->n + 1) * sizeof(*left));
-	int *fds = malloc((o->n + 1) * sizeof(*fds)), r = 0;
-	size_t n = 0;
+	int *fds = malloc((o->n + p->q->nfds + 1) * sizeof(*fds)), r = 0;
+	size_t n = 0, k_named = 0;
 
 	if (!left || !fds) {
 		free(left);
@@ -568,6 +595,12 @@ static int fall_back(struct pass *p, struct bpf_show_diag *diag)
 			left[n++] = &o->v[i];
 	if (n)
 		qsort(left, n, sizeof(*left), by_pid_fd);
+	/* An fd named on the command line that is no socket: pidfd_getfd says what it is. */
+	for (size_t i = 0; i < p->q->nfds; i++)
+		if (!holds_fd(o, p->q->pid, p->q->fds[i]))
+			fds[k_named++] = p->q->fds[i];
+	if (k_named)
+		r = read_through_pidfd(p, p->q->pid, fds, k_named);
 	for (size_t i = 0, j; r == 0 && i < n; i = j) {
 		size_t k = 0;
 

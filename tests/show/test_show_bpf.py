@@ -441,6 +441,13 @@ class BpfShow(unittest.TestCase):
         self.assertFalse([s for s in complete.values() if s.get("not_read")])
         text = sockopt("show", "--udp", "--backend", "bpf", str(holder.pid)).stdout
         self.assertIn("not-read=", text)
+        # An fd named on the command line that is no socket is said so, as through pidfd.
+        for backend in ("bpf", "pidfd"):
+            quiet = {k: v for k, v in ENV.items() if k != "SOCKOPT_BPF_REPORT"}
+            r = sockopt("show", "--backend", backend, "%d:0" % holder.pid, env=quiet)
+            self.assertEqual(r.returncode, 1, backend)
+            self.assertEqual(len(r.stderr.splitlines()), 1, r.stderr)
+            self.assertIn("fd 0 of process %d" % holder.pid, r.stderr)
 
     def test_udp_unix_whole_machine(self):
         """Without a PID, auto takes BPF for --udp --unix and finds the holder's sockets among the machine's."""
