@@ -29,6 +29,17 @@ static const struct {
 #undef ROW
 };
 
+/* Likewise for a UDP or unix record. */
+static const struct {
+	int level, name;
+} sock_slots[ITER_SOCK_NOPTIONS] = {
+#define ROW(l, n) { l, n },
+	ITER_SK_GETSOCKOPT(ROW) ITER_SOCK_FIELDS(ROW)
+#undef ROW
+};
+
+#define KINDS 9 /* the SOCKOPT_KIND_* bits */
+
 static const char *const timer_names[] = { "off", "on", "keepalive", "timewait", "persist" };
 
 int bpf_show_fail(struct bpf_show_diag *diag, int err, const char *fmt, ...)
@@ -64,17 +75,34 @@ const char *bpf_show_unavailable(void)
 	return NULL;
 }
 
+/*
+ * How much to ask of each read() of an iterator: whole records that fit
+ * the kernel's buffer (bpf_seq_read: 8 pages), so that a read ends at a
+ * record and as few reads as can be are made.  The unix iterator resumes
+ * each read by an offset in its hash bucket and, measured on Linux 6.18,
+ * misses sockets there: of 300 unix sockets of one process 28 were not
+ * met with these reads, 190 with one record per read.  fall_back reads
+ * the ones a process holds through pidfd_getfd.
+ */
+static size_t read_size(size_t size, size_t room)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	size_t kernel = (size_t)(page > 0 ? page : 4096) * 8, n = kernel < room ? kernel : room;
+
+	return n >= size ? n / size * size : size;
+}
+
 int bpf_read_records(int link, size_t size, int (*each)(const void *rec, void *ctx), void *ctx,
-			struct bpf_show_diag *diag)
+		     struct bpf_show_diag *diag)
 {
 	static unsigned char buf[1 << 16];
-	size_t have = 0;
+	size_t have = 0, want = read_size(size, sizeof(buf));
 	int fd = bpf_iter_create(link), r = 0;
 	ssize_t n;
 
 	if (fd < 0)
 		return bpf_show_fail(diag, -errno, "starting an iterator failed: %s", strerror(errno));
-	while (r == 0 && (n = read(fd, buf + have, sizeof(buf) - have)) > 0) {
+	while (r == 0 && (n = read(fd, buf + have, want - have)) > 0) {
 		size_t used = 0;
 
 		have += (size_t)n;
@@ -89,9 +117,10 @@ int bpf_read_records(int link, size_t size, int (*each)(const void *rec, void *c
 	return r;
 }
 
-/* The owners of sockets, sorted by inode. */
+/* The owners of sockets, sorted by inode; MET marks those an iterator met. */
 struct owners {
 	struct iter_file_record *v;
+	unsigned char *met;
 	size_t n, room;
 	pid_t pid;
 };
@@ -134,15 +163,18 @@ struct pass {
 	void *ctx;
 	int count;
 	long slots[2][ITER_TCP_NOPTIONS]; /* option index of each slot for tcp4, tcp6; filled once */
+	long more_slots[2][ITER_SOCK_NOPTIONS]; /* likewise for MORE, -1 where SLOTS has it */
 	bool slots_known[2];
+	struct bpf_show_diag *diag;
+	long sock_slots[KINDS][ITER_SOCK_NOPTIONS]; /* likewise per kind for UDP and unix */
+	bool sock_slots_known[KINDS];
 };
 
 /* A record's address as getsockname would give it; length 0 for a peer it does not have. */
-static socklen_t sockaddr_of(const struct iter_tcp_record *r, const __u8 *addr, __u16 port,
-			     struct sockaddr_storage *ss)
+static socklen_t sockaddr_of(int family, const __u8 *addr, __u16 port, struct sockaddr_storage *ss)
 {
 	memset(ss, 0, sizeof(*ss));
-	if (r->family == AF_INET) {
+	if (family == AF_INET) {
 		struct sockaddr_in *in = (struct sockaddr_in *)ss;
 
 		in->sin_family = AF_INET;
@@ -159,11 +191,27 @@ static socklen_t sockaddr_of(const struct iter_tcp_record *r, const __u8 *addr, 
 	}
 }
 
+/* The option index of each slot of a TCP record for S's family K (0 tcp, 1 tcp6), found once. */
+static void tcp_slots_find(struct pass *p, const sockopt_sock *s, int k)
+{
+	for (size_t i = 0; i < ITER_TCP_NOPTIONS; i++)
+		p->slots[k][i] = sockopt_sock_option_index(s, tcp_slots[i].level, tcp_slots[i].name);
+	for (size_t i = 0; i < ITER_SOCK_NOPTIONS; i++) {
+		long at = sockopt_sock_option_index(s, sock_slots[i].level, sock_slots[i].name);
+
+		for (size_t j = 0; at >= 0 && j < ITER_TCP_NOPTIONS; j++)
+			if (p->slots[k][j] == at)
+				at = -1; /* read by bpf_getsockopt or the TCP fields already */
+		p->more_slots[k][i] = at;
+	}
+	p->slots_known[k] = true;
+}
+
 static void describe(struct pass *p, sockopt_sock *s, const struct iter_tcp_record *r)
 {
 	struct sockaddr_storage local, peer;
-	socklen_t llen = sockaddr_of(r, r->local_addr, r->local_port, &local);
-	socklen_t plen = sockaddr_of(r, r->peer_addr, r->peer_port, &peer);
+	socklen_t llen = sockaddr_of(r->family, r->local_addr, r->local_port, &local);
+	socklen_t plen = sockaddr_of(r->family, r->peer_addr, r->peer_port, &peer);
 	bool full = r->what == ITER_FULL;
 
 	/* A listener or a socket not yet connected has no peer; getpeername fails on it. */
@@ -178,17 +226,20 @@ static void describe(struct pass *p, sockopt_sock *s, const struct iter_tcp_reco
 		return;
 	int k = r->family == AF_INET6;
 
-	if (!p->slots_known[k]) {
-		for (size_t i = 0; i < ITER_TCP_NOPTIONS; i++)
-			p->slots[k][i] = sockopt_sock_option_index(s, tcp_slots[i].level,
-								   tcp_slots[i].name);
-		p->slots_known[k] = true;
-	}
+	if (!p->slots_known[k])
+		tcp_slots_find(p, s, k);
 	for (size_t i = 0; i < ITER_TCP_NOPTIONS; i++) {
 		const struct iter_option *o = &r->options[i];
 
 		if (p->slots[k][i] >= 0)
 			sockopt_sock_set_option(s, (size_t)p->slots[k][i], o->bytes, o->len, o->err);
+	}
+	for (size_t i = 0; i < ITER_SOCK_NOPTIONS; i++) {
+		const struct iter_option *o = &r->more[i];
+
+		if (p->more_slots[k][i] >= 0 && o->err != ITER_NOT_READ)
+			sockopt_sock_set_option(s, (size_t)p->more_slots[k][i], o->bytes, o->len,
+						o->err);
 	}
 }
 
@@ -224,31 +275,120 @@ static int inode_only(const void *a, const void *b)
 	return (x->inode > y->inode) - (x->inode < y->inode);
 }
 
+/*
+ * Hand S (socket INODE) over once per process fd that holds it, marking
+ * those owners met, or once as nobody's in a whole-machine query.
+ */
+static int hand_to_owners(struct pass *p, sockopt_sock *s, __u64 inode)
+{
+	struct iter_file_record key = { .inode = inode };
+	struct owners *o = p->owners;
+	struct iter_file_record *f = NULL;
+	int err = 0;
+
+	if (inode && o->n)
+		f = bsearch(&key, o->v, o->n, sizeof(*o->v), inode_only);
+	if (!f)
+		return p->q->pid ? 0 : hand_over(p, s, NULL);
+	/* bsearch found one owner of the inode; the others sit beside it. */
+	while (f > o->v && f[-1].inode == inode)
+		f--;
+	/*
+	 * An iterator resumes each read() by its offset in a hash bucket, so
+	 * sockets made or closed meanwhile can make it meet a socket twice
+	 * (or skip one, which fall_back then reads): shown once.
+	 */
+	if (o->met[f - o->v])
+		return 0;
+	for (; err == 0 && f < o->v + o->n && f->inode == inode; f++) {
+		o->met[f - o->v] = 1;
+		err = hand_over(p, s, f);
+	}
+	return err;
+}
+
+/* Whether the query wants sockets of KIND (0: a family sockopt has no options for). */
+static bool kind_wanted(const struct bpf_show_query *q, unsigned kind)
+{
+	return q->kinds == 0 || (kind & q->kinds);
+}
+
+/* Whether socket INODE has an owner the query asks for (the pass need not build it otherwise). */
+static bool owned_if_asked(const struct pass *p, __u64 inode)
+{
+	struct iter_file_record key = { .inode = inode };
+
+	if (!p->q->pid)
+		return true;
+	return inode && p->owners->n &&
+	       bsearch(&key, p->owners->v, p->owners->n, sizeof(key), inode_only);
+}
+
 static int on_tcp(const void *rec, void *ctx)
 {
 	struct pass *p = ctx;
 	const struct iter_tcp_record *r = rec;
-	struct iter_file_record key = { .inode = r->inode };
-	struct owners *o = p->owners;
-	struct iter_file_record *f = NULL;
 	sockopt_sock *s;
-	int err = 0;
 
-	if (r->inode && o->n)
-		f = bsearch(&key, o->v, o->n, sizeof(*o->v), inode_only);
-	if (!f && p->q->pid)
+	if (!owned_if_asked(p, r->inode))
 		return 0; /* not this process's */
 	if (sockopt_scan_sock_new(p->scan, r->family, SOCK_STREAM, IPPROTO_TCP, "bpf", &s) < 0)
 		return -ENOMEM;
 	describe(p, s, r);
-	if (!f)
-		return hand_over(p, s, NULL);
-	/* bsearch found one owner of the inode; the others sit beside it. */
-	while (f > o->v && f[-1].inode == r->inode)
-		f--;
-	for (; err == 0 && f < o->v + o->n && f->inode == r->inode; f++)
-		err = hand_over(p, s, f);
-	return err;
+	return hand_to_owners(p, s, r->inode);
+}
+
+/* The option slots of a UDP or unix record into S: each one the program read. */
+static void sock_options(struct pass *p, sockopt_sock *s, const struct iter_sock_record *r)
+{
+	unsigned kind = sockopt_sock_kind(s);
+	int k = kind ? __builtin_ctz(kind) : 0;
+
+	if (!kind)
+		return;
+	if (!p->sock_slots_known[k]) {
+		for (size_t i = 0; i < ITER_SOCK_NOPTIONS; i++)
+			p->sock_slots[k][i] = sockopt_sock_option_index(s, sock_slots[i].level,
+									sock_slots[i].name);
+		p->sock_slots_known[k] = true;
+	}
+	for (size_t i = 0; i < ITER_SOCK_NOPTIONS; i++) {
+		const struct iter_option *o = &r->options[i];
+
+		if (p->sock_slots[k][i] >= 0 && o->err != ITER_NOT_READ)
+			sockopt_sock_set_option(s, (size_t)p->sock_slots[k][i], o->bytes, o->len,
+						o->err);
+	}
+}
+
+/* A UDP or unix record as a socket: addresses as getsockname/getpeername give them, state, queues, options. */
+static int on_sock(const void *rec, void *ctx)
+{
+	struct pass *p = ctx;
+	const struct iter_sock_record *r = rec;
+	struct sockaddr_storage local, peer;
+	socklen_t llen, plen;
+	sockopt_sock *s;
+	int protocol = r->family == AF_UNIX ? 0 : IPPROTO_UDP;
+
+	if (!owned_if_asked(p, r->inode))
+		return 0;
+	if (sockopt_scan_sock_new(p->scan, r->family, r->type, protocol, "bpf", &s) < 0)
+		return -ENOMEM;
+	if (r->family == AF_UNIX) {
+		llen = r->local_len <= sizeof(local) ? r->local_len : 0;
+		plen = r->peer_len <= sizeof(peer) ? r->peer_len : 0;
+		memcpy(&local, r->local_addr, llen);
+		memcpy(&peer, r->peer_addr, plen);
+	} else {
+		llen = sockaddr_of(r->family, r->local_addr, r->local_port, &local);
+		plen = r->peer_len ? sockaddr_of(r->family, r->peer_addr, r->peer_port, &peer) : 0;
+	}
+	sockopt_sock_set_netns(s, r->netns);
+	sockopt_sock_set_endpoints(s, r->inode, r->state, r->recv_q, r->send_q, &local, llen,
+				   &peer, plen);
+	sock_options(p, s, r);
+	return hand_to_owners(p, s, r->inode);
 }
 
 /* The inode of this process's network namespace, or 0. */
@@ -304,12 +444,44 @@ static size_t distinct_netns(const struct owners *o, __u32 self, __u32 **out)
 	return n;
 }
 
+/* The socket iterators a query needs, each with its record and its reader. */
+struct reader {
+	int which;
+	unsigned kinds; /* SOCKOPT_KIND_* its sockets are */
+	size_t size;
+	int (*each)(const void *rec, void *ctx);
+	int link;
+};
+
+static struct reader readers[] = {
+	{ BPF_ITER_TCP, SOCKOPT_KIND_TCP | SOCKOPT_KIND_TCP6, sizeof(struct iter_tcp_record), on_tcp,
+	  -1 },
+	{ BPF_ITER_UDP, SOCKOPT_KIND_UDP | SOCKOPT_KIND_UDP6, sizeof(struct iter_sock_record),
+	  on_sock, -1 },
+	{ BPF_ITER_UNIX, SOCKOPT_KIND_UNIX | SOCKOPT_KIND_UNIX_DGRAM | SOCKOPT_KIND_UNIX_SEQPACKET,
+	  sizeof(struct iter_sock_record), on_sock, -1 },
+};
+
+#define NREADERS (sizeof(readers) / sizeof(readers[0]))
+
+/* Every reader the query wants, from this namespace's point of view. */
+static int read_here(struct pass *p, struct bpf_show_diag *diag)
+{
+	int r = 0;
+
+	for (size_t i = 0; r == 0 && i < NREADERS; i++)
+		if (readers[i].link >= 0)
+			r = bpf_read_records(readers[i].link, readers[i].size, readers[i].each, p,
+					     diag);
+	return r;
+}
+
 /*
  * An iterator sees the network namespace of the process that starts it,
  * so each namespace other than ours is read from inside it (setns), and
  * we return to ours through HOME afterwards.
  */
-static int read_every_netns(int tcp, struct pass *p, struct bpf_show_diag *diag)
+static int read_every_netns(struct pass *p, struct bpf_show_diag *diag)
 {
 	__u32 self = own_netns(), *ns = NULL;
 	size_t n = distinct_netns(p->owners, self, &ns);
@@ -318,12 +490,10 @@ static int read_every_netns(int tcp, struct pass *p, struct bpf_show_diag *diag)
 	if (n == 0)
 		return bpf_show_fail(diag, -ENOMEM, "out of memory");
 	for (size_t i = 0; r == 0 && i < n; i++) {
-		if (i > 0 && (home < 0 || !enter_netns(p->owners, ns[i]))) {
-			fprintf(stderr, "sockopt: the sockets of network namespace %u were not read: "
-					"no process of it could be entered.\n", ns[i]);
+		/* Its sockets' owners are read through pidfd_getfd below (fall_back). */
+		if (i > 0 && (home < 0 || !enter_netns(p->owners, ns[i])))
 			continue;
-		}
-		r = bpf_read_records(tcp, sizeof(struct iter_tcp_record), on_tcp, p, diag);
+		r = read_here(p, diag);
 		if (i > 0 && setns(home, CLONE_NEWNET) < 0)
 			r = bpf_show_fail(diag, -errno, "returning to our network namespace failed: %s",
 					  strerror(errno));
@@ -334,12 +504,122 @@ static int read_every_netns(int tcp, struct pass *p, struct bpf_show_diag *diag)
 	return r;
 }
 
+/* The SOCKOPT_KIND_* bit of a family and type, or 0 (sockopt_kind_triple's table read backwards). */
+static unsigned kind_of(int family, int type)
+{
+	for (unsigned k = 1; k & SOCKOPT_KIND_ALL; k <<= 1) {
+		int f, t, proto;
+
+		if (sockopt_kind_triple(k, &f, &t, &proto) == 0 && f == family && t == type)
+			return k;
+	}
+	return 0;
+}
+
+/* Whether the task_file pass found socket fd FD in process PID. */
+static bool holds_fd(const struct owners *o, pid_t pid, int fd)
+{
+	for (size_t i = 0; i < o->n; i++)
+		if ((pid_t)o->v[i].pid == pid && (int)o->v[i].fd == fd)
+			return true;
+	return false;
+}
+
+static int by_pid_fd(const void *a, const void *b)
+{
+	const struct iter_file_record *x = *(const struct iter_file_record *const *)a;
+	const struct iter_file_record *y = *(const struct iter_file_record *const *)b;
+
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	return (x->fd > y->fd) - (x->fd < y->fd);
+}
+
+/*
+ * Hand over a socket read through pidfd_getfd, but not an fd that was
+ * closed or became another file since the task_file pass: nothing of it
+ * is missing (processes that open and close sockets all the time do so
+ * between the two passes).
+ */
+static int pidfd_socket(sockopt_sock *s, void *ctx)
+{
+	const struct pass *p = ctx;
+	int err = sockopt_sock_error(s);
+
+	if (err == -EBADF || err == -ENOTSOCK)
+		return 0;
+	return p->fn(s, p->ctx);
+}
+
+/* Read the N fds of process PID the iterators did not meet through pidfd_getfd. */
+static int read_through_pidfd(struct pass *p, pid_t pid, const int *fds, size_t n)
+{
+	struct sockopt_diag d;
+	int r;
+
+	sockopt_scan_set_filter(p->scan, p->q->filter, p->q->filter_ctx);
+	/* Fds named on the command line are reported whatever they became. */
+	r = sockopt_scan_pid(p->scan, pid, fds, n, p->q->nfds ? p->fn : pidfd_socket,
+			     p->q->nfds ? p->ctx : (void *)p, &d);
+	sockopt_scan_set_filter(p->scan, NULL, NULL);
+	if (r >= 0) {
+		p->count += r;
+		return 0;
+	}
+	/* A process that exited since the task_file pass has nothing left to show. */
+	if (r != -ESRCH && p->q->failed)
+		p->q->failed(pid, r, d.text, p->ctx);
+	return r == -ENOMEM ? bpf_show_fail(p->diag, r, "out of memory") : 0;
+}
+
+/*
+ * The socket fds the task_file pass found that no socket iterator met,
+ * of the kinds the query wants, read through pidfd_getfd, process by
+ * process in fd order.
+ */
+static int fall_back(struct pass *p, struct bpf_show_diag *diag)
+{
+	const struct owners *o = p->owners;
+	const struct iter_file_record **left = malloc((o->n + 1) * sizeof(*left));
+	int *fds = malloc((o->n + p->q->nfds + 1) * sizeof(*fds)), r = 0;
+	size_t n = 0, k_named = 0;
+
+	if (!left || !fds) {
+		free(left);
+		free(fds);
+		return bpf_show_fail(diag, -ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < o->n; i++)
+		if (!o->met[i] && kind_wanted(p->q, kind_of(o->v[i].family, o->v[i].type)) &&
+		    fd_wanted(p->q, (int)o->v[i].fd))
+			left[n++] = &o->v[i];
+	if (n)
+		qsort(left, n, sizeof(*left), by_pid_fd);
+	/* An fd named on the command line that is no socket: pidfd_getfd says what it is. */
+	for (size_t i = 0; i < p->q->nfds; i++)
+		if (!holds_fd(o, p->q->pid, p->q->fds[i]))
+			fds[k_named++] = p->q->fds[i];
+	if (k_named)
+		r = read_through_pidfd(p, p->q->pid, fds, k_named);
+	for (size_t i = 0, j; r == 0 && i < n; i = j) {
+		size_t k = 0;
+
+		for (j = i; j < n && left[j]->pid == left[i]->pid; j++)
+			fds[k++] = (int)left[j]->fd;
+		r = read_through_pidfd(p, (pid_t)left[i]->pid, fds, k);
+	}
+	free(left);
+	free(fds);
+	return r;
+}
+
 int bpf_show_scan(sockopt_scan *scan, const struct bpf_show_query *q, sockopt_sock_fn fn,
 		  void *ctx, struct bpf_show_diag *diag)
 {
 	struct owners owners = { .pid = q->pid };
-	struct pass p = { .scan = scan, .q = q, .owners = &owners, .fn = fn, .ctx = ctx };
-	int task = bpf_iter_link(BPF_ITER_TASK_FILE, diag), tcp = -1, r;
+	struct pass p = { .scan = scan, .q = q, .owners = &owners, .fn = fn, .ctx = ctx,
+			  .diag = diag };
+	int task = bpf_iter_link(BPF_ITER_TASK_FILE, diag), r;
 
 	if (task < 0)
 		return task;
@@ -348,13 +628,23 @@ int bpf_show_scan(sockopt_scan *scan, const struct bpf_show_query *q, sockopt_so
 		r = bpf_show_fail(diag, r, "out of memory");
 	if (r == 0 && owners.n > 0) /* qsort wants a pointer even for no elements */
 		qsort(owners.v, owners.n, sizeof(*owners.v), by_inode);
-	if (r == 0 && (tcp = bpf_iter_link(BPF_ITER_TCP, diag)) < 0)
-		r = tcp;
+	if (r == 0 && !(owners.met = calloc(owners.n + 1, 1)))
+		r = bpf_show_fail(diag, -ENOMEM, "out of memory");
+	for (size_t i = 0; r == 0 && i < NREADERS; i++)
+		if (kind_wanted(q, readers[i].kinds) &&
+		    (readers[i].link = bpf_iter_link(readers[i].which, diag)) < 0)
+			r = readers[i].link;
 	if (r == 0)
-		r = read_every_netns(tcp, &p, diag);
-	if (tcp >= 0)
-		close(tcp);
+		r = read_every_netns(&p, diag);
+	if (r == 0)
+		r = fall_back(&p, diag);
+	for (size_t i = 0; i < NREADERS; i++) {
+		if (readers[i].link >= 0)
+			close(readers[i].link);
+		readers[i].link = -1;
+	}
 	close(task);
 	free(owners.v);
+	free(owners.met);
 	return r < 0 ? r : p.count;
 }

@@ -9,7 +9,7 @@
 
 #include "sockopt.h"
 
-enum bpf_iter_which { BPF_ITER_TCP, BPF_ITER_TASK_FILE };
+enum bpf_iter_which { BPF_ITER_TCP, BPF_ITER_TASK_FILE, BPF_ITER_UDP, BPF_ITER_UNIX };
 
 /* Why the backend failed, and what a run cost: programs loaded (0: all were pinned already). */
 struct bpf_show_diag {
@@ -44,13 +44,20 @@ struct bpf_show_query {
 	size_t nfds;
 	sockopt_sock_pred filter; /* NULL: every socket */
 	void *filter_ctx;
+	unsigned kinds; /* SOCKOPT_KIND_* the caller wants; 0: every socket, of any family */
+	/* Told of a process whose sockets could not be read through pidfd_getfd (NULL: not told). */
+	void (*failed)(pid_t pid, int err, const char *text, void *ctx);
 };
 
 /*
- * Call FN for each TCP socket of this network namespace that Q asks for,
+ * Call FN for each socket of every network namespace that Q asks for,
  * once per process fd that holds it (and once with PID 0 for a socket no
- * process holds, when Q->pid is 0), read through the iterators in one
- * pass.  The number of sockets handed over, or a negative errno with DIAG.
+ * process holds, when Q->pid is 0).  TCP, UDP and unix sockets are read
+ * through the iterators, one pass of each per namespace; a socket fd of a
+ * process that no iterator met (raw, netlink, packet, MPTCP, or in a
+ * namespace that could not be entered) is read through pidfd_getfd, and
+ * its backend says so.  The number of sockets handed over, or a negative
+ * errno with DIAG.
  */
 int bpf_show_scan(sockopt_scan *scan, const struct bpf_show_query *q, sockopt_sock_fn fn,
 		  void *ctx, struct bpf_show_diag *diag);

@@ -74,6 +74,58 @@ enum iter_timer {
 	ITER_TIMER_PERSIST = 4,
 };
 
+#ifndef SOL_UDP
+#define SOL_UDP 17
+#endif
+
+/*
+ * The options of a UDP or unix socket, in the order of their slots in a
+ * struct iter_sock_record (and in the MORE slots of a TCP record).  The SOL_SOCKET ones of ITER_SK_GETSOCKOPT are
+ * in bpf_getsockopt's allow-list: the unix iterator reads them with it, the
+ * UDP iterator (whose verifier refuses bpf_getsockopt) from the socket's
+ * fields.  All others are read from fields, computed as the kernel's
+ * getsockopt computes them (net/core/sock.c, net/ipv4/ip_sockglue.c,
+ * net/ipv4/udp.c, Linux 6.18); each program fills the slots that apply to
+ * its kind and leaves the rest ITER_NOT_READ.
+ */
+#define ITER_SK_GETSOCKOPT(X)                                                                      \
+	X(SOL_SOCKET, SO_REUSEADDR) X(SOL_SOCKET, SO_SNDBUF) X(SOL_SOCKET, SO_RCVBUF)              \
+	X(SOL_SOCKET, SO_KEEPALIVE) X(SOL_SOCKET, SO_PRIORITY) X(SOL_SOCKET, SO_REUSEPORT)         \
+	X(SOL_SOCKET, SO_RCVLOWAT) X(SOL_SOCKET, SO_MARK) X(SOL_SOCKET, SO_BINDTOIFINDEX)
+
+#define ITER_SOCK_FIELDS(X)                                                                        \
+	X(SOL_SOCKET, SO_DEBUG) X(SOL_SOCKET, SO_DONTROUTE) X(SOL_SOCKET, SO_BROADCAST)            \
+	X(SOL_SOCKET, SO_OOBINLINE) X(SOL_SOCKET, SO_NO_CHECK) X(SOL_SOCKET, SO_LINGER)            \
+	X(SOL_SOCKET, SO_RCVTIMEO) X(SOL_SOCKET, SO_SNDTIMEO) X(SOL_SOCKET, SO_TIMESTAMP)          \
+	X(SOL_SOCKET, SO_TIMESTAMPNS) X(SOL_SOCKET, SO_RXQ_OVFL) X(SOL_SOCKET, SO_WIFI_STATUS)     \
+	X(SOL_SOCKET, SO_PEEK_OFF) X(SOL_SOCKET, SO_NOFCS) X(SOL_SOCKET, SO_LOCK_FILTER)           \
+	X(SOL_SOCKET, SO_SELECT_ERR_QUEUE) X(SOL_SOCKET, SO_BUSY_POLL)                              \
+	X(SOL_SOCKET, SO_INCOMING_CPU) X(SOL_SOCKET, SO_ZEROCOPY)                                   \
+	X(SOL_SOCKET, SO_PREFER_BUSY_POLL) X(SOL_SOCKET, SO_NETNS_COOKIE)                           \
+	X(SOL_SOCKET, SO_BUF_LOCK) X(SOL_SOCKET, SO_RESERVE_MEM) X(SOL_SOCKET, SO_RCVMARK)         \
+	X(SOL_SOCKET, SO_RCVPRIORITY) X(SOL_SOCKET, SO_PASSCRED) X(SOL_SOCKET, SO_PASSSEC)         \
+	X(SOL_SOCKET, SO_PASSPIDFD) X(SOL_SOCKET, SO_PASSRIGHTS) X(SOL_IP, IP_TTL)                 \
+	X(SOL_IP, IP_TOS) X(SOL_IP, IP_MINTTL) X(SOL_IP, IP_MULTICAST_TTL)                          \
+	X(SOL_IP, IP_MTU_DISCOVER) X(SOL_IP, IP_UNICAST_IF) X(SOL_IP, IP_MULTICAST_LOOP)           \
+	X(SOL_IP, IP_FREEBIND) X(SOL_IP, IP_TRANSPARENT) X(SOL_IP, IP_RECVERR)                      \
+	X(SOL_IP, IP_PKTINFO) X(SOL_IP, IP_RECVTTL) X(SOL_IP, IP_RECVTOS)                           \
+	X(SOL_IP, IP_MULTICAST_ALL) X(SOL_IP, IP_BIND_ADDRESS_NO_PORT) X(SOL_IPV6, IPV6_V6ONLY)    \
+	X(SOL_IPV6, IPV6_TCLASS) X(SOL_UDP, UDP_CORK) X(SOL_UDP, UDP_ENCAP)                         \
+	X(SOL_UDP, UDP_NO_CHECK6_TX) X(SOL_UDP, UDP_NO_CHECK6_RX) X(SOL_UDP, UDP_SEGMENT)          \
+	X(SOL_UDP, UDP_GRO)
+
+/* Each slot's index, named after its option: ITER_I_SO_SNDBUF … */
+#define ITER_INDEX_OF(level, name) ITER_I_##name,
+enum iter_sock_slot {
+	ITER_SK_GETSOCKOPT(ITER_INDEX_OF) ITER_SOCK_FIELDS(ITER_INDEX_OF) ITER_SOCK_NOPTIONS
+};
+
+/* The err of an option slot a program did not fill (getsockopt never gives a positive errno). */
+#define ITER_NOT_READ 1
+
+/* Room for a unix socket address (struct sockaddr_un, 110 bytes) or an inet one; a power of two, so the program can mask a length to it. */
+#define ITER_ADDR_MAX 128
+
 /* One TCP socket as iter_tcp.bpf.c writes it. */
 struct iter_tcp_record {
 	__u64 inode; /* 0 for TIME_WAIT and request sockets: no struct socket */
@@ -88,6 +140,22 @@ struct iter_tcp_record {
 	__u32 timer; /* enum iter_timer */
 	__s32 timer_ms; /* until it fires; 0 when off or overdue */
 	struct iter_option options[ITER_TCP_NOPTIONS];
+	struct iter_option more[ITER_SOCK_NOPTIONS]; /* the slots of a UDP record read from fields */
+};
+
+/* One UDP or unix socket as iter_udp.bpf.c or iter_unix.bpf.c writes it. */
+struct iter_sock_record {
+	__u64 inode; /* 0 for a socket with no struct socket left */
+	__u32 netns;
+	__u32 uid;
+	__u16 family, type;
+	__u8 state;  /* TCP_LISTEN, TCP_ESTABLISHED (connected) or TCP_CLOSE, as the pidfd path says it */
+	__u8 pad[3];
+	__u16 local_port, peer_port; /* inet, host order */
+	__u32 local_len, peer_len;   /* bytes of a unix address; for inet 0 when there is none */
+	__u8 local_addr[ITER_ADDR_MAX], peer_addr[ITER_ADDR_MAX]; /* inet: 4 or 16 bytes */
+	__s64 recv_q, send_q; /* -1: unknown */
+	struct iter_option options[ITER_SOCK_NOPTIONS];
 };
 
 /* One socket fd of one process as iter_task.bpf.c writes it. */

@@ -14,6 +14,8 @@
 #include "bpfshow.h"
 #include "iter_task.skel.h"
 #include "iter_tcp.skel.h"
+#include "iter_udp.skel.h"
+#include "iter_unix.skel.h"
 
 /* Each iterator and the object its skeleton embeds (so nothing is read from disk at run time). */
 static const struct {
@@ -22,6 +24,8 @@ static const struct {
 } iters[] = {
 	[BPF_ITER_TCP] = { "tcp", iter_tcp_bpf__elf_bytes },
 	[BPF_ITER_TASK_FILE] = { "task_file", iter_task_bpf__elf_bytes },
+	[BPF_ITER_UDP] = { "udp", iter_udp_bpf__elf_bytes },
+	[BPF_ITER_UNIX] = { "unix", iter_unix_bpf__elf_bytes },
 };
 
 /* FNV-1a of the object: a new build of a program gets a new pin name, so an upgrade replaces the old one. */

@@ -10,15 +10,10 @@
 #include "kern.h"
 #include "optnames.h"
 #include "iter.h"
+#include "sk_read.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
-/* HZ, for the timers and the options the kernel keeps in jiffies; 0 when the kernel config is unknown. */
-extern unsigned CONFIG_HZ __kconfig __weak;
-
-#define AF_INET 2
-#define AF_INET6 10
-#define MAX_SCHEDULE_TIMEOUT 0x7fffffffffffffffL
 #define TCP_NAGLE_CORK 2 /* include/net/tcp.h */
 #define ICSK_TIME_RETRANS 1
 #define ICSK_TIME_PROBE0 3
@@ -50,36 +45,6 @@ static __s32 ms_until(unsigned long expires)
 	return (__s32)((unsigned long)delta * 1000 / CONFIG_HZ);
 }
 
-static void put_int(struct iter_option *o, int v)
-{
-	o->err = 0;
-	o->len = sizeof(int);
-	__builtin_memcpy(o->bytes, &v, sizeof(v));
-}
-
-/* Jiffies as struct timeval, as sock_get_timeout() gives SO_RCVTIMEO / SO_SNDTIMEO (0: none). */
-static void put_timeout(struct iter_option *o, long t)
-{
-	__s64 tv[2] = { 0, 0 };
-
-	if (!CONFIG_HZ) {
-		o->err = -61; /* ENODATA */
-		return;
-	}
-	/* BPF divides unsigned only; the kernel keeps these timeouts positive. */
-	if (t > 0 && t != MAX_SCHEDULE_TIMEOUT) {
-		tv[0] = (__s64)((unsigned long)t / CONFIG_HZ);
-		tv[1] = (__s64)((unsigned long)t % CONFIG_HZ * 1000000 / CONFIG_HZ);
-	}
-	o->err = 0;
-	o->len = sizeof(tv);
-	__builtin_memcpy(o->bytes, tv, sizeof(tv));
-}
-
-/* Whether sock_flag BIT of SK is set, the bit number relocated by name. */
-#define flag(sk, bit)                                                                              \
-	(!!((sk)->__sk_common.skc_flags & (1UL << bpf_core_enum_value(enum sock_flags, bit))))
-
 /* TCP_DEFER_ACCEPT: SYN-ACK retransmissions back to seconds (retrans_to_secs, 1 s doubling to 120 s). */
 static int defer_seconds(int retrans)
 {
@@ -100,14 +65,9 @@ static void read_fields(struct tcp_sock *tp, struct iter_option *o)
 {
 	struct sock *sk = &tp->inet_conn.icsk_inet.sk;
 	struct net *net = sk->__sk_common.skc_net.net;
-	int linger[2] = { flag(sk, SOCK_LINGER), 0 }, ttl = tp->inet_conn.icsk_inet.uc_ttl;
-	int linger2 = tp->linger2;
+	int ttl = tp->inet_conn.icsk_inet.uc_ttl, linger2 = tp->linger2;
 
-	if (CONFIG_HZ)
-		linger[1] = (int)(sk->sk_lingertime / CONFIG_HZ);
-	o[0].err = 0;
-	o[0].len = sizeof(linger);
-	__builtin_memcpy(o[0].bytes, linger, sizeof(linger));
+	put_linger(&o[0], sk);
 	put_timeout(&o[1], sk->sk_rcvtimeo);
 	put_timeout(&o[2], sk->sk_sndtimeo);
 	put_int(&o[3], flag(sk, SOCK_DBG));
@@ -125,6 +85,8 @@ static void read_fields(struct tcp_sock *tp, struct iter_option *o)
 
 static void read_options(struct tcp_sock *tp, struct iter_tcp_record *r)
 {
+	struct sock *sk = &tp->inet_conn.icsk_inet.sk;
+
 	for (int i = 0; i < ITER_TCP_NGETSOCKOPT; i++) {
 		struct iter_option *o = &r->options[i];
 
@@ -133,6 +95,9 @@ static void read_options(struct tcp_sock *tp, struct iter_tcp_record *r)
 		o->len = o->err ? 0 : sizeof(int);
 	}
 	read_fields(tp, &r->options[ITER_TCP_NGETSOCKOPT]);
+	/* The SOL_SOCKET and IP options the UDP iterator reads from fields, for the ones above lack. */
+	read_sk_fields(sk, r->more);
+	read_ip_fields(&tp->inet_conn.icsk_inet, r->more);
 }
 
 /* The timer ss shows for a full socket (tcp4_seq_show's choice). */
@@ -206,7 +171,9 @@ int sockopt_tcp(struct bpf_iter__tcp *ctx)
 
 	if (!skc || !(r = bpf_map_lookup_elem(&scratch, &zero)))
 		return 0;
-	__builtin_memset(r, 0, sizeof(*r));
+	/* Too large for one memset in BPF: the part before MORE, then each of MORE's heads. */
+	__builtin_memset(r, 0, __builtin_offsetof(struct iter_tcp_record, more));
+	options_clear(r->more);
 	r->uid = ctx->uid;
 	read_common(skc, r);
 	if ((tp = bpf_skc_to_tcp_sock(skc))) {

@@ -17,6 +17,7 @@
 #include <linux/in6.h>
 #include <linux/posix_types.h>
 #include <linux/types.h>
+#include <linux/un.h>
 
 #define CORE __attribute__((preserve_access_index))
 
@@ -50,6 +51,7 @@ struct netns_ipv4 {
 struct net {
 	struct ns_common ns;
 	struct netns_ipv4 ipv4;
+	__u64 net_cookie;
 } CORE;
 
 typedef struct {
@@ -63,11 +65,34 @@ struct sock_common {
 	__u16 skc_num;
 	unsigned short skc_family;
 	unsigned char skc_state;
+	unsigned char skc_reuse : 4;
+	unsigned char skc_reuseport : 1;
+	unsigned char skc_ipv6only : 1;
+	int skc_bound_dev_if;
 	possible_net_t skc_net;
 	struct in6_addr skc_v6_daddr;
 	struct in6_addr skc_v6_rcv_saddr;
 	unsigned long skc_flags;
+	int skc_incoming_cpu;
 } CORE;
+
+struct sk_buff {
+	struct sk_buff *next;
+	unsigned int len;
+} CORE;
+
+struct sk_buff_head {
+	struct sk_buff *next;
+	__u32 qlen;
+} CORE;
+
+typedef struct {
+	int counter;
+} atomic_t;
+
+typedef struct {
+	atomic_t refs;
+} refcount_t;
 
 struct sock;
 
@@ -81,18 +106,71 @@ struct socket {
 
 struct sock {
 	struct sock_common __sk_common;
+	__s32 sk_peek_off;
+	struct sk_buff_head sk_receive_queue;
+	struct {
+		atomic_t rmem_alloc;
+	} sk_backlog;
+	unsigned int sk_ll_usec;
+	__u8 sk_prefer_busy_poll;
+	__u8 sk_userlocks;
+	int sk_rcvbuf;
 	long sk_rcvtimeo;
+	int sk_rcvlowat;
+	__u32 sk_reserved_mem;
+	refcount_t sk_wmem_alloc;
 	long sk_sndtimeo;
+	__u32 sk_priority;
+	__u32 sk_mark;
+	__u16 sk_type;
+	int sk_sndbuf;
+	__u8 sk_no_check_tx : 1;
 	struct socket *sk_socket;
 	unsigned long sk_lingertime;
 	__u32 sk_ack_backlog;
 	__u32 sk_max_ack_backlog;
 	struct timer_list sk_timer;
+	/* Linux 6.16 and later; the unix program reads them only where they exist. */
+	__u8 sk_scm_credentials : 1;
+	__u8 sk_scm_security : 1;
+	__u8 sk_scm_pidfd : 1;
+	__u8 sk_scm_rights : 1;
+} CORE;
+
+struct ipv6_pinfo {
+	__u8 tclass;
 } CORE;
 
 struct inet_sock {
 	struct sock sk;
+	struct ipv6_pinfo *pinet6;
+	unsigned long inet_flags; /* Linux 6.6 and later */
 	__s16 uc_ttl;
+	__u8 tos;
+	__u8 min_ttl;
+	__u8 mc_ttl;
+	__u8 pmtudisc;
+	int uc_index;
+} CORE;
+
+struct udp_sock {
+	struct inet_sock inet;
+	unsigned long udp_flags; /* Linux 6.6 and later */
+	__u8 encap_type;
+	__u16 gso_size;
+} CORE;
+
+/* A bound unix socket's address: LEN bytes of struct sockaddr_un at NAME. */
+struct unix_address {
+	int len;
+	struct sockaddr_un name[0];
+} CORE;
+
+struct unix_sock {
+	struct sock sk;
+	struct unix_address *addr;
+	struct sock *peer;
+	int inq_len; /* Linux 6.17 and later: the bytes a stream socket has to read */
 } CORE;
 
 struct request_sock_queue {
@@ -149,6 +227,18 @@ struct bpf_iter__tcp {
 	__u32 uid;
 } CORE;
 
+struct bpf_iter__udp {
+	struct bpf_iter_meta *meta;
+	struct udp_sock *udp_sk;
+	__u32 uid;
+} CORE;
+
+struct bpf_iter__unix {
+	struct bpf_iter_meta *meta;
+	struct unix_sock *unix_sk;
+	__u32 uid;
+} CORE;
+
 struct bpf_iter__task_file {
 	struct bpf_iter_meta *meta;
 	struct task_struct *task;
@@ -159,9 +249,22 @@ struct bpf_iter__task_file {
 /* The sock_flag bits read (include/net/sock.h), relocated by name as enum values. */
 enum sock_flags {
 	SOCK_URGINLINE = 2,
+	SOCK_KEEPOPEN = 3,
 	SOCK_LINGER = 4,
+	SOCK_BROADCAST = 6,
 	SOCK_DBG = 10,
+	SOCK_RCVTSTAMP = 11,
+	SOCK_RCVTSTAMPNS = 12,
 	SOCK_LOCALROUTE = 13,
+	SOCK_RXQ_OVFL = 17,
+	SOCK_ZEROCOPY = 18,
+	SOCK_WIFI_STATUS = 19,
+	SOCK_NOFCS = 20,
+	SOCK_FILTER_LOCKED = 21,
+	SOCK_SELECT_ERR_QUEUE = 22,
+	SOCK_TSTAMP_NEW = 26,
+	SOCK_RCVMARK = 27,
+	SOCK_RCVPRIORITY = 28,
 };
 
 #endif /* SOCKOPT_BPF_KERN_H */

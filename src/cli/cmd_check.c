@@ -134,7 +134,7 @@ static unsigned policy_kinds(const struct policy *p)
 static int bpf_backend(sockopt_scan *scan, pid_t pid, sockopt_sock_pred filter, void *filter_ctx,
 		       sockopt_sock_fn fn, void *ctx, struct sockopt_diag *diag)
 {
-	struct bpf_show_query q = { pid, NULL, 0, filter, filter_ctx };
+	struct bpf_show_query q = { pid, NULL, 0, filter, filter_ctx, 0, NULL };
 	struct bpf_show_diag d = { 0 };
 	int r = bpf_show_scan(scan, &q, fn, ctx, &d);
 
@@ -150,7 +150,7 @@ int check_backend(const char *arg, unsigned kinds, bool verbose, policy_backend_
 	struct show_filter filter;
 	int bpf;
 
-	/* show's choice: BPF when it may be used and only TCP sockets are asked for. */
+	/* show's choice: BPF when it may be used and only kinds its iterators read are asked for. */
 	show_filter_init(&filter);
 	filter.protocols = kinds == SOCKOPT_KIND_ALL ? 0 : kinds;
 	if ((bpf = show_backend_choose(arg, &filter, verbose)) < 0)

@@ -218,7 +218,7 @@ static int cmd_export(int argc, char **argv)
 	}
 	if (c < 0)
 		return a.code;
-	/* Every kind is counted, so only --backend bpf reads through BPF (TCP sockets only). */
+	/* Every kind is counted, so only --backend bpf reads through BPF (raw and others through pidfd). */
 	if (check_backend(backend_arg, SOCKOPT_KIND_ALL, verbose, &src.backend) < 0)
 		return EXIT_USAGE;
 	if (policy_path && policy_load(policy_path, &policy, &diag) < 0)
@@ -257,6 +257,6 @@ const struct command export_command = {
 	"the sockets as Prometheus metrics: on stdout, in a textfile, or served on /metrics",
 	export_flags, 0, -1, ARGS_FLAGS_ANYWHERE,
 	"Without PID, every process this user may read. Every kind is counted, so only --backend bpf\n"
-	"reads through BPF (TCP sockets only). docs/export.md describes the metrics.",
+	"reads through BPF (TCP, UDP, unix). docs/export.md describes the metrics.",
 	{ "sockopt export --policy examples/redis.policy", "sockopt export --listen 127.0.0.1:9477" },
 };

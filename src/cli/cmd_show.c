@@ -27,6 +27,7 @@ struct show {
 	struct show_filter filter;
 	bool all;
 	sockopt_scan *scan;
+	sockopt_scan *complete; /* --complete: rereads through pidfd what BPF could not read */
 	struct show_cache cache;
 	bool whole_machine;
 	size_t sockets;
@@ -34,9 +35,6 @@ struct show {
 	size_t failed_processes;
 	size_t read_processes; /* processes of which something was read */
 	bool header_printed;
-	/* The fds named for the BPF pass under way, and which of them it delivered. */
-	const struct target *named;
-	bool *delivered;
 	struct failure {
 		pid_t pid;
 		int fd;
@@ -96,9 +94,11 @@ static int on_socket(sockopt_sock *sock, void *ctx)
 		return socket_failed(sh, sock, r, sockopt_sock_error_text(sock));
 	if ((r = sockopt_sock_read_options(sock, &diag)) < 0)
 		return socket_failed(sh, sock, r, diag.text);
-	for (size_t i = 0; sh->named && i < sh->named->nfds; i++)
-		if (sh->named->fds[i] == sockopt_sock_fd(sock))
-			sh->delivered[i] = true;
+	/* Read whole through pidfd_getfd instead; if that is refused, shown with what BPF read. */
+	if (sh->complete && sockopt_sock_pid(sock) > 0 && show_not_read(sock, sh->all) &&
+	    sockopt_scan_pid(sh->complete, sockopt_sock_pid(sock), (int[]){ sockopt_sock_fd(sock) },
+			     1, on_socket, sh, &diag) == 1)
+		return 0;
 	sh->sockets++;
 	if (!sh->header_printed) {
 		show_print_header();
@@ -161,34 +161,23 @@ static void show_pid(struct show *sh, const struct target *t)
 	note_failure(sh, t->pid, -1, r, diag.text);
 }
 
-/*
- * The fds of T that the BPF pass did not deliver (not a socket, not open,
- * or a socket the iterators do not read) through pidfd_getfd, which shows
- * the socket or says why it cannot.
- */
-static void show_undelivered(struct show *sh, const struct target *t)
+/* A process whose sockets the BPF backend handed to pidfd_getfd, which refused. */
+static void bpf_process_failed(pid_t pid, int err, const char *text, void *ctx)
 {
-	struct target rest = { t->pid, malloc(t->nfds * sizeof(int)), 0 };
+	struct show *sh = ctx;
 
-	if (!rest.fds)
-		return;
-	for (size_t i = 0; i < t->nfds; i++)
-		if (!sh->delivered[i])
-			rest.fds[rest.nfds++] = t->fds[i];
-	if (rest.nfds)
-		show_pid(sh, &rest);
-	free(rest.fds);
+	sh->failed_processes++;
+	note_failure(sh, pid, -1, err, text);
 }
 
 /*
- * The TCP sockets of the targets (none: of the machine, with the ones no
- * process holds) through the BPF iterators, in one pass per target; fds
- * named on the command line that the pass did not deliver are read as
- * the pidfd backend reads them (show_undelivered).
+ * The sockets of the targets (none: of the machine, with the ones no
+ * process holds) through the BPF iterators, in one pass per target.
  */
 static int show_bpf(struct show *sh, const struct target *targets, size_t ntargets)
 {
-	struct bpf_show_query q = { 0, NULL, 0, passes_filter, &sh->filter };
+	struct bpf_show_query q = { 0, NULL, 0, passes_filter, &sh->filter,
+				    sh->filter.protocols, bpf_process_failed };
 	struct bpf_show_diag diag = { 0 };
 	int r = 0;
 
@@ -197,18 +186,11 @@ static int show_bpf(struct show *sh, const struct target *targets, size_t ntarge
 			q.pid = targets[i].pid;
 			q.fds = targets[i].fds;
 			q.nfds = targets[i].nfds;
+			/* Named fds are shown whatever their kind, as through pidfd. */
 			q.filter = q.nfds ? NULL : passes_filter;
-			sh->named = q.nfds ? &targets[i] : NULL;
-			sh->delivered = q.nfds ? calloc(q.nfds, sizeof(bool)) : NULL;
-			if (q.nfds && !sh->delivered)
-				return fail(EXIT_FAILED, "Out of memory.");
+			q.kinds = q.nfds ? 0 : sh->filter.protocols;
 		}
 		r = bpf_show_scan(sh->scan, &q, on_socket, sh, &diag);
-		sh->named = NULL;
-		if (r >= 0 && sh->delivered)
-			show_undelivered(sh, &targets[i]);
-		free(sh->delivered);
-		sh->delivered = NULL;
 	}
 	if (r < 0)
 		return fail(EXIT_FAILED, "%s", diag.text);
@@ -335,7 +317,7 @@ static int summarise(const struct show *sh)
 }
 
 /* Keys of the flags without a letter. */
-enum { SHOW_SIDE_EFFECTS = ARGS_LONG_ONLY, SHOW_THREADS };
+enum { SHOW_SIDE_EFFECTS = ARGS_LONG_ONLY, SHOW_THREADS, SHOW_COMPLETE };
 
 /* At most this many threads read sockets unless asked: 2 already outrun ss here, and a scan is short. */
 #define THREADS_DEFAULT_MAX 4
@@ -374,7 +356,7 @@ static int cmd_show(int argc, char **argv)
 	size_t ntargets = 0;
 	unsigned flags = 0, threads = 1;
 	const char *threads_arg = NULL, *backend_arg = NULL;
-	bool json = false, verbose = false;
+	bool json = false, verbose = false, complete = false;
 	int c, code, bpf;
 	struct args a;
 
@@ -392,6 +374,8 @@ static int cmd_show(int argc, char **argv)
 			threads_arg = a.value;
 		else if (c == SHOW_BACKEND_FLAG)
 			backend_arg = a.value;
+		else if (c == SHOW_COMPLETE)
+			complete = true;
 		else if (c == 'v')
 			verbose = true;
 		else if (show_filter_option(&sh.filter, c, a.value, &code) != 1)
@@ -413,6 +397,8 @@ static int cmd_show(int argc, char **argv)
 	if (sockopt_scan_new(flags, &sh.scan, &diag) < 0)
 		return fail(EXIT_FAILED, "%s", diag.text);
 	sockopt_scan_set_threads(sh.scan, threads);
+	if (bpf && complete && sockopt_scan_new(flags, &sh.complete, &diag) < 0)
+		return fail(EXIT_FAILED, "%s", diag.text);
 	/* A JSON scan of 10,000 sockets is 85 MB: written in 64 KiB blocks, not stdio's 4 KiB. */
 	__fsetlocking(stdout, FSETLOCKING_BYCALLER);
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
@@ -431,14 +417,18 @@ static int cmd_show(int argc, char **argv)
 	if (!sh.header_printed && !show_failed(&sh))
 		show_print_header();
 	print_close_array();
+	show_print_not_read_summary(&sh.cache.not_read);
 	print_failures(&sh);
 	print_int(PRINT_JSON, "skipped_processes", NULL, (long long)sh.failed_processes);
 	print_int(PRINT_JSON, "skipped_sockets", NULL, (long long)sh.failed_sockets);
 	print_close_object();
 	print_end();
 	code = summarise(&sh);
+	show_not_read_free(&sh.cache.not_read);
 	show_cache_free(&sh.cache);
 	sockopt_scan_free(sh.scan);
+	if (sh.complete)
+		sockopt_scan_free(sh.complete);
 	for (size_t i = 0; i < ntargets; i++)
 		free(targets[i].fds);
 	free(targets);
@@ -463,6 +453,9 @@ static const struct flag show_flags[] = {
 	{ SHOW_SIDE_EFFECTS, "side-effects", NULL,
 	  "also read options whose reading changes them (SO_ERROR, TCP_QUICKACK)", NULL, 0 },
 	SHOW_FLAGS_BACKEND,
+	{ SHOW_COMPLETE, "complete", NULL,
+	  "read through pidfd_getfd the sockets of which BPF could not read every option shown",
+	  NULL, 0 },
 	{ SHOW_THREADS, "threads", "N",
 	  "read sockets on N threads, 1 to 16", "$SOCKOPT_THREADS, else the CPUs, at most 4", 0 },
 	{ 0 },

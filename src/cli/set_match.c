@@ -245,7 +245,7 @@ static void matched_free(struct matched *m)
 static int match_and_apply(struct matched *m, const struct bpf_set_option *opts,
 			   const sockopt_entry **entries, int n, bool dry_run)
 {
-	struct bpf_show_query q = { 0 };
+	struct bpf_show_query q = { .kinds = SOCKOPT_KIND_TCP | SOCKOPT_KIND_TCP6 };
 	struct bpf_show_diag diag = { 0 };
 	struct report rep = { m, entries, (size_t)n, 0 };
 	sockopt_scan *scan;

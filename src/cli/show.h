@@ -40,11 +40,19 @@ struct show_name {
 	char text[64];
 };
 
+/* Per kind, the options a backend other than pidfd did not read on some socket of the run. */
+struct show_not_read {
+	const sockopt_entry **names[16];
+	unsigned char *seen[16]; /* by option index */
+	size_t counts[16];
+};
+
 /* Formatted options kept for reuse, per kind and option index (see fragment() in show_print.c). */
 struct show_cache {
 	struct show_fragment *slots[16];
 	size_t counts[16];
 	struct show_name family, type, protocol;
+	struct show_not_read not_read;
 };
 
 /* The backend for a run: 1 BPF, 0 pidfd, -1 after a usage sentence (show_backend.c). */
@@ -57,13 +65,20 @@ void show_print_header(void);
 /* One socket: a table row, or a JSON object; ALL: every option, not only non-default ones. */
 void show_print_socket(struct show_cache *cache, const sockopt_sock *sock, bool all);
 void show_cache_free(struct show_cache *cache);
+/* How many options the view (ALL or not) would print that SOCK's backend did not read (show_notread.c). */
+size_t show_not_read(const sockopt_sock *sock, bool all);
+/* Their count in SOCK's row or object ("not_read"), their names kept in NR for the summary. */
+void show_print_not_read(struct show_not_read *nr, const sockopt_sock *sock, bool all);
+/* The JSON member "not_read": {KIND: [NAME…]} of the names kept, when there are any. */
+void show_print_not_read_summary(const struct show_not_read *nr);
+void show_not_read_free(struct show_not_read *nr);
 
 /* The key of --backend, and the --backend and --verbose rows that show, check and export share. */
 #define SHOW_BACKEND_FLAG (ARGS_LONG_ONLY + 32)
 #define SHOW_FLAGS_BACKEND                                                                    \
 	{ SHOW_BACKEND_FLAG, "backend", "bpf|pidfd|auto",                                       \
-	  "read through pinned BPF iterators (TCP only; root) or pidfd_getfd; auto takes BPF "  \
-	  "when it may and only TCP is asked for", "auto", 0 },                                  \
+	  "read through pinned BPF iterators (TCP, UDP, unix; root) or pidfd_getfd; auto "      \
+	  "takes BPF when it may and only those kinds are asked for", "auto", 0 },               \
 		{ 'v', "verbose", NULL, "say which backend read the sockets, and why", NULL, 0 }
 
 #endif /* SOCKOPT_SHOW_H */

@@ -364,6 +364,7 @@ void show_print_socket(struct show_cache *c, const sockopt_sock *sock, bool all)
 	print_netns(sock);
 	print_timer(sock);
 	print_options(c, sock, all);
+	show_print_not_read(&c->not_read, sock, all);
 	print_text("\n");
 	print_close_object();
 }

@@ -1,0 +1,196 @@
+/* sk_read.h: what the iterator programs share to read a socket's options from its fields (BPF side only). */
+#ifndef SOCKOPT_BPF_SK_READ_H
+#define SOCKOPT_BPF_SK_READ_H
+
+/* HZ, for the options the kernel keeps in jiffies; 0 when the kernel config is unknown. */
+extern unsigned CONFIG_HZ __kconfig __weak;
+
+#define AF_UNIX 1
+#define AF_INET 2
+#define AF_INET6 10
+#define MAX_SCHEDULE_TIMEOUT 0x7fffffffffffffffL
+#ifndef SOCK_BUF_LOCK_MASK
+#define SOCK_BUF_LOCK_MASK 3 /* SOCK_SNDBUF_LOCK | SOCK_RCVBUF_LOCK, linux/socket.h */
+#endif
+
+static __always_inline void put_int(struct iter_option *o, int v)
+{
+	o->err = 0;
+	o->len = sizeof(int);
+	__builtin_memcpy(o->bytes, &v, sizeof(v));
+}
+
+static __always_inline void put_u64(struct iter_option *o, __u64 v)
+{
+	o->err = 0;
+	o->len = sizeof(v);
+	__builtin_memcpy(o->bytes, &v, sizeof(v));
+}
+
+/* Jiffies as struct timeval, as sock_get_timeout() gives SO_RCVTIMEO / SO_SNDTIMEO (0: none). */
+static __always_inline void put_timeout(struct iter_option *o, long t)
+{
+	__s64 tv[2] = { 0, 0 };
+
+	if (!CONFIG_HZ) {
+		o->err = -61; /* ENODATA */
+		return;
+	}
+	/* BPF divides unsigned only; the kernel keeps these timeouts positive. */
+	if (t > 0 && t != MAX_SCHEDULE_TIMEOUT) {
+		tv[0] = (__s64)((unsigned long)t / CONFIG_HZ);
+		tv[1] = (__s64)((unsigned long)t % CONFIG_HZ * 1000000 / CONFIG_HZ);
+	}
+	o->err = 0;
+	o->len = sizeof(tv);
+	__builtin_memcpy(o->bytes, tv, sizeof(tv));
+}
+
+/* Whether sock_flag BIT of SK is set, the bit number relocated by name. */
+#define flag(sk, bit)                                                                              \
+	(!!((sk)->__sk_common.skc_flags & (1UL << bpf_core_enum_value(enum sock_flags, bit))))
+
+/* SO_LINGER as struct linger: the SOCK_LINGER flag and sk_lingertime in seconds. */
+static __always_inline void put_linger(struct iter_option *o, const struct sock *sk)
+{
+	int linger[2] = { flag(sk, SOCK_LINGER), 0 };
+
+	if (CONFIG_HZ)
+		linger[1] = (int)(sk->sk_lingertime / CONFIG_HZ);
+	o->err = 0;
+	o->len = sizeof(linger);
+	__builtin_memcpy(o->bytes, linger, sizeof(linger));
+}
+
+/* Every option slot of O not read yet: ITER_NOT_READ. */
+static __always_inline void options_clear(struct iter_option *o)
+{
+	for (int i = 0; i < ITER_SOCK_NOPTIONS; i++) {
+		o[i].err = ITER_NOT_READ;
+		o[i].len = 0;
+	}
+}
+
+/* Every option slot of R not read yet: ITER_NOT_READ. */
+static __always_inline void sock_record_clear(struct iter_sock_record *r)
+{
+	/* Too large for one memset in BPF: the part before the options, then each option's head. */
+	__builtin_memset(r, 0, __builtin_offsetof(struct iter_sock_record, options));
+	options_clear(r->options);
+}
+
+/* The SOL_SOCKET options bpf_getsockopt would give, from the fields sk_getsockopt reads. */
+static __always_inline void read_sk_allowed(const struct sock *sk, struct iter_option *o)
+{
+	put_int(&o[ITER_I_SO_REUSEADDR], BPF_CORE_READ_BITFIELD(&sk->__sk_common, skc_reuse));
+	put_int(&o[ITER_I_SO_SNDBUF], sk->sk_sndbuf);
+	put_int(&o[ITER_I_SO_RCVBUF], sk->sk_rcvbuf);
+	put_int(&o[ITER_I_SO_KEEPALIVE], flag(sk, SOCK_KEEPOPEN));
+	put_int(&o[ITER_I_SO_PRIORITY], (int)sk->sk_priority);
+	put_int(&o[ITER_I_SO_REUSEPORT], BPF_CORE_READ_BITFIELD(&sk->__sk_common, skc_reuseport));
+	put_int(&o[ITER_I_SO_RCVLOWAT], sk->sk_rcvlowat);
+	put_int(&o[ITER_I_SO_MARK], (int)sk->sk_mark);
+	put_int(&o[ITER_I_SO_BINDTOIFINDEX], sk->__sk_common.skc_bound_dev_if);
+}
+
+/* The other SOL_SOCKET options every socket has, as sk_getsockopt computes them. */
+static __noinline __attribute__((unused)) void read_sk_fields(const struct sock *sk, struct iter_option *o)
+{
+	struct net *net = BPF_CORE_READ(sk, __sk_common.skc_net.net);
+	int ns = flag(sk, SOCK_RCVTSTAMPNS), tnew = flag(sk, SOCK_TSTAMP_NEW);
+
+	put_int(&o[ITER_I_SO_DEBUG], flag(sk, SOCK_DBG));
+	put_int(&o[ITER_I_SO_DONTROUTE], flag(sk, SOCK_LOCALROUTE));
+	put_int(&o[ITER_I_SO_BROADCAST], flag(sk, SOCK_BROADCAST));
+	put_int(&o[ITER_I_SO_OOBINLINE], flag(sk, SOCK_URGINLINE));
+	put_int(&o[ITER_I_SO_NO_CHECK], BPF_CORE_READ_BITFIELD(sk, sk_no_check_tx));
+	put_linger(&o[ITER_I_SO_LINGER], sk);
+	put_timeout(&o[ITER_I_SO_RCVTIMEO], sk->sk_rcvtimeo);
+	put_timeout(&o[ITER_I_SO_SNDTIMEO], sk->sk_sndtimeo);
+	/* The _OLD forms, which SO_TIMESTAMP and SO_TIMESTAMPNS name where time_t is a long. */
+	put_int(&o[ITER_I_SO_TIMESTAMP], flag(sk, SOCK_RCVTSTAMP) && !tnew && !ns);
+	put_int(&o[ITER_I_SO_TIMESTAMPNS], ns && !tnew);
+	put_int(&o[ITER_I_SO_RXQ_OVFL], flag(sk, SOCK_RXQ_OVFL));
+	put_int(&o[ITER_I_SO_WIFI_STATUS], flag(sk, SOCK_WIFI_STATUS));
+	put_int(&o[ITER_I_SO_PEEK_OFF], sk->sk_peek_off);
+	put_int(&o[ITER_I_SO_NOFCS], flag(sk, SOCK_NOFCS));
+	put_int(&o[ITER_I_SO_LOCK_FILTER], flag(sk, SOCK_FILTER_LOCKED));
+	put_int(&o[ITER_I_SO_SELECT_ERR_QUEUE], flag(sk, SOCK_SELECT_ERR_QUEUE));
+	put_int(&o[ITER_I_SO_BUSY_POLL], (int)sk->sk_ll_usec);
+	put_int(&o[ITER_I_SO_INCOMING_CPU], sk->__sk_common.skc_incoming_cpu);
+	put_int(&o[ITER_I_SO_ZEROCOPY], flag(sk, SOCK_ZEROCOPY));
+	put_int(&o[ITER_I_SO_PREFER_BUSY_POLL], sk->sk_prefer_busy_poll);
+	put_u64(&o[ITER_I_SO_NETNS_COOKIE], BPF_CORE_READ(net, net_cookie));
+	put_int(&o[ITER_I_SO_BUF_LOCK], sk->sk_userlocks & SOCK_BUF_LOCK_MASK);
+	put_int(&o[ITER_I_SO_RESERVE_MEM], (int)sk->sk_reserved_mem);
+	put_int(&o[ITER_I_SO_RCVMARK], flag(sk, SOCK_RCVMARK));
+	put_int(&o[ITER_I_SO_RCVPRIORITY], flag(sk, SOCK_RCVPRIORITY));
+}
+
+/*
+ * The bits of inet_sock.inet_flags (Linux 6.6 and later) as Linux 6.18
+ * numbers them; the enum is anonymous in the kernel, so CO-RE cannot
+ * relocate it by name.  On a kernel without the field the options it
+ * carries are left not read.
+ */
+enum {
+	INET_FLAGS_PKTINFO = 0,
+	INET_FLAGS_TTL = 1,
+	INET_FLAGS_TOS = 2,
+	INET_FLAGS_RECVERR = 9,
+	INET_FLAGS_FREEBIND = 11,
+	INET_FLAGS_MC_LOOP = 13,
+	INET_FLAGS_MC_ALL = 14,
+	INET_FLAGS_TRANSPARENT = 15,
+	INET_FLAGS_BIND_ADDRESS_NO_PORT = 18,
+};
+
+#define bit(word, n) ((int)(((word) >> (n)) & 1))
+
+/* The IPPROTO_IP options of an inet socket and IPV6_V6ONLY / IPV6_TCLASS, as do_ip_getsockopt and ipv6_getsockopt give them. */
+static __noinline __attribute__((unused)) void read_ip_fields(struct inet_sock *inet,
+							     struct iter_option *o)
+{
+	struct net *net = BPF_CORE_READ(&inet->sk, __sk_common.skc_net.net);
+	int ttl = inet->uc_ttl;
+
+	put_int(&o[ITER_I_IP_TTL], ttl < 0 ? BPF_CORE_READ(net, ipv4.sysctl_ip_default_ttl) : ttl);
+	put_int(&o[ITER_I_IP_TOS], inet->tos);
+	put_int(&o[ITER_I_IP_MINTTL], inet->min_ttl);
+	put_int(&o[ITER_I_IP_MULTICAST_TTL], inet->mc_ttl);
+	put_int(&o[ITER_I_IP_MTU_DISCOVER], inet->pmtudisc);
+	put_int(&o[ITER_I_IP_UNICAST_IF], inet->uc_index);
+	if (bpf_core_field_exists(inet->inet_flags)) {
+		unsigned long f = inet->inet_flags;
+
+		put_int(&o[ITER_I_IP_MULTICAST_LOOP], bit(f, INET_FLAGS_MC_LOOP));
+		put_int(&o[ITER_I_IP_FREEBIND], bit(f, INET_FLAGS_FREEBIND));
+		put_int(&o[ITER_I_IP_TRANSPARENT], bit(f, INET_FLAGS_TRANSPARENT));
+		put_int(&o[ITER_I_IP_RECVERR], bit(f, INET_FLAGS_RECVERR));
+		put_int(&o[ITER_I_IP_PKTINFO], bit(f, INET_FLAGS_PKTINFO));
+		put_int(&o[ITER_I_IP_RECVTTL], bit(f, INET_FLAGS_TTL));
+		put_int(&o[ITER_I_IP_RECVTOS], bit(f, INET_FLAGS_TOS));
+		put_int(&o[ITER_I_IP_MULTICAST_ALL], bit(f, INET_FLAGS_MC_ALL));
+		put_int(&o[ITER_I_IP_BIND_ADDRESS_NO_PORT], bit(f, INET_FLAGS_BIND_ADDRESS_NO_PORT));
+	}
+	if (inet->sk.__sk_common.skc_family == AF_INET6) {
+		put_int(&o[ITER_I_IPV6_V6ONLY],
+			BPF_CORE_READ_BITFIELD(&inet->sk.__sk_common, skc_ipv6only));
+		if (inet->pinet6)
+			put_int(&o[ITER_I_IPV6_TCLASS], BPF_CORE_READ(inet, pinet6, tclass));
+	}
+}
+
+/* The socket inode (of the struct socket's file; 0 when it has none) and network namespace of SK. */
+static __always_inline void read_identity(const struct sock *sk, struct iter_sock_record *r)
+{
+	struct socket *so = sk->sk_socket;
+	struct file *f = so ? BPF_CORE_READ(so, file) : 0;
+
+	r->inode = f ? BPF_CORE_READ(f, f_inode, i_ino) : 0;
+	r->netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+	r->family = sk->__sk_common.skc_family;
+	r->type = sk->sk_type;
+}
+
+#endif /* SOCKOPT_BPF_SK_READ_H */
