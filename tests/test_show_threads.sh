@@ -45,7 +45,7 @@ pid=$(cat "$work/ready")
 masked() {
 	"$SOCKOPT" show "$pid" "$@" | sed -E \
 		's/"(TCP_INFO|TCP_TIMESTAMP|SO_MEMINFO|TCP_CC_INFO|SO_INCOMING_CPU)","value": ([^{][^,]*|\{[^}]*\}),"text": "[^"]*"/"\1"/g;
-		 s/(info|tcp\.timestamp|meminfo|cc-info|incoming-cpu)=(\{[^}]*\}|[0-9a-f]*)/\1/g'
+		 s/(TCP_INFO|TCP_TIMESTAMP|SO_MEMINFO|TCP_CC_INFO|SO_INCOMING_CPU)=(\{[^}]*\}|[0-9a-f]*)/\1/g'
 }
 for view in "--all --json" "--all" "" "--tcp --state established"; do
 	# shellcheck disable=SC2086 # VIEW is a list of flags

@@ -1,5 +1,4 @@
 /* show_print.c: one socket of `sockopt show` as an ss-like table row or a JSON object. */
-#include <ctype.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,21 +25,6 @@ void show_print_header(void)
 		own_netns = st.st_ino;
 	print_text("%-7s %-15s %-5s %-10s %-11s %6s %6s %-25s %-25s %s\n", "PID", "COMMAND", "FD",
 		   "PROTO", "STATE", "RECV-Q", "SEND-Q", "LOCAL", "PEER", "OPTIONS");
-}
-
-/* The short name of E for the table: its first alias ("nodelay"), else its name in lower case. */
-static void short_name(const sockopt_entry *e, char *buf, size_t size)
-{
-	const char *aliases = sockopt_entry_aliases(e);
-	size_t n = aliases ? strcspn(aliases, " ") : 0;
-
-	if (n == 0) {
-		snprintf(buf, size, "%s", sockopt_entry_name(e));
-		for (char *p = buf; *p; p++)
-			*p = (char)tolower((unsigned char)*p);
-		return;
-	}
-	snprintf(buf, size, "%.*s", (int)n, aliases);
 }
 
 /* Append the N hex digits of the LEN bytes at S to BUF (room for 2 * LEN + 1 assumed). */
@@ -71,14 +55,16 @@ static void json_text_members(char *buf, size_t size, const char *text)
 }
 
 /*
- * Option E = V as text: "alias=value", or "alias" alone for a boolean that
- * is on.  Names in values (interfaces, congestion control) may hold any
+ * Option E = V as text: "NAME=value" by its kernel name, "NAME" alone for
+ * a boolean that is on, "NAME=-" for an empty value (no device bound, no
+ * filter).  Names in values (interfaces, congestion control) may hold any
  * byte and are escaped to one line; addresses come escaped already.
  */
 static void format_option_text(char *buf, size_t size, const sockopt_entry *e,
 			       const sockopt_value *v)
 {
-	char raw[2 * SOCKOPT_VALUE_MAX], text[4 * SOCKOPT_VALUE_MAX], name[64];
+	char raw[2 * SOCKOPT_VALUE_MAX], text[4 * SOCKOPT_VALUE_MAX];
+	const char *name = sockopt_entry_name(e);
 	enum sockopt_type t = sockopt_entry_type(e);
 
 	sockopt_type_format(t, v, raw, sizeof(raw));
@@ -86,9 +72,10 @@ static void format_option_text(char *buf, size_t size, const sockopt_entry *e,
 		snprintf(text, sizeof(text), "%s", raw);
 	else
 		sockopt_text_escape(raw, strlen(raw), text, sizeof(text));
-	short_name(e, name, sizeof(name));
 	if (t == SOCKOPT_TYPE_BOOL && v->v.i)
 		snprintf(buf, size, "%s", name);
+	else if (!text[0])
+		snprintf(buf, size, "%s=-", name);
 	else if (strchr(text, ' ')) /* keep a struct in one column: info={state=LISTEN …} */
 		snprintf(buf, size, "%s={%s}", name, text);
 	else
@@ -97,7 +84,8 @@ static void format_option_text(char *buf, size_t size, const sockopt_entry *e,
 
 /*
  * Format option E = V into BUF: for JSON the object {"name", "value",
- * "text", "default"} with the encoding of `sockopt defaults --json`; for
+ * "text", "default"} with the encoding of `sockopt defaults --json` (an
+ * empty value is null in both "value" and "text"); for
  * text as format_option_text.
  */
 static void format_option(char *buf, size_t size, const sockopt_entry *e, const sockopt_value *v,
@@ -112,7 +100,12 @@ static void format_option(char *buf, size_t size, const sockopt_entry *e, const 
 	}
 	sockopt_type_format(t, v, text, sizeof(text));
 	sockopt_type_format_json(t, v, value, sizeof(value));
-	json_text_members(members, sizeof(members), text);
+	if (text[0]) {
+		json_text_members(members, sizeof(members), text);
+	} else { /* an empty value (no device bound, no filter) is null, as in print_option_value */
+		snprintf(value, sizeof(value), "null");
+		snprintf(members, sizeof(members), "\"text\": null");
+	}
 	snprintf(buf, size, "{\"name\": \"%s\",\"value\": %s,%s,\"default\": %s}",
 		 sockopt_entry_name(e), value, members,
 		 is_default > 0 ? "true" : is_default == 0 ? "false" : "null");
