@@ -26,6 +26,8 @@ struct target {
 struct show {
 	struct show_filter filter;
 	bool all;
+	bool per_process;	  /* one entry per process fd, not one per socket */
+	struct show_users users; /* who holds each socket, read before the scan */
 	sockopt_scan *scan;
 	struct show_cache cache;
 	bool whole_machine;
@@ -82,19 +84,46 @@ static int socket_failed(struct show *sh, const sockopt_sock *sock, int err, con
 	return 0; /* the scan goes on with the next fd */
 }
 
+/*
+ * A socket held by several process fds (nginx's listener in its master
+ * and workers, a forked child's inherited fd) is shown once, the first
+ * time the scan meets it, with all its holders; later meetings pass.
+ */
 static int on_socket(sockopt_sock *sock, void *ctx)
 {
 	struct show *sh = ctx;
 	struct sockopt_diag diag;
+	struct show_user *users = NULL;
+	size_t n = 0;
 	int r;
 
 	if ((r = sockopt_sock_error(sock)) < 0)
 		return socket_failed(sh, sock, r, sockopt_sock_error_text(sock));
+	if (!sh->per_process && (users = show_users_of(&sh->users, sockopt_sock_inode(sock), &n))) {
+		if (users->printed)
+			return 0;
+		users->printed = true;
+	}
 	if ((r = sockopt_sock_read_options(sock, &diag)) < 0)
 		return socket_failed(sh, sock, r, diag.text);
 	sh->sockets++;
-	show_print_socket(&sh->cache, sock, sh->all);
+	show_print_socket(&sh->cache, sock, sh->all, sh->per_process ? NULL : users, n);
 	return 0;
+}
+
+/* Who holds the sockets of the TARGETS (none: of every process), for on_socket. */
+static int collect_users(struct show *sh, const struct target *targets, size_t ntargets)
+{
+	pid_t *pids = ntargets ? calloc(ntargets, sizeof(*pids)) : NULL;
+	bool ok;
+
+	if (ntargets && !pids)
+		return fail(EXIT_FAILED, "show: out of memory.");
+	for (size_t i = 0; i < ntargets; i++)
+		pids[i] = targets[i].pid;
+	ok = show_users_collect(&sh->users, pids, ntargets);
+	free(pids);
+	return ok ? 0 : fail(EXIT_FAILED, "show: out of memory.");
 }
 
 /* The filters, as the scan asks for them (on its worker threads too: show_filter_match only reads). */
@@ -285,7 +314,7 @@ static int summarise(const struct show *sh)
 }
 
 /* Keys of the flags without a letter. */
-enum { SHOW_SIDE_EFFECTS = ARGS_LONG_ONLY, SHOW_THREADS };
+enum { SHOW_SIDE_EFFECTS = ARGS_LONG_ONLY, SHOW_THREADS, SHOW_PER_PROCESS };
 
 /* At most this many threads read sockets unless asked: 2 already outrun ss here, and a scan is short. */
 #define THREADS_DEFAULT_MAX 4
@@ -340,6 +369,8 @@ static int cmd_show(int argc, char **argv)
 			flags |= SOCKOPT_SCAN_SIDE_EFFECTS;
 		else if (c == SHOW_THREADS)
 			threads_arg = a.value;
+		else if (c == SHOW_PER_PROCESS)
+			sh.per_process = true;
 		else if (c == SHOW_BACKEND_FLAG)
 			backend_arg = a.value;
 		else if (c == 'v')
@@ -360,6 +391,8 @@ static int cmd_show(int argc, char **argv)
 	/* Read-only options never differ in a settable way, so the default view skips reading them. */
 	if (!sh.all)
 		flags |= SOCKOPT_SCAN_SETTABLE_ONLY;
+	if (!sh.per_process && collect_users(&sh, targets, ntargets) != 0)
+		return EXIT_FAILED;
 	if (sockopt_scan_new(flags, &sh.scan, &diag) < 0)
 		return fail(EXIT_FAILED, "%s", diag.text);
 	sockopt_scan_set_threads(sh.scan, threads);
@@ -385,6 +418,7 @@ static int cmd_show(int argc, char **argv)
 	print_end();
 	code = summarise(&sh);
 	show_cache_free(&sh.cache);
+	show_users_free(&sh.users);
 	sockopt_scan_free(sh.scan);
 	for (size_t i = 0; i < ntargets; i++)
 		free(targets[i].fds);
@@ -410,6 +444,9 @@ static const struct flag show_flags[] = {
 	{ SHOW_SIDE_EFFECTS, "side-effects", NULL,
 	  "also read options whose reading changes them (SO_ERROR, TCP_QUICKACK)", NULL, 0 },
 	SHOW_FLAGS_BACKEND,
+	{ SHOW_PER_PROCESS, "per-process", NULL,
+	  "one entry per process fd: a socket several processes hold appears once for each "
+	  "(by default once, with all its users)", NULL, 0 },
 	{ SHOW_THREADS, "threads", "N",
 	  "read sockets on N threads, 1 to 16", "$SOCKOPT_THREADS, else the CPUs, at most 4", 0 },
 	{ 0 },

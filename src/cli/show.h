@@ -3,6 +3,7 @@
 #define SOCKOPT_SHOW_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "sockopt.h"
 
@@ -50,10 +51,36 @@ struct show_cache {
 /* The backend for a run: 1 BPF, 0 pidfd, -1 after a usage sentence (show_backend.c). */
 int show_backend_choose(const char *arg, const struct show_filter *filter, bool verbose);
 
+/* One process fd that holds a socket (show_users.c). */
+struct show_user {
+	uint64_t inode;
+	pid_t pid;
+	int fd;
+	bool printed; /* on the first holder of an inode: the socket has been shown */
+	char comm[64];
+};
+
+/* The holders of the sockets of the processes a run reads, sorted by inode, pid and fd. */
+struct show_users {
+	struct show_user *v;
+	size_t n, room;
+};
+
+/* Read the socket fds of the NPIDS PIDS (none: of every process) from /proc; false when out of memory. */
+bool show_users_collect(struct show_users *users, const pid_t *pids, size_t npids);
+/* The *N holders of INODE (NULL and 0 when none was seen). */
+struct show_user *show_users_of(const struct show_users *users, uint64_t inode, size_t *n);
+void show_users_free(struct show_users *users);
+
 /* The column titles (text output only). */
 void show_print_header(void);
-/* One socket: a table row, or a JSON object; ALL: every option, not only non-default ones. */
-void show_print_socket(struct show_cache *cache, const sockopt_sock *sock, bool all);
+/*
+ * One socket: a table row, or a JSON object; ALL: every option, not only
+ * non-default ones.  USERS (N of them) are the fds of every process that
+ * holds it; NULL lists only the fd it was read through (--per-process).
+ */
+void show_print_socket(struct show_cache *cache, const sockopt_sock *sock, bool all,
+		       const struct show_user *users, size_t n);
 void show_cache_free(struct show_cache *cache);
 
 /* The key of --backend, and the --backend and --verbose rows that show, check and export share. */

@@ -331,7 +331,51 @@ static void print_timer(const sockopt_sock *sock)
 		print_text("timer=%s,%lldms ", name, ms);
 }
 
-void show_print_socket(struct show_cache *c, const sockopt_sock *sock, bool all)
+/* One holder: JSON {"comm", "pid", "fd"}, text ("comm",pid=P,fd=F) as ss -p prints it. */
+static void print_user(const char *comm, pid_t pid, int fd, bool first)
+{
+	char text[4 * sizeof(((struct show_user *)0)->comm)];
+
+	print_open_object(NULL);
+	print_name(PRINT_JSON, "comm", NULL, comm);
+	print_int(PRINT_JSON, "pid", NULL, pid);
+	print_int(PRINT_JSON, "fd", NULL, fd);
+	print_close_object();
+	sockopt_text_escape(comm, strlen(comm), text, sizeof(text));
+	print_text("%s(\"%s\",pid=%d,fd=%d)", first ? "" : ",", text, (int)pid, fd);
+}
+
+/*
+ * Every process fd that holds SOCK: in JSON always (empty for a socket no
+ * process holds), in text only when there is more than the row's own,
+ * as users:(("nginx",pid=1,fd=6),("nginx",pid=2,fd=6)).  The fd SOCK was
+ * read through comes first when the list taken before the scan lacks it
+ * (a process that dup'ed it since).
+ */
+static void print_users(const sockopt_sock *sock, const struct show_user *users, size_t n)
+{
+	pid_t pid = sockopt_sock_pid(sock);
+	int fd = sockopt_sock_fd(sock);
+	bool listed = false, text = !print_is_json();
+
+	for (size_t i = 0; i < n; i++)
+		listed |= users[i].pid == pid && users[i].fd == fd;
+	if (text && n + !listed <= 1)
+		return;
+	print_open_array("users");
+	if (text)
+		print_text("users:(");
+	if (!listed && pid > 0)
+		print_user(sockopt_sock_comm(sock), pid, fd, true);
+	for (size_t i = 0; i < n; i++)
+		print_user(users[i].comm, users[i].pid, users[i].fd, i == 0 && (listed || pid <= 0));
+	if (text)
+		print_text(") ");
+	print_close_array();
+}
+
+void show_print_socket(struct show_cache *c, const sockopt_sock *sock, bool all,
+		       const struct show_user *users, size_t n)
 {
 	const char *state = sockopt_sock_state_name(sock);
 
@@ -352,6 +396,7 @@ void show_print_socket(struct show_cache *c, const sockopt_sock *sock, bool all)
 	print_string(PRINT_JSON, "backend", NULL, sockopt_sock_backend(sock));
 	print_netns(sock);
 	print_timer(sock);
+	print_users(sock, users, n);
 	print_options(c, sock, all);
 	print_text("\n");
 	print_close_object();
