@@ -48,8 +48,8 @@ static void print_violation(const struct violation *v)
 	const char *found = v->found[0] ? v->found : NULL; /* empty (no device bound): "-", null */
 
 	print_open_object(NULL);
-	print_text("%s[%d] fd %d %s: %s expected %s, found %s", v->comm, (int)v->pid, v->fd, v->socket,
-		   name, expected, found ? found : "-");
+	print_text("%s[%d] fd %d %s: %s expected %s, found %s", v->comm, (int)v->pid, v->fd,
+		   v->socket, name, expected, found ? found : "-");
 	if (v->why[0])
 		print_text(" (%s)", v->why);
 	print_text(" [rule %s]\n", v->rule->name);

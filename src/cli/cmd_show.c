@@ -26,7 +26,7 @@ struct target {
 struct show {
 	struct show_filter filter;
 	bool all;
-	bool per_process;	  /* one entry per process fd, not one per socket */
+	bool per_process;	 /* one entry per process fd, not one per socket */
 	struct show_users users; /* who holds each socket, read before the scan */
 	sockopt_scan *scan;
 	struct show_cache cache;

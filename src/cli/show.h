@@ -46,6 +46,8 @@ struct show_cache {
 	struct show_fragment *slots[16];
 	size_t counts[16];
 	struct show_name family, type, protocol;
+	char *group; /* the options of one level, for --all text (grown on demand) */
+	size_t group_size;
 };
 
 /* The backend for a run: 1 BPF, 0 pidfd, -1 after a usage sentence (show_backend.c). */
@@ -71,6 +73,19 @@ bool show_users_collect(struct show_users *users, const pid_t *pids, size_t npid
 /* The *N holders of INODE (NULL and 0 when none was seen). */
 struct show_user *show_users_of(const struct show_users *users, uint64_t inode, size_t *n);
 void show_users_free(struct show_users *users);
+
+/*
+ * TCP_INFO in the words and units of ss -i ("ts sack bbr wscale:10,10
+ * rto:204 rtt:0.03/0.011 … snd_wnd:95232"), CONG the congestion control,
+ * CC_INFO (may be NULL) its TCP_CC_INFO, decoded for bbr (show_ss.c).
+ */
+void show_ss_tcp_info(const sockopt_value *info, const char *cong, const sockopt_value *cc_info,
+		      char *buf, size_t size);
+/*
+ * SO_MEMINFO as ss -m prints it, "skmem:(r0,rb131072,…,d0)", or with JSON
+ * as {"rmem_alloc": 0, "rcvbuf": 131072, …, "drops": 0}; false when too short.
+ */
+bool show_ss_skmem(const sockopt_value *meminfo, bool json, char *buf, size_t size);
 
 /* The column titles (text output only). */
 void show_print_header(void);

@@ -210,5 +210,160 @@ class SharedListener(Case):
         self.check_one_entry(show("--tcp", "--port", str(port)), port, "nginx, every process")
 
 
+# A bbr connection over loopback with 100000 bytes sent and read, then idle; and a UDP socket with
+# three 1000-byte datagrams queued.  Prints the pid, the fds and the client's local port.
+HOLDER = r"""
+import os, socket, time
+l = socket.socket()
+l.bind(("127.0.0.1", 0))
+l.listen(4)
+c = socket.socket()
+c.setsockopt(socket.IPPROTO_TCP, socket.TCP_CONGESTION, b"bbr")
+c.connect(l.getsockname())
+a, _ = l.accept()
+c.sendall(b"x" * 100000)
+got = 0
+while got < 100000:
+    got += len(a.recv(65536))
+c.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.bind(("127.0.0.1", 0))
+w = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for _ in range(3):
+    w.sendto(b"y" * 1000, u.getsockname())
+print(os.getpid(), c.fileno(), u.fileno(), c.getsockname()[1], u.getsockname()[1], flush=True)
+time.sleep(600)
+"""
+
+# The ss -i fields that move by themselves on an idle socket: milliseconds since the last send,
+# receive and ack.  Between the two reads they may grow by the time the reads take.
+CLOCKS = ("lastsnd", "lastrcv", "lastack")
+
+
+def bbr_available():
+    """Whether bbr can be chosen, loading tcp_bbr when it is not yet; the reason when not."""
+    def available():
+        with open("/proc/sys/net/ipv4/tcp_available_congestion_control") as f:
+            return "bbr" in f.read().split()
+
+    if not available():
+        subprocess.run(["modprobe", "tcp_bbr"], capture_output=True, timeout=30)
+    return available()
+
+
+def fields(words):
+    """ss -i words as {name: value}: "rto:204", "ts" (value True), "send 123bps", "skmem:(…)"."""
+    out, words = {}, list(words)
+    while words:
+        w = words.pop(0)
+        if w in ("send", "pacing_rate", "delivery_rate") and words:
+            out[w] = words.pop(0)
+        elif ":" in w:
+            k, v = w.split(":", 1)
+            out[k] = v
+        else:
+            out[w] = True
+    return out
+
+
+def show_row(pid, fd):
+    """sockopt show --all PID:FD as (the row's words, the words of its ss group)."""
+    r = sockopt("show", "--all", "--backend", "pidfd", "%d:%d" % (pid, fd))
+    if r.returncode != 0:
+        raise AssertionError(r.stderr)
+    lines = r.stdout.splitlines()[1:]
+    ss, inside = [], False
+    for line in lines[1:]:
+        if line.startswith("    ss "):
+            inside = True
+            ss += line.split()[1:]
+        elif inside and line.startswith(" " * 13):
+            ss += line.split()
+        else:
+            inside = False
+    return lines[0].split(), ss
+
+
+def ss_row(proto, port):
+    """ss -tuanpieom for the socket on local PORT as (the row's words, the words of its info line)."""
+    lines = ss_lines("-tuanpieom", "sport = :%d" % port)
+    rows = []
+    for line in lines:  # a socket's row, then its -i/-m line indented under it
+        if not line.startswith(("\t", " ")):
+            rows.append([line.split(), []])
+        elif rows:
+            rows[-1][1] += line.split()
+    rows = [r for r in rows if r[0][0] == proto]
+    if len(rows) != 1:
+        raise AssertionError("ss shows %d %s rows for port %d: %s" % (len(rows), proto, port, lines))
+    return rows[0]
+
+
+def header(words, ss_words):
+    """The columns both print: protocol, state, queues, local and peer address, in our spelling."""
+    state = {"ESTAB": "ESTABLISHED"}.get(ss_words[1], ss_words[1])
+    peer = "*" if ss_words[5].endswith(":*") else ss_words[5]
+    return (words[3], words[4], words[5], words[6], words[7], words[8]), \
+        (ss_words[0], state, ss_words[2], ss_words[3], ss_words[4], peer)
+
+
+class AgainstSs(Case):
+    """show and ss -tuanpieom print the same fields of the same sockets alike."""
+
+    def holder(self):
+        p = self.start([PYTHON, "-c", HOLDER], stdout=subprocess.PIPE, text=True)
+        return tuple(map(int, p.stdout.readline().split()))
+
+    def test_bbr_connection_field_for_field(self):
+        if not bbr_available():
+            self.skipTest("bbr is not available on this kernel (modprobe tcp_bbr failed)")
+        pid, tcp_fd, _, port, _ = self.holder()
+        time.sleep(0.3)  # let the connection go idle: its counters stop
+        t0 = time.monotonic()
+        row, mine = show_row(pid, tcp_fd)
+        ss_words, ss_info = ss_row("tcp", port)
+        spent_ms = (time.monotonic() - t0) * 1000
+        self.assertEqual(*header(row, ss_words))
+        ours, theirs = fields(mine), fields(ss_info)
+        both = set(ours) & set(theirs)
+        wanted = {"skmem", "ts", "sack", "bbr", "wscale", "rto", "rtt", "mss", "pmtu", "rcvmss",
+                  "advmss", "cwnd", "bytes_sent", "bytes_acked", "segs_out", "segs_in",
+                  "data_segs_out", "send", "lastsnd", "lastrcv", "lastack", "pacing_rate",
+                  "delivery_rate", "delivered", "rcv_space", "rcv_ssthresh", "minrtt", "snd_wnd"}
+        self.assertEqual(wanted - both, set(), "fields ss prints that show does not: %s / %s"
+                         % (mine, ss_info))
+        self.assertEqual(set(ours) - set(theirs), set(), "show prints fields ss does not")
+        for k in sorted(both):
+            if k in CLOCKS:
+                gap = int(theirs[k]) - int(ours[k])
+                self.assertTrue(0 <= gap <= spent_ms + 5, (k, ours[k], theirs[k], spent_ms))
+            else:
+                self.assertEqual(ours[k], theirs[k], k)
+        self.assertTrue(theirs["bbr"].startswith("(bw:"), theirs["bbr"])
+        print("compared %d fields with ss" % len(both), file=sys.stderr)
+
+    def test_udp_queue_is_every_queued_byte_as_ss_counts_it(self):
+        pid, _, udp_fd, _, port = self.holder()
+        row, mine = show_row(pid, udp_fd)
+        ss_words, ss_info = ss_row("udp", port)
+        self.assertEqual(*header(row, ss_words))
+        self.assertGreater(int(row[5]), 3000, "three 1000-byte datagrams and their overhead")
+        self.assertEqual(fields(mine)["skmem"], fields(ss_info)["skmem"])
+        entry = show("%d:%d" % (pid, udp_fd))[0]
+        self.assertEqual(entry["recv_q"], int(ss_words[2]))
+
+    def test_shared_listener_row_matches_ss(self):
+        p = self.start([PYTHON, "-c", FORKED], stdout=subprocess.PIPE, text=True)
+        pids = p.stdout.readline().split()
+        port = int(pids.pop())
+        r = sockopt("show", "--backend", "pidfd", *pids)
+        rows = r.stdout.splitlines()[1:]
+        self.assertEqual(len(rows), 1, r.stdout)
+        ss_words, _ = ss_row("tcp", port)
+        self.assertEqual(*header(rows[0].split(), ss_words))
+        users = re.search(r"users:\((.*?\))\)", rows[0]).group(0)
+        self.assertEqual(ss_users(users), ss_users(" ".join(ss_words)))
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)
