@@ -44,6 +44,13 @@ struct bpf_show_query {
 	size_t nfds;
 	sockopt_sock_pred filter; /* NULL: every socket */
 	void *filter_ctx;
+	/*
+	 * When set, told every socket fd of the processes asked for (inode,
+	 * pid, fd, comm), sorted by inode, pid and fd, before the first socket
+	 * is handed over; a negative result ends the scan with it.
+	 */
+	int (*owner)(uint64_t inode, pid_t pid, int fd, const char *comm, void *ctx);
+	void *owner_ctx;
 };
 
 /*

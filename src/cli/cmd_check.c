@@ -135,7 +135,7 @@ static unsigned policy_kinds(const struct policy *p)
 static int bpf_backend(sockopt_scan *scan, pid_t pid, sockopt_sock_pred filter, void *filter_ctx,
 		       sockopt_sock_fn fn, void *ctx, struct sockopt_diag *diag)
 {
-	struct bpf_show_query q = { pid, NULL, 0, filter, filter_ctx };
+	struct bpf_show_query q = { .pid = pid, .filter = filter, .filter_ctx = filter_ctx };
 	struct bpf_show_diag d = { 0 };
 	int r = bpf_show_scan(scan, &q, fn, ctx, &d);
 

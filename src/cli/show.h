@@ -68,6 +68,8 @@ struct show_users {
 	size_t n, room;
 };
 
+/* Add one holder (they must come sorted by inode, pid and fd); false when out of memory. */
+bool show_users_add(struct show_users *users, uint64_t inode, pid_t pid, int fd, const char *comm);
 /* Read the socket fds of the NPIDS PIDS (none: of every process) from /proc; false when out of memory. */
 bool show_users_collect(struct show_users *users, const pid_t *pids, size_t npids);
 /* The *N holders of INODE (NULL and 0 when none was seen). */

@@ -10,8 +10,7 @@
 
 #include "show.h"
 
-/* Add one holder of INODE to U; false when out of memory. */
-static bool add_user(struct show_users *u, uint64_t inode, pid_t pid, int fd, const char *comm)
+bool show_users_add(struct show_users *u, uint64_t inode, pid_t pid, int fd, const char *comm)
 {
 	if (u->n == u->room) {
 		size_t room = u->room ? 2 * u->room : 256;
@@ -72,7 +71,7 @@ static bool collect_pid(struct show_users *u, pid_t pid)
 			continue;
 		link[n] = '\0';
 		if (sscanf(link, "socket:[%llu]", &inode) == 1)
-			ok = add_user(u, inode, pid, atoi(d->d_name), comm);
+			ok = show_users_add(u, inode, pid, atoi(d->d_name), comm);
 	}
 	closedir(dir);
 	return ok;
