@@ -46,7 +46,8 @@ pid=$(cat "$work/ready")
 masked() {
 	"$SOCKOPT" show "$pid" "$@" | awk '/^    ss / { ss = 1; next } ss && /^             / { next } { ss = 0; print }' | sed -E \
 		's/"(TCP_INFO|TCP_TIMESTAMP|SO_MEMINFO|TCP_CC_INFO|SO_INCOMING_CPU)","value": ([^{][^,]*|\{[^}]*\}),"text": "[^"]*"/"\1"/g;
-		 s/(TCP_INFO|TCP_TIMESTAMP|SO_MEMINFO|TCP_CC_INFO|SO_INCOMING_CPU)=(\{[^}]*\}|[0-9a-f]*)/\1/g'
+		 s/(TCP_INFO|TCP_TIMESTAMP|SO_MEMINFO|TCP_CC_INFO|SO_INCOMING_CPU)=(\{[^}]*\}|[0-9a-f]*)/\1/g;
+		 s/"ms": [0-9]+/"ms"/g; s/timer:\(([a-z]+),[^)]*\)/timer:(\1)/g'
 }
 for view in "--all --json" "--all" "" "--tcp --state established"; do
 	# shellcheck disable=SC2086 # VIEW is a list of flags

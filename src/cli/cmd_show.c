@@ -28,6 +28,7 @@ struct show {
 	bool all;
 	bool per_process;	 /* one entry per process fd, not one per socket */
 	struct show_users users; /* who holds each socket, read before the scan */
+	struct show_timers timers; /* TCP timers from sock_diag, for the pidfd backend */
 	sockopt_scan *scan;
 	struct show_cache cache;
 	bool whole_machine;
@@ -95,6 +96,8 @@ static int on_socket(sockopt_sock *sock, void *ctx)
 	struct sockopt_diag diag;
 	struct show_user *users = NULL;
 	size_t n = 0;
+	long long ms;
+	const char *timer;
 	int r;
 
 	if ((r = sockopt_sock_error(sock)) < 0)
@@ -106,6 +109,9 @@ static int on_socket(sockopt_sock *sock, void *ctx)
 	}
 	if ((r = sockopt_sock_read_options(sock, &diag)) < 0)
 		return socket_failed(sh, sock, r, diag.text);
+	if (!sockopt_sock_timer(sock, &ms) &&
+	    (timer = show_timer_of(&sh->timers, sockopt_sock_inode(sock), &ms)))
+		sockopt_sock_set_timer(sock, timer, ms);
 	sh->sockets++;
 	show_print_socket(&sh->cache, sock, sh->all, sh->per_process ? NULL : users, n);
 	return 0;
@@ -406,6 +412,10 @@ static int cmd_show(int argc, char **argv)
 	/* Read-only options never differ in a settable way, so the default view skips reading them. */
 	if (!sh.all)
 		flags |= SOCKOPT_SCAN_SETTABLE_ONLY;
+	/* The pidfd path learns TCP timers as ss -o does: one sock_diag dump (BPF reads its own). */
+	if (!bpf && (!sh.filter.protocols ||
+		     sh.filter.protocols & (SOCKOPT_KIND_TCP | SOCKOPT_KIND_TCP6)))
+		show_timers_collect(&sh.timers);
 	/* BPF on the whole machine learns the holders in its own pass (show_bpf). */
 	if (!sh.per_process && !(bpf && ntargets == 0) && collect_users(&sh, targets, ntargets) != 0)
 		return EXIT_FAILED;
@@ -435,6 +445,7 @@ static int cmd_show(int argc, char **argv)
 	code = summarise(&sh);
 	show_cache_free(&sh.cache);
 	show_users_free(&sh.users);
+	show_timers_free(&sh.timers);
 	sockopt_scan_free(sh.scan);
 	for (size_t i = 0; i < ntargets; i++)
 		free(targets[i].fds);

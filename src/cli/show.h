@@ -89,6 +89,24 @@ void show_ss_tcp_info(const sockopt_value *info, const char *cong, const sockopt
  */
 bool show_ss_skmem(const sockopt_value *meminfo, bool json, char *buf, size_t size);
 
+/* The timers of the TCP sockets, from sock_diag, sorted by inode (show_users.c). */
+struct show_timer {
+	uint64_t inode;
+	int timer; /* idiag_timer */
+	unsigned ms;
+};
+struct show_timers {
+	struct show_timer *v;
+	size_t n, room;
+	bool failed; /* sock_diag could not be read: no timers, as before */
+};
+
+/* Read the timers of every TCP socket of this network namespace (one dump, as ss -o). */
+void show_timers_collect(struct show_timers *timers);
+/* The timer of INODE as ss names it ("keepalive", "off") and *MS until it fires; NULL when unknown. */
+const char *show_timer_of(const struct show_timers *timers, uint64_t inode, long long *ms);
+void show_timers_free(struct show_timers *timers);
+
 /* The column titles (text output only). */
 void show_print_header(void);
 /*

@@ -1,4 +1,4 @@
-/* show_users.c: which processes hold each socket, so that `sockopt show` prints a shared socket once with all its users, as ss -p does. */
+/* show_users.c: what show learns of each socket from outside its fd: which processes hold it (as ss -p) and its TCP timer (as ss -o). */
 #include <ctype.h>
 #include <dirent.h>
 #include <fcntl.h>
@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "show.h"
+#include "sockdiag.h"
 
 bool show_users_add(struct show_users *u, uint64_t inode, pid_t pid, int fd, const char *comm)
 {
@@ -136,4 +137,64 @@ void show_users_free(struct show_users *u)
 {
 	free(u->v);
 	memset(u, 0, sizeof(*u));
+}
+
+/* ---- timers, from sock_diag --------------------------------------------- */
+
+static void keep_timer(unsigned long long inode, int timer, unsigned ms, unsigned retrans,
+		       void *ctx)
+{
+	struct show_timers *t = ctx;
+
+	(void)retrans; /* the BPF backend does not read it, and both print alike */
+	if (t->failed)
+		return;
+	if (t->n == t->room) {
+		size_t room = t->room ? 2 * t->room : 256;
+		struct show_timer *grown = realloc(t->v, room * sizeof(*grown));
+
+		if (!grown) {
+			t->failed = true;
+			return;
+		}
+		t->v = grown;
+		t->room = room;
+	}
+	t->v[t->n++] = (struct show_timer){ inode, timer, ms };
+}
+
+static int by_timer_inode(const void *a, const void *b)
+{
+	const struct show_timer *x = a, *y = b;
+
+	return (x->inode > y->inode) - (x->inode < y->inode);
+}
+
+void show_timers_collect(struct show_timers *t)
+{
+	if (diag_tcp_timers(keep_timer, t) < 0)
+		t->failed = true;
+	if (t->n)
+		qsort(t->v, t->n, sizeof(*t->v), by_timer_inode);
+}
+
+const char *show_timer_of(const struct show_timers *t, uint64_t inode, long long *ms)
+{
+	static const char *const names[] = { "off", "on", "keepalive", "timewait", "persist" };
+	struct show_timer key = { .inode = inode };
+	const struct show_timer *f;
+
+	if (!inode || !t->n)
+		return NULL;
+	f = bsearch(&key, t->v, t->n, sizeof(*t->v), by_timer_inode);
+	if (!f || f->timer < 0 || (size_t)f->timer >= sizeof(names) / sizeof(names[0]))
+		return NULL;
+	*ms = f->ms;
+	return names[f->timer];
+}
+
+void show_timers_free(struct show_timers *t)
+{
+	free(t->v);
+	memset(t, 0, sizeof(*t));
 }

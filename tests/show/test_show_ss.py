@@ -340,6 +340,12 @@ class AgainstSs(Case):
             else:
                 self.assertEqual(ours[k], theirs[k], k)
         self.assertTrue(theirs["bbr"].startswith("(bw:"), theirs["bbr"])
+        # The client's keepalive timer: its name and time left as ss -o prints them.
+        ours_timer = re.search(r"timer:\((\w+),([^,)]+)\)", " ".join(row))
+        ss_timer = re.search(r"timer:\((\w+),([^,)]+),\d+\)", " ".join(ss_words))
+        self.assertIsNotNone(ss_timer, ss_words)
+        self.assertIsNotNone(ours_timer, row)
+        self.assertEqual(ours_timer.groups(), ss_timer.groups())
         print("compared %d fields with ss" % len(both), file=sys.stderr)
 
     def test_udp_queue_is_every_queued_byte_as_ss_counts_it(self):
