@@ -29,8 +29,8 @@ pid=$!
 started $pid
 expect "socat as a client: keepalive on and 30 s idle on its connection" \
 	"$(peek $pid "kind=tcp .*peer=127.0.0.1:$sink")" "SO_KEEPALIVE=1" "TCP_KEEPIDLE=30( |$)"
-expect "socat as a client: sockopt show lists keepalive and keepidle=30s among its non-default options" \
-	"$("$SOCKOPT" show $pid | grep "127.0.0.1:$sink")" " keepalive( |$)" " keepidle=30s( |$)"
+expect "socat as a client: sockopt show lists SO_KEEPALIVE and TCP_KEEPIDLE=30s among its non-default options" \
+	"$("$SOCKOPT" show $pid | grep "127.0.0.1:$sink")" " SO_KEEPALIVE( |$)" " TCP_KEEPIDLE=30s( |$)"
 
 # socat as a server: the accepted socket gets what it does not inherit after accept().
 "$SOCKOPT" run -o SO_KEEPALIVE=on,TCP_KEEPIDLE=40s,TCP_NODELAY=on -- \

@@ -628,6 +628,14 @@ int bpf_show_scan(sockopt_scan *scan, const struct bpf_show_query *q, sockopt_so
 		r = bpf_show_fail(diag, r, "out of memory");
 	if (r == 0 && owners.n > 0) /* qsort wants a pointer even for no elements */
 		qsort(owners.v, owners.n, sizeof(*owners.v), by_inode);
+	for (size_t i = 0; r == 0 && q->owner && i < owners.n; i++) {
+		const struct iter_file_record *f = &owners.v[i];
+		char comm[sizeof(f->comm) + 1];
+
+		snprintf(comm, sizeof(comm), "%.*s", (int)sizeof(f->comm), f->comm);
+		if ((r = q->owner(f->inode, (pid_t)f->pid, (int)f->fd, comm, q->owner_ctx)) < 0)
+			r = bpf_show_fail(diag, r, "out of memory");
+	}
 	if (r == 0 && !(owners.met = calloc(owners.n + 1, 1)))
 		r = bpf_show_fail(diag, -ENOMEM, "out of memory");
 	for (size_t i = 0; r == 0 && i < NREADERS; i++)

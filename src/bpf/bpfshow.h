@@ -47,6 +47,13 @@ struct bpf_show_query {
 	unsigned kinds; /* SOCKOPT_KIND_* the caller wants; 0: every socket, of any family */
 	/* Told of a process whose sockets could not be read through pidfd_getfd (NULL: not told). */
 	void (*failed)(pid_t pid, int err, const char *text, void *ctx);
+	/*
+	 * When set, told every socket fd of the processes asked for (inode,
+	 * pid, fd, comm), sorted by inode, pid and fd, before the first socket
+	 * is handed over; a negative result ends the scan with it.
+	 */
+	int (*owner)(uint64_t inode, pid_t pid, int fd, const char *comm, void *ctx);
+	void *owner_ctx;
 };
 
 /*

@@ -45,10 +45,11 @@ static void print_violation(const struct violation *v)
 {
 	const char *name = sockopt_entry_name(v->expect->entry);
 	const char *expected = v->expect->text + strlen(name);
+	const char *found = v->found[0] ? v->found : NULL; /* empty (no device bound): "-", null */
 
 	print_open_object(NULL);
-	print_text("%s[%d] fd %d %s: %s expected %s, found %s", v->comm, (int)v->pid, v->fd, v->socket,
-		   name, expected, v->found);
+	print_text("%s[%d] fd %d %s: %s expected %s, found %s", v->comm, (int)v->pid, v->fd,
+		   v->socket, name, expected, found ? found : "-");
 	if (v->why[0])
 		print_text(" (%s)", v->why);
 	print_text(" [rule %s]\n", v->rule->name);
@@ -58,7 +59,7 @@ static void print_violation(const struct violation *v)
 	print_string(PRINT_JSON, "socket", NULL, v->socket);
 	print_string(PRINT_JSON, "option", NULL, name);
 	print_string(PRINT_JSON, "expected", NULL, expected);
-	print_string(PRINT_JSON, "found", NULL, v->found);
+	print_string(PRINT_JSON, "found", NULL, found);
 	print_string(PRINT_JSON, "why", NULL, v->why);
 	print_string(PRINT_JSON, "rule", NULL, v->rule->name);
 	print_string(PRINT_JSON, "where", NULL, v->rule->where);
@@ -134,7 +135,7 @@ static unsigned policy_kinds(const struct policy *p)
 static int bpf_backend(sockopt_scan *scan, pid_t pid, sockopt_sock_pred filter, void *filter_ctx,
 		       sockopt_sock_fn fn, void *ctx, struct sockopt_diag *diag)
 {
-	struct bpf_show_query q = { pid, NULL, 0, filter, filter_ctx, 0, NULL };
+	struct bpf_show_query q = { .pid = pid, .filter = filter, .filter_ctx = filter_ctx };
 	struct bpf_show_diag d = { 0 };
 	int r = bpf_show_scan(scan, &q, fn, ctx, &d);
 

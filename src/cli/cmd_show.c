@@ -26,6 +26,9 @@ struct target {
 struct show {
 	struct show_filter filter;
 	bool all;
+	bool per_process;	 /* one entry per process fd, not one per socket */
+	struct show_users users; /* who holds each socket, read before the scan */
+	struct show_timers timers; /* TCP timers from sock_diag, for the pidfd backend */
 	sockopt_scan *scan;
 	sockopt_scan *complete; /* --complete: rereads through pidfd what BPF could not read */
 	struct show_cache cache;
@@ -84,28 +87,65 @@ static int socket_failed(struct show *sh, const sockopt_sock *sock, int err, con
 	return 0; /* the scan goes on with the next fd */
 }
 
+/*
+ * A socket held by several process fds (nginx's listener in its master
+ * and workers, a forked child's inherited fd) is shown once, the first
+ * time the scan meets it, with all its holders; later meetings pass.
+ */
 static int on_socket(sockopt_sock *sock, void *ctx)
 {
 	struct show *sh = ctx;
 	struct sockopt_diag diag;
+	struct show_user *users = NULL;
+	size_t n = 0;
+	long long ms;
+	const char *timer;
 	int r;
 
 	if ((r = sockopt_sock_error(sock)) < 0)
 		return socket_failed(sh, sock, r, sockopt_sock_error_text(sock));
+	if (!sh->per_process && (users = show_users_of(&sh->users, sockopt_sock_inode(sock), &n))) {
+		if (users->printed)
+			return 0;
+		users->printed = true;
+	}
 	if ((r = sockopt_sock_read_options(sock, &diag)) < 0)
 		return socket_failed(sh, sock, r, diag.text);
 	/* Read whole through pidfd_getfd instead; if that is refused, shown with what BPF read. */
-	if (sh->complete && sockopt_sock_pid(sock) > 0 && show_not_read(sock, sh->all) &&
-	    sockopt_scan_pid(sh->complete, sockopt_sock_pid(sock), (int[]){ sockopt_sock_fd(sock) },
-			     1, on_socket, sh, &diag) == 1)
-		return 0;
+	if (sh->complete && sockopt_sock_pid(sock) > 0 && show_not_read(sock, sh->all)) {
+		if (users)
+			users->printed = false; /* the reread is this socket's first showing */
+		if (sockopt_scan_pid(sh->complete, sockopt_sock_pid(sock),
+				     (int[]){ sockopt_sock_fd(sock) }, 1, on_socket, sh, &diag) == 1)
+			return 0;
+		if (users)
+			users->printed = true;
+	}
+	if (!sockopt_sock_timer(sock, &ms) &&
+	    (timer = show_timer_of(&sh->timers, sockopt_sock_inode(sock), &ms)))
+		sockopt_sock_set_timer(sock, timer, ms);
 	sh->sockets++;
 	if (!sh->header_printed) {
 		show_print_header();
 		sh->header_printed = true;
 	}
-	show_print_socket(&sh->cache, sock, sh->all);
+	show_print_socket(&sh->cache, sock, sh->all, sh->per_process ? NULL : users, n);
 	return 0;
+}
+
+/* Who holds the sockets of the TARGETS (none: of every process), for on_socket. */
+static int collect_users(struct show *sh, const struct target *targets, size_t ntargets)
+{
+	pid_t *pids = ntargets ? calloc(ntargets, sizeof(*pids)) : NULL;
+	bool ok;
+
+	if (ntargets && !pids)
+		return fail(EXIT_FAILED, "show: out of memory.");
+	for (size_t i = 0; i < ntargets; i++)
+		pids[i] = targets[i].pid;
+	ok = show_users_collect(&sh->users, pids, ntargets);
+	free(pids);
+	return ok ? 0 : fail(EXIT_FAILED, "show: out of memory.");
 }
 
 /* The filters, as the scan asks for them (on its worker threads too: show_filter_match only reads). */
@@ -170,17 +210,32 @@ static void bpf_process_failed(pid_t pid, int err, const char *text, void *ctx)
 	note_failure(sh, pid, -1, err, text);
 }
 
+/* One holder of a socket as the task_file iterator found it. */
+static int bpf_owner(uint64_t inode, pid_t pid, int fd, const char *comm, void *ctx)
+{
+	struct show *sh = ctx;
+
+	return show_users_add(&sh->users, inode, pid, fd, comm) ? 0 : -ENOMEM;
+}
+
 /*
  * The sockets of the targets (none: of the machine, with the ones no
- * process holds) through the BPF iterators, in one pass per target.
+ * process holds) through the BPF iterators, in one pass per target.  On
+ * the whole machine the holders of each socket come from the task_file
+ * iterator of the same pass (reading /proc for them cost more than the
+ * pass itself: 100 ms on 10,000 sockets here).
  */
 static int show_bpf(struct show *sh, const struct target *targets, size_t ntargets)
 {
-	struct bpf_show_query q = { 0, NULL, 0, passes_filter, &sh->filter,
-				    sh->filter.protocols, bpf_process_failed };
+	struct bpf_show_query q = { .filter = passes_filter, .filter_ctx = &sh->filter,
+				    .kinds = sh->filter.protocols, .failed = bpf_process_failed };
 	struct bpf_show_diag diag = { 0 };
 	int r = 0;
 
+	if (!ntargets && !sh->per_process) {
+		q.owner = bpf_owner;
+		q.owner_ctx = sh;
+	}
 	for (size_t i = 0; r >= 0 && i < (ntargets ? ntargets : 1); i++) {
 		if (ntargets) {
 			q.pid = targets[i].pid;
@@ -317,7 +372,7 @@ static int summarise(const struct show *sh)
 }
 
 /* Keys of the flags without a letter. */
-enum { SHOW_SIDE_EFFECTS = ARGS_LONG_ONLY, SHOW_THREADS, SHOW_COMPLETE };
+enum { SHOW_SIDE_EFFECTS = ARGS_LONG_ONLY, SHOW_THREADS, SHOW_COMPLETE, SHOW_PER_PROCESS };
 
 /* At most this many threads read sockets unless asked: 2 already outrun ss here, and a scan is short. */
 #define THREADS_DEFAULT_MAX 4
@@ -372,6 +427,8 @@ static int cmd_show(int argc, char **argv)
 			flags |= SOCKOPT_SCAN_SIDE_EFFECTS;
 		else if (c == SHOW_THREADS)
 			threads_arg = a.value;
+		else if (c == SHOW_PER_PROCESS)
+			sh.per_process = true;
 		else if (c == SHOW_BACKEND_FLAG)
 			backend_arg = a.value;
 		else if (c == SHOW_COMPLETE)
@@ -394,6 +451,13 @@ static int cmd_show(int argc, char **argv)
 	/* Read-only options never differ in a settable way, so the default view skips reading them. */
 	if (!sh.all)
 		flags |= SOCKOPT_SCAN_SETTABLE_ONLY;
+	/* The pidfd path learns TCP timers as ss -o does: one sock_diag dump (BPF reads its own). */
+	if (!bpf && (!sh.filter.protocols ||
+		     sh.filter.protocols & (SOCKOPT_KIND_TCP | SOCKOPT_KIND_TCP6)))
+		show_timers_collect(&sh.timers);
+	/* BPF on the whole machine learns the holders in its own pass (show_bpf). */
+	if (!sh.per_process && !(bpf && ntargets == 0) && collect_users(&sh, targets, ntargets) != 0)
+		return EXIT_FAILED;
 	if (sockopt_scan_new(flags, &sh.scan, &diag) < 0)
 		return fail(EXIT_FAILED, "%s", diag.text);
 	sockopt_scan_set_threads(sh.scan, threads);
@@ -426,6 +490,8 @@ static int cmd_show(int argc, char **argv)
 	code = summarise(&sh);
 	show_not_read_free(&sh.cache.not_read);
 	show_cache_free(&sh.cache);
+	show_users_free(&sh.users);
+	show_timers_free(&sh.timers);
 	sockopt_scan_free(sh.scan);
 	if (sh.complete)
 		sockopt_scan_free(sh.complete);
@@ -456,6 +522,9 @@ static const struct flag show_flags[] = {
 	{ SHOW_COMPLETE, "complete", NULL,
 	  "read through pidfd_getfd the sockets of which BPF could not read every option shown",
 	  NULL, 0 },
+	{ SHOW_PER_PROCESS, "per-process", NULL,
+	  "one entry per process fd: a socket several processes hold appears once for each "
+	  "(by default once, with all its users)", NULL, 0 },
 	{ SHOW_THREADS, "threads", "N",
 	  "read sockets on N threads, 1 to 16", "$SOCKOPT_THREADS, else the CPUs, at most 4", 0 },
 	{ 0 },

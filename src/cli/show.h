@@ -3,6 +3,7 @@
 #define SOCKOPT_SHOW_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "sockopt.h"
 
@@ -53,17 +54,78 @@ struct show_cache {
 	size_t counts[16];
 	struct show_name family, type, protocol;
 	struct show_not_read not_read;
+	char *group; /* the options of one level, for --all text (grown on demand) */
+	size_t group_size;
 };
 
 /* The backend for a run: 1 BPF, 0 pidfd, -1 after a usage sentence (show_backend.c). */
 int show_backend_choose(const char *arg, const struct show_filter *filter, bool verbose);
 
+/* One process fd that holds a socket (show_users.c). */
+struct show_user {
+	uint64_t inode;
+	pid_t pid;
+	int fd;
+	bool printed; /* on the first holder of an inode: the socket has been shown */
+	char comm[64];
+};
+
+/* The holders of the sockets of the processes a run reads, sorted by inode, pid and fd. */
+struct show_users {
+	struct show_user *v;
+	size_t n, room;
+};
+
+/* Add one holder (they must come sorted by inode, pid and fd); false when out of memory. */
+bool show_users_add(struct show_users *users, uint64_t inode, pid_t pid, int fd, const char *comm);
+/* Read the socket fds of the NPIDS PIDS (none: of every process) from /proc; false when out of memory. */
+bool show_users_collect(struct show_users *users, const pid_t *pids, size_t npids);
+/* The *N holders of INODE (NULL and 0 when none was seen). */
+struct show_user *show_users_of(const struct show_users *users, uint64_t inode, size_t *n);
+void show_users_free(struct show_users *users);
+
+/*
+ * TCP_INFO in the words and units of ss -i ("ts sack bbr wscale:10,10
+ * rto:204 rtt:0.03/0.011 … snd_wnd:95232"), CONG the congestion control,
+ * CC_INFO (may be NULL) its TCP_CC_INFO, decoded for bbr (show_ss.c).
+ */
+void show_ss_tcp_info(const sockopt_value *info, const char *cong, const sockopt_value *cc_info,
+		      char *buf, size_t size);
+/*
+ * SO_MEMINFO as ss -m prints it, "skmem:(r0,rb131072,…,d0)", or with JSON
+ * as {"rmem_alloc": 0, "rcvbuf": 131072, …, "drops": 0}; false when too short.
+ */
+bool show_ss_skmem(const sockopt_value *meminfo, bool json, char *buf, size_t size);
+
+/* The timers of the TCP sockets, from sock_diag, sorted by inode (show_users.c). */
+struct show_timer {
+	uint64_t inode;
+	int timer; /* idiag_timer */
+	unsigned ms;
+};
+struct show_timers {
+	struct show_timer *v;
+	size_t n, room;
+	bool failed; /* sock_diag could not be read: no timers, as before */
+};
+
+/* Read the timers of every TCP socket of this network namespace (one dump, as ss -o). */
+void show_timers_collect(struct show_timers *timers);
+/* The timer of INODE as ss names it ("keepalive", "off") and *MS until it fires; NULL when unknown. */
+const char *show_timer_of(const struct show_timers *timers, uint64_t inode, long long *ms);
+void show_timers_free(struct show_timers *timers);
+
 /* Before any socket is read: what the rows compare against (our network namespace). */
 void show_print_start(void);
 /* The column titles (text output only): before the first row, or alone when there is none. */
 void show_print_header(void);
-/* One socket: a table row, or a JSON object; ALL: every option, not only non-default ones. */
-void show_print_socket(struct show_cache *cache, const sockopt_sock *sock, bool all);
+/*
+ * One socket: a table row, or a JSON object; ALL: every option, not only
+ * non-default ones.  USERS (N of them) are the fds of every process that
+ * holds it; NULL lists only the fd it was read through (--per-process).
+ */
+void show_print_socket(struct show_cache *cache, const sockopt_sock *sock, bool all,
+		       const struct show_user *users, size_t n);
 void show_cache_free(struct show_cache *cache);
 /* How many options the view (ALL or not) would print that SOCK's backend did not read (show_notread.c). */
 size_t show_not_read(const sockopt_sock *sock, bool all);

@@ -1,5 +1,6 @@
 /* show_print.c: one socket of `sockopt show` as an ss-like table row or a JSON object. */
-#include <ctype.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,19 +33,17 @@ void show_print_header(void)
 		   "PROTO", "STATE", "RECV-Q", "SEND-Q", "LOCAL", "PEER", "OPTIONS");
 }
 
-/* The short name of E for the table: its first alias ("nodelay"), else its name in lower case. */
-static void short_name(const sockopt_entry *e, char *buf, size_t size)
+/* Whether E is LEVEL/OPTNAME. */
+static bool is(const sockopt_entry *e, int level, int optname)
 {
-	const char *aliases = sockopt_entry_aliases(e);
-	size_t n = aliases ? strcspn(aliases, " ") : 0;
+	return sockopt_entry_level(e) == level && sockopt_entry_optname(e) == optname;
+}
 
-	if (n == 0) {
-		snprintf(buf, size, "%s", sockopt_entry_name(e));
-		for (char *p = buf; *p; p++)
-			*p = (char)tolower((unsigned char)*p);
-		return;
-	}
-	snprintf(buf, size, "%.*s", (int)n, aliases);
+/* Whether V is SO_MAX_PACING_RATE's "no limit", ~0 (what a fresh socket holds), said "unlimited" as ss does. */
+static bool unlimited(const sockopt_entry *e, const sockopt_value *v)
+{
+	return is(e, SOL_SOCKET, SO_MAX_PACING_RATE) && v->len == sizeof(uint64_t) &&
+	       v->v.u64 == UINT64_MAX;
 }
 
 /* Append the N hex digits of the LEN bytes at S to BUF (room for 2 * LEN + 1 assumed). */
@@ -75,24 +74,29 @@ static void json_text_members(char *buf, size_t size, const char *text)
 }
 
 /*
- * Option E = V as text: "alias=value", or "alias" alone for a boolean that
- * is on.  Names in values (interfaces, congestion control) may hold any
+ * Option E = V as text: "NAME=value" by its kernel name, "NAME" alone for
+ * a boolean that is on, "NAME=-" for an empty value (no device bound, no
+ * filter).  Names in values (interfaces, congestion control) may hold any
  * byte and are escaped to one line; addresses come escaped already.
  */
 static void format_option_text(char *buf, size_t size, const sockopt_entry *e,
 			       const sockopt_value *v)
 {
-	char raw[2 * SOCKOPT_VALUE_MAX], text[4 * SOCKOPT_VALUE_MAX], name[64];
+	char raw[2 * SOCKOPT_VALUE_MAX], text[4 * SOCKOPT_VALUE_MAX];
+	const char *name = sockopt_entry_name(e);
 	enum sockopt_type t = sockopt_entry_type(e);
 
 	sockopt_type_format(t, v, raw, sizeof(raw));
+	if (unlimited(e, v))
+		snprintf(raw, sizeof(raw), "unlimited");
 	if (t == SOCKOPT_TYPE_SOCKADDR)
 		snprintf(text, sizeof(text), "%s", raw);
 	else
 		sockopt_text_escape(raw, strlen(raw), text, sizeof(text));
-	short_name(e, name, sizeof(name));
 	if (t == SOCKOPT_TYPE_BOOL && v->v.i)
 		snprintf(buf, size, "%s", name);
+	else if (!text[0])
+		snprintf(buf, size, "%s=-", name);
 	else if (strchr(text, ' ')) /* keep a struct in one column: info={state=LISTEN …} */
 		snprintf(buf, size, "%s={%s}", name, text);
 	else
@@ -101,7 +105,8 @@ static void format_option_text(char *buf, size_t size, const sockopt_entry *e,
 
 /*
  * Format option E = V into BUF: for JSON the object {"name", "value",
- * "text", "default"} with the encoding of `sockopt defaults --json`; for
+ * "text", "default"} with the encoding of `sockopt defaults --json` (an
+ * empty value is null in both "value" and "text"); for
  * text as format_option_text.
  */
 static void format_option(char *buf, size_t size, const sockopt_entry *e, const sockopt_value *v,
@@ -116,7 +121,16 @@ static void format_option(char *buf, size_t size, const sockopt_entry *e, const 
 	}
 	sockopt_type_format(t, v, text, sizeof(text));
 	sockopt_type_format_json(t, v, value, sizeof(value));
-	json_text_members(members, sizeof(members), text);
+	if (unlimited(e, v))
+		snprintf(text, sizeof(text), "unlimited");
+	if (is(e, SOL_SOCKET, SO_MEMINFO) && show_ss_skmem(v, false, text, sizeof(text)))
+		show_ss_skmem(v, true, value, sizeof(value));
+	if (text[0]) {
+		json_text_members(members, sizeof(members), text);
+	} else { /* an empty value (no device bound, no filter) is null, as in print_option_value */
+		snprintf(value, sizeof(value), "null");
+		snprintf(members, sizeof(members), "\"text\": null");
+	}
 	snprintf(buf, size, "{\"name\": \"%s\",\"value\": %s,%s,\"default\": %s}",
 		 sockopt_entry_name(e), value, members,
 		 is_default > 0 ? "true" : is_default == 0 ? "false" : "null");
@@ -208,17 +222,89 @@ void show_cache_free(struct show_cache *c)
 		}
 		free(c->slots[k]);
 	}
+	free(c->group);
+}
+
+/* Append TEXT and a space to the level group being gathered in C; false when out of memory. */
+static bool group_add(struct show_cache *c, size_t *len, const char *text)
+{
+	size_t n = strlen(text);
+	char *g = grow(c->group, &c->group_size, *len + n + 2);
+
+	if (!g)
+		return false;
+	c->group = g;
+	memcpy(g + *len, text, n);
+	*len += n;
+	g[(*len)++] = ' ';
+	g[*len] = '\0';
+	return true;
+}
+
+/* Print the gathered group of LEVEL as "    socket   SO_DEBUG=off …", wrapped under its label. */
+static void group_flush(struct show_cache *c, size_t *len, const char *label)
+{
+	if (!*len)
+		return;
+	c->group[*len - 1] = '\0';
+	print_text("    %-8s ", label);
+	print_wrapped(c->group, 13, 13);
+	*len = 0;
+}
+
+/* The values ss prints in words of its own, kept while the options go by. */
+struct ss_values {
+	const sockopt_value *info, *cc_info, *meminfo;
+	char cong[32];
+};
+
+/* Note V when E is one of the options the ss line is made from; true when it goes only there. */
+static bool ss_value(struct ss_values *ss, const sockopt_entry *e, const sockopt_value *v)
+{
+	if (is(e, IPPROTO_TCP, TCP_CONGESTION))
+		snprintf(ss->cong, sizeof(ss->cong), "%.*s",
+			 (int)strnlen((const char *)v->v.bytes, v->len), (const char *)v->v.bytes);
+	if (is(e, IPPROTO_TCP, TCP_INFO))
+		ss->info = v;
+	else if (is(e, IPPROTO_TCP, TCP_CC_INFO))
+		ss->cc_info = v;
+	else if (is(e, SOL_SOCKET, SO_MEMINFO))
+		ss->meminfo = v;
+	else
+		return false;
+	return true;
+}
+
+/* The ss line of --all text: "    ss       skmem:(…) ts sack bbr wscale:10,10 rto:204 …". */
+static void print_ss_line(struct show_cache *c, const struct ss_values *ss)
+{
+	char info[2048], skmem[160] = "";
+	size_t len = 0;
+
+	if (ss->meminfo && show_ss_skmem(ss->meminfo, false, skmem, sizeof(skmem)))
+		group_add(c, &len, skmem);
+	if (ss->info) {
+		show_ss_tcp_info(ss->info, ss->cong, ss->cc_info, info, sizeof(info));
+		if (info[0])
+			group_add(c, &len, info);
+	}
+	group_flush(c, &len, "ss");
 }
 
 /*
  * Print the options of SOCK: every one read with ALL, otherwise the
  * settable ones whose value differs from a fresh socket of the same kind
  * (read-only ones describe the socket, and the other columns show that).
+ * The text of --all puts them under the socket's row, one group per
+ * level, then TCP_INFO and SO_MEMINFO in the words of ss -tiem.
  */
 static void print_options(struct show_cache *c, const sockopt_sock *sock, bool all)
 {
-	bool json = print_is_json(), first = true;
+	bool json = print_is_json(), first = true, grouped = all && !json;
 	char buf[FRAGMENT_MAX];
+	struct ss_values ss = { NULL, NULL, NULL, "" };
+	size_t len = 0;
+	int level = -1;
 
 	print_open_array("options");
 	for (size_t i = 0; i < sockopt_sock_option_count(sock); i++) {
@@ -232,12 +318,24 @@ static void print_options(struct show_cache *c, const sockopt_sock *sock, bool a
 		d = sockopt_sock_option_is_default(sock, i);
 		if (!all && (d != 0 || !(sockopt_entry_access(e) & SOCKOPT_ACCESS_SET)))
 			continue;
+		if (grouped && ss_value(&ss, e, v))
+			continue;
 		text = fragment(c, sockopt_sock_kind(sock), i, e, v, d, json, buf, sizeof(buf));
-		if (json)
+		if (json) {
 			print_json_value(NULL, text);
-		else
+		} else if (grouped) {
+			if (sockopt_entry_level(e) != level)
+				group_flush(c, &len, sockopt_level_name(level));
+			level = sockopt_entry_level(e);
+			group_add(c, &len, text);
+		} else {
 			print_text("%s%s", first ? "" : " ", text);
+		}
 		first = false;
+	}
+	if (grouped) {
+		group_flush(c, &len, sockopt_level_name(level));
+		print_ss_line(c, &ss);
 	}
 	print_close_array();
 }
@@ -326,7 +424,33 @@ static void print_netns(const sockopt_sock *sock)
 		print_text("netns=%llu ", ns);
 }
 
-/* The kernel's timer, when the backend learnt it: JSON {"name", "ms"}, text "timer=timewait,59123ms". */
+/* MS as ss prints a timer's expiry: "4min50sec", "59sec", "1.200ms" (print_ms_timer in ss.c). */
+static void ss_ms(long long ms, char *buf, size_t size)
+{
+	long long secs = ms / 1000 % 60, minutes = ms / 60000, msecs = ms % 1000;
+	size_t n = 0;
+
+	buf[0] = '\0';
+	if (minutes) {
+		msecs = 0;
+		n += (size_t)snprintf(buf, size, "%lldmin", minutes);
+		if (minutes > 9)
+			secs = 0;
+	}
+	if (secs && n < size) {
+		if (secs > 9)
+			msecs = 0;
+		n += (size_t)snprintf(buf + n, size - n, "%lld%s", secs, msecs ? "." : "sec");
+	}
+	if (msecs && n < size)
+		snprintf(buf + n, size - n, "%03lldms", msecs);
+}
+
+/*
+ * The kernel's timer, when the backend learnt it: JSON {"name", "ms"},
+ * text as ss words it without the retransmit count, which the backend
+ * does not read: "timer:(keepalive,4min50sec)".
+ */
 static void print_timer(const sockopt_sock *sock)
 {
 	long long ms = 0;
@@ -338,11 +462,60 @@ static void print_timer(const sockopt_sock *sock)
 	print_string(PRINT_JSON, "name", NULL, name);
 	print_int(PRINT_JSON, "ms", NULL, ms);
 	print_close_object();
-	if (strcmp(name, "off") != 0)
-		print_text("timer=%s,%lldms ", name, ms);
+	if (strcmp(name, "off") != 0) {
+		char when[48];
+
+		ss_ms(ms, when, sizeof(when));
+		print_text("timer:(%s,%s) ", name, when);
+	}
 }
 
-void show_print_socket(struct show_cache *c, const sockopt_sock *sock, bool all)
+/* One holder: JSON {"comm", "pid", "fd"}, text ("comm",pid=P,fd=F) as ss -p prints it. */
+static void print_user(const char *comm, pid_t pid, int fd, bool first)
+{
+	char text[4 * sizeof(((struct show_user *)0)->comm)];
+
+	print_open_object(NULL);
+	print_name(PRINT_JSON, "comm", NULL, comm);
+	print_int(PRINT_JSON, "pid", NULL, pid);
+	print_int(PRINT_JSON, "fd", NULL, fd);
+	print_close_object();
+	sockopt_text_escape(comm, strlen(comm), text, sizeof(text));
+	print_text("%s(\"%s\",pid=%d,fd=%d)", first ? "" : ",", text, (int)pid, fd);
+}
+
+/*
+ * Every process fd that holds SOCK: in JSON always (empty for a socket no
+ * process holds), in text only when there is more than the row's own,
+ * as users:(("nginx",pid=1,fd=6),("nginx",pid=2,fd=6)).  The fd SOCK was
+ * read through comes first when the list taken before the scan lacks it
+ * (a process that dup'ed it since).
+ */
+static void print_users(const sockopt_sock *sock, const struct show_user *users, size_t n)
+{
+	pid_t pid = sockopt_sock_pid(sock);
+	int fd = sockopt_sock_fd(sock);
+	bool listed = false, text = !print_is_json();
+
+	for (size_t i = 0; i < n; i++)
+		listed |= users[i].pid == pid && users[i].fd == fd;
+	if (text && n + !listed <= 1)
+		return;
+	print_open_array("users");
+	if (text)
+		print_text("users:(");
+	if (!listed && pid > 0)
+		print_user(sockopt_sock_comm(sock), pid, fd, true);
+	for (size_t i = 0; i < n; i++)
+		print_user(users[i].comm, users[i].pid, users[i].fd,
+			   i == 0 && (listed || pid <= 0));
+	if (text)
+		print_text(") ");
+	print_close_array();
+}
+
+void show_print_socket(struct show_cache *c, const sockopt_sock *sock, bool all,
+		       const struct show_user *users, size_t n)
 {
 	const char *state = sockopt_sock_state_name(sock);
 
@@ -363,8 +536,15 @@ void show_print_socket(struct show_cache *c, const sockopt_sock *sock, bool all)
 	print_string(PRINT_JSON, "backend", NULL, sockopt_sock_backend(sock));
 	print_netns(sock);
 	print_timer(sock);
+	print_users(sock, users, n);
+	if (all) { /* the options follow under the row, grouped by level */
+		show_print_not_read(&c->not_read, sock, all);
+		print_text("\n");
+	}
 	print_options(c, sock, all);
-	show_print_not_read(&c->not_read, sock, all);
-	print_text("\n");
+	if (!all) { /* the count closes the row; with --all it is on the row above the groups */
+		show_print_not_read(&c->not_read, sock, all);
+		print_text("\n");
+	}
 	print_close_object();
 }

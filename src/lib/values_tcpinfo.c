@@ -46,6 +46,14 @@ static const struct field {
 	U64_FIELD(bytes_acked), U64_FIELD(bytes_received), U32_FIELD(segs_out),
 	U32_FIELD(segs_in), U32_FIELD(notsent_bytes), U32_FIELD(min_rtt),
 	U64_FIELD(delivery_rate),
+	/* The rest of what ss -i prints (linux/tcp.h of Debian 12 has them all; Linux 6.18 fills them). */
+	U32_FIELD(sacked), U32_FIELD(last_data_sent), U32_FIELD(last_data_recv),
+	U32_FIELD(last_ack_recv), U32_FIELD(rcv_ssthresh), U32_FIELD(reordering),
+	U32_FIELD(rcv_rtt), U64_FIELD(pacing_rate), U64_FIELD(max_pacing_rate),
+	U32_FIELD(data_segs_in), U32_FIELD(data_segs_out), U64_FIELD(busy_time),
+	U64_FIELD(rwnd_limited), U64_FIELD(sndbuf_limited), U32_FIELD(delivered),
+	U32_FIELD(delivered_ce), U64_FIELD(bytes_sent), U64_FIELD(bytes_retrans),
+	U32_FIELD(dsack_dups), U32_FIELD(reord_seen), U32_FIELD(rcv_ooopack), U32_FIELD(snd_wnd),
 };
 
 static struct tcp_info value_info(const sockopt_value *v)

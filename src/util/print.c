@@ -260,6 +260,11 @@ void print_option_value(const sockopt_entry *e, const sockopt_value *v, int err)
 		return;
 	}
 	sockopt_type_format(sockopt_entry_type(e), v, text, sizeof(text));
+	if (!text[0]) { /* no device bound, no filter, no IP options: "-" and null */
+		print_json_value("value", "null");
+		print_string(PRINT_ANY, "text", "%s", NULL);
+		return;
+	}
 	sockopt_type_format_json(sockopt_entry_type(e), v, json, sizeof(json));
 	print_json_value("value", json);
 	print_string(PRINT_ANY, "text", "%s", text);

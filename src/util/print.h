@@ -50,7 +50,10 @@ void print_text(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  */
 void print_wrapped(const char *text, int indent, int col);
 
-/* An option value as a JSON "value"/"text" pair, or "error" when ERR < 0. */
+/*
+ * An option value as a JSON "value"/"text" pair, or "error" when ERR < 0;
+ * an empty value (no device bound, no filter) is "-" in text and null in JSON.
+ */
 void print_option_value(const sockopt_entry *e, const sockopt_value *v, int err);
 
 #endif /* SOCKOPT_PRINT_H */

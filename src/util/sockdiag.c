@@ -152,6 +152,31 @@ int diag_tcp_state(const struct sockaddr_storage *local, const struct sockaddr_s
 	return err < 0 ? err : q.state;
 }
 
+/* ---- timers of every TCP socket ----------------------------------------- */
+
+struct timer_walk {
+	void (*each)(unsigned long long inode, int timer, unsigned ms, unsigned retrans, void *ctx);
+	void *ctx;
+};
+
+static void timer_message(const struct nlmsghdr *nlh, const struct inet_diag_msg *m, void *ctx)
+{
+	struct timer_walk *w = ctx;
+
+	(void)nlh;
+	w->each(m->idiag_inode, m->idiag_timer, m->idiag_expires, m->idiag_retrans, w->ctx);
+}
+
+int diag_tcp_timers(void (*each)(unsigned long long inode, int timer, unsigned ms,
+				 unsigned retrans, void *ctx),
+		    void *ctx)
+{
+	struct timer_walk w = { each, ctx };
+	int err = dump(AF_INET, IPPROTO_TCP, ~0u, timer_message, &w);
+
+	return err < 0 ? err : dump(AF_INET6, IPPROTO_TCP, ~0u, timer_message, &w);
+}
+
 const char *diag_tcp_state_name(int state)
 {
 	static const char *const names[] = {

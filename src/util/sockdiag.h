@@ -35,6 +35,15 @@ int diag_count(const struct diag_filter *f, struct diag_count *out);
  * none, or a negative errno.
  */
 int diag_tcp_state(const struct sockaddr_storage *local, const struct sockaddr_storage *remote);
+/*
+ * Call EACH with the inode, the timer (idiag_timer: 0 off, 1 on, 2
+ * keepalive, 3 timewait, 4 persist, as ss names them), the milliseconds
+ * until it fires and the retransmits of every IPv4 and IPv6 TCP socket of
+ * this network namespace, as ss -o reads them.  0 or a negative errno.
+ */
+int diag_tcp_timers(void (*each)(unsigned long long inode, int timer, unsigned ms,
+				 unsigned retrans, void *ctx),
+		    void *ctx);
 /* "TIME-WAIT", "ESTABLISHED", …, "none" for 0, "unknown" for an error. */
 const char *diag_tcp_state_name(int state);
 

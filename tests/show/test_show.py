@@ -234,7 +234,8 @@ class ShowPython(RecordCheck):
                          "SO_RCVTIMEO", "SO_RCVBUF"} <= names, names)
         self.assertNotIn("SO_REUSEADDR", names, "a default value is not listed")
         text = run("show", "%d:%d" % (self.pid, self.fds["client"])).stdout
-        for word in ("nodelay", "keepalive", "keepidle=1m", "linger=on:5", "rcvbuf=100000"):
+        for word in ("TCP_NODELAY", "SO_KEEPALIVE", "TCP_KEEPIDLE=1m", "SO_LINGER=on:5",
+                     "SO_RCVBUF=100000"):
             self.assertIn(word, text.split())
 
     def test_addresses_states_and_queues(self):

@@ -239,7 +239,7 @@ class BpfShow(unittest.TestCase):
         self.assertEqual(sorted(n.split("-")[0] for n in os.listdir(PIN_DIR)), ["task_file", "tcp"])
         second = sockopt("show", "--tcp", "--backend", "bpf", str(self.redis.pid))
         self.assertIn("loaded this run: 0", second.stderr)
-        strip = lambda out: [line.split("timer=")[0] for line in out.splitlines()]
+        strip = lambda out: [line.split("timer:(")[0] for line in out.splitlines()]
         self.assertEqual(strip(first.stdout), strip(second.stdout))
 
     def test_agreement(self):

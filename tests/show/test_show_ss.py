@@ -1,0 +1,375 @@
+#!/usr/bin/env python3
+"""test_show_ss.py: `sockopt show` against `ss`, on sockets real programs hold.
+
+A socket several processes hold (a python3 listener inherited by two forked
+children, nginx's listener in its master and worker) must be one entry listing
+all its users, the same users `ss -p` lists, through both backends;
+`--per-process` gives one entry per process fd.  Where show and
+`ss -tuanpieom` both print a field for the same socket, they must agree.
+"""
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+SOCKOPT = os.path.abspath(os.environ.get("SOCKOPT", "build/sockopt"))
+PYTHON = sys.executable
+PIN_DIR = os.environ.get("SOCKOPT_BPF_PIN_DIR", "/sys/fs/bpf/sockopt-test-ss-%d" % os.getpid())
+ENV = dict(os.environ, SOCKOPT_BPF_PIN_DIR=PIN_DIR)
+DEADLINE = 10.0  # seconds any one wait may take
+
+# A listener on 127.0.0.1:0, inherited by two forked children; prints the pids and the port.
+FORKED = r"""
+import os, signal, socket, sys, time
+
+
+def stop(*_):
+    for k in kids:
+        os.kill(k, signal.SIGKILL)
+        os.waitpid(k, 0)
+    sys.exit(0)
+
+
+signal.signal(signal.SIGTERM, signal.SIG_DFL)
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(16)
+kids = []
+for _ in range(2):
+    pid = os.fork()
+    if pid == 0:
+        time.sleep(600)
+        os._exit(0)
+    kids.append(pid)
+signal.signal(signal.SIGTERM, stop)
+print(os.getpid(), *kids, s.getsockname()[1], flush=True)
+time.sleep(600)
+"""
+
+NGINX_CONF = """daemon off;
+master_process on;
+worker_processes 1;
+pid %(dir)s/nginx.pid;
+events { worker_connections 64; }
+http {
+    access_log off;
+    client_body_temp_path %(dir)s/body;
+    server { listen 127.0.0.1:%(port)d; location / { return 200 "ok\\n"; } }
+}
+"""
+
+
+def sockopt(*args):
+    return subprocess.run([SOCKOPT, *args], capture_output=True, text=True, timeout=60, env=ENV)
+
+
+def show(*args):
+    r = sockopt("show", "--json", *args)
+    if r.returncode != 0:
+        raise AssertionError("show %s: exit %d: %s" % (args, r.returncode, r.stderr))
+    return json.loads(r.stdout)["sockets"]
+
+
+def ss_lines(*args):
+    r = subprocess.run(["ss", "-H", *args], capture_output=True, text=True, timeout=30, check=True)
+    return [line for line in r.stdout.splitlines() if line.strip()]
+
+
+def ss_users(line):
+    """The (comm, pid, fd) of each user ss -p prints on LINE, sorted."""
+    return sorted((c, int(p), int(f)) for c, p, f in
+                  re.findall(r'\("([^"]*)",pid=(\d+),fd=(\d+)\)', line))
+
+
+def users_of(entry):
+    return sorted((u["comm"], u["pid"], u["fd"]) for u in entry["users"])
+
+
+def wait_for(predicate, what):
+    end = time.monotonic() + DEADLINE
+    while time.monotonic() < end:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError("timed out waiting for " + what)
+
+
+def bpf_usable():
+    return os.geteuid() == 0 and os.path.exists("/sys/kernel/btf/vmlinux")
+
+
+class Case(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="sockopt-show-ss-")
+        self.children = []
+
+    def tearDown(self):
+        # Each program runs in a session of its own.  SIGTERM to the leader first, so that nginx's
+        # master and the python3 parent reap their children, then SIGKILL to whatever is left.
+        for p in self.children:
+            p.terminate()
+            try:
+                p.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                pass
+            try:
+                os.killpg(p.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            p.wait(timeout=10)
+            if p.stdout:
+                p.stdout.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def start(self, argv, **kw):
+        kw.setdefault("stdout", subprocess.DEVNULL)
+        p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             start_new_session=True, **kw)
+        self.children.append(p)
+        return p
+
+
+class SharedListener(Case):
+    """A socket held by several processes is one entry with all its users, as ss -p shows it."""
+
+    def forked(self):
+        p = self.start([PYTHON, "-c", FORKED], stdout=subprocess.PIPE, text=True)
+        parent, kid1, kid2, port = map(int, p.stdout.readline().split())
+        return (parent, kid1, kid2), port
+
+    def check_one_entry(self, entries, port, backend):
+        mine = [e for e in entries if e["local"] == "127.0.0.1:%d" % port]
+        self.assertEqual(len(mine), 1, "%s: %s" % (backend, mine))
+        line = ss_lines("-tlnp", "sport = :%d" % port)
+        self.assertEqual(len(line), 1, line)
+        self.assertEqual(users_of(mine[0]), ss_users(line[0]), backend)
+        return mine[0]
+
+    def test_forked_python_listener_is_one_entry_with_three_users(self):
+        pids, port = self.forked()
+        entry = self.check_one_entry(show(*map(str, pids)), port, "pidfd, three PIDs")
+        self.assertEqual(len(entry["users"]), 3)
+        self.assertEqual(entry["pid"], pids[0], "the entry is where the scan met it first")
+        self.check_one_entry(show("--tcp", "--port", str(port), "--backend", "pidfd"), port,
+                             "pidfd, every process")
+        text = sockopt("show", *map(str, pids)).stdout.splitlines()[1:]
+        self.assertEqual(len(text), 1, text)
+        self.assertIn("users:(%s)" % ",".join('("python3",pid=%d,fd=%d)' % (p, entry["fd"])
+                                              for p in sorted(pids)), text[0])
+
+    def test_per_process_gives_one_entry_per_holder(self):
+        pids, port = self.forked()
+        entries = show("--per-process", *map(str, pids))
+        self.assertEqual(sorted(e["pid"] for e in entries), sorted(pids))
+        for e in entries:
+            self.assertEqual(users_of(e), [("python3", e["pid"], e["fd"])])
+        self.assertEqual(len(sockopt("show", "--per-process", *map(str, pids)).stdout
+                             .splitlines()), 4)
+
+    @unittest.skipUnless(bpf_usable(), "the BPF backend needs root and kernel BTF")
+    def test_bpf_backend_prints_the_same_users(self):
+        pids, port = self.forked()
+        self.check_one_entry(show("--tcp", "--port", str(port), "--backend", "bpf"), port, "bpf")
+        a = show("--tcp", "--backend", "bpf", *map(str, pids))
+        b = show("--tcp", "--backend", "pidfd", *map(str, pids))
+        self.assertEqual([(e["fd"], users_of(e)) for e in a], [(e["fd"], users_of(e)) for e in b])
+
+    @unittest.skipUnless(shutil.which("nginx"), "nginx absent")
+    def test_nginx_master_and_worker_share_one_listener(self):
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+        s.close()
+        conf = os.path.join(self.dir, "nginx.conf")
+        with open(conf, "w") as f:
+            f.write(NGINX_CONF % {"dir": self.dir, "port": port})
+        master = self.start(["nginx", "-p", self.dir, "-c", conf, "-e",
+                             os.path.join(self.dir, "error.log")])
+
+        def worker():
+            try:
+                with open("/proc/%d/task/%d/children" % (master.pid, master.pid)) as f:
+                    kids = f.read().split()
+            except OSError:
+                return None
+            held = ss_lines("-tlnp", "sport = :%d" % port)
+            return int(kids[0]) if kids and held and len(ss_users(held[0])) >= 2 else None
+
+        pid = wait_for(worker, "nginx's worker holding the listener")
+        entry = self.check_one_entry(show(str(master.pid), str(pid)), port, "nginx, two PIDs")
+        self.assertEqual({u["pid"] for u in entry["users"]}, {master.pid, pid})
+        self.assertEqual({u["comm"] for u in entry["users"]}, {"nginx"})
+        self.check_one_entry(show("--tcp", "--port", str(port)), port, "nginx, every process")
+
+
+# A bbr connection over loopback with 100000 bytes sent and read, then idle; and a UDP socket with
+# three 1000-byte datagrams queued.  Prints the pid, the fds and the client's local port.
+HOLDER = r"""
+import os, socket, time
+l = socket.socket()
+l.bind(("127.0.0.1", 0))
+l.listen(4)
+c = socket.socket()
+c.setsockopt(socket.IPPROTO_TCP, socket.TCP_CONGESTION, b"bbr")
+c.connect(l.getsockname())
+a, _ = l.accept()
+c.sendall(b"x" * 100000)
+got = 0
+while got < 100000:
+    got += len(a.recv(65536))
+c.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.bind(("127.0.0.1", 0))
+w = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for _ in range(3):
+    w.sendto(b"y" * 1000, u.getsockname())
+print(os.getpid(), c.fileno(), u.fileno(), c.getsockname()[1], u.getsockname()[1], flush=True)
+time.sleep(600)
+"""
+
+# The ss -i fields that move by themselves on an idle socket: milliseconds since the last send,
+# receive and ack.  Between the two reads they may grow by the time the reads take.
+CLOCKS = ("lastsnd", "lastrcv", "lastack")
+
+
+def bbr_available():
+    """Whether bbr can be chosen, loading tcp_bbr when it is not yet; the reason when not."""
+    def available():
+        with open("/proc/sys/net/ipv4/tcp_available_congestion_control") as f:
+            return "bbr" in f.read().split()
+
+    if not available():
+        subprocess.run(["modprobe", "tcp_bbr"], capture_output=True, timeout=30)
+    return available()
+
+
+def fields(words):
+    """ss -i words as {name: value}: "rto:204", "ts" (value True), "send 123bps", "skmem:(…)"."""
+    out, words = {}, list(words)
+    while words:
+        w = words.pop(0)
+        if w in ("send", "pacing_rate", "delivery_rate") and words:
+            out[w] = words.pop(0)
+        elif ":" in w:
+            k, v = w.split(":", 1)
+            out[k] = v
+        else:
+            out[w] = True
+    return out
+
+
+def show_row(pid, fd):
+    """sockopt show --all PID:FD as (the row's words, the words of its ss group)."""
+    r = sockopt("show", "--all", "--backend", "pidfd", "%d:%d" % (pid, fd))
+    if r.returncode != 0:
+        raise AssertionError(r.stderr)
+    lines = r.stdout.splitlines()[1:]
+    ss, inside = [], False
+    for line in lines[1:]:
+        if line.startswith("    ss "):
+            inside = True
+            ss += line.split()[1:]
+        elif inside and line.startswith(" " * 13):
+            ss += line.split()
+        else:
+            inside = False
+    return lines[0].split(), ss
+
+
+def ss_row(proto, port):
+    """ss -tuanpieom for the socket on local PORT as (the row's words, the words of its info line)."""
+    lines = ss_lines("-tuanpieom", "sport = :%d" % port)
+    rows = []
+    for line in lines:  # a socket's row, then its -i/-m line indented under it
+        if not line.startswith(("\t", " ")):
+            rows.append([line.split(), []])
+        elif rows:
+            rows[-1][1] += line.split()
+    rows = [r for r in rows if r[0][0] == proto]
+    if len(rows) != 1:
+        raise AssertionError("ss shows %d %s rows for port %d: %s" % (len(rows), proto, port, lines))
+    return rows[0]
+
+
+def header(words, ss_words):
+    """The columns both print: protocol, state, queues, local and peer address, in our spelling."""
+    state = {"ESTAB": "ESTABLISHED"}.get(ss_words[1], ss_words[1])
+    peer = "*" if ss_words[5].endswith(":*") else ss_words[5]
+    return (words[3], words[4], words[5], words[6], words[7], words[8]), \
+        (ss_words[0], state, ss_words[2], ss_words[3], ss_words[4], peer)
+
+
+class AgainstSs(Case):
+    """show and ss -tuanpieom print the same fields of the same sockets alike."""
+
+    def holder(self):
+        p = self.start([PYTHON, "-c", HOLDER], stdout=subprocess.PIPE, text=True)
+        return tuple(map(int, p.stdout.readline().split()))
+
+    def test_bbr_connection_field_for_field(self):
+        if not bbr_available():
+            self.skipTest("bbr is not available on this kernel (modprobe tcp_bbr failed)")
+        pid, tcp_fd, _, port, _ = self.holder()
+        time.sleep(0.3)  # let the connection go idle: its counters stop
+        t0 = time.monotonic()
+        row, mine = show_row(pid, tcp_fd)
+        ss_words, ss_info = ss_row("tcp", port)
+        spent_ms = (time.monotonic() - t0) * 1000
+        self.assertEqual(*header(row, ss_words))
+        ours, theirs = fields(mine), fields(ss_info)
+        both = set(ours) & set(theirs)
+        wanted = {"skmem", "ts", "sack", "bbr", "wscale", "rto", "rtt", "mss", "pmtu", "rcvmss",
+                  "advmss", "cwnd", "bytes_sent", "bytes_acked", "segs_out", "segs_in",
+                  "data_segs_out", "send", "lastsnd", "lastrcv", "lastack", "pacing_rate",
+                  "delivery_rate", "delivered", "rcv_space", "rcv_ssthresh", "minrtt", "snd_wnd"}
+        self.assertEqual(wanted - both, set(), "fields ss prints that show does not: %s / %s"
+                         % (mine, ss_info))
+        self.assertEqual(set(ours) - set(theirs), set(), "show prints fields ss does not")
+        for k in sorted(both):
+            if k in CLOCKS:
+                gap = int(theirs[k]) - int(ours[k])
+                self.assertTrue(0 <= gap <= spent_ms + 5, (k, ours[k], theirs[k], spent_ms))
+            else:
+                self.assertEqual(ours[k], theirs[k], k)
+        self.assertTrue(theirs["bbr"].startswith("(bw:"), theirs["bbr"])
+        # The client's keepalive timer: its name and time left as ss -o prints them.
+        ours_timer = re.search(r"timer:\((\w+),([^,)]+)\)", " ".join(row))
+        ss_timer = re.search(r"timer:\((\w+),([^,)]+),\d+\)", " ".join(ss_words))
+        self.assertIsNotNone(ss_timer, ss_words)
+        self.assertIsNotNone(ours_timer, row)
+        self.assertEqual(ours_timer.groups(), ss_timer.groups())
+        print("compared %d fields with ss" % len(both), file=sys.stderr)
+
+    def test_udp_queue_is_every_queued_byte_as_ss_counts_it(self):
+        pid, _, udp_fd, _, port = self.holder()
+        row, mine = show_row(pid, udp_fd)
+        ss_words, ss_info = ss_row("udp", port)
+        self.assertEqual(*header(row, ss_words))
+        self.assertGreater(int(row[5]), 3000, "three 1000-byte datagrams and their overhead")
+        self.assertEqual(fields(mine)["skmem"], fields(ss_info)["skmem"])
+        entry = show("%d:%d" % (pid, udp_fd))[0]
+        self.assertEqual(entry["recv_q"], int(ss_words[2]))
+
+    def test_shared_listener_row_matches_ss(self):
+        p = self.start([PYTHON, "-c", FORKED], stdout=subprocess.PIPE, text=True)
+        pids = p.stdout.readline().split()
+        port = int(pids.pop())
+        r = sockopt("show", "--backend", "pidfd", *pids)
+        rows = r.stdout.splitlines()[1:]
+        self.assertEqual(len(rows), 1, r.stdout)
+        ss_words, _ = ss_row("tcp", port)
+        self.assertEqual(*header(rows[0].split(), ss_words))
+        users = re.search(r"users:\((.*?\))\)", rows[0]).group(0)
+        self.assertEqual(ss_users(users), ss_users(" ".join(ss_words)))
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
