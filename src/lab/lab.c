@@ -31,6 +31,7 @@ TOPIC(lowat)
 TOPIC(tcp)
 TOPIC(keepalive)
 TOPIC(errors)
+TOPIC(getset)
 TOPIC(udp)
 TOPIC(ip)
 TOPIC(fcntl)
@@ -47,7 +48,7 @@ static const struct {
 	const size_t *nclaims;
 } topics[] = {
 	ROW(linger), ROW(buffers), ROW(reuse),	 ROW(timeouts), ROW(lowat), ROW(tcp),  ROW(keepalive),
-	ROW(errors), ROW(udp),	   ROW(ip),	 ROW(fcntl),	ROW(oob),   ROW(misc),  ROW(golang),
+	ROW(errors), ROW(getset), ROW(udp),	   ROW(ip),	 ROW(fcntl),	ROW(oob),   ROW(misc),  ROW(golang),
 };
 #undef ROW
 

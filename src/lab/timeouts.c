@@ -132,7 +132,6 @@ const size_t lab_timeouts_count = LAB_ARRAY_SIZE(lab_timeouts);
 
 static const struct lab_check unp_parts[] = {
 	TIMES_OUT, AFTER_TIMEOUT, SEND_TIMES_OUT, ZERO_FOREVER,
-	{ .says = "the option value is a struct timeval, as select uses", .unmeasured = "the lab sets the timeouts through the catalog's typed value, not a raw timeval length check" },
 };
 static const struct lab_check unp_input_parts[] = {
 	TIMES_OUT,
@@ -152,7 +151,7 @@ static const struct lab_check man_poll_parts[] = { POLL_UNAFFECTED };
 
 const struct lab_claim lab_timeouts_claims[] = {
 	{ "unp-timeo", "rcvtimeo", "unp", 183, 0,
-	  "SO_RCVTIMEO and SO_SNDTIMEO set a timeout on receiving and sending; their value is a struct timeval as select uses, and a time of 0 disables the timeout.",
+	  "SO_RCVTIMEO and SO_SNDTIMEO set a timeout on receiving and sending (their struct timeval form: unp-timeo-timeval); a time of 0 disables the timeout.",
 	  LAB_CHECKS(unp_parts) },
 	{ "unp-rcvtimeo-functions", "rcvtimeo", "unp", 185, 0,
 	  "The receive timeout affects five input functions: read, readv, recv, recvfrom and recvmsg.",
@@ -160,7 +159,7 @@ const struct lab_claim lab_timeouts_claims[] = {
 	{ "unp-sndtimeo-functions", "rcvtimeo", "unp", 187, 0,
 	  "The send timeout affects five output functions: write, writev, send, sendto and sendmsg.",
 	  LAB_CHECKS(unp_output_parts) },
-	{ "adv-timeo", "rcvtimeo", "adv", 110, 114,
+	{ "adv-timeo", "rcvtimeo", "adv", 112, 114,
 	  "A call that blocks for the timeout returns the amount transferred if any; with nothing transferred it returns -1 with EAGAIN or EWOULDBLOCK, or EINPROGRESS for connect(2); a timeout of zero (the default) never times out.",
 	  LAB_CHECKS(man_parts) },
 	{ "adv-timeo-poll", "rcvtimeo", "adv", 116, 0,
