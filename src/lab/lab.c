@@ -24,6 +24,7 @@
 	extern const struct lab_claim lab_##name##_claims[];                       \
 	extern const size_t lab_##name##_claims_count;
 TOPIC(linger)
+TOPIC(shutdown)
 TOPIC(buffers)
 TOPIC(reuse)
 TOPIC(timeouts)
@@ -47,7 +48,7 @@ static const struct {
 	const struct lab_claim *claims;
 	const size_t *nclaims;
 } topics[] = {
-	ROW(linger), ROW(buffers), ROW(reuse),	 ROW(timeouts), ROW(lowat), ROW(tcp),  ROW(keepalive),
+	ROW(linger), ROW(shutdown), ROW(buffers), ROW(reuse),	 ROW(timeouts), ROW(lowat), ROW(tcp),  ROW(keepalive),
 	ROW(errors), ROW(getset), ROW(udp),	   ROW(ip),	 ROW(fcntl),	ROW(oob),   ROW(misc),  ROW(golang),
 };
 #undef ROW
