@@ -12,26 +12,6 @@
 #include "labnet.h"
 
 
-/*
- * Receive one datagram on FD within 500 ms and call FN for each control
- * message; the datagram's length or -1.
- */
-static ssize_t recv_with_cmsgs(int fd, void (*fn)(struct lab_result *, const struct cmsghdr *),
-			       struct lab_result *r)
-{
-	char buf[256], ctl[512];
-	struct iovec iov = { buf, sizeof(buf) };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl,
-			     .msg_controllen = sizeof(ctl) };
-	ssize_t n;
-
-	if (!(labnet_wait(fd, POLLIN, 500) & POLLIN) || (n = recvmsg(fd, &mh, MSG_DONTWAIT)) < 0)
-		return -1;
-	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
-		fn(r, cm);
-	return n;
-}
-
 /* A connected UDP sender to a fresh receiver on 127.0.0.1; the receiver's fd, or -1. */
 static int udp_link(int *tx)
 {
@@ -99,7 +79,7 @@ static void run_ttl_tos(struct lab_result *r)
 	lab_record(r, tx, "IP_TTL", "set_ttl_readback");
 	lab_record(r, tx, "IP_TOS", "set_tos_readback");
 	if (send(tx, "x", 1, 0) == 1)
-		recv_with_cmsgs(rx, wire_ttl_tos, r);
+		lab_recv_cmsgs(rx, wire_ttl_tos, r);
 	close(tx);
 	close(rx);
 	if (lab_field(r, "raw_ttl"))
@@ -148,7 +128,7 @@ static void run_ip_options(struct lab_result *r)
 	lab_int(r, "sent_options_len", 8);
 	lab_int(r, "received_options_len", 0); /* unless the datagram brings some */
 	if (send(tx, "x", 1, 0) == 1)
-		recv_with_cmsgs(rx, wire_options, r);
+		lab_recv_cmsgs(rx, wire_options, r);
 	close(tx);
 	close(rx);
 	lab_observe(r, "IP_OPTIONS with an 8-byte Record Route option returned %s; the receiver "
@@ -231,7 +211,7 @@ static void run_timestamp(struct lab_result *r)
 	lab_int(r, "stamp_us", 0); /* unless the datagram carries one */
 	if (send(tx, "x", 1, 0) == 1) {
 		labnet_sleep_ms(20); /* received, but not yet read */
-		recv_with_cmsgs(rx, stamp, r);
+		lab_recv_cmsgs(rx, stamp, r);
 	}
 	lab_int(r, "read_us", realtime_us());
 	close(tx);

@@ -35,6 +35,7 @@ TOPIC(errors)
 TOPIC(getset)
 TOPIC(udp)
 TOPIC(ip)
+TOPIC(ipv6)
 TOPIC(fcntl)
 TOPIC(oob)
 TOPIC(misc)
@@ -49,7 +50,7 @@ static const struct {
 	const size_t *nclaims;
 } topics[] = {
 	ROW(linger), ROW(shutdown), ROW(buffers), ROW(reuse),	 ROW(timeouts), ROW(lowat), ROW(tcp),  ROW(keepalive),
-	ROW(errors), ROW(getset), ROW(udp),	   ROW(ip),	 ROW(fcntl),	ROW(oob),   ROW(misc),  ROW(golang),
+	ROW(errors), ROW(getset), ROW(udp),	   ROW(ip), ROW(ipv6),	 ROW(fcntl),	ROW(oob),   ROW(misc),  ROW(golang),
 };
 #undef ROW
 
@@ -373,6 +374,26 @@ void lab_record_error(struct lab_result *r, int fd, const char *field)
 
 	if (lab_get_int(fd, "SO_ERROR", &err) == 0)
 		lab_errno(r, field, err);
+}
+
+/*
+ * Receive one datagram on FD within 500 ms and call FN for each control
+ * message; the datagram's length or -1.
+ */
+ssize_t lab_recv_cmsgs(int fd, void (*fn)(struct lab_result *, const struct cmsghdr *),
+		       struct lab_result *r)
+{
+	char buf[256], ctl[512];
+	struct iovec iov = { buf, sizeof(buf) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl,
+			     .msg_controllen = sizeof(ctl) };
+	ssize_t n;
+
+	if (!(labnet_wait(fd, POLLIN, 500) & POLLIN) || (n = recvmsg(fd, &mh, MSG_DONTWAIT)) < 0)
+		return -1;
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
+		fn(r, cm);
+	return n;
 }
 
 /* ---- running --------------------------------------------------------- */
