@@ -90,23 +90,6 @@ static void shut_wr(struct lab_result *r)
 	close(b);
 }
 
-static void run_shutdown(struct lab_result *r)
-{
-	shut_rd(r);
-	shut_wr(r);
-	lab_observe(r, "SHUT_RD with \"abc\" queued: the next reads returned %s, then %s; \"def\" "
-		       "sent afterwards read as %s; sending still gave %s and the peer read %s. "
-		       "SHUT_WR with \"pre\" queued to read and %lld bytes unread by the peer: a send "
-		       "then failed with %s; the queued read returned %s; the peer read %lld bytes, then "
-		       "%s; \"late\" sent by the peer read as %s.",
-		    lab_word(r, "shutrd_queued"), lab_word(r, "shutrd_next"),
-		    lab_word(r, "shutrd_later"), lab_word(r, "shutrd_send_errno"),
-		    lab_word(r, "shutrd_peer_got"), lab_num(r, "shutwr_sent_bytes"),
-		    lab_word(r, "shutwr_send_errno"), lab_word(r, "shutwr_queued"),
-		    lab_num(r, "shutwr_peer_bytes"), lab_word(r, "shutwr_peer_end"),
-		    lab_word(r, "shutwr_later"));
-}
-
 /* A sends "bye" and closes, with WORD ("" for none) sent to it first and left unread. */
 static void close_after(struct lab_result *r, const char *word, const char *prefix)
 {
@@ -130,14 +113,29 @@ static void close_after(struct lab_result *r, const char *word, const char *pref
 	close(b);
 }
 
-static void run_close_unread(struct lab_result *r)
+
+static void run_shutdown(struct lab_result *r)
 {
+	shut_rd(r);
+	shut_wr(r);
 	close_after(r, "", "clean");
 	close_after(r, "unread", "unread");
-	lab_observe(r, "A default close after sending \"bye\": the peer read %s, then %s. The same "
-		       "close with \"unread\" received and never read: the peer read %s, then %s.",
-		    lab_word(r, "clean_peer_first"), lab_word(r, "clean_peer_end"),
-		    lab_word(r, "unread_peer_first"), lab_word(r, "unread_peer_end"));
+	lab_observe(r, "SHUT_RD with \"abc\" queued: the next reads returned %s, then %s; \"def\" "
+		       "sent afterwards read as %s; sending still gave %s and the peer read %s. "
+		       "SHUT_WR with \"pre\" queued to read and %lld bytes unread by the peer: a send "
+		       "then failed with %s; the queued read returned %s; the peer read %lld bytes, then "
+		       "%s; \"late\" sent by the peer read as %s.",
+		    lab_word(r, "shutrd_queued"), lab_word(r, "shutrd_next"),
+		    lab_word(r, "shutrd_later"), lab_word(r, "shutrd_send_errno"),
+		    lab_word(r, "shutrd_peer_got"), lab_num(r, "shutwr_sent_bytes"),
+		    lab_word(r, "shutwr_send_errno"), lab_word(r, "shutwr_queued"),
+		    lab_num(r, "shutwr_peer_bytes"), lab_word(r, "shutwr_peer_end"),
+		    lab_word(r, "shutwr_later"));
+	lab_observe_more(r, " A default close after sending \"bye\": the peer read %s, then %s. The "
+			    "same close with \"unread\" received and never read: the peer read %s, "
+			    "then %s.",
+			 lab_word(r, "clean_peer_first"), lab_word(r, "clean_peer_end"),
+			 lab_word(r, "unread_peer_first"), lab_word(r, "unread_peer_end"));
 }
 
 static const struct lab_check shutdown_setup[] = {
@@ -147,18 +145,14 @@ static const struct lab_check shutdown_setup[] = {
 };
 
 const struct lab_experiment lab_shutdown[] = {
-	{ .id = "shutdown-rd-wr", .title = "shutdown(SHUT_RD) and shutdown(SHUT_WR) on a TCP connection",
-	  .options = "",
+	{ .id = "shutdown-close", .title = "shutdown(SHUT_RD), shutdown(SHUT_WR), and close with data left unread",
+	  .options = "SO_LINGER",
 	  .method = "Loopback pairs. SHUT_RD with \"abc\" queued: read twice, the peer sends \"def\", "
 		    "read, then send \"x\". SHUT_WR with \"pre\" queued to read and 32 KiB sent that "
 		    "the peer has not read: send again, read, the peer drains to the end, the peer "
-		    "sends \"late\", read.",
-	  .shows = "shutrd_queued", .run = run_shutdown, .checks = LAB_CHECKS(shutdown_setup) },
-	{ .id = "close-unread", .title = "close (SO_LINGER off) with and without received data left unread",
-	  .options = "SO_LINGER",
-	  .method = "Loopback pairs: send \"bye\" and close; then the same after the peer sent "
-		    "\"unread\", which is never read. The peer reads twice after each close.",
-	  .shows = "unread_peer_end", .run = run_close_unread },
+		    "sends \"late\", read. A default close after sending \"bye\", without and with "
+		    "\"unread\" received and never read; the peer reads twice after each.",
+	  .shows = "unread_peer_end", .run = run_shutdown, .checks = LAB_CHECKS(shutdown_setup) },
 };
 const size_t lab_shutdown_count = LAB_ARRAY_SIZE(lab_shutdown);
 
@@ -183,13 +177,13 @@ static const struct lab_check close_default_parts[] = {
 };
 
 const struct lab_claim lab_shutdown_claims[] = {
-	{ "unp-shut-rd", "shutdown-rd-wr", "unp", 147, 0,
+	{ "unp-shut-rd", "shutdown-close", "unp", 147, 0,
 	  "shutdown(SHUT_RD): no more receive requests can be issued on the socket; the process can still send; all data in the receive buffer is discarded; any data received later is discarded by TCP; the send buffer is not affected.",
 	  LAB_CHECKS(shut_rd_parts) },
-	{ "unp-shut-wr", "shutdown-rd-wr", "unp", 148, 0,
+	{ "unp-shut-wr", "shutdown-close", "unp", 148, 0,
 	  "shutdown(SHUT_WR): no more send requests can be issued; the process can still receive; the send buffer's contents are sent to the peer followed by the normal TCP termination (FIN); the receive buffer is not affected.",
 	  LAB_CHECKS(shut_wr_parts) },
-	{ "unp-close-default-table", "close-unread", "unp", 149, 0,
+	{ "unp-close-default-table", "shutdown-close", "unp", 149, 0,
 	  "close with l_onoff = 0 (the default): no more send or receive requests; the send buffer's contents are sent to the peer and, once the descriptor count reaches 0, followed by the normal TCP termination (FIN); the receive buffer's contents are discarded.",
 	  LAB_CHECKS(close_default_parts) },
 };
