@@ -30,6 +30,7 @@ TOPIC(reuse)
 TOPIC(timeouts)
 TOPIC(lowat)
 TOPIC(tcp)
+TOPIC(mtu)
 TOPIC(keepalive)
 TOPIC(errors)
 TOPIC(getset)
@@ -49,7 +50,7 @@ static const struct {
 	const struct lab_claim *claims;
 	const size_t *nclaims;
 } topics[] = {
-	ROW(linger), ROW(shutdown), ROW(buffers), ROW(reuse),	 ROW(timeouts), ROW(lowat), ROW(tcp),  ROW(keepalive),
+	ROW(linger), ROW(shutdown), ROW(buffers), ROW(reuse),	 ROW(timeouts), ROW(lowat), ROW(tcp), ROW(mtu),  ROW(keepalive),
 	ROW(errors), ROW(getset), ROW(udp),	   ROW(ip), ROW(ipv6),	 ROW(fcntl),	ROW(oob),   ROW(misc),  ROW(golang),
 };
 #undef ROW

@@ -85,69 +85,6 @@ static void send_side(struct lab_result *r, int c)
 	lab_int(r, "send_full_elapsed_us", us);
 }
 
-/*
- * A connect that times out: a listener with backlog 0 holds one finished
- * connection in its accept queue, so the kernel drops the next SYN and
- * the connect waits for an answer that does not come within SO_SNDTIMEO.
- */
-static void connect_side(struct lab_result *r, const char *timeout)
-{
-	int l = labnet_socket("127.0.0.1", SOCK_STREAM), first = -1, c = -1;
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-	long long t0;
-
-	if (l < 0 || labnet_bind(l, "127.0.0.1", 0) < 0 || listen(l, 0) < 0 ||
-	    getsockname(l, (struct sockaddr *)&ss, &len) < 0)
-		goto out;
-	first = labnet_socket("127.0.0.1", SOCK_STREAM);
-	c = labnet_socket("127.0.0.1", SOCK_STREAM);
-	if (first < 0 || c < 0 || connect(first, (struct sockaddr *)&ss, len) < 0)
-		goto out;
-	lab_set(c, "SO_SNDTIMEO", timeout);
-	t0 = labnet_now_us();
-	lab_errno(r, "connect_errno", connect(c, (struct sockaddr *)&ss, len) < 0 ? errno : 0);
-	lab_int(r, "connect_elapsed_us", labnet_now_us() - t0);
-out:
-	labnet_close(c);
-	labnet_close(first);
-	labnet_close(l);
-}
-
-static void run_rcvtimeo(struct lab_result *r)
-{
-	char text[32];
-	int c, s;
-
-	if (!lab_opt(r, "SO_RCVTIMEO") || !lab_opt(r, "SO_SNDTIMEO"))
-		return;
-	if (labnet_tcp_pair("127.0.0.1", &c, &s) < 0)
-		return (void)lab_skip(r, "no loopback TCP pair");
-	snprintf(text, sizeof(text), "%dms", TIMEOUT_MS);
-	lab_set(c, "SO_RCVTIMEO", text);
-	lab_set(c, "SO_SNDTIMEO", text);
-	lab_get_text(c, "SO_RCVTIMEO", text, sizeof(text));
-	lab_str(r, "so_rcvtimeo", text);
-	receive_side(r, c, s);
-	send_side(r, c);
-	close(c);
-	close(s);
-	snprintf(text, sizeof(text), "%dms", TIMEOUT_MS);
-	connect_side(r, text);
-	lab_observe(r, "With SO_RCVTIMEO %s a recv on an idle connection returned %s after %.0f ms; "
-		       "poll for %d ms with that timeout set waited %.0f ms; with SO_RCVTIMEO 0 a recv "
-		       "waited %.0f ms for data sent %d ms later. With SO_SNDTIMEO %d ms a 64 MiB send "
-		       "to a peer that does not read returned %lld bytes; the next send returned %s "
-		       "after %.0f ms; a connect to a listener whose accept queue is full returned %s "
-		       "after %.0f ms.",
-		    text, lab_word(r, "recv_errno"), lab_num(r, "recv_elapsed_us") / 1000.0,
-		    LATE_MS, lab_num(r, "poll_elapsed_us") / 1000.0,
-		    lab_num(r, "zero_elapsed_us") / 1000.0, LATE_MS, TIMEOUT_MS,
-		    lab_num(r, "send_partial_bytes"), lab_word(r, "send_full_errno"),
-		    lab_num(r, "send_full_elapsed_us") / 1000.0, lab_word(r, "connect_errno"),
-		    lab_num(r, "connect_elapsed_us") / 1000.0);
-}
-
 /* ---- a signal during a blocking recv ---------------------------------- */
 
 #define SIGNAL_MS 100
@@ -207,34 +144,100 @@ static void interrupted_recv(struct lab_result *r, int flags, const char *timeou
 	close(in.peer);
 }
 
-static void run_eintr(struct lab_result *r)
+/* Blocking recvs interrupted by a signal: without SA_RESTART, with it, with it and a timeout. */
+static void signal_side(struct lab_result *r)
 {
 	interrupted_recv(r, 0, "0", "plain");
 	interrupted_recv(r, SA_RESTART, "0", "restart");
 	interrupted_recv(r, SA_RESTART, "1s", "restart_timeo");
-	lab_observe(r, "A signal at %d ms into a blocking recv (data comes at %d ms): with a handler "
-		       "without SA_RESTART the recv returned %s after %.0f ms; with SA_RESTART it "
-		       "returned %s after %.0f ms; with SA_RESTART and SO_RCVTIMEO 1 s, %s after "
-		       "%.0f ms.",
+}
+
+static void observe_signals(struct lab_result *r)
+{
+	lab_observe_more(r, " A signal at %d ms into a blocking recv (data comes at %d ms): with a "
+			    "handler without SA_RESTART the recv returned %s after %.0f ms; with "
+			    "SA_RESTART it returned %s after %.0f ms; with SA_RESTART and SO_RCVTIMEO "
+			    "1 s, %s after %.0f ms.",
 		    SIGNAL_MS, DATA_MS, lab_word(r, "plain_errno"), lab_num(r, "plain_us") / 1000.0,
 		    lab_word(r, "restart_errno"), lab_num(r, "restart_us") / 1000.0,
 		    lab_word(r, "restart_timeo_errno"), lab_num(r, "restart_timeo_us") / 1000.0);
 }
 
+/*
+ * A connect that times out: a listener with backlog 0 holds one finished
+ * connection in its accept queue, so the kernel drops the next SYN and
+ * the connect waits for an answer that does not come within SO_SNDTIMEO.
+ */
+static void connect_side(struct lab_result *r, const char *timeout)
+{
+	int l = labnet_socket("127.0.0.1", SOCK_STREAM), first = -1, c = -1;
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	long long t0;
+
+	if (l < 0 || labnet_bind(l, "127.0.0.1", 0) < 0 || listen(l, 0) < 0 ||
+	    getsockname(l, (struct sockaddr *)&ss, &len) < 0)
+		goto out;
+	first = labnet_socket("127.0.0.1", SOCK_STREAM);
+	c = labnet_socket("127.0.0.1", SOCK_STREAM);
+	if (first < 0 || c < 0 || connect(first, (struct sockaddr *)&ss, len) < 0)
+		goto out;
+	lab_set(c, "SO_SNDTIMEO", timeout);
+	t0 = labnet_now_us();
+	lab_errno(r, "connect_errno", connect(c, (struct sockaddr *)&ss, len) < 0 ? errno : 0);
+	lab_int(r, "connect_elapsed_us", labnet_now_us() - t0);
+out:
+	labnet_close(c);
+	labnet_close(first);
+	labnet_close(l);
+}
+
+static void run_rcvtimeo(struct lab_result *r)
+{
+	char text[32];
+	int c, s;
+
+	if (!lab_opt(r, "SO_RCVTIMEO") || !lab_opt(r, "SO_SNDTIMEO"))
+		return;
+	if (labnet_tcp_pair("127.0.0.1", &c, &s) < 0)
+		return (void)lab_skip(r, "no loopback TCP pair");
+	snprintf(text, sizeof(text), "%dms", TIMEOUT_MS);
+	lab_set(c, "SO_RCVTIMEO", text);
+	lab_set(c, "SO_SNDTIMEO", text);
+	lab_get_text(c, "SO_RCVTIMEO", text, sizeof(text));
+	lab_str(r, "so_rcvtimeo", text);
+	receive_side(r, c, s);
+	send_side(r, c);
+	close(c);
+	close(s);
+	snprintf(text, sizeof(text), "%dms", TIMEOUT_MS);
+	connect_side(r, text);
+	signal_side(r);
+	lab_observe(r, "With SO_RCVTIMEO %s a recv on an idle connection returned %s after %.0f ms; "
+		       "poll for %d ms with that timeout set waited %.0f ms; with SO_RCVTIMEO 0 a recv "
+		       "waited %.0f ms for data sent %d ms later. With SO_SNDTIMEO %d ms a 64 MiB send "
+		       "to a peer that does not read returned %lld bytes; the next send returned %s "
+		       "after %.0f ms; a connect to a listener whose accept queue is full returned %s "
+		       "after %.0f ms.",
+		    text, lab_word(r, "recv_errno"), lab_num(r, "recv_elapsed_us") / 1000.0,
+		    LATE_MS, lab_num(r, "poll_elapsed_us") / 1000.0,
+		    lab_num(r, "zero_elapsed_us") / 1000.0, LATE_MS, TIMEOUT_MS,
+		    lab_num(r, "send_partial_bytes"), lab_word(r, "send_full_errno"),
+		    lab_num(r, "send_full_elapsed_us") / 1000.0, lab_word(r, "connect_errno"),
+		    lab_num(r, "connect_elapsed_us") / 1000.0);
+	observe_signals(r);
+}
+
 const struct lab_experiment lab_timeouts[] = {
-	{ .id = "rcvtimeo", .title = "SO_RCVTIMEO/SO_SNDTIMEO: time-out, partial transfer, 0, poll",
+	{ .id = "rcvtimeo", .title = "SO_RCVTIMEO/SO_SNDTIMEO: time-out, partial transfer, 0, poll, connect, signals",
 	  .options = "SO_RCVTIMEO SO_SNDTIMEO",
 	  .method = "Loopback pair, 200 ms timeouts: recv on an idle connection; poll for 300 ms; recv "
 		    "with timeout 0 while a thread sends 300 ms later; a 64 MiB send to a peer that does "
 		    "not read, then one more send; a connect with SO_SNDTIMEO to a listener (backlog "
-		    "0) whose accept queue already holds a connection.",
+		    "0) whose accept queue already holds a connection. Then a thread sends SIGUSR1 "
+		    "100 ms into a blocking recv and a byte at 300 ms, the handler installed without "
+		    "SA_RESTART, with it, and with it and SO_RCVTIMEO 1 s.",
 	  .shows = "recv_elapsed_us", .repeat = 5, .run = run_rcvtimeo },
-	{ .id = "eintr-restart", .title = "A signal during a blocking recv: EINTR, SA_RESTART, SO_RCVTIMEO",
-	  .options = "SO_RCVTIMEO",
-	  .method = "Loopback pair; a thread sends SIGUSR1 to the reader 100 ms into a blocking recv "
-		    "and a byte at 300 ms; the handler installed without SA_RESTART, with it, and with "
-		    "it and SO_RCVTIMEO 1 s.",
-	  .shows = "restart_timeo_errno", .run = run_eintr },
 };
 const size_t lab_timeouts_count = LAB_ARRAY_SIZE(lab_timeouts);
 
@@ -283,7 +286,7 @@ const struct lab_claim lab_timeouts_claims[] = {
 	{ "adv-timeo-poll", "rcvtimeo", "adv", 116, 0,
 	  "Timeouts only affect system calls that do socket I/O; they have no effect on select, poll or epoll_wait.",
 	  LAB_CHECKS(man_poll_parts) },
-	{ "adv-eintr", "eintr-restart", "adv", 245, 0,
+	{ "adv-eintr", "rcvtimeo", "adv", 245, 0,
 	  "EINTR means the call was interrupted by a signal; any call that might block should be wrapped in a loop that checks for EINTR.",
 	  LAB_CHECKS(eintr_parts) },
 };
