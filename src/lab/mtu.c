@@ -54,7 +54,7 @@ static bool await_byte(int fd, int ms)
 	return labnet_wait(fd, POLLIN, ms) && read(fd, &b, 1) == 1;
 }
 
-/* The peer: in a namespace of its own, configure lab1 once it is there, accept, drain, report. */
+/* The peer: in a namespace of its own, configure lab1 once it is there, accept, drain, report, wait. */
 static void peer(int to_parent, int from_parent)
 {
 	static const char *const cmds[][8] = {
@@ -77,6 +77,8 @@ static void peer(int to_parent, int from_parent)
 	lab_get_int(s, "SO_RCVBUF", &rep.rcvbuf);
 	rep.received = labnet_drain(s, 3000, &end);
 	labnet_write_all(to_parent, &rep, sizeof(rep));
+	/* The link ends with this namespace: keep it until the parent is done with it. */
+	await_byte(from_parent, 10000);
 	_exit(0);
 }
 
@@ -189,6 +191,74 @@ static void client(struct lab_result *r)
 	close(c);
 }
 
+/* ---- UDP through a slow link --------------------------------------------- */
+
+#define UDP_PAYLOAD 1400
+#define UDP_MAX_SENDS 2000
+
+/* Shape lab0 with tbf at 8 Mbit/s and a queue of LATENCY ("1s", "5ms"); 0 or -1. */
+static int shape(const char *verb, const char *latency)
+{
+	const char *const argv[] = { "tc", "qdisc", verb, "dev", "lab0", "root", "tbf", "rate", "8mbit",
+				     "burst", "1540", "latency", latency, NULL };
+
+	return labnet_spawn(argv, NULL) == 0 ? 0 : -1;
+}
+
+/* Non-blocking sends of UDP_PAYLOAD bytes to the peer until one fails (at most UDP_MAX_SENDS); how many went, and the errno. */
+static int udp_burst(int u, int *err)
+{
+	static char buf[UDP_PAYLOAD];
+	struct sockaddr_storage ss;
+	int len = labnet_addr(PEER_IP, 9, &ss), n;
+
+	*err = 0;
+	for (n = 0; n < UDP_MAX_SENDS; n++)
+		if (sendto(u, buf, sizeof(buf), MSG_DONTWAIT, (struct sockaddr *)&ss, len) < 0) {
+			*err = errno;
+			break;
+		}
+	return n;
+}
+
+/*
+ * Does UDP keep a send buffer?  Behind a link shaped to 8 Mbit/s with a
+ * queue longer than the socket's send buffer, send until the kernel says
+ * no and see what the socket still holds (SIOCOUTQ).  Then, with a 5 ms
+ * queue that overflows first, the same burst without and with
+ * IP_RECVERR (a lab observation: when does a sender learn of ENOBUFS?).
+ */
+static void udp_send_buffer(struct lab_result *r)
+{
+	int u = labnet_socket(PEER_IP, SOCK_DGRAM), err, n;
+	long long drops;
+
+	if (u < 0 || shape("add", "1s") < 0) {
+		labnet_close(u);
+		return;
+	}
+	lab_set(u, "SO_SNDBUF", "64K");
+	lab_record(r, u, "SO_SNDBUF", "udp_sndbuf");
+	n = udp_burst(u, &err);
+	lab_int(r, "udp_sends", n);
+	lab_errno(r, "udp_full_errno", err);
+	lab_int(r, "udp_outq_bytes", labnet_outq(u));
+	for (int i = 0; i < 100 && labnet_outq(u) > 0; i++)
+		labnet_sleep_ms(20);
+	if (shape("change", "5ms") == 0) {
+		drops = labnet_counter("Udp", "SndbufErrors");
+		lab_int(r, "udp_quiet_sends", udp_burst(u, &err));
+		lab_errno(r, "udp_quiet_errno", err);
+		lab_int(r, "udp_quiet_drops", labnet_counter("Udp", "SndbufErrors") - drops);
+		for (int i = 0; i < 100 && labnet_outq(u) > 0; i++)
+			labnet_sleep_ms(20);
+		lab_set(u, "IP_RECVERR", "on");
+		lab_int(r, "udp_recverr_sends", udp_burst(u, &err));
+		lab_errno(r, "udp_recverr_errno", err);
+	}
+	close(u);
+}
+
 static void run_mtu1500(struct lab_result *r)
 {
 	int up[2], down[2], status = 0;
@@ -211,6 +281,8 @@ static void run_mtu1500(struct lab_result *r)
 		lab_skip(r, "could not build the veth link between two namespaces");
 	else
 		client(r);
+	if (!r->skipped[0])
+		udp_send_buffer(r);
 	close(down[1]);
 	if (!r->skipped[0] && labnet_wait(up[0], POLLIN, 5000) &&
 	    read(up[0], &rep, sizeof(rep)) == sizeof(rep)) {
@@ -230,6 +302,16 @@ static void run_mtu1500(struct lab_result *r)
 		    lab_num(r, "peer_advmss"), lab_num(r, "connect_maxseg"), lab_num(r, "after_maxseg"),
 		    SEGMENTS, lab_num(r, "timestamps") ? "on" : "off", lab_num(r, "segment_bytes"),
 		    lab_num(r, "segment_shortfall_bytes"), lab_num(r, "peer_rcvbuf"));
+	lab_observe_more(r, " UDP through the link shaped to 8 Mbit/s (tbf, 1 s queue), SO_SNDBUF %lld: "
+			    "%lld non-blocking sends of %d bytes went before %s, and the socket then "
+			    "held %lld bytes (SIOCOUTQ). With a 5 ms queue the same burst sent %lld "
+			    "before %s while the queue dropped %lld (Udp SndbufErrors); with IP_RECVERR "
+			    "the burst stopped after %lld with %s.",
+			 lab_num(r, "udp_sndbuf"), lab_num(r, "udp_sends"), UDP_PAYLOAD,
+			 lab_word(r, "udp_full_errno"), lab_num(r, "udp_outq_bytes"),
+			 lab_num(r, "udp_quiet_sends"), lab_word(r, "udp_quiet_errno"),
+			 lab_num(r, "udp_quiet_drops"), lab_num(r, "udp_recverr_sends"),
+			 lab_word(r, "udp_recverr_errno"));
 }
 
 static const struct lab_check mtu_setup[] = {
@@ -245,7 +327,9 @@ const struct lab_experiment lab_mtu[] = {
 		    "TCP_MAXSEG and the MSS options of the SYN and SYN-ACK (a packet socket on the "
 		    "link), send 700 times TCP_MAXSEG bytes in one send, wait until they are "
 		    "acknowledged, read TCP_MAXSEG again and the segment size TCP uses (tcpi_snd_mss); "
-		    "the peer reports its receive buffer.",
+		    "the peer reports its receive buffer. Then UDP to the peer through the link shaped "
+		    "with tbf (8 Mbit/s, 1 s queue): non-blocking 1400-byte sends until one fails, and "
+		    "SIOCOUTQ; with a 5 ms queue, the same without and with IP_RECVERR.",
 	  .shows = "segment_shortfall_bytes", .needs = LAB_NEEDS_NETNS, .run = run_mtu1500,
 	  .checks = LAB_CHECKS(mtu_setup) },
 };
@@ -262,7 +346,15 @@ static const struct lab_check typical_mss_parts[] = {
 	{ .says = "the buffer should be an even multiple of the MSS", .unmeasured = "advice to applications; the lab measures no buffer space wasted" },
 };
 
+static const struct lab_check udp_buffer_parts[] = {
+	{ "udp_outq_bytes", LAB_EQ, 0, .says = "UDP keeps no copy of sent data: after a burst nothing waits counted against its send buffer" },
+	{ "udp_full_errno", LAB_NE, .str = "EAGAIN", .says = "so the send buffer is only a size limit: a sender never waits for room in it (no EAGAIN)" },
+};
+
 const struct lab_claim lab_mtu_claims[] = {
+	{ "go-blog-udp-no-send-buffer", "maxseg-mtu1500", "go-blog", 13, 15,
+	  "(Quoting UNP) Since UDP is unreliable it does not keep a copy of the application's data and needs no actual send buffer; the copy made on the way down the stack is discarded by the datalink layer once transmitted.",
+	  LAB_CHECKS(udp_buffer_parts) },
 	{ "unp-maxseg-timestamps", "maxseg-mtu1500", "unp", 334, 0,
 	  "With the timestamp option in use the largest segment actually sent may be smaller than the MSS TCP_MAXSEG returns (normally the one the peer announced), since the option takes 12 bytes of every segment.",
 	  LAB_CHECKS(timestamp_parts) },
