@@ -153,6 +153,25 @@ static void capture_syns(struct lab_result *r, int cap)
 	}
 }
 
+/*
+ * The path changes under the connection: lab0's MTU goes down to 1280 and
+ * C sends again; what TCP_MAXSEG and the segment size are then.
+ */
+static void path_change(struct lab_result *r, int c, const char *buf, size_t len)
+{
+	static const char *const lower[] = { "ip", "link", "set", "lab0", "mtu", "1280", NULL };
+	struct tcp_info ti;
+
+	if (labnet_spawn(lower, NULL) != 0 || send(c, buf, len, 0) != (ssize_t)len)
+		return;
+	for (int i = 0; i < 200 && labnet_outq(c) > 0; i++)
+		labnet_sleep_ms(10);
+	lab_record(r, c, "TCP_MAXSEG", "mtu1280_maxseg");
+	ti = info_of(c);
+	lab_int(r, "mtu1280_segment_bytes", ti.tcpi_snd_mss);
+	lab_int(r, "sent_bytes", 2 * (long long)len);
+}
+
 /* Connect to the peer; SEGMENTS full segments in one send; what TCP_MAXSEG and TCP_INFO say. */
 static void client(struct lab_result *r)
 {
@@ -181,11 +200,12 @@ static void client(struct lab_result *r)
 			labnet_sleep_ms(10);
 		lab_record(r, c, "TCP_MAXSEG", "after_maxseg");
 		ti = info_of(c);
-		lab_int(r, "sent_bytes", (long long)ti.tcpi_bytes_sent);
+		lab_int(r, "sent_bytes", (long long)len);
 		lab_int(r, "path_mtu", ti.tcpi_pmtu);
 		/* The size TCP cuts this connection's segments to. */
 		lab_int(r, "segment_bytes", ti.tcpi_snd_mss);
 		lab_int(r, "segment_shortfall_bytes", lab_num(r, "after_maxseg") - ti.tcpi_snd_mss);
+		path_change(r, c, buf, len);
 	}
 	free(buf);
 	close(c);
@@ -302,6 +322,9 @@ static void run_mtu1500(struct lab_result *r)
 		    lab_num(r, "peer_advmss"), lab_num(r, "connect_maxseg"), lab_num(r, "after_maxseg"),
 		    SEGMENTS, lab_num(r, "timestamps") ? "on" : "off", lab_num(r, "segment_bytes"),
 		    lab_num(r, "segment_shortfall_bytes"), lab_num(r, "peer_rcvbuf"));
+	lab_observe_more(r, " With lab0's MTU lowered to 1280 during the connection, TCP_MAXSEG then "
+			    "read %lld and segments were cut to %lld bytes.",
+			 lab_num(r, "mtu1280_maxseg"), lab_num(r, "mtu1280_segment_bytes"));
 	lab_observe_more(r, " UDP through the link shaped to 8 Mbit/s (tbf, 1 s queue), SO_SNDBUF %lld: "
 			    "%lld non-blocking sends of %d bytes went before %s, and the socket then "
 			    "held %lld bytes (SIOCOUTQ). With a 5 ms queue the same burst sent %lld "
@@ -327,7 +350,8 @@ const struct lab_experiment lab_mtu[] = {
 		    "TCP_MAXSEG and the MSS options of the SYN and SYN-ACK (a packet socket on the "
 		    "link), send 700 times TCP_MAXSEG bytes in one send, wait until they are "
 		    "acknowledged, read TCP_MAXSEG again and the segment size TCP uses (tcpi_snd_mss); "
-		    "the peer reports its receive buffer. Then UDP to the peer through the link shaped "
+		    "the peer reports its receive buffer; lab0's MTU is lowered to 1280 and the same "
+		    "is sent again. Then UDP to the peer through the link shaped "
 		    "with tbf (8 Mbit/s, 1 s queue): non-blocking 1400-byte sends until one fails, and "
 		    "SIOCOUTQ; with a 5 ms queue, the same without and with IP_RECVERR.",
 	  .shows = "segment_shortfall_bytes", .needs = LAB_NEEDS_NETNS, .run = run_mtu1500,
@@ -351,7 +375,15 @@ static const struct lab_check udp_buffer_parts[] = {
 	{ "udp_full_errno", LAB_NE, .str = "EAGAIN", .says = "so the send buffer is only a size limit: a sender never waits for room in it (no EAGAIN)" },
 };
 
+static const struct lab_check pmtu_parts[] = {
+	{ "mtu1280_segment_bytes", LAB_LT, .other = "segment_bytes", .says = "the largest segment changes during the connection when the path changes (lab0's MTU lowered to 1280)" },
+	{ "mtu1280_maxseg", LAB_LT, .other = "after_maxseg", .says = "and TCP_MAXSEG follows it" },
+};
+
 const struct lab_claim lab_mtu_claims[] = {
+	{ "unp-maxseg-pmtu", "maxseg-mtu1500", "unp", 335, 0,
+	  "With path MTU discovery the largest segment may change during the life of the connection: when the path to the peer changes, the value is adjusted.",
+	  LAB_CHECKS(pmtu_parts) },
 	{ "go-blog-udp-no-send-buffer", "maxseg-mtu1500", "go-blog", 13, 15,
 	  "(Quoting UNP) Since UDP is unreliable it does not keep a copy of the application's data and needs no actual send buffer; the copy made on the way down the stack is discarded by the datalink layer once transmitted.",
 	  LAB_CHECKS(udp_buffer_parts) },
