@@ -342,7 +342,7 @@ const struct lab_experiment lab_ip[] = {
 	  .method = "A raw socket of protocol 253 with IP_HDRINCL sends to 127.0.0.1 a header with TTL "
 		    "77 and the checksum, ID and source address 0, once without DF and once with it; a "
 		    "second raw socket of protocol 253 reads the header that arrives.",
-	  .shows = "received_id", .needs = LAB_NEEDS_RAW, .run = run_hdrincl,
+	  .shows = "df_id", .needs = LAB_NEEDS_RAW, .run = run_hdrincl,
 	  .checks = LAB_CHECKS(hdrincl_setup) },
 	{ .id = "v6only-default", .title = "IPV6_V6ONLY: default and effect",
 	  .options = "IPV6_V6ONLY",
