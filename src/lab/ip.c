@@ -2,6 +2,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/ip.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,26 +12,6 @@
 #include "lab.h"
 #include "labnet.h"
 
-
-/*
- * Receive one datagram on FD within 500 ms and call FN for each control
- * message; the datagram's length or -1.
- */
-static ssize_t recv_with_cmsgs(int fd, void (*fn)(struct lab_result *, const struct cmsghdr *),
-			       struct lab_result *r)
-{
-	char buf[256], ctl[512];
-	struct iovec iov = { buf, sizeof(buf) };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl,
-			     .msg_controllen = sizeof(ctl) };
-	ssize_t n;
-
-	if (!(labnet_wait(fd, POLLIN, 500) & POLLIN) || (n = recvmsg(fd, &mh, MSG_DONTWAIT)) < 0)
-		return -1;
-	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
-		fn(r, cm);
-	return n;
-}
 
 /* A connected UDP sender to a fresh receiver on 127.0.0.1; the receiver's fd, or -1. */
 static int udp_link(int *tx)
@@ -99,7 +80,7 @@ static void run_ttl_tos(struct lab_result *r)
 	lab_record(r, tx, "IP_TTL", "set_ttl_readback");
 	lab_record(r, tx, "IP_TOS", "set_tos_readback");
 	if (send(tx, "x", 1, 0) == 1)
-		recv_with_cmsgs(rx, wire_ttl_tos, r);
+		lab_recv_cmsgs(rx, wire_ttl_tos, r);
 	close(tx);
 	close(rx);
 	if (lab_field(r, "raw_ttl"))
@@ -148,7 +129,7 @@ static void run_ip_options(struct lab_result *r)
 	lab_int(r, "sent_options_len", 8);
 	lab_int(r, "received_options_len", 0); /* unless the datagram brings some */
 	if (send(tx, "x", 1, 0) == 1)
-		recv_with_cmsgs(rx, wire_options, r);
+		lab_recv_cmsgs(rx, wire_options, r);
 	close(tx);
 	close(rx);
 	lab_observe(r, "IP_OPTIONS with an 8-byte Record Route option returned %s; the receiver "
@@ -231,7 +212,7 @@ static void run_timestamp(struct lab_result *r)
 	lab_int(r, "stamp_us", 0); /* unless the datagram carries one */
 	if (send(tx, "x", 1, 0) == 1) {
 		labnet_sleep_ms(20); /* received, but not yet read */
-		recv_with_cmsgs(rx, stamp, r);
+		lab_recv_cmsgs(rx, stamp, r);
 	}
 	lab_int(r, "read_us", realtime_us());
 	close(tx);
@@ -240,6 +221,109 @@ static void run_timestamp(struct lab_result *r)
 		       "an SCM_TIMESTAMP of %lld µs.",
 		    lab_num(r, "sent_us"), lab_num(r, "read_us"), lab_num(r, "stamp_us"));
 }
+
+/* ---- IP_HDRINCL ---------------------------------------------------------- */
+
+#define HDRINCL_PROTO 253 /* RFC 3692's protocol number for experiments */
+#define HDRINCL_TTL 77
+
+/* The one's-complement sum of the 16-bit words of LEN bytes at P. */
+static unsigned ones_sum(const unsigned char *p, size_t len)
+{
+	unsigned sum = 0;
+
+	for (size_t i = 0; i + 1 < len; i += 2)
+		sum += (unsigned)p[i] << 8 | p[i + 1];
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return sum;
+}
+
+/*
+ * Read from RX, for up to 500 ms, until the packet carrying PID after a
+ * 20-byte header arrives (a raw socket also sees what other processes
+ * send to protocol 253); whether it came.
+ */
+static bool receive_ours(int rx, unsigned char *got, size_t size, pid_t pid)
+{
+	long long deadline = labnet_now_us() + 500000;
+
+	for (int i = 0; i < 16; i++) {
+		long long left = (deadline - labnet_now_us()) / 1000;
+		ssize_t n;
+
+		if (left <= 0 || !labnet_wait(rx, POLLIN, (int)left))
+			return false;
+		n = recv(rx, got, size, MSG_DONTWAIT);
+		if (n >= (ssize_t)(sizeof(struct iphdr) + sizeof(pid)) && (got[0] & 0x0f) == 5 &&
+		    memcmp(got + sizeof(struct iphdr), &pid, sizeof(pid)) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Send, with IP_HDRINCL, a header of our own to 127.0.0.1 with the
+ * checksum, the ID and the source left 0 and TTL 77 (FRAG_OFF: 0 or
+ * IP_DF), and read the header that arrives on RX; fields under PREFIX.
+ */
+static void hdrincl_send(struct lab_result *r, int tx, int rx, int frag_off, const char *prefix)
+{
+	unsigned char pkt[sizeof(struct iphdr) + 8] = { 0 }, got[128];
+	struct iphdr *ip = (struct iphdr *)pkt;
+	const struct iphdr *in = (const struct iphdr *)got;
+	struct sockaddr_storage ss;
+	int len = labnet_addr("127.0.0.1", 0, &ss);
+	char field[LAB_NAME_MAX], text[INET_ADDRSTRLEN];
+	pid_t pid = getpid();
+
+	ip->version = 4;
+	ip->ihl = 5;
+	ip->ttl = HDRINCL_TTL;
+	ip->protocol = HDRINCL_PROTO;
+	ip->frag_off = htons(frag_off);
+	ip->daddr = htonl(INADDR_LOOPBACK);
+	memcpy(pkt + sizeof(*ip), &pid, sizeof(pid));
+	if (sendto(tx, pkt, sizeof(pkt), 0, (struct sockaddr *)&ss, len) != sizeof(pkt) ||
+	    !receive_ours(rx, got, sizeof(got), pid))
+		return;
+	snprintf(field, sizeof(field), "%s_id", prefix);
+	lab_int(r, field, ntohs(in->id));
+	if (frag_off)
+		return;
+	lab_int(r, "received_ttl", in->ttl);
+	lab_int(r, "received_check", ntohs(in->check));
+	lab_bool(r, "received_check_valid", ones_sum(got, (size_t)in->ihl * 4) == 0xffff);
+	if (inet_ntop(AF_INET, &in->saddr, text, sizeof(text)))
+		lab_str(r, "received_saddr", text);
+}
+
+static void run_hdrincl(struct lab_result *r)
+{
+	int tx = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, HDRINCL_PROTO);
+	int rx = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, HDRINCL_PROTO);
+
+	if (tx < 0 || rx < 0) {
+		lab_skip(r, "needs CAP_NET_RAW for raw sockets (%s)", strerrorname_np(errno));
+		goto out;
+	}
+	lab_errno(r, "hdrincl_set_errno", lab_set(tx, "IP_HDRINCL", "on"));
+	hdrincl_send(r, tx, rx, 0, "received");
+	hdrincl_send(r, tx, rx, IP_DF, "df");
+	lab_observe(r, "A header of our own (TTL %d, checksum, ID and source 0) sent with IP_HDRINCL "
+		       "to 127.0.0.1 arrived with TTL %lld, checksum 0x%04llx (%s), ID %lld and source "
+		       "%s; the same with DF set arrived with ID %lld.",
+		    HDRINCL_TTL, lab_num(r, "received_ttl"), lab_num(r, "received_check"),
+		    lab_num(r, "received_check_valid") ? "valid" : "not valid",
+		    lab_num(r, "received_id"), lab_word(r, "received_saddr"), lab_num(r, "df_id"));
+out:
+	labnet_close(tx);
+	labnet_close(rx);
+}
+
+static const struct lab_check hdrincl_setup[] = {
+	{ "hdrincl_set_errno", LAB_EQ, .str = "OK", .says = "IP_HDRINCL could be set", .setup = true },
+};
 
 const struct lab_experiment lab_ip[] = {
 	{ .id = "ttl-tos-defaults", .title = "IP_TTL and IP_TOS: defaults, set, seen on received packets",
@@ -253,6 +337,13 @@ const struct lab_experiment lab_ip[] = {
 	  .method = "A UDP sender sets a Record Route option; the receiver on 127.0.0.1 reads the "
 		    "options of the arriving datagram with IP_RECVOPTS.",
 	  .shows = "received_options_len", .run = run_ip_options },
+	{ .id = "hdrincl", .title = "IP_HDRINCL: what the kernel fills in a header we build",
+	  .options = "IP_HDRINCL",
+	  .method = "A raw socket of protocol 253 with IP_HDRINCL sends to 127.0.0.1 a header with TTL "
+		    "77 and the checksum, ID and source address 0, once without DF and once with it; a "
+		    "second raw socket of protocol 253 reads the header that arrives.",
+	  .shows = "df_id", .needs = LAB_NEEDS_RAW, .run = run_hdrincl,
+	  .checks = LAB_CHECKS(hdrincl_setup) },
 	{ .id = "v6only-default", .title = "IPV6_V6ONLY: default and effect",
 	  .options = "IPV6_V6ONLY",
 	  .method = "Read net.ipv6.bindv6only and IPV6_V6ONLY on fresh TCP6/UDP6 sockets; connect to "
@@ -294,7 +385,18 @@ static const struct lab_check timestamp_parts[] = {
 	{ "stamp_us", LAB_LT, .other = "read_us", .says = "(before the process read it)" },
 };
 
+static const struct lab_check hdrincl_parts[] = {
+	{ "received_ttl", LAB_EQ, HDRINCL_TTL, .says = "we build the IP header ourselves (our TTL 77 arrives)" },
+	{ "received_check_valid", LAB_EQ, 1, .says = "IP always computes and stores the header checksum" },
+	{ "received_id", LAB_NE, 0, .says = "an IP ID of 0 is set by the kernel" },
+	{ "df_id", LAB_NE, 0, .says = "(also when the header has DF set)" },
+	{ "received_saddr", LAB_EQ, .str = "127.0.0.1", .says = "a source of INADDR_ANY becomes the outgoing interface's primary address (127.0.0.1 on lo)" },
+};
+
 const struct lab_claim lab_ip_claims[] = {
+	{ "unp-hdrincl", "hdrincl", "unp", 230, 236,
+	  "With IP_HDRINCL set on a raw IP socket we build the whole IP header of every datagram sent, except that IP always computes and stores the header checksum, sets the ID field if we leave it 0, and sets a source of INADDR_ANY to the outgoing interface's primary address.",
+	  LAB_CHECKS(hdrincl_parts) },
 	{ "unp-ip-ttl", "ttl-tos-defaults", "unp", 258, 0,
 	  "IP_TTL sets or gets the default TTL of unicast packets: 64 for TCP and UDP sockets, 255 for raw sockets; getsockopt returns the value used for outgoing datagrams, and there is no way to get the value from a received datagram.",
 	  LAB_CHECKS(ttl_parts) },

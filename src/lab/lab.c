@@ -24,15 +24,19 @@
 	extern const struct lab_claim lab_##name##_claims[];                       \
 	extern const size_t lab_##name##_claims_count;
 TOPIC(linger)
+TOPIC(shutdown)
 TOPIC(buffers)
 TOPIC(reuse)
 TOPIC(timeouts)
 TOPIC(lowat)
 TOPIC(tcp)
+TOPIC(mtu)
 TOPIC(keepalive)
 TOPIC(errors)
+TOPIC(getset)
 TOPIC(udp)
 TOPIC(ip)
+TOPIC(ipv6)
 TOPIC(fcntl)
 TOPIC(oob)
 TOPIC(misc)
@@ -46,8 +50,8 @@ static const struct {
 	const struct lab_claim *claims;
 	const size_t *nclaims;
 } topics[] = {
-	ROW(linger), ROW(buffers), ROW(reuse),	 ROW(timeouts), ROW(lowat), ROW(tcp),  ROW(keepalive),
-	ROW(errors), ROW(udp),	   ROW(ip),	 ROW(fcntl),	ROW(oob),   ROW(misc),  ROW(golang),
+	ROW(linger), ROW(shutdown), ROW(buffers), ROW(reuse),	 ROW(timeouts), ROW(lowat), ROW(tcp), ROW(mtu),  ROW(keepalive),
+	ROW(errors), ROW(getset), ROW(udp),	   ROW(ip), ROW(ipv6),	 ROW(fcntl),	ROW(oob),   ROW(misc),  ROW(golang),
 };
 #undef ROW
 
@@ -371,6 +375,26 @@ void lab_record_error(struct lab_result *r, int fd, const char *field)
 
 	if (lab_get_int(fd, "SO_ERROR", &err) == 0)
 		lab_errno(r, field, err);
+}
+
+/*
+ * Receive one datagram on FD within 500 ms and call FN for each control
+ * message; the datagram's length or -1.
+ */
+ssize_t lab_recv_cmsgs(int fd, void (*fn)(struct lab_result *, const struct cmsghdr *),
+		       struct lab_result *r)
+{
+	char buf[256], ctl[512];
+	struct iovec iov = { buf, sizeof(buf) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl,
+			     .msg_controllen = sizeof(ctl) };
+	ssize_t n;
+
+	if (!(labnet_wait(fd, POLLIN, 500) & POLLIN) || (n = recvmsg(fd, &mh, MSG_DONTWAIT)) < 0)
+		return -1;
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
+		fn(r, cm);
+	return n;
 }
 
 /* ---- running --------------------------------------------------------- */

@@ -4,6 +4,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/socket.h>
+#include <sys/types.h>
 
 #include "sockopt.h"
 
@@ -208,5 +210,14 @@ bool lab_record_fresh(struct lab_result *r, int family, int type, const char *na
 		      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* FD's pending error (SO_ERROR, which reading clears) as the word field FIELD ("OK", "ECONNRESET"). */
 void lab_record_error(struct lab_result *r, int fd, const char *field);
+
+/* ---- receiving (for experiments) ---------------------------------------- */
+
+/*
+ * Receive one datagram on FD within 500 ms and pass each of its control
+ * messages to FN; the datagram's length, or -1 when none came.
+ */
+ssize_t lab_recv_cmsgs(int fd, void (*fn)(struct lab_result *, const struct cmsghdr *),
+		       struct lab_result *r);
 
 #endif /* SOCKOPT_LAB_H */

@@ -364,10 +364,6 @@ static const struct lab_check maxseg_parts[] = {
 	{ "default_client", LAB_EQ, .other = "server_advmss", .says = "also right after connect" },
 	{ "set_1000_client", LAB_LE, 1000, .says = "or a smaller value our TCP chose (1000 set before connect)" },
 	{ "before_connect", LAB_EQ, 536, .says = "before the connection it is the default used without a peer MSS option (536)" },
-	{ .says = "with timestamps, segments may carry 12 bytes less than the value read", .unmeasured = "segment sizes on the wire are not captured; see timestamps and server_advmss" },
-};
-static const struct lab_check pmtu_parts[] = {
-	{ .says = "with path MTU discovery the MSS may change during the connection", .unmeasured = "needs a path whose MTU changes; loopback's does not" },
 };
 static const struct lab_check inherit_parts[] = {
 	{ "SO_DEBUG", LAB_EQ, .str = "inherited", .says = "SO_DEBUG" },
@@ -397,11 +393,8 @@ const struct lab_claim lab_tcp_claims[] = {
 	  "Disabling Nagle with TCP_NODELAY increases traffic with smaller packets, and the speed increase is very small.",
 	  LAB_CHECKS(man_nodelay_parts) },
 	{ "unp-maxseg", "maxseg", "unp", 334, 0,
-	  "TCP_MAXSEG returns the most data our TCP sends in a segment: normally the MSS the peer announced with its SYN, unless our TCP chose a smaller one; before the connection, the default used without an MSS option from the peer; with timestamps segments can carry 12 bytes less.",
+	  "TCP_MAXSEG returns the most data our TCP sends in a segment: normally the MSS the peer announced with its SYN, unless our TCP chose a smaller one; before the connection, the default used without an MSS option from the peer (the 12 bytes of timestamps: unp-maxseg-timestamps).",
 	  LAB_CHECKS(maxseg_parts) },
-	{ "unp-maxseg-pmtu", "maxseg", "unp", 335, 0,
-	  "With path MTU discovery the largest segment may change during the life of the connection.",
-	  LAB_CHECKS(pmtu_parts) },
 	{ "unp-accept-inherits", "accept-inherits", "unp", 55, 57,
 	  "A connected TCP socket inherits SO_DEBUG, SO_DONTROUTE, SO_KEEPALIVE, SO_LINGER, SO_OOBINLINE, SO_RCVBUF, SO_RCVLOWAT, SO_SNDBUF, SO_SNDLOWAT, TCP_MAXSEG and TCP_NODELAY from the listening socket.",
 	  LAB_CHECKS(inherit_parts) },

@@ -1,7 +1,8 @@
-/* timeouts.c: experiments on SO_RCVTIMEO and SO_SNDTIMEO: what a timed-out call returns, 0, and poll. */
+/* timeouts.c: experiments on SO_RCVTIMEO and SO_SNDTIMEO: what a timed-out call returns, 0, poll, connect, and signals. */
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,6 +85,113 @@ static void send_side(struct lab_result *r, int c)
 	lab_int(r, "send_full_elapsed_us", us);
 }
 
+/* ---- a signal during a blocking recv ---------------------------------- */
+
+#define SIGNAL_MS 100
+#define DATA_MS 300
+
+static void on_signal(int sig)
+{
+	(void)sig;
+}
+
+struct interrupter {
+	pthread_t target;
+	int peer;
+};
+
+/* Signal the target thread at SIGNAL_MS, then send it a byte at DATA_MS. */
+static void *interrupt_then_send(void *arg)
+{
+	const struct interrupter *in = arg;
+
+	labnet_sleep_ms(SIGNAL_MS);
+	pthread_kill(in->target, SIGUSR1);
+	labnet_sleep_ms(DATA_MS - SIGNAL_MS);
+	if (send(in->peer, "x", 1, MSG_NOSIGNAL) < 0)
+		return NULL;
+	return NULL;
+}
+
+/*
+ * A blocking recv on a fresh pair, with a SIGUSR1 handler installed with
+ * FLAGS, and SO_RCVTIMEO TIMEOUT ("0": none): its errno as PREFIX_errno
+ * and its duration as PREFIX_us.
+ */
+static void interrupted_recv(struct lab_result *r, int flags, const char *timeout, const char *prefix)
+{
+	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = flags };
+	struct interrupter in = { .target = pthread_self() };
+	char field[LAB_NAME_MAX], b;
+	pthread_t t;
+	long long t0;
+	int c, err;
+
+	if (labnet_tcp_pair("127.0.0.1", &c, &in.peer) < 0)
+		return;
+	sigaction(SIGUSR1, &sa, NULL);
+	lab_set(c, "SO_RCVTIMEO", timeout);
+	if (pthread_create(&t, NULL, interrupt_then_send, &in) == 0) {
+		t0 = labnet_now_us();
+		err = recv(c, &b, 1, 0) < 0 ? errno : 0;
+		snprintf(field, sizeof(field), "%s_us", prefix);
+		lab_int(r, field, labnet_now_us() - t0);
+		snprintf(field, sizeof(field), "%s_errno", prefix);
+		lab_errno(r, field, err);
+		pthread_join(t, NULL);
+	}
+	close(c);
+	close(in.peer);
+}
+
+/* Blocking recvs interrupted by a signal: without SA_RESTART, with it, with it and a timeout. */
+static void signal_side(struct lab_result *r)
+{
+	interrupted_recv(r, 0, "0", "plain");
+	interrupted_recv(r, SA_RESTART, "0", "restart");
+	interrupted_recv(r, SA_RESTART, "1s", "restart_timeo");
+}
+
+static void observe_signals(struct lab_result *r)
+{
+	lab_observe_more(r, " A signal at %d ms into a blocking recv (data comes at %d ms): with a "
+			    "handler without SA_RESTART the recv returned %s after %.0f ms; with "
+			    "SA_RESTART it returned %s after %.0f ms; with SA_RESTART and SO_RCVTIMEO "
+			    "1 s, %s after %.0f ms.",
+		    SIGNAL_MS, DATA_MS, lab_word(r, "plain_errno"), lab_num(r, "plain_us") / 1000.0,
+		    lab_word(r, "restart_errno"), lab_num(r, "restart_us") / 1000.0,
+		    lab_word(r, "restart_timeo_errno"), lab_num(r, "restart_timeo_us") / 1000.0);
+}
+
+/*
+ * A connect that times out: a listener with backlog 0 holds one finished
+ * connection in its accept queue, so the kernel drops the next SYN and
+ * the connect waits for an answer that does not come within SO_SNDTIMEO.
+ */
+static void connect_side(struct lab_result *r, const char *timeout)
+{
+	int l = labnet_socket("127.0.0.1", SOCK_STREAM), first = -1, c = -1;
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	long long t0;
+
+	if (l < 0 || labnet_bind(l, "127.0.0.1", 0) < 0 || listen(l, 0) < 0 ||
+	    getsockname(l, (struct sockaddr *)&ss, &len) < 0)
+		goto out;
+	first = labnet_socket("127.0.0.1", SOCK_STREAM);
+	c = labnet_socket("127.0.0.1", SOCK_STREAM);
+	if (first < 0 || c < 0 || connect(first, (struct sockaddr *)&ss, len) < 0)
+		goto out;
+	lab_set(c, "SO_SNDTIMEO", timeout);
+	t0 = labnet_now_us();
+	lab_errno(r, "connect_errno", connect(c, (struct sockaddr *)&ss, len) < 0 ? errno : 0);
+	lab_int(r, "connect_elapsed_us", labnet_now_us() - t0);
+out:
+	labnet_close(c);
+	labnet_close(first);
+	labnet_close(l);
+}
+
 static void run_rcvtimeo(struct lab_result *r)
 {
 	char text[32];
@@ -102,24 +210,33 @@ static void run_rcvtimeo(struct lab_result *r)
 	send_side(r, c);
 	close(c);
 	close(s);
+	snprintf(text, sizeof(text), "%dms", TIMEOUT_MS);
+	connect_side(r, text);
+	signal_side(r);
 	lab_observe(r, "With SO_RCVTIMEO %s a recv on an idle connection returned %s after %.0f ms; "
 		       "poll for %d ms with that timeout set waited %.0f ms; with SO_RCVTIMEO 0 a recv "
 		       "waited %.0f ms for data sent %d ms later. With SO_SNDTIMEO %d ms a 64 MiB send "
 		       "to a peer that does not read returned %lld bytes; the next send returned %s "
+		       "after %.0f ms; a connect to a listener whose accept queue is full returned %s "
 		       "after %.0f ms.",
 		    text, lab_word(r, "recv_errno"), lab_num(r, "recv_elapsed_us") / 1000.0,
 		    LATE_MS, lab_num(r, "poll_elapsed_us") / 1000.0,
 		    lab_num(r, "zero_elapsed_us") / 1000.0, LATE_MS, TIMEOUT_MS,
 		    lab_num(r, "send_partial_bytes"), lab_word(r, "send_full_errno"),
-		    lab_num(r, "send_full_elapsed_us") / 1000.0);
+		    lab_num(r, "send_full_elapsed_us") / 1000.0, lab_word(r, "connect_errno"),
+		    lab_num(r, "connect_elapsed_us") / 1000.0);
+	observe_signals(r);
 }
 
 const struct lab_experiment lab_timeouts[] = {
-	{ .id = "rcvtimeo", .title = "SO_RCVTIMEO/SO_SNDTIMEO: time-out, partial transfer, 0, poll",
+	{ .id = "rcvtimeo", .title = "SO_RCVTIMEO/SO_SNDTIMEO: time-out, partial transfer, 0, poll, connect, signals",
 	  .options = "SO_RCVTIMEO SO_SNDTIMEO",
 	  .method = "Loopback pair, 200 ms timeouts: recv on an idle connection; poll for 300 ms; recv "
 		    "with timeout 0 while a thread sends 300 ms later; a 64 MiB send to a peer that does "
-		    "not read, then one more send.",
+		    "not read, then one more send; a connect with SO_SNDTIMEO to a listener (backlog "
+		    "0) whose accept queue already holds a connection. Then a thread sends SIGUSR1 "
+		    "100 ms into a blocking recv and a byte at 300 ms, the handler installed without "
+		    "SA_RESTART, with it, and with it and SO_RCVTIMEO 1 s.",
 	  .shows = "recv_elapsed_us", .repeat = 5, .run = run_rcvtimeo },
 };
 const size_t lab_timeouts_count = LAB_ARRAY_SIZE(lab_timeouts);
@@ -132,7 +249,6 @@ const size_t lab_timeouts_count = LAB_ARRAY_SIZE(lab_timeouts);
 
 static const struct lab_check unp_parts[] = {
 	TIMES_OUT, AFTER_TIMEOUT, SEND_TIMES_OUT, ZERO_FOREVER,
-	{ .says = "the option value is a struct timeval, as select uses", .unmeasured = "the lab sets the timeouts through the catalog's typed value, not a raw timeval length check" },
 };
 static const struct lab_check unp_input_parts[] = {
 	TIMES_OUT,
@@ -145,14 +261,18 @@ static const struct lab_check unp_output_parts[] = {
 static const struct lab_check man_parts[] = {
 	{ "send_partial_bytes", LAB_GT, 0, .says = "a call that moved some data before the timeout returns that count" },
 	TIMES_OUT, AFTER_TIMEOUT, SEND_TIMES_OUT,
-	{ .says = "connect(2) that times out fails with EINPROGRESS", .unmeasured = "no connect is timed" },
+	{ "connect_errno", LAB_EQ, .str = "EINPROGRESS", .says = "connect(2) that times out fails with EINPROGRESS" },
 	ZERO_FOREVER,
 };
 static const struct lab_check man_poll_parts[] = { POLL_UNAFFECTED };
+static const struct lab_check eintr_parts[] = {
+	{ "plain_errno", LAB_EQ, .str = "EINTR", .says = "a blocking call interrupted by a signal fails with EINTR (handler without SA_RESTART)" },
+	{ "restart_timeo_errno", LAB_EQ, .str = "EINTR", .says = "so the loop is needed even with SA_RESTART handlers: a recv with SO_RCVTIMEO still fails with EINTR" },
+};
 
 const struct lab_claim lab_timeouts_claims[] = {
 	{ "unp-timeo", "rcvtimeo", "unp", 183, 0,
-	  "SO_RCVTIMEO and SO_SNDTIMEO set a timeout on receiving and sending; their value is a struct timeval as select uses, and a time of 0 disables the timeout.",
+	  "SO_RCVTIMEO and SO_SNDTIMEO set a timeout on receiving and sending (their struct timeval form: unp-timeo-timeval); a time of 0 disables the timeout.",
 	  LAB_CHECKS(unp_parts) },
 	{ "unp-rcvtimeo-functions", "rcvtimeo", "unp", 185, 0,
 	  "The receive timeout affects five input functions: read, readv, recv, recvfrom and recvmsg.",
@@ -160,11 +280,14 @@ const struct lab_claim lab_timeouts_claims[] = {
 	{ "unp-sndtimeo-functions", "rcvtimeo", "unp", 187, 0,
 	  "The send timeout affects five output functions: write, writev, send, sendto and sendmsg.",
 	  LAB_CHECKS(unp_output_parts) },
-	{ "adv-timeo", "rcvtimeo", "adv", 110, 114,
+	{ "adv-timeo", "rcvtimeo", "adv", 112, 114,
 	  "A call that blocks for the timeout returns the amount transferred if any; with nothing transferred it returns -1 with EAGAIN or EWOULDBLOCK, or EINPROGRESS for connect(2); a timeout of zero (the default) never times out.",
 	  LAB_CHECKS(man_parts) },
 	{ "adv-timeo-poll", "rcvtimeo", "adv", 116, 0,
 	  "Timeouts only affect system calls that do socket I/O; they have no effect on select, poll or epoll_wait.",
 	  LAB_CHECKS(man_poll_parts) },
+	{ "adv-eintr", "rcvtimeo", "adv", 245, 0,
+	  "EINTR means the call was interrupted by a signal; any call that might block should be wrapped in a loop that checks for EINTR.",
+	  LAB_CHECKS(eintr_parts) },
 };
 const size_t lab_timeouts_claims_count = LAB_ARRAY_SIZE(lab_timeouts_claims);
