@@ -3,6 +3,7 @@
 #include <bpf/bpf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdarg.h>
@@ -134,6 +135,7 @@ struct pass {
 	void *ctx;
 	int count;
 	long slots[2][ITER_TCP_NOPTIONS]; /* option index of each slot for tcp4, tcp6; filled once */
+	long device[2];			  /* and of SO_BINDTODEVICE */
 	bool slots_known[2];
 };
 
@@ -159,6 +161,38 @@ static socklen_t sockaddr_of(const struct iter_tcp_record *r, const __u8 *addr, 
 	}
 }
 
+/* The slot of SO_BINDTOIFINDEX in a TCP record. */
+static size_t ifindex_slot(void)
+{
+	size_t i = 0;
+
+	while (i < ITER_TCP_NOPTIONS - 1 &&
+	       !(tcp_slots[i].level == SOL_SOCKET && tcp_slots[i].name == SO_BINDTOIFINDEX))
+		i++;
+	return i;
+}
+
+/*
+ * SO_BINDTODEVICE, which bpf_getsockopt does not give, as the kernel's
+ * getsockopt does: the name of the interface of SO_BINDTOIFINDEX with its
+ * NUL, empty when unbound, ENODEV when the index names no interface.  The
+ * pass runs inside the socket's own network namespace, so the index is
+ * named there (index 2 in a container is not sockopt's eth0).
+ */
+static void name_bound_device(sockopt_sock *s, long device, const struct iter_tcp_record *r)
+{
+	const struct iter_option *o = &r->options[ifindex_slot()];
+	char name[IF_NAMESIZE] = "";
+	int ifindex = 0, err = o->err;
+
+	if (device < 0)
+		return;
+	memcpy(&ifindex, o->bytes, sizeof(ifindex));
+	if (!err && ifindex > 0 && !if_indextoname((unsigned)ifindex, name))
+		err = -ENODEV;
+	sockopt_sock_set_option(s, (size_t)device, name, name[0] ? strlen(name) + 1 : 0, err);
+}
+
 static void describe(struct pass *p, sockopt_sock *s, const struct iter_tcp_record *r)
 {
 	struct sockaddr_storage local, peer;
@@ -182,6 +216,7 @@ static void describe(struct pass *p, sockopt_sock *s, const struct iter_tcp_reco
 		for (size_t i = 0; i < ITER_TCP_NOPTIONS; i++)
 			p->slots[k][i] = sockopt_sock_option_index(s, tcp_slots[i].level,
 								   tcp_slots[i].name);
+		p->device[k] = sockopt_sock_option_index(s, SOL_SOCKET, SO_BINDTODEVICE);
 		p->slots_known[k] = true;
 	}
 	for (size_t i = 0; i < ITER_TCP_NOPTIONS; i++) {
@@ -190,6 +225,7 @@ static void describe(struct pass *p, sockopt_sock *s, const struct iter_tcp_reco
 		if (p->slots[k][i] >= 0)
 			sockopt_sock_set_option(s, (size_t)p->slots[k][i], o->bytes, o->len, o->err);
 	}
+	name_bound_device(s, p->device[k], r);
 }
 
 /* Whether fd FD is among those the query names (all when it names none). */

@@ -8,33 +8,42 @@ only there.  It never sets IP_TTL or TCP_CONGESTION, so show must
 call both defaults; set must accept the namespace's interface and refuse
 one that exists only in sockopt's namespace.  Memberships are checked in
 /proc/PID/net/igmp, which the kernel fills from the target's namespace.
+A listener bound (SO_BINDTODEVICE) to the namespace's veth must be shown
+with that name by both backends.
 """
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
 import unittest
 
 SOCKOPT = os.path.abspath(os.environ.get("SOCKOPT", "build/sockopt"))
+PIN_DIR = "/sys/fs/bpf/sockopt-test-netns-%d" % os.getpid()
 IFACE = "zzns%d" % (os.getpid() % 100000)
 
+# argv: the veth's name.
 TARGET = r"""
 import socket, sys
 l = socket.socket(); l.bind(("127.0.0.1", 0)); l.listen()
 c = socket.create_connection(l.getsockname()); s, _ = l.accept()
 u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-print(c.fileno(), u.fileno(), l.getsockname()[1], flush=True)
+b = socket.socket(); b.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, sys.argv[1].encode())
+b.bind(("0.0.0.0", 0)); b.listen()
+print(c.fileno(), u.fileno(), l.getsockname()[1], b.fileno(), socket.if_nametoindex(sys.argv[1]),
+      flush=True)
 sys.stdin.read()
 """
 
 SETUP = ("ip link set lo up && sysctl -qw net.ipv4.ip_default_ttl=99 "
          "net.ipv4.tcp_congestion_control=reno && ip link add {0} type veth peer name {0}p && "
-         "ip link set {0} up && exec \"$0\" -c \"$1\"")
+         "ip link set {0} up && exec \"$0\" -c \"$1\" {0}")
 
 
 def sockopt(*args):
-    return subprocess.run([SOCKOPT, *args], capture_output=True, text=True, timeout=60)
+    env = dict(os.environ, SOCKOPT_BPF_PIN_DIR=PIN_DIR)
+    return subprocess.run([SOCKOPT, *args], capture_output=True, text=True, timeout=60, env=env)
 
 
 def option(sock, name):
@@ -56,13 +65,13 @@ class OwnNamespace(unittest.TestCase):
         if os.geteuid() != 0:
             raise unittest.SkipTest("needs root for unshare -n")
         cls.p = subprocess.Popen(["unshare", "-n", "sh", "-c", SETUP.format(IFACE), sys.executable,
-                                  TARGET], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                 text=True)
+                                  TARGET],
+                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         line = cls.p.stdout.readline()
         if not line:
             cls.p.wait(timeout=10)
             raise unittest.SkipTest("could not make a namespace with a veth pair")
-        cls.tcp, cls.udp, cls.port = map(int, line.split())
+        cls.tcp, cls.udp, cls.port, cls.bound, cls.ifindex = map(int, line.split())
         # A TCP socket of sockopt's own namespace, so that a whole-machine read meets ours first.
         cls.home = socket.create_server(("127.0.0.1", 0))
 
@@ -72,6 +81,8 @@ class OwnNamespace(unittest.TestCase):
         cls.p.stdin.close()
         cls.p.wait(timeout=10)
         cls.p.stdout.close()
+        if os.path.isdir(PIN_DIR):
+            shutil.rmtree(PIN_DIR)
 
     def shown(self, *flags):
         r = sockopt("show", "--json", "--all", *flags, "%d:%d" % (self.p.pid, self.tcp))
@@ -107,6 +118,38 @@ class OwnNamespace(unittest.TestCase):
         self.assertIn("netns=%d" % os.stat("/proc/%d/ns/net" % self.p.pid).st_ino, r.stdout)
         self.assertNotIn("ttl=", r.stdout)
         self.assertNotIn("congestion=", r.stdout)
+
+    def check_bound_device(self, sock):
+        """The veth's name, which only the target's namespace gives its index."""
+        self.assertEqual(option(sock, "SO_BINDTODEVICE")["value"], IFACE)
+        self.assertEqual(option(sock, "SO_BINDTOIFINDEX")["value"], self.ifindex)
+
+    def test_show_names_the_bound_interface_in_the_targets_namespace(self):
+        # Index IFINDEX names another interface, or none, in sockopt's own namespace.
+        try:
+            ours = socket.if_indextoname(self.ifindex)
+        except OSError:
+            ours = None
+        self.assertNotEqual(ours, IFACE)
+        r = sockopt("show", "--json", "--all", "--backend", "pidfd", "%d:%d" % (self.p.pid, self.bound))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.check_bound_device(json.loads(r.stdout)["sockets"][0])
+        r = sockopt("show", "%d:%d" % (self.p.pid, self.bound))
+        self.assertIn("bindtodevice=%s " % IFACE, r.stdout)
+
+    def test_show_through_bpf_names_it_too(self):
+        r = sockopt("show", "--backend", "bpf", "--tcp", "--json", "--all", str(self.p.pid))
+        if r.returncode != 0:
+            self.skipTest("the BPF backend is not available: " + r.stderr.strip())
+        socks = json.loads(r.stdout)["sockets"]
+        mine = [s for s in socks if s["fd"] == self.bound]
+        self.assertEqual(len(mine), 1, r.stdout[:3000])
+        self.check_bound_device(mine[0])
+        # Its other three TCP sockets are bound to no interface: the empty name of a fresh socket.
+        unbound = [option(s, "SO_BINDTODEVICE") for s in socks if s["fd"] != self.bound]
+        self.assertEqual([(o["value"], o["default"]) for o in unbound], [("", True)] * 3, unbound)
+        text = sockopt("show", "--backend", "bpf", "--tcp", str(self.p.pid)).stdout
+        self.assertIn("bindtodevice=%s " % IFACE, text)
 
     def test_set_accepts_an_interface_of_the_targets_namespace(self):
         r = sockopt("set", "%d:%d" % (self.p.pid, self.udp), "IP_ADD_MEMBERSHIP=239.1.2.3@" + IFACE)
