@@ -1,4 +1,4 @@
-/* bpf_set.c: options set with bpf_setsockopt on chosen TCP sockets, in one pass of iter_set.bpf.c. */
+/* bpf_set.c: options set with bpf_setsockopt on chosen TCP sockets, in one pass of iter_set.bpf.c per network namespace. */
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
@@ -66,8 +66,9 @@ static int fill_targets(struct iter_set_bpf *skel, const uint64_t *inodes, size_
 	return 0;
 }
 
-int bpf_set_apply(const uint64_t *inodes, size_t ninodes, const struct bpf_set_option *opts,
-		  size_t n, int (*each)(const struct bpf_set_result *r, void *ctx), void *ctx,
+int bpf_set_apply(const uint64_t *inodes, const struct bpf_netns_door *doors, size_t ninodes,
+		  const struct bpf_set_option *opts, size_t n,
+		  int (*each)(const struct bpf_set_result *r, void *ctx), void *ctx,
 		  struct bpf_show_diag *diag)
 {
 	struct set_pass pass = { each, ctx, 0 };
@@ -92,8 +93,8 @@ int bpf_set_apply(const uint64_t *inodes, size_t ninodes, const struct bpf_set_o
 		r = bpf_show_fail(diag, -errno, "attaching the set iterator failed: %s",
 				  strerror(errno));
 	if (r == 0)
-		r = bpf_read_records(bpf_link__fd(link), sizeof(struct iter_set_record), on_result,
-				     &pass, diag);
+		r = bpf_read_every_netns(bpf_link__fd(link), sizeof(struct iter_set_record),
+					 on_result, &pass, doors, ninodes, diag);
 	bpf_link__destroy(link);
 	iter_set_bpf__destroy(skel);
 	return r < 0 ? r : pass.count;

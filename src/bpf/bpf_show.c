@@ -295,21 +295,22 @@ static __u32 own_netns(void)
 	return stat("/proc/self/ns/net", &st) == 0 ? (__u32)st.st_ino : 0;
 }
 
-/* Enter network namespace NS through a process that holds a socket there; false when none is left to. */
-static bool enter_netns(const struct owners *o, __u32 ns)
+/* Enter network namespace NS through one of the N DOORS of it; false when none is left to. */
+static bool enter_netns(const struct bpf_netns_door *doors, size_t n, __u32 ns)
 {
 	char path[64];
 	struct stat st;
 
-	for (size_t i = 0; i < o->n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		int fd;
 
-		if (o->v[i].netns != ns)
+		if (doors[i].netns != ns)
 			continue;
-		snprintf(path, sizeof(path), "/proc/%u/ns/net", o->v[i].pid);
+		snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)doors[i].pid);
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
 			continue;
+		/* The process may have moved since: enter only the namespace asked for. */
 		if (fstat(fd, &st) == 0 && st.st_ino == ns && setns(fd, CLONE_NEWNET) == 0) {
 			close(fd);
 			return true;
@@ -319,25 +320,26 @@ static bool enter_netns(const struct owners *o, __u32 ns)
 	return false;
 }
 
-/* The distinct namespaces of the owners, this process's first (it also holds the sockets no process does). */
-static size_t distinct_netns(const struct owners *o, __u32 self, __u32 **out)
+/* The distinct namespaces of the N DOORS, this process's first (it also holds the sockets no process does). */
+static size_t distinct_netns(const struct bpf_netns_door *doors, size_t n, __u32 self,
+			     __u32 **out)
 {
-	__u32 *ns = malloc((o->n + 1) * sizeof(*ns));
-	size_t n = 0;
+	__u32 *ns = malloc((n + 1) * sizeof(*ns));
+	size_t k = 0;
 
 	if (!ns)
 		return 0;
-	ns[n++] = self;
-	for (size_t i = 0; i < o->n; i++) {
+	ns[k++] = self;
+	for (size_t i = 0; i < n; i++) {
 		size_t j = 0;
 
-		while (j < n && ns[j] != o->v[i].netns)
+		while (j < k && ns[j] != doors[i].netns)
 			j++;
-		if (j == n && o->v[i].netns)
-			ns[n++] = o->v[i].netns;
+		if (j == k && doors[i].netns)
+			ns[k++] = doors[i].netns;
 	}
 	*out = ns;
-	return n;
+	return k;
 }
 
 /*
@@ -345,21 +347,23 @@ static size_t distinct_netns(const struct owners *o, __u32 self, __u32 **out)
  * so each namespace other than ours is read from inside it (setns), and
  * we return to ours through HOME afterwards.
  */
-static int read_every_netns(int tcp, struct pass *p, struct bpf_show_diag *diag)
+int bpf_read_every_netns(int link, size_t size, int (*each)(const void *rec, void *ctx),
+			 void *ctx, const struct bpf_netns_door *doors, size_t ndoors,
+			 struct bpf_show_diag *diag)
 {
 	__u32 self = own_netns(), *ns = NULL;
-	size_t n = distinct_netns(p->owners, self, &ns);
+	size_t n = distinct_netns(doors, ndoors, self, &ns);
 	int home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC), r = 0;
 
 	if (n == 0)
 		return bpf_show_fail(diag, -ENOMEM, "out of memory");
 	for (size_t i = 0; r == 0 && i < n; i++) {
-		if (i > 0 && (home < 0 || !enter_netns(p->owners, ns[i]))) {
-			fprintf(stderr, "sockopt: the sockets of network namespace %u were not read: "
-					"no process of it could be entered.\n", ns[i]);
+		if (i > 0 && (home < 0 || !enter_netns(doors, ndoors, ns[i]))) {
+			fprintf(stderr, "sockopt: the TCP sockets of network namespace %u were not "
+					"reached: no process of it could be entered.\n", ns[i]);
 			continue;
 		}
-		r = bpf_read_records(tcp, sizeof(struct iter_tcp_record), on_tcp, p, diag);
+		r = bpf_read_records(link, size, each, ctx, diag);
 		if (i > 0 && setns(home, CLONE_NEWNET) < 0)
 			r = bpf_show_fail(diag, -errno, "returning to our network namespace failed: %s",
 					  strerror(errno));
@@ -367,6 +371,23 @@ static int read_every_netns(int tcp, struct pass *p, struct bpf_show_diag *diag)
 	if (home >= 0)
 		close(home);
 	free(ns);
+	return r;
+}
+
+/* The namespace and process of each owner, to enter each namespace through. */
+static int read_every_netns(int tcp, struct pass *p, struct bpf_show_diag *diag)
+{
+	const struct owners *o = p->owners;
+	struct bpf_netns_door *doors = malloc((o->n + 1) * sizeof(*doors));
+	int r;
+
+	if (!doors)
+		return bpf_show_fail(diag, -ENOMEM, "out of memory");
+	for (size_t i = 0; i < o->n; i++)
+		doors[i] = (struct bpf_netns_door){ o->v[i].netns, (pid_t)o->v[i].pid };
+	r = bpf_read_every_netns(tcp, sizeof(struct iter_tcp_record), on_tcp, p, doors, o->n,
+				 diag);
+	free(doors);
 	return r;
 }
 

@@ -34,6 +34,23 @@ int bpf_iter_link(int which, struct bpf_show_diag *diag);
 int bpf_read_records(int link, size_t size, int (*each)(const void *rec, void *ctx), void *ctx,
 		     struct bpf_show_diag *diag);
 
+/* A process through which network namespace NETNS (its inode) is entered. */
+struct bpf_netns_door {
+	uint32_t netns;
+	pid_t pid;
+};
+
+/*
+ * Read iterator LINK as bpf_read_records does, once in this network
+ * namespace and once inside each other namespace of the NDOORS DOORS
+ * (entered with setns through one of its processes, and left again): an
+ * iterator sees only the namespace of whoever starts it.  A namespace none
+ * of whose processes can be entered is skipped with a warning on stderr.
+ */
+int bpf_read_every_netns(int link, size_t size, int (*each)(const void *rec, void *ctx),
+			 void *ctx, const struct bpf_netns_door *doors, size_t ndoors,
+			 struct bpf_show_diag *diag);
+
 /* Why this caller cannot use the BPF backend (a sentence), or NULL when it can. */
 const char *bpf_show_unavailable(void);
 
@@ -47,10 +64,12 @@ struct bpf_show_query {
 };
 
 /*
- * Call FN for each TCP socket of this network namespace that Q asks for,
+ * Call FN for each TCP socket of every network namespace that Q asks for,
  * once per process fd that holds it (and once with PID 0 for a socket no
  * process holds, when Q->pid is 0), read through the iterators in one
- * pass.  The number of sockets handed over, or a negative errno with DIAG.
+ * pass per namespace (those where a process holds a socket), FN running
+ * while this thread is inside the socket's namespace.  The number of
+ * sockets handed over, or a negative errno with DIAG.
  */
 int bpf_show_scan(sockopt_scan *scan, const struct bpf_show_query *q, sockopt_sock_fn fn,
 		  void *ctx, struct bpf_show_diag *diag);
@@ -73,13 +92,15 @@ struct bpf_set_result {
 bool bpf_set_allowed(int level, int optname);
 
 /*
- * Set the N options of OPTS (at most 8) on every TCP socket of this
- * network namespace whose inode is one of the NINODES of INODES, in one
- * iterator pass, each socket getting all or none; EACH gets every result.
- * The number of sockets changed or refused, or a negative errno with DIAG.
+ * Set the N options of OPTS (at most 8) on every TCP socket whose inode is
+ * one of the NINODES of INODES, DOORS[i] naming the namespace of INODES[i]
+ * and a process of it: one iterator pass per namespace, each socket
+ * getting all or none; EACH gets every result.  The number of sockets
+ * changed or refused, or a negative errno with DIAG.
  */
-int bpf_set_apply(const uint64_t *inodes, size_t ninodes, const struct bpf_set_option *opts,
-		  size_t n, int (*each)(const struct bpf_set_result *r, void *ctx), void *ctx,
+int bpf_set_apply(const uint64_t *inodes, const struct bpf_netns_door *doors, size_t ninodes,
+		  const struct bpf_set_option *opts, size_t n,
+		  int (*each)(const struct bpf_set_result *r, void *ctx), void *ctx,
 		  struct bpf_show_diag *diag);
 
 #endif /* SOCKOPT_BPFSHOW_H */
