@@ -1,4 +1,4 @@
-/* bpf_set.c: options set with bpf_setsockopt on chosen TCP sockets, in one pass of iter_set.bpf.c. */
+/* bpf_set.c: options set with bpf_setsockopt on chosen TCP sockets, in one pass of iter_set.bpf.c per network namespace. */
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
@@ -37,6 +37,7 @@ struct set_pass {
 	int (*each)(const struct bpf_set_result *r, void *ctx);
 	void *ctx;
 	int count;
+	int link; /* the set iterator */
 };
 
 static int on_result(const void *rec, void *ctx)
@@ -66,11 +67,20 @@ static int fill_targets(struct iter_set_bpf *skel, const uint64_t *inodes, size_
 	return 0;
 }
 
-int bpf_set_apply(const uint64_t *inodes, size_t ninodes, const struct bpf_set_option *opts,
-		  size_t n, int (*each)(const struct bpf_set_result *r, void *ctx), void *ctx,
+/* One pass of the set iterator in the current network namespace. */
+static int set_here(void *ctx, struct bpf_show_diag *diag)
+{
+	struct set_pass *p = ctx;
+
+	return bpf_read_records(p->link, sizeof(struct iter_set_record), on_result, p, diag);
+}
+
+int bpf_set_apply(const uint64_t *inodes, const struct bpf_netns_door *doors, size_t ninodes,
+		  const struct bpf_set_option *opts, size_t n,
+		  int (*each)(const struct bpf_set_result *r, void *ctx), void *ctx,
 		  struct bpf_show_diag *diag)
 {
-	struct set_pass pass = { each, ctx, 0 };
+	struct set_pass pass = { each, ctx, 0, -1 };
 	struct iter_set_bpf *skel;
 	struct bpf_link *link;
 	int r;
@@ -91,9 +101,10 @@ int bpf_set_apply(const uint64_t *inodes, size_t ninodes, const struct bpf_set_o
 	if (r == 0 && !link)
 		r = bpf_show_fail(diag, -errno, "attaching the set iterator failed: %s",
 				  strerror(errno));
-	if (r == 0)
-		r = bpf_read_records(bpf_link__fd(link), sizeof(struct iter_set_record), on_result,
-				     &pass, diag);
+	if (r == 0) {
+		pass.link = bpf_link__fd(link);
+		r = bpf_in_every_netns(doors, ninodes, "TCP sockets", set_here, &pass, diag);
+	}
 	bpf_link__destroy(link);
 	iter_set_bpf__destroy(skel);
 	return r < 0 ? r : pass.count;

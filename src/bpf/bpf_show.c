@@ -3,6 +3,7 @@
 #include <bpf/bpf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdarg.h>
@@ -164,6 +165,7 @@ struct pass {
 	int count;
 	long slots[2][ITER_TCP_NOPTIONS]; /* option index of each slot for tcp4, tcp6; filled once */
 	long more_slots[2][ITER_SOCK_NOPTIONS]; /* likewise for MORE, -1 where SLOTS has it */
+	long device[2];			  /* and of SO_BINDTODEVICE */
 	bool slots_known[2];
 	struct bpf_show_diag *diag;
 	long sock_slots[KINDS][ITER_SOCK_NOPTIONS]; /* likewise per kind for UDP and unix */
@@ -204,7 +206,40 @@ static void tcp_slots_find(struct pass *p, const sockopt_sock *s, int k)
 				at = -1; /* read by bpf_getsockopt or the TCP fields already */
 		p->more_slots[k][i] = at;
 	}
+	p->device[k] = sockopt_sock_option_index(s, SOL_SOCKET, SO_BINDTODEVICE);
 	p->slots_known[k] = true;
+}
+
+/* The slot of SO_BINDTOIFINDEX in a TCP record. */
+static size_t ifindex_slot(void)
+{
+	size_t i = 0;
+
+	while (i < ITER_TCP_NOPTIONS - 1 &&
+	       !(tcp_slots[i].level == SOL_SOCKET && tcp_slots[i].name == SO_BINDTOIFINDEX))
+		i++;
+	return i;
+}
+
+/*
+ * SO_BINDTODEVICE, which bpf_getsockopt does not give, as the kernel's
+ * getsockopt does: the name of the interface of SO_BINDTOIFINDEX with its
+ * NUL, empty when unbound, ENODEV when the index names no interface.  The
+ * pass runs inside the socket's own network namespace, so the index is
+ * named there (index 2 in a container is not sockopt's eth0).
+ */
+static void name_bound_device(sockopt_sock *s, long device, const struct iter_tcp_record *r)
+{
+	const struct iter_option *o = &r->options[ifindex_slot()];
+	char name[IF_NAMESIZE] = "";
+	int ifindex = 0, err = o->err;
+
+	if (device < 0)
+		return;
+	memcpy(&ifindex, o->bytes, sizeof(ifindex));
+	if (!err && ifindex > 0 && !if_indextoname((unsigned)ifindex, name))
+		err = -ENODEV;
+	sockopt_sock_set_option(s, (size_t)device, name, name[0] ? strlen(name) + 1 : 0, err);
 }
 
 static void describe(struct pass *p, sockopt_sock *s, const struct iter_tcp_record *r)
@@ -241,6 +276,7 @@ static void describe(struct pass *p, sockopt_sock *s, const struct iter_tcp_reco
 			sockopt_sock_set_option(s, (size_t)p->more_slots[k][i], o->bytes, o->len,
 						o->err);
 	}
+	name_bound_device(s, p->device[k], r);
 }
 
 /* Whether fd FD is among those the query names (all when it names none). */
@@ -399,21 +435,22 @@ static __u32 own_netns(void)
 	return stat("/proc/self/ns/net", &st) == 0 ? (__u32)st.st_ino : 0;
 }
 
-/* Enter network namespace NS through a process that holds a socket there; false when none is left to. */
-static bool enter_netns(const struct owners *o, __u32 ns)
+/* Enter network namespace NS through one of the N DOORS of it; false when none is left to. */
+static bool enter_netns(const struct bpf_netns_door *doors, size_t n, __u32 ns)
 {
 	char path[64];
 	struct stat st;
 
-	for (size_t i = 0; i < o->n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		int fd;
 
-		if (o->v[i].netns != ns)
+		if (doors[i].netns != ns)
 			continue;
-		snprintf(path, sizeof(path), "/proc/%u/ns/net", o->v[i].pid);
+		snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)doors[i].pid);
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
 			continue;
+		/* The process may have moved since: enter only the namespace asked for. */
 		if (fstat(fd, &st) == 0 && st.st_ino == ns && setns(fd, CLONE_NEWNET) == 0) {
 			close(fd);
 			return true;
@@ -423,25 +460,26 @@ static bool enter_netns(const struct owners *o, __u32 ns)
 	return false;
 }
 
-/* The distinct namespaces of the owners, this process's first (it also holds the sockets no process does). */
-static size_t distinct_netns(const struct owners *o, __u32 self, __u32 **out)
+/* The distinct namespaces of the N DOORS, this process's first (it also holds the sockets no process does). */
+static size_t distinct_netns(const struct bpf_netns_door *doors, size_t n, __u32 self,
+			     __u32 **out)
 {
-	__u32 *ns = malloc((o->n + 1) * sizeof(*ns));
-	size_t n = 0;
+	__u32 *ns = malloc((n + 1) * sizeof(*ns));
+	size_t k = 0;
 
 	if (!ns)
 		return 0;
-	ns[n++] = self;
-	for (size_t i = 0; i < o->n; i++) {
+	ns[k++] = self;
+	for (size_t i = 0; i < n; i++) {
 		size_t j = 0;
 
-		while (j < n && ns[j] != o->v[i].netns)
+		while (j < k && ns[j] != doors[i].netns)
 			j++;
-		if (j == n && o->v[i].netns)
-			ns[n++] = o->v[i].netns;
+		if (j == k && doors[i].netns)
+			ns[k++] = doors[i].netns;
 	}
 	*out = ns;
-	return n;
+	return k;
 }
 
 /* The socket iterators a query needs, each with its record and its reader. */
@@ -465,8 +503,9 @@ static struct reader readers[] = {
 #define NREADERS (sizeof(readers) / sizeof(readers[0]))
 
 /* Every reader the query wants, from this namespace's point of view. */
-static int read_here(struct pass *p, struct bpf_show_diag *diag)
+static int read_here(void *ctx, struct bpf_show_diag *diag)
 {
+	struct pass *p = ctx;
 	int r = 0;
 
 	for (size_t i = 0; r == 0 && i < NREADERS; i++)
@@ -481,19 +520,24 @@ static int read_here(struct pass *p, struct bpf_show_diag *diag)
  * so each namespace other than ours is read from inside it (setns), and
  * we return to ours through HOME afterwards.
  */
-static int read_every_netns(struct pass *p, struct bpf_show_diag *diag)
+int bpf_in_every_netns(const struct bpf_netns_door *doors, size_t ndoors, const char *what,
+		       int (*here)(void *ctx, struct bpf_show_diag *diag), void *ctx,
+		       struct bpf_show_diag *diag)
 {
 	__u32 self = own_netns(), *ns = NULL;
-	size_t n = distinct_netns(p->owners, self, &ns);
+	size_t n = distinct_netns(doors, ndoors, self, &ns);
 	int home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC), r = 0;
 
 	if (n == 0)
 		return bpf_show_fail(diag, -ENOMEM, "out of memory");
 	for (size_t i = 0; r == 0 && i < n; i++) {
-		/* Its sockets' owners are read through pidfd_getfd below (fall_back). */
-		if (i > 0 && (home < 0 || !enter_netns(p->owners, ns[i])))
+		if (i > 0 && (home < 0 || !enter_netns(doors, ndoors, ns[i]))) {
+			if (what)
+				fprintf(stderr, "sockopt: the %s of network namespace %u were not "
+						"reached: no process of it could be entered.\n", what, ns[i]);
 			continue;
-		r = read_here(p, diag);
+		}
+		r = here(ctx, diag);
 		if (i > 0 && setns(home, CLONE_NEWNET) < 0)
 			r = bpf_show_fail(diag, -errno, "returning to our network namespace failed: %s",
 					  strerror(errno));
@@ -501,6 +545,23 @@ static int read_every_netns(struct pass *p, struct bpf_show_diag *diag)
 	if (home >= 0)
 		close(home);
 	free(ns);
+	return r;
+}
+
+/* The namespace and process of each owner, to enter each namespace through. */
+static int read_every_netns(struct pass *p, struct bpf_show_diag *diag)
+{
+	const struct owners *o = p->owners;
+	struct bpf_netns_door *doors = malloc((o->n + 1) * sizeof(*doors));
+	int r;
+
+	if (!doors)
+		return bpf_show_fail(diag, -ENOMEM, "out of memory");
+	for (size_t i = 0; i < o->n; i++)
+		doors[i] = (struct bpf_netns_door){ o->v[i].netns, (pid_t)o->v[i].pid };
+	/* A namespace not entered: its sockets' owners are read through pidfd_getfd (fall_back). */
+	r = bpf_in_every_netns(doors, o->n, NULL, read_here, p, diag);
+	free(doors);
 	return r;
 }
 

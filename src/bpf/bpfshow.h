@@ -34,6 +34,24 @@ int bpf_iter_link(int which, struct bpf_show_diag *diag);
 int bpf_read_records(int link, size_t size, int (*each)(const void *rec, void *ctx), void *ctx,
 		     struct bpf_show_diag *diag);
 
+/* A process through which network namespace NETNS (its inode) is entered. */
+struct bpf_netns_door {
+	uint32_t netns;
+	pid_t pid;
+};
+
+/*
+ * Call HERE(CTX) once in this network namespace and once inside each
+ * other namespace of the NDOORS DOORS (entered with setns through one of
+ * its processes, and left again): an iterator sees only the namespace of
+ * whoever starts it.  A namespace none of whose processes can be entered
+ * is skipped, with a warning on stderr naming WHAT it held when WHAT is
+ * not NULL.  HERE's first negative result ends it.
+ */
+int bpf_in_every_netns(const struct bpf_netns_door *doors, size_t ndoors, const char *what,
+		       int (*here)(void *ctx, struct bpf_show_diag *diag), void *ctx,
+		       struct bpf_show_diag *diag);
+
 /* Why this caller cannot use the BPF backend (a sentence), or NULL when it can. */
 const char *bpf_show_unavailable(void);
 
@@ -63,7 +81,8 @@ struct bpf_show_query {
  * through the iterators, one pass of each per namespace; a socket fd of a
  * process that no iterator met (raw, netlink, packet, MPTCP, or in a
  * namespace that could not be entered) is read through pidfd_getfd, and
- * its backend says so.  The number of sockets handed over, or a negative
+ * its backend says so.  FN runs while this thread is inside the socket's
+ * namespace.  The number of sockets handed over, or a negative
  * errno with DIAG.
  */
 int bpf_show_scan(sockopt_scan *scan, const struct bpf_show_query *q, sockopt_sock_fn fn,
@@ -87,13 +106,15 @@ struct bpf_set_result {
 bool bpf_set_allowed(int level, int optname);
 
 /*
- * Set the N options of OPTS (at most 8) on every TCP socket of this
- * network namespace whose inode is one of the NINODES of INODES, in one
- * iterator pass, each socket getting all or none; EACH gets every result.
- * The number of sockets changed or refused, or a negative errno with DIAG.
+ * Set the N options of OPTS (at most 8) on every TCP socket whose inode is
+ * one of the NINODES of INODES, DOORS[i] naming the namespace of INODES[i]
+ * and a process of it: one iterator pass per namespace, each socket
+ * getting all or none; EACH gets every result.  The number of sockets
+ * changed or refused, or a negative errno with DIAG.
  */
-int bpf_set_apply(const uint64_t *inodes, size_t ninodes, const struct bpf_set_option *opts,
-		  size_t n, int (*each)(const struct bpf_set_result *r, void *ctx), void *ctx,
+int bpf_set_apply(const uint64_t *inodes, const struct bpf_netns_door *doors, size_t ninodes,
+		  const struct bpf_set_option *opts, size_t n,
+		  int (*each)(const struct bpf_set_result *r, void *ctx), void *ctx,
 		  struct bpf_show_diag *diag);
 
 #endif /* SOCKOPT_BPFSHOW_H */

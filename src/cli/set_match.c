@@ -111,16 +111,18 @@ static bool term_matches(const struct term *t, const sockopt_sock *s)
 	return hit != t->negate;
 }
 
-/* The sockets matched: one line each to show, and their inodes for the program. */
+/* The sockets matched: one line each to show, their inodes for the program, and the namespaces they live in. */
 struct matched {
 	const struct term *terms;
 	int nterms;
 	uint64_t *inodes;
+	struct bpf_netns_door *doors;
 	char **lines;
+	bool *reached; /* a result came back for it */
 	size_t n;
 };
 
-/* "PID COMM FD LOCAL PEER": a socket as the results name it. */
+/* "PID COMM FD netns N LOCAL PEER": a socket as the results name it. */
 static char *describe(const sockopt_sock *s)
 {
 	char local[128] = "*", peer[128] = "*", *line;
@@ -129,10 +131,34 @@ static char *describe(const sockopt_sock *s)
 		sockopt_type_format(SOCKOPT_TYPE_SOCKADDR, sockopt_sock_local(s), local, sizeof(local));
 	if (sockopt_sock_peer(s)->len)
 		sockopt_type_format(SOCKOPT_TYPE_SOCKADDR, sockopt_sock_peer(s), peer, sizeof(peer));
-	if (asprintf(&line, "pid %d (%s) fd %d %s -> %s", (int)sockopt_sock_pid(s),
-		     sockopt_sock_comm(s), sockopt_sock_fd(s), local, peer) < 0)
+	if (asprintf(&line, "pid %d (%s) fd %d netns %llu %s -> %s", (int)sockopt_sock_pid(s),
+		     sockopt_sock_comm(s), sockopt_sock_fd(s),
+		     (unsigned long long)sockopt_sock_netns(s), local, peer) < 0)
 		return NULL;
 	return line;
+}
+
+/* Make room for one more socket in M; false when out of memory. */
+static bool matched_grow(struct matched *m)
+{
+	size_t n = m->n + 1;
+	uint64_t *inodes = realloc(m->inodes, n * sizeof(*inodes));
+	struct bpf_netns_door *doors;
+	char **lines;
+	bool *reached;
+
+	if (inodes)
+		m->inodes = inodes;
+	doors = inodes ? realloc(m->doors, n * sizeof(*doors)) : NULL;
+	if (doors)
+		m->doors = doors;
+	lines = doors ? realloc(m->lines, n * sizeof(*lines)) : NULL;
+	if (lines)
+		m->lines = lines;
+	reached = lines ? realloc(m->reached, n * sizeof(*reached)) : NULL;
+	if (reached)
+		m->reached = reached;
+	return reached != NULL;
 }
 
 /* Keep a socket the filter matches, once (a socket several processes hold shows its first owner). */
@@ -140,23 +166,18 @@ static int on_socket(sockopt_sock *s, void *ctx)
 {
 	struct matched *m = ctx;
 	uint64_t inode = sockopt_sock_inode(s);
-	uint64_t *inodes;
-	char **lines;
 
 	for (int i = 0; i < m->nterms; i++)
 		if (!term_matches(&m->terms[i], s))
 			return 0;
 	if (!inode || (m->n && m->inodes[m->n - 1] == inode))
 		return 0; /* TIME_WAIT and request sockets have no options to set */
-	inodes = realloc(m->inodes, (m->n + 1) * sizeof(*inodes));
-	if (inodes)
-		m->inodes = inodes;
-	lines = realloc(m->lines, (m->n + 1) * sizeof(*lines));
-	if (lines)
-		m->lines = lines;
-	if (!inodes || !lines || !(m->lines[m->n] = describe(s)))
+	if (!matched_grow(m) || !(m->lines[m->n] = describe(s)))
 		return -ENOMEM;
-	m->inodes[m->n++] = inode;
+	m->inodes[m->n] = inode;
+	/* The set pass enters the socket's namespace through the process that holds it. */
+	m->doors[m->n] = (struct bpf_netns_door){ (uint32_t)sockopt_sock_netns(s), sockopt_sock_pid(s) };
+	m->reached[m->n++] = false;
 	return 0;
 }
 
@@ -214,8 +235,10 @@ static int on_result(const struct bpf_set_result *r, void *ctx)
 	char before[64], after[64];
 
 	for (size_t i = 0; i < rep->m->n; i++)
-		if (rep->m->inodes[i] == r->inode)
+		if (rep->m->inodes[i] == r->inode) {
 			who = rep->m->lines[i];
+			rep->m->reached[i] = true;
+		}
 	if (r->err < 0) {
 		rep->failed++;
 		printf("%s: not changed: %s refused: %s\n", who,
@@ -239,6 +262,8 @@ static void matched_free(struct matched *m)
 		free(m->lines[i]);
 	free(m->lines);
 	free(m->inodes);
+	free(m->doors);
+	free(m->reached);
 }
 
 /* Find the sockets, then list them (DRY_RUN) or change them. */
@@ -264,11 +289,18 @@ static int match_and_apply(struct matched *m, const struct bpf_set_option *opts,
 		printf("%s: would be changed\n", m->lines[i]);
 	if (dry_run)
 		return EXIT_OK;
-	r = bpf_set_apply(m->inodes, m->n, opts, (size_t)n, on_result, &rep, &diag);
+	r = bpf_set_apply(m->inodes, m->doors, m->n, opts, (size_t)n, on_result, &rep, &diag);
 	if (r < 0)
 		return fail(EXIT_FAILED, "%s", diag.text);
+	/* Closed since it was matched, or in a namespace that could not be entered. */
+	for (size_t i = 0; i < m->n; i++)
+		if (!m->reached[i]) {
+			rep.failed++;
+			printf("%s: not changed: the set pass did not meet it (closed, or its "
+			       "namespace could not be entered)\n", m->lines[i]);
+		}
 	if (rep.failed)
-		return fail(EXIT_FAILED, "%zu of %d sockets were not changed.", rep.failed, r);
+		return fail(EXIT_FAILED, "%zu of %zu sockets were not changed.", rep.failed, m->n);
 	return EXIT_OK;
 }
 
@@ -277,7 +309,7 @@ int set_match(const char *filter, char **args, int nargs, bool dry_run)
 	struct term terms[TERMS_MAX];
 	struct bpf_set_option opts[8];
 	const sockopt_entry *entries[8];
-	struct matched m = { terms, 0, NULL, NULL, 0 };
+	struct matched m = { .terms = terms };
 	const char *why;
 	int n, code;
 
