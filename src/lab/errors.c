@@ -453,6 +453,9 @@ static const struct lab_check crash_parts[] = {
 	{ "readable", LAB_EQ, 1, .says = "the peer's TCP sends FIN: select shows the socket readable" },
 	{ "read_result", LAB_EQ, .str = "EOF", .says = "and read returns end of file" },
 };
+static const struct lab_check idle_crash_parts[] = {
+	{ "readable", LAB_EQ, 1, .says = "the peer's TCP sends FIN: select shows the socket readable" },
+};
 static const struct lab_check host_parts[] = {
 	{ "silent_so_error", LAB_EQ, .str = "ETIMEDOUT", .says = "a crashed peer host: our TCP times out, pending error ETIMEDOUT" },
 	{ "unreachable_so_error", LAB_EQ, .str = "EHOSTUNREACH", .says = "an unreachable peer host: EHOSTUNREACH" },
@@ -486,6 +489,9 @@ const struct lab_claim lab_errors_claims[] = {
 	{ "unp-peer-crash-receiving", "peer-process-crash", "unp", 121, 0,
 	  "(Table) While we receive and the peer process crashes: its TCP sends a FIN, which we read as end of file (and select shows readable).",
 	  LAB_CHECKS(crash_parts) },
+	{ "unp-idle-peer-crash", "peer-process-crash", "unp", 123, 0,
+	  "(Table) On an idle connection without keepalive, when the peer process crashes its TCP sends a FIN, which select detects as readable.",
+	  LAB_CHECKS(idle_crash_parts) },
 	{ "unp-peer-host-crash", "peer-host-crash", "unp", 120, 0,
 	  "(Table) While we send: if the peer host crashed our TCP times out with pending error ETIMEDOUT; if it is unreachable, EHOSTUNREACH.",
 	  LAB_CHECKS(host_parts) },
