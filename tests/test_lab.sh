@@ -101,7 +101,7 @@ grep -q "^  [a-z ]* *unp-linger-abort  (unp:140)" "$tmp/one"
 test "$(grep -c '^  [a-z ]* *unp-' "$tmp/one")" -eq 1
 
 # Flags go anywhere; contradictory formats and unknown ids are usage errors.
-"$SOCKOPT" lab linger-abort --json | python3 -c 'import json,sys; assert len(json.load(sys.stdin)) == 11'
+"$SOCKOPT" lab linger-abort --json | python3 -c 'import json,sys; assert len(json.load(sys.stdin)) == 13'
 if "$SOCKOPT" lab --json --markdown >"$tmp/out" 2>"$tmp/err"; then exit 1; else test $? -eq 2; fi
 test ! -s "$tmp/out" && test "$(wc -l <"$tmp/err")" -eq 1
 if "$SOCKOPT" lab no-such-claim 2>"$tmp/err"; then exit 1; else test $? -eq 2; fi
@@ -128,5 +128,5 @@ fi
 "$SOCKOPT" explain SO_LINGER | grep -q "linger-abort"
 "$SOCKOPT" lab --markdown linger-abort >"$tmp/lab.md"
 head -1 "$tmp/lab.md" | grep -q '^| claim | cited |'
-test "$(grep -c '^| [a-z-]* | [a-z-]*:[0-9-]* |' "$tmp/lab.md")" -eq 11
+test "$(grep -c '^| [a-z-]* | [a-z-]*:[0-9-]* |' "$tmp/lab.md")" -eq 13
 echo "test_lab: ok"
