@@ -1,5 +1,6 @@
 /* errors.c: experiments on how errors reach a process: SO_ERROR, SIGPIPE/EPIPE, crashed and unreachable peers. */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -65,6 +66,97 @@ static void record_select(struct lab_result *r, int fd)
 	lab_bool(r, "select_woke", FD_ISSET(fd, &rd) || FD_ISSET(fd, &wr));
 }
 
+/* The SIGIOs that came, and those of them whose si_code said POLL_ERR (F_SETSIG delivers the siginfo). */
+static volatile sig_atomic_t sigios, sigios_err;
+
+static void count_sigio(int sig, siginfo_t *si, void *ctx)
+{
+	(void)sig;
+	(void)ctx;
+	sigios++;
+	if (si->si_code == POLL_ERR)
+		sigios_err++;
+}
+
+/*
+ * Signal-driven I/O as UNP sets it up (F_SETOWN to our pid, O_ASYNC), with
+ * F_SETSIG naming the same SIGIO so the handler learns which event raised
+ * it; then a connect to the closed PORT, whose RST leaves ECONNREFUSED
+ * pending.  How many SIGIOs came within 500 ms, how many for an error, and
+ * what SO_ERROR then says.
+ */
+static void sigio_on_error(struct lab_result *r, int port)
+{
+	struct sigaction sa = { .sa_sigaction = count_sigio, .sa_flags = SA_SIGINFO };
+	int fd = labnet_socket("127.0.0.1", SOCK_STREAM | SOCK_NONBLOCK);
+
+	if (fd < 0)
+		return;
+	sigaction(SIGIO, &sa, NULL);
+	if (fcntl(fd, F_SETOWN, getpid()) < 0 || fcntl(fd, F_SETSIG, SIGIO) < 0 ||
+	    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_ASYNC) < 0)
+		return (void)close(fd);
+	labnet_connect(fd, "127.0.0.1", port);
+	for (int i = 0; i < 50 && !sigios; i++)
+		labnet_sleep_ms(10);
+	lab_int(r, "sigio_count", sigios);
+	lab_int(r, "sigio_for_error", sigios_err);
+	lab_record_error(r, fd, "so_error_after_sigio");
+	close(fd);
+}
+
+/*
+ * UNP's write with an error pending: a failed connect to PORT, then a
+ * write (send with MSG_NOSIGNAL, the same path, without the risk of a
+ * SIGPIPE), SO_ERROR, and a second write.
+ */
+static void write_with_error(struct lab_result *r, int port)
+{
+	int fd = failing_connect(r, "connect_errno_3", port);
+
+	if (fd < 0)
+		return;
+	labnet_wait(fd, POLLOUT, 1000);
+	lab_errno(r, "write_errno", send(fd, "x", 1, MSG_NOSIGNAL) < 0 ? errno : 0);
+	lab_record_error(r, fd, "so_error_after_write");
+	lab_errno(r, "write_errno_2", send(fd, "x", 1, MSG_NOSIGNAL) < 0 ? errno : 0);
+	close(fd);
+}
+
+/*
+ * A connection with 5 unread bytes that the peer then resets (abortive
+ * close): the error ECONNRESET is pending while data is queued.  With
+ * SO_ERROR_FIRST, SO_ERROR is read before anything else (as PREFIX_so_error);
+ * then up to two reads (PREFIX_read1, PREFIX_read2) and SO_ERROR once more.
+ */
+static void error_with_data(struct lab_result *r, const char *prefix, bool so_error_first)
+{
+	char field[LAB_NAME_MAX];
+	int c, s;
+
+	if (labnet_tcp_pair("127.0.0.1", &c, &s) < 0)
+		return;
+	if (send(s, "hello", 5, 0) == 5 && labnet_wait(c, POLLIN, 1000) & POLLIN) {
+		sockopt_close_abortive(s, NULL, NULL);
+		s = -1;
+		/* POLLERR: the RST has set the pending error. */
+		snprintf(field, sizeof(field), "%s_pollerr", prefix);
+		lab_bool(r, field, labnet_wait(c, POLLERR, 1000) & POLLERR);
+		if (so_error_first) {
+			snprintf(field, sizeof(field), "%s_so_error", prefix);
+			lab_record_error(r, c, field);
+		}
+		snprintf(field, sizeof(field), "%s_read1", prefix);
+		record_recv(r, field, c);
+		snprintf(field, sizeof(field), "%s_read2", prefix);
+		record_recv(r, field, c);
+		snprintf(field, sizeof(field), "%s_so_error_end", prefix);
+		lab_record_error(r, c, field);
+	}
+	labnet_close(s);
+	close(c);
+}
+
 static void run_so_error(struct lab_result *r)
 {
 	int port = closed_port(), fd;
@@ -84,6 +176,10 @@ static void run_so_error(struct lab_result *r)
 	record_recv(r, "read_errno", fd);
 	lab_record_error(r, fd, "so_error_after_read");
 	close(fd);
+	write_with_error(r, port);
+	sigio_on_error(r, port);
+	error_with_data(r, "data_read", false);
+	error_with_data(r, "data_soerr", true);
 	lab_observe(r, "A non-blocking connect to a closed port returned %s; select then reported "
 		       "readable %s, writable %s; SO_ERROR read %s, then %s. On a second such socket, "
 		       "read returned %s and SO_ERROR afterwards %s.",
@@ -91,6 +187,18 @@ static void run_so_error(struct lab_result *r)
 		    lab_num(r, "select_writable") ? "yes" : "no",
 		    lab_word(r, "so_error_first"), lab_word(r, "so_error_second"),
 		    lab_word(r, "read_errno"), lab_word(r, "so_error_after_read"));
+	lab_observe_more(r, " A write with the error pending returned %s, SO_ERROR then %s, a second "
+			    "write %s. With O_ASYNC and F_SETOWN, the failed connect raised %lld SIGIO "
+			    "(%lld with si_code POLL_ERR); SO_ERROR then read %s.",
+			 lab_word(r, "write_errno"), lab_word(r, "so_error_after_write"),
+			 lab_word(r, "write_errno_2"), lab_num(r, "sigio_count"),
+			 lab_num(r, "sigio_for_error"), lab_word(r, "so_error_after_sigio"));
+	lab_observe_more(r, " 5 unread bytes, then the peer's RST: read returned %s, then %s, and "
+			    "SO_ERROR %s; on another such socket SO_ERROR read first gave %s, then read "
+			    "returned %s, then %s.",
+			 lab_word(r, "data_read_read1"), lab_word(r, "data_read_read2"),
+			 lab_word(r, "data_read_so_error_end"), lab_word(r, "data_soerr_so_error"),
+			 lab_word(r, "data_soerr_read1"), lab_word(r, "data_soerr_read2"));
 }
 
 /* ---- SIGPIPE and EPIPE -------------------------------------------------- */
@@ -266,6 +374,11 @@ static void run_host_crash(struct lab_result *r)
 			    lab_word(r, "unreachable_so_error"));
 }
 
+static const struct lab_check so_error_setup[] = {
+	{ "data_read_pollerr", LAB_EQ, 1, .says = "the peer's RST reached the socket with unread data (POLLERR)", .setup = true },
+	{ "data_soerr_pollerr", LAB_EQ, 1, .says = "and the second such socket", .setup = true },
+};
+
 static const struct lab_check sigpipe_setup[] = {
 	{ "poll_revents_after_fin", LAB_LT, 16, .says = "the FIN alone does not give POLLHUP (16)", .setup = true },
 	{ "poll_before_abort", LAB_EQ, 0, .says = "the socket had nothing to read before the peer's RST", .setup = true },
@@ -275,8 +388,12 @@ const struct lab_experiment lab_errors[] = {
 	{ .id = "so-error-connect", .title = "SO_ERROR after a failed non-blocking connect, and how it clears",
 	  .options = "SO_ERROR",
 	  .method = "Non-blocking connect to a closed port on 127.0.0.1; select for read and write; "
-		    "SO_ERROR twice. Again, with a read before SO_ERROR.",
-	  .shows = "so_error_first", .run = run_so_error },
+		    "SO_ERROR twice. Again, with a read before SO_ERROR; again with a write (send with "
+		    "MSG_NOSIGNAL), SO_ERROR and a second write; again with O_ASYNC, F_SETOWN to our pid "
+		    "and F_SETSIG SIGIO, counting SIGIO (and those with si_code POLL_ERR) for 500 ms, "
+		    "then SO_ERROR. Then two loopback pairs with 5 unread bytes whose peer closes "
+		    "abortively: two reads then SO_ERROR; SO_ERROR then two reads.",
+	  .shows = "so_error_first", .run = run_so_error, .checks = LAB_CHECKS(so_error_setup) },
 	{ .id = "sigpipe-after-rst", .title = "Writing after the peer closed: RST, ECONNRESET, EPIPE, SIGPIPE",
 	  .options = "",
 	  .method = "Loopback pair; the server closes; the client writes once, waits for the RST, "
@@ -301,16 +418,22 @@ const size_t lab_errors_count = LAB_ARRAY_SIZE(lab_errors);
 
 static const struct lab_check select_parts[] = {
 	{ "select_woke", LAB_EQ, 1, .says = "select returns with the socket readable or writable (or both)" },
-	{ .says = "with signal-driven I/O the process or group gets SIGIO", .unmeasured = "see fsetown-sigio for SIGIO on data; not on an error" },
 };
 static const struct lab_check getsockopt_parts[] = {
+	{ "sigio_for_error", LAB_GE, 1, .says = "with signal-driven I/O (F_SETOWN, O_ASYNC) the error raises SIGIO (si_code POLL_ERR)" },
+	{ "so_error_after_sigio", LAB_EQ, .str = "ECONNREFUSED", .says = "the process then reads the error with SO_ERROR" },
 	{ "so_error_first", LAB_EQ, .str = "ECONNREFUSED", .says = "getsockopt(SO_ERROR) returns the pending error (ECONNREFUSED here)" },
 	{ "so_error_second", LAB_EQ, .str = "OK", .says = "and the kernel then resets it to 0" },
+	{ "data_soerr_so_error", LAB_EQ, .str = "ECONNRESET", .says = "also with unread data queued (the peer's RST after 5 bytes: ECONNRESET)" },
 };
 static const struct lab_check read_parts[] = {
 	{ "read_errno", LAB_EQ, .str = "ECONNREFUSED", .says = "a read with no data returns -1 with errno set to the pending error" },
 	{ "so_error_after_read", LAB_EQ, .str = "OK", .says = "which is then reset to 0" },
-	{ .says = "with data queued, read returns the data instead", .unmeasured = "no data is queued on a failed connect" },
+	{ "data_read_read1", LAB_EQ, .str = "DATA", .says = "with data queued (5 bytes, then the peer's RST), read returns the data instead" },
+};
+static const struct lab_check write_parts[] = {
+	{ "write_errno", LAB_EQ, .str = "ECONNREFUSED", .says = "a write with so_error non-zero returns -1 with errno set to it (ECONNREFUSED here)" },
+	{ "so_error_after_write", LAB_EQ, .str = "OK", .says = "and so_error is then reset to 0" },
 };
 static const struct lab_check rst_parts[] = {
 	{ "first_write_errno", LAB_EQ, .str = "OK", .says = "writing to a connection the peer closed succeeds" },
@@ -330,6 +453,9 @@ static const struct lab_check crash_parts[] = {
 	{ "readable", LAB_EQ, 1, .says = "the peer's TCP sends FIN: select shows the socket readable" },
 	{ "read_result", LAB_EQ, .str = "EOF", .says = "and read returns end of file" },
 };
+static const struct lab_check idle_crash_parts[] = {
+	{ "readable", LAB_EQ, 1, .says = "the peer's TCP sends FIN: select shows the socket readable" },
+};
 static const struct lab_check host_parts[] = {
 	{ "silent_so_error", LAB_EQ, .str = "ETIMEDOUT", .says = "a crashed peer host: our TCP times out, pending error ETIMEDOUT" },
 	{ "unreachable_so_error", LAB_EQ, .str = "EHOSTUNREACH", .says = "an unreachable peer host: EHOSTUNREACH" },
@@ -340,11 +466,14 @@ const struct lab_claim lab_errors_claims[] = {
 	  "When an error occurs the kernel sets so_error and tells the process at once: a process blocked in select on the socket sees it readable, writable or both.",
 	  LAB_CHECKS(select_parts) },
 	{ "unp-so-error-get", "so-error-connect", "unp", 91, 0,
-	  "getsockopt(SO_ERROR) returns the pending error as an integer, and the kernel then resets so_error to 0.",
+	  "A process using signal-driven I/O is sent SIGIO when the error occurs and reads it with SO_ERROR: getsockopt(SO_ERROR) returns the pending error as an integer, and the kernel then resets so_error to 0.",
 	  LAB_CHECKS(getsockopt_parts) },
 	{ "unp-so-error-read", "so-error-connect", "unp", 93, 0,
 	  "A read with no data and a non-zero so_error returns -1 with errno set to it, and so_error is reset to 0; with data queued, read returns the data.",
 	  LAB_CHECKS(read_parts) },
+	{ "unp-so-error-write", "so-error-connect", "unp", 95, 0,
+	  "A write while so_error is non-zero returns -1 with errno set to so_error, which is then reset to 0.",
+	  LAB_CHECKS(write_parts) },
 	{ "csdn-wiki-rst-unknown", "sigpipe-after-rst", "csdn-wiki", 66, 0,
 	  "TCP automatically answers data that belongs to no existing connection with an RST, without the application knowing.",
 	  LAB_CHECKS(rst_parts) },
@@ -360,6 +489,9 @@ const struct lab_claim lab_errors_claims[] = {
 	{ "unp-peer-crash-receiving", "peer-process-crash", "unp", 121, 0,
 	  "(Table) While we receive and the peer process crashes: its TCP sends a FIN, which we read as end of file (and select shows readable).",
 	  LAB_CHECKS(crash_parts) },
+	{ "unp-idle-peer-crash", "peer-process-crash", "unp", 123, 0,
+	  "(Table) On an idle connection without keepalive, when the peer process crashes its TCP sends a FIN, which select detects as readable.",
+	  LAB_CHECKS(idle_crash_parts) },
 	{ "unp-peer-host-crash", "peer-host-crash", "unp", 120, 0,
 	  "(Table) While we send: if the peer host crashed our TCP times out with pending error ETIMEDOUT; if it is unreachable, EHOSTUNREACH.",
 	  LAB_CHECKS(host_parts) },

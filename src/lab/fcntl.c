@@ -292,6 +292,12 @@ static const struct lab_check fionbio_parts[] = {
 	{ "fionbio_recv_errno", LAB_EQ, .str = "EAGAIN", .says = "a recv with nothing to read then fails with EAGAIN" },
 	{ "fionbio_recv_us", LAB_LT, 100000, .says = "at once (under 100 ms, not after the 500 ms SO_RCVTIMEO)" },
 };
+static const struct lab_check setfl_nonblock_parts[] = {
+	{ "setfl_alone_nonblock", LAB_EQ, 1, .says = "F_SETFL with O_NONBLOCK makes the socket non-blocking (F_GETFL shows the flag)" },
+};
+static const struct lab_check setfl_async_parts[] = {
+	{ "sigio_with_owner", LAB_GT, 0, .says = "with O_ASYNC set by F_SETFL (and an owner, line 358) arriving data raises SIGIO" },
+};
 static const struct lab_check owner_parts[] = {
 	{ "fresh_owner", LAB_EQ, 0, .says = "a new socket has no owner" },
 	{ "accepted_owner", LAB_EQ, .other = "pid", .says = "an accepted socket inherits the listener's owner" },
@@ -307,6 +313,9 @@ static const struct lab_check group_signal_parts[] = {
 };
 
 const struct lab_claim lab_fcntl_claims[] = {
+	{ "unp-fcntl-nonblock", "fcntl-flags", "unp", 356, 0,
+	  "Setting the O_NONBLOCK file status flag with F_SETFL makes a socket non-blocking.",
+	  LAB_CHECKS(setfl_nonblock_parts) },
 	{ "unp-fcntl-setfl-alone", "fcntl-flags", "unp", 382, 385,
 	  "fcntl(fd, F_SETFL, O_NONBLOCK) sets the non-blocking flag but also clears every other file status flag.",
 	  LAB_CHECKS(setfl_alone_parts) },
@@ -319,6 +328,9 @@ const struct lab_claim lab_fcntl_claims[] = {
 	{ "adv-fcntl-nonblock", "fcntl-flags", "adv", 238, 239,
 	  "Enable non-blocking: flags = fcntl(fd, F_GETFL, 0); fcntl(fd, F_SETFL, flags | O_NONBLOCK).",
 	  LAB_CHECKS(get_or_set_parts) },
+	{ "unp-fcntl-async", "fsetown-sigio", "unp", 357, 0,
+	  "Setting the O_ASYNC file status flag with F_SETFL makes the kernel raise SIGIO whenever the socket's state changes.",
+	  LAB_CHECKS(setfl_async_parts) },
 	{ "unp-sigio-owner", "fsetown-sigio", "unp", 395, 0,
 	  "SIGIO and SIGURG are generated for a socket only after F_SETOWN has given it an owner.",
 	  LAB_CHECKS(owner_signal_parts) },

@@ -38,7 +38,10 @@ static void errno_list(struct lab_result *r, int udp)
 	record_set(r, "short_optlen_errno", udp, SO_RCVBUF, &one, 1);
 	record_set(r, "unknown_option_errno", udp, 0x7fff, &one, sizeof(one));
 	if (pipe2(p, O_CLOEXEC) == 0) {
+		socklen_t len = sizeof(one);
+
 		record_set(r, "pipe_fd_errno", p[0], SO_RCVBUF, &one, sizeof(one));
+		lab_errno(r, "pipe_get_errno", getsockopt(p[0], SOL_SOCKET, SO_RCVBUF, &one, &len) < 0 ? errno : 0);
 		close(p[0]);
 		close(p[1]);
 	}
@@ -82,6 +85,29 @@ static void get_only(struct lab_result *r, int udp)
 	lab_record_error(r, udp, "so_error_second");
 }
 
+/*
+ * A flag option as UNP describes it: getsockopt of SO_KEEPALIVE on a fresh
+ * TCP socket (off), then after setsockopt with the value 5: its length
+ * and the two values.
+ */
+static void flag_form(struct lab_result *r)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), v = -1, five = 5;
+	socklen_t len = sizeof(v);
+
+	if (fd < 0)
+		return;
+	if (getsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &v, &len) == 0) {
+		lab_int(r, "flag_len", len);
+		lab_int(r, "flag_off_value", v);
+	}
+	len = sizeof(v);
+	if (setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &five, sizeof(five)) == 0 &&
+	    getsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &v, &len) == 0)
+		lab_int(r, "flag_on_value", v);
+	close(fd);
+}
+
 /* SO_RCVTIMEO given as the documents give it: a struct timeval of 200 ms. */
 static void timeval_form(struct lab_result *r)
 {
@@ -115,6 +141,7 @@ static void run_getset(struct lab_result *r)
 	get_only(r, udp);
 	close(udp);
 	timeval_form(r);
+	flag_form(r);
 	lab_observe(r, "setsockopt(SO_RCVBUF) failed with %s on a closed descriptor, %s with optval "
 		       "pointing at address 16, %s with optlen 1, %s for option 0x7fff, %s on a pipe. "
 		       "SO_TYPE reads %s (TCP) and %s (UDP); setting SO_TYPE fails with %s, SO_ERROR with "
@@ -129,6 +156,10 @@ static void run_getset(struct lab_result *r)
 		    lab_word(r, "int_timeout_errno"), lab_word(r, "timeval_set_errno"),
 		    lab_num(r, "timeval_get_len"), lab_num(r, "timeval_get_us"),
 		    lab_word(r, "timeval_recv_errno"), lab_num(r, "timeval_recv_us") / 1000.0);
+	lab_observe_more(r, " getsockopt on a pipe fails with %s. SO_KEEPALIVE reads as %lld bytes "
+			    "holding %lld on a fresh TCP socket and %lld after setting it to 5.",
+			 lab_word(r, "pipe_get_errno"), lab_num(r, "flag_len"),
+			 lab_num(r, "flag_off_value"), lab_num(r, "flag_on_value"));
 }
 
 const struct lab_experiment lab_getset[] = {
@@ -138,7 +169,8 @@ const struct lab_experiment lab_getset[] = {
 		    "16, with optlen 1, for an unknown option, on a pipe; SO_TYPE of TCP and UDP "
 		    "sockets; setsockopt of SO_TYPE and SO_ERROR; SO_ERROR read twice on a UDP socket "
 		    "after sending to a closed port; SO_RCVTIMEO set as an int and as a struct timeval "
-		    "of 200 ms, read back, and a recv on an idle UDP socket.",
+		    "of 200 ms, read back, and a recv on an idle UDP socket; getsockopt on a pipe; "
+		    "SO_KEEPALIVE read on a fresh TCP socket and after setting it to 5.",
 	  .shows = "so_type_set_errno", .run = run_getset },
 };
 const size_t lab_getset_count = LAB_ARRAY_SIZE(lab_getset);
@@ -177,11 +209,26 @@ static const struct lab_check unp_timeval_parts[] = {
 	{ "int_timeout_errno", LAB_NE, .str = "OK", .says = "(a plain int is not the option's type: refused)" },
 };
 static const struct lab_check man_timeval_parts[] = { TIMEVAL_PARTS };
+static const struct lab_check sockets_only_parts[] = {
+	{ "pipe_get_errno", LAB_EQ, .str = "ENOTSOCK", .says = "getsockopt on a descriptor that is not a socket (a pipe) fails (ENOTSOCK)" },
+	{ "pipe_fd_errno", LAB_EQ, .str = "ENOTSOCK", .says = "and so does setsockopt" },
+};
+static const struct lab_check flag_parts[] = {
+	{ "flag_len", LAB_EQ, sizeof(int), .says = "getsockopt gives a flag option as an integer (its length)" },
+	{ "flag_off_value", LAB_EQ, 0, .says = "0 when the option is disabled (a fresh socket's SO_KEEPALIVE)" },
+	{ "flag_on_value", LAB_NE, 0, .says = "non-zero when it is enabled (after setting it to 5)" },
+};
 
 const struct lab_claim lab_getset_claims[] = {
 	{ "unp-errno-list", "getset-calls", "unp", 35, 41,
 	  "getsockopt and setsockopt return 0 on success and -1 on failure with errno EBADF (not a valid descriptor), EFAULT (optval not valid process memory), EINVAL (setsockopt's optlen invalid), ENOPROTOOPT (the level does not recognise the option) or ENOTSOCK (not a socket).",
 	  LAB_CHECKS(errno_parts) },
+	{ "unp-sockets-only", "getset-calls", "unp", 13, 0,
+	  "getsockopt and setsockopt work only on sockets.",
+	  LAB_CHECKS(sockets_only_parts) },
+	{ "unp-flag-options", "getset-calls", "unp", 47, 0,
+	  "getsockopt of a flag option gives *optval as an integer: 0 means the option is disabled, non-zero that it is enabled.",
+	  LAB_CHECKS(flag_parts) },
 	{ "unp-so-type", "getset-calls", "unp", 216, 0,
 	  "SO_TYPE returns the socket's type, an integer such as SOCK_STREAM or SOCK_DGRAM.",
 	  LAB_CHECKS(so_type_parts) },

@@ -273,6 +273,10 @@ static const struct lab_check timedout_parts[] = {
 	{ "so_error", LAB_EQ, .str = "ETIMEDOUT", .says = "the pending error is ETIMEDOUT" },
 	{ "recv_after", LAB_EQ, .str = "EOF", .says = "and the socket is closed" },
 };
+static const struct lab_check half_open_parts[] = {
+	{ "so_error", LAB_EQ, .str = "ETIMEDOUT", .says = "keepalive detects a peer host that went silent (pending error ETIMEDOUT)" },
+	{ "recv_after", LAB_EQ, .str = "EOF", .says = "and ends the connection (the socket is closed)" },
+};
 static const struct lab_check icmp_parts[] = {
 	{ "so_error", LAB_EQ, .str = "EHOSTUNREACH", .says = "an ICMP host unreachable answer makes the pending error EHOSTUNREACH" },
 	{ "failed_after_us", LAB_LT, 2700000, .says = "returned when the ICMP error answers a probe (before the probes run out at 3 s)" },
@@ -304,6 +308,9 @@ const struct lab_claim lab_keepalive_claims[] = {
 	{ "unp-keepalive-table", "keepalive-dead-peer", "unp", 122, 0,
 	  "(Table) On an idle connection with keepalive, a crashed peer host is detected after 2 quiet hours and 9 probes, with ETIMEDOUT.",
 	  LAB_CHECKS(idle_table_parts) },
+	{ "unp-keepalive-half-open", "keepalive-dead-peer", "unp", 111, 0,
+	  "A server whose client host went away (lost link, power, crash) never learns it by itself; with keepalive such half-open connections are detected and ended.",
+	  LAB_CHECKS(half_open_parts) },
 	{ "adv-keepalive", "keepalive-dead-peer", "adv", 25, 0,
 	  "SO_KEEPALIVE enables keep-alive messages on connection-oriented sockets.",
 	  LAB_CHECKS(man_keepalive_parts) },

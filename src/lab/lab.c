@@ -377,6 +377,18 @@ void lab_record_error(struct lab_result *r, int fd, const char *field)
 		lab_errno(r, field, err);
 }
 
+bool lab_tcp_info(int fd, void *ti, size_t size)
+{
+	const sockopt_entry *e = sockopt_catalog_find("TCP_INFO");
+	sockopt_value v;
+
+	if (!e || sockopt_get(fd, e, &v, NULL) < 0)
+		return false;
+	memset(ti, 0, size);
+	memcpy(ti, v.v.bytes, v.len < size ? v.len : size);
+	return true;
+}
+
 /*
  * Receive one datagram on FD within 500 ms and call FN for each control
  * message; the datagram's length or -1.

@@ -211,6 +211,13 @@ bool lab_record_fresh(struct lab_result *r, int family, int type, const char *na
 /* FD's pending error (SO_ERROR, which reading clears) as the word field FIELD ("OK", "ECONNRESET"). */
 void lab_record_error(struct lab_result *r, int fd, const char *field);
 
+/*
+ * FD's TCP_INFO through the library into TI of SIZE bytes (glibc's struct
+ * tcp_info or the kernel's longer one), zero-filled past what the kernel
+ * gave; false when unreadable.
+ */
+bool lab_tcp_info(int fd, void *ti, size_t size);
+
 /* ---- receiving (for experiments) ---------------------------------------- */
 
 /*

@@ -323,6 +323,7 @@ static const struct lab_check abort_table_parts[] = {
 	{ .says = "the receive buffer is discarded too", .unmeasured = "the lab leaves nothing unread at the closing end here" },
 };
 static const struct lab_check abort_windows_parts[] = { AT_ONCE("close_us"), DISCARDED, RST_SEEN };
+static const struct lab_check abort_example_parts[] = { AT_ONCE("close_us"), RST_SEEN };
 static const struct lab_check abort_every_read_parts[] = {
 	AT_ONCE("close_us"), DISCARDED, RST_SEEN,
 	{ "peer_next_read", LAB_EQ, .str = "ECONNRESET", .says = "the peer's second read fails with ECONNRESET too" },
@@ -370,6 +371,12 @@ const struct lab_claim lab_linger_claims[] = {
 	CLAIM("csdn-wiki-linger-off", "linger-default", "csdn-wiki", 21, 0,
 	      "With l_onoff = 0 close returns at once, unsent data is transmitted if possible, and the connection closes later through the normal TIME_WAIT state.",
 	      off_tw_parts),
+	CLAIM("cnblogs-close-default", "linger-default", "cnblogs", 2, 0,
+	      "The kernel's default close returns at once; data left in the socket's send buffer is still sent to the peer.",
+	      off_parts),
+	CLAIM("csdn-wiki-close-default", "linger-default", "csdn-wiki", 9, 0,
+	      "The kernel's default close returns at once; data left in the socket's send buffer is still sent to the peer.",
+	      off_parts),
 	CLAIM("unp-linger-default", "linger-default", "unp", 117, 0,
 	      "By default close returns at once, and data left in the send buffer is still sent to the peer.",
 	      off_parts),
@@ -385,6 +392,9 @@ const struct lab_claim lab_linger_claims[] = {
 	CLAIM("cnblogs-linger-abort", "linger-abort", "cnblogs", 10, 0,
 	      "With l_onoff != 0 and l_linger = 0 TCP aborts the connection on close: send-buffer data is discarded, an RST is sent instead of the four-packet termination, and TIME_WAIT is avoided.",
 	      abort_parts),
+	CLAIM("cnblogs-abort-example", "linger-abort", "cnblogs", 46, 0,
+	      "In the example (l_onoff = TRUE, l_linger = 0, then close), close aborts socket s at once; the abort comes from the zero timeout.",
+	      abort_example_parts),
 	CLAIM("cnblogs-windows-abort", "linger-abort", "cnblogs", 60, 0,
 	      "(Windows) With SO_LINGER on and a zero timeout closesocket does not block, the connection is reset, unsent data is lost, and the remote recv fails with WSAECONNRESET.",
 	      abort_windows_parts),
@@ -394,6 +404,9 @@ const struct lab_claim lab_linger_claims[] = {
 	CLAIM("csdn-wiki-linger-abort", "linger-abort", "csdn-wiki", 23, 0,
 	      "With l_onoff != 0 and l_linger = 0 TCP aborts on close: send-buffer data is discarded, an RST is sent instead of the four-packet termination, and TIME_WAIT is avoided.",
 	      abort_parts),
+	CLAIM("csdn-wiki-abort-example", "linger-abort", "csdn-wiki", 65, 0,
+	      "In the example (l_onoff = TRUE, l_linger = 0, then close), close aborts socket s at once; the abort comes from the zero timeout.",
+	      abort_example_parts),
 	CLAIM("csdn-wiki-abort-rst", "linger-abort", "csdn-wiki", 67, 0,
 	      "A process can end a connection abnormally, with an RST instead of the four-way close, by setting l_linger to 0 and calling close.",
 	      rst_parts),

@@ -113,6 +113,42 @@ static void use_min_mtu(struct lab_result *r)
 	close(fd);
 }
 
+/*
+ * IPV6_NEXTHOP as UNP describes it, a socket address naming the next hop
+ * (::1 here): given to setsockopt, and as ancillary data to sendmsg.  The
+ * system calls are made directly on purpose: the catalog knows the name
+ * only as an ancillary-data type, and what is measured is the kernel's
+ * answer to each form.
+ */
+static void nexthop(struct lab_result *r)
+{
+	struct sockaddr_in6 hop = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(hop))];
+	} control = { 0 };
+	struct iovec iov = { .iov_base = "x", .iov_len = 1 };
+	struct sockaddr_in6 to = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	struct msghdr msg = { .msg_name = &to, .msg_namelen = sizeof(to), .msg_iov = &iov,
+			      .msg_iovlen = 1, .msg_control = control.buf,
+			      .msg_controllen = sizeof(control.buf) };
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+	int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0), rx = labnet_udp_bound("::1");
+
+	if (fd >= 0 && rx >= 0) {
+		lab_errno(r, "nexthop_set_errno",
+			  setsockopt(fd, IPPROTO_IPV6, IPV6_NEXTHOP, &hop, sizeof(hop)) < 0 ? errno : 0);
+		to.sin6_port = htons(labnet_port(rx));
+		cm->cmsg_level = IPPROTO_IPV6;
+		cm->cmsg_type = IPV6_NEXTHOP;
+		cm->cmsg_len = CMSG_LEN(sizeof(hop));
+		memcpy(CMSG_DATA(cm), &hop, sizeof(hop));
+		lab_errno(r, "nexthop_cmsg_errno", sendmsg(fd, &msg, 0) < 0 ? errno : 0);
+	}
+	labnet_close(fd);
+	labnet_close(rx);
+}
+
 static void run_missing(struct lab_result *r)
 {
 	char absent[LAB_STR_MAX] = "";
@@ -129,6 +165,7 @@ static void run_missing(struct lab_result *r)
 	}
 	lab_int(r, "present", present);
 	use_min_mtu(r);
+	nexthop(r);
 	lab_observe(r, "Of %zu options the seeds describe, %d exist on this system (in its headers or "
 		       "in the catalog of every Linux option); absent: %s. The Linux ways: IP_PKTINFO for "
 		       "the destination address and interface, MSG_NOSIGNAL, FIONREAD/SIOCOUTQ, "
@@ -136,6 +173,8 @@ static void run_missing(struct lab_result *r)
 		    LAB_ARRAY_SIZE(bsd_names), present, absent[0] ? absent : "none");
 	lab_observe_more(r, " getsockopt(IPV6_USE_MIN_MTU) on a UDP6 socket: %s.",
 			 lab_word(r, "use_min_mtu_get"));
+	lab_observe_more(r, " IPV6_NEXTHOP (::1): setsockopt %s, as sendmsg ancillary data %s.",
+			 lab_word(r, "nexthop_set_errno"), lab_word(r, "nexthop_cmsg_errno"));
 }
 
 /* ---- the /proc/sys/net tunables the seeds list ---------------------------- */
@@ -204,9 +243,10 @@ const struct lab_experiment lab_misc[] = {
 	  .shows = "udp_errno", .run = run_so_debug },
 	{ .id = "options-missing-on-linux", .title = "BSD and Windows options the documents name, on Linux",
 	  .options = "SO_USELOOPBACK IP_RECVDSTADDR IP_RECVIF IPV6_USE_MIN_MTU SO_NOSIGPIPE SO_NREAD "
-		     "SO_NWRITE SO_LINGER_SEC SO_DONTLINGER",
+		     "SO_NWRITE SO_LINGER_SEC SO_DONTLINGER IPV6_NEXTHOP",
 	  .method = "Look each name up in this system's headers and in the catalog of every option "
-		    "Linux defines; getsockopt(IPV6_USE_MIN_MTU) on a UDP6 socket.",
+		    "Linux defines; getsockopt(IPV6_USE_MIN_MTU) on a UDP6 socket; IPV6_NEXTHOP ::1 "
+		    "given to setsockopt and as ancillary data to a sendmsg to a UDP6 socket on ::1.",
 	  .shows = "present", .run = run_missing },
 	{ .id = "proc-net-core", .title = "The /proc/sys/net/core tunables the article lists",
 	  .options = "SO_RCVBUF SO_SNDBUF", .method = "Read each of them.",
@@ -232,6 +272,11 @@ static const struct lab_check min_mtu_parts[] = {
 	{ "use_min_mtu_get", LAB_EQ, .str = "OK", .says = "the kernel has the option (getsockopt on a UDP6 socket)" },
 	{ "use_min_mtu_default", LAB_EQ, -1, .says = "it defaults to -1" },
 };
+static const struct lab_check nexthop_parts[] = {
+	{ "nexthop_set_errno", LAB_EQ, .str = "OK", .says = "IPV6_NEXTHOP sets the next hop of outgoing datagrams as a socket address (setsockopt)" },
+	{ "nexthop_cmsg_errno", LAB_EQ, .str = "OK", .says = "(or per datagram as sendmsg ancillary data)" },
+	{ .says = "it is a privileged operation", .unmeasured = "neither form is accepted here, with errors that are not permission errors, so there is no privilege to check" },
+};
 static const struct lab_check man_bsd_parts[] = {
 	EXISTS("SO_NOSIGPIPE"), EXISTS("SO_NREAD"), EXISTS("SO_NWRITE"), EXISTS("SO_LINGER_SEC"),
 };
@@ -256,6 +301,9 @@ const struct lab_claim lab_misc_claims[] = {
 	{ "unp-ipv6-use-min-mtu", "options-missing-on-linux", "unp", 318, 0,
 	  "IPV6_USE_MIN_MTU: 1 sends with the minimum IPv6 MTU, 0 does path MTU discovery for every destination, -1 (the default) for unicast only.",
 	  LAB_CHECKS(min_mtu_parts) },
+	{ "unp-ipv6-nexthop", "options-missing-on-linux", "unp", 278, 0,
+	  "IPV6_NEXTHOP gives the next-hop address of outgoing datagrams as a socket address structure; this is a privileged operation.",
+	  LAB_CHECKS(nexthop_parts) },
 	{ "adv-bsd-options", "options-missing-on-linux", "adv", 128, 134,
 	  "There are options SO_NOSIGPIPE (EPIPE instead of SIGPIPE), SO_NREAD, SO_NWRITE (get only) and SO_LINGER_SEC.",
 	  LAB_CHECKS(man_bsd_parts) },

@@ -3,6 +3,7 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "lab.h"
@@ -70,6 +71,31 @@ static void urgent_run(struct lab_result *r, const char *inl, const char *const 
 	close(s);
 }
 
+/*
+ * sockatmark, POSIX's test for the out-of-band mark: "ab", urgent "X",
+ * "cd" to a receiver with SO_OOBINLINE; the mark before any read, what
+ * one read returns (TCP stops a read at the mark), and the mark after it.
+ */
+static void at_mark(struct lab_result *r)
+{
+	static const char *const pieces[] = { "ab", "+X", "cd" };
+	char buf[16] = "";
+	ssize_t n;
+	int c, s;
+
+	if (labnet_tcp_pair("127.0.0.1", &c, &s) < 0)
+		return;
+	lab_set(s, "SO_OOBINLINE", "on");
+	send_pieces(c, pieces, 3);
+	lab_int(r, "mark_before_read", sockatmark(s));
+	n = recv(s, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+	buf[n > 0 ? n : 0] = '\0';
+	lab_str(r, "read_to_mark", buf);
+	lab_int(r, "mark_after_read", sockatmark(s));
+	close(c);
+	close(s);
+}
+
 static void run_oobinline(struct lab_result *r)
 {
 	static const char *const pieces[] = { "ab", "+X", "cd" };
@@ -83,6 +109,11 @@ static void run_oobinline(struct lab_result *r)
 		       "\"%s\".",
 		    lab_word(r, "without_oob"), lab_word(r, "without_stream"),
 		    lab_word(r, "with_oob"), lab_word(r, "with_stream"));
+	at_mark(r);
+	lab_observe_more(r, " sockatmark gave %lld before reading; a read returned \"%s\"; "
+			    "sockatmark then gave %lld.",
+			 lab_num(r, "mark_before_read"), lab_word(r, "read_to_mark"),
+			 lab_num(r, "mark_after_read"));
 }
 
 static void run_oob_lost(struct lab_result *r)
@@ -101,7 +132,8 @@ const struct lab_experiment lab_oob[] = {
 	{ .id = "oobinline", .title = "SO_OOBINLINE: urgent data in the normal stream",
 	  .options = "SO_OOBINLINE",
 	  .method = "Loopback pair: \"ab\", one urgent byte \"X\", \"cd\"; the receiver tries "
-		    "recv(MSG_OOB) and then reads the stream, with SO_OOBINLINE off and on.",
+		    "recv(MSG_OOB) and then reads the stream, with SO_OOBINLINE off and on; then, "
+		    "inline, sockatmark before and after one read.",
 	  .shows = "with_oob", .run = run_oobinline },
 	{ .id = "oob-lost", .title = "Urgent data when the receiver does not keep up",
 	  .options = "SO_OOBINLINE",
@@ -111,6 +143,10 @@ const struct lab_experiment lab_oob[] = {
 };
 const size_t lab_oob_count = LAB_ARRAY_SIZE(lab_oob);
 
+static const struct lab_check sockatmark_parts[] = {
+	{ "mark_before_read", LAB_EQ, 0, .says = "sockatmark tells whether the socket is at the out-of-band mark: 0 with \"ab\" still before it" },
+	{ "mark_after_read", LAB_EQ, 1, .says = "1 once a read has stopped at the mark" },
+};
 static const struct lab_check inline_parts[] = {
 	{ "with_stream", LAB_EQ, .str = "abXcd", .says = "with SO_OOBINLINE the urgent byte stays in the normal input" },
 	{ "with_oob", LAB_EQ, .str = "EINVAL", .says = "and MSG_OOB cannot read it" },
@@ -126,6 +162,9 @@ static const struct lab_check lost_parts[] = {
 };
 
 const struct lab_claim lab_oob_claims[] = {
+	{ "unp-sockatmark", "oobinline", "unp", 352, 0,
+	  "POSIX provides sockatmark as the preferred way to test whether a socket is at the out-of-band mark.",
+	  LAB_CHECKS(sockatmark_parts) },
 	{ "unp-oobinline", "oobinline", "unp", 155, 0,
 	  "With SO_OOBINLINE on, out-of-band data is left in the normal input queue, and MSG_OOB cannot be used to read it.",
 	  LAB_CHECKS(inline_parts) },

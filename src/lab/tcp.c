@@ -125,19 +125,6 @@ static void run_nodelay(struct lab_result *r)
 
 /* ---- TCP_MAXSEG -------------------------------------------------------- */
 
-/* TCP_INFO of FD, or false. */
-static bool tcp_info_of(int fd, struct tcp_info *ti)
-{
-	const sockopt_entry *e = sockopt_catalog_find("TCP_INFO");
-	sockopt_value v;
-
-	if (!e || sockopt_get(fd, e, &v, NULL) < 0)
-		return false;
-	memset(ti, 0, sizeof(*ti));
-	memcpy(ti, v.v.bytes, v.len < sizeof(*ti) ? v.len : sizeof(*ti));
-	return true;
-}
-
 /* Move TOTAL bytes from C to S (both ends of a pair), so the connection's windows open up. */
 static void push_bytes(int c, int s, long long total)
 {
@@ -184,10 +171,10 @@ static void maxseg_pair(struct lab_result *r, const char *prefix, const char *cl
 	}
 	lab_record(r, c, "TCP_MAXSEG", "%s_client", prefix);
 	lab_record(r, s, "TCP_MAXSEG", "%s_server", prefix);
-	if (!client_mss && tcp_info_of(s, &ti)) {
+	if (!client_mss && lab_tcp_info(s, &ti, sizeof(ti))) {
 		lab_int(r, "server_advmss", ti.tcpi_advmss);
 		lab_bool(r, "timestamps", ti.tcpi_options & TCPI_OPT_TIMESTAMPS);
-		if (tcp_info_of(c, &ti))
+		if (lab_tcp_info(c, &ti, sizeof(ti)))
 			lab_int(r, "client_advmss", ti.tcpi_advmss);
 		after_traffic(r, c, s);
 	}

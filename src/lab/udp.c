@@ -1,6 +1,7 @@
 /* udp.c: experiments on datagram sockets: sizes against SO_SNDBUF, broadcast, receive-buffer drops, SO_DONTROUTE. */
 #include <errno.h>
 #include <linux/sock_diag.h>
+#include <linux/tcp.h> /* the kernel's struct tcp_info: glibc's lacks tcpi_snd_wnd */
 #include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -112,6 +113,15 @@ static void run_broadcast(struct lab_result *r)
 
 /* ---- no flow control for UDP, flow control for TCP ---------------------- */
 
+/* The window the peer advertised to FD (TCP_INFO tcpi_snd_wnd) as FIELD. */
+static void record_window(struct lab_result *r, int fd, const char *field)
+{
+	struct tcp_info ti;
+
+	if (lab_tcp_info(fd, &ti, sizeof(ti)))
+		lab_int(r, field, ti.tcpi_snd_wnd);
+}
+
 /* Read every datagram waiting on FD; the count. */
 static int drain_datagrams(int fd)
 {
@@ -159,18 +169,26 @@ static void run_rcvbuf_drops(struct lab_result *r)
 		return (void)lab_skip(r, "no loopback TCP pair");
 	lab_set(s, "SO_RCVBUF", "16K");
 	lab_set(c, "SO_SNDBUF", "16K");
+	lab_record(r, s, "SO_RCVBUF", "tcp_rcvbuf");
+	labnet_sleep_ms(20); /* the receiver's window update after SO_RCVBUF */
+	record_window(r, c, "tcp_window_empty");
 	lab_int(r, "tcp_offered", 1 << 20);
 	lab_int(r, "tcp_sent", labnet_fill(c, 1 << 20));
+	labnet_sleep_ms(20); /* the last segments are acknowledged */
+	record_window(r, c, "tcp_window_full");
 	close(c);
 	lab_int(r, "tcp_received", labnet_drain(s, 1000, &end));
 	close(s);
 	lab_observe(r, "200 datagrams of 1000 bytes to a UDP socket with SO_RCVBUF 16K that did not "
 		       "read: %lld sent, %lld received, %lld counted as dropped (SO_MEMINFO). A TCP "
 		       "sender offered 1 MiB to a receiver with the same buffers; the kernel took "
-		       "%lld bytes before EAGAIN, and all %lld arrived.",
+		       "%lld bytes before EAGAIN, and all %lld arrived. The receiver (SO_RCVBUF "
+		       "read back as %lld) advertised a window of %lld bytes while empty and %lld "
+		       "once full.",
 		    lab_num(r, "udp_sent"), lab_num(r, "udp_received"),
 		    lab_num(r, "udp_dropped"), lab_num(r, "tcp_sent"),
-		    lab_num(r, "tcp_received"));
+		    lab_num(r, "tcp_received"), lab_num(r, "tcp_rcvbuf"),
+		    lab_num(r, "tcp_window_empty"), lab_num(r, "tcp_window_full"));
 }
 
 /* ---- SO_DONTROUTE -------------------------------------------------------- */
@@ -238,10 +256,12 @@ const struct lab_experiment lab_udp[] = {
 		    "TCP socket sets SO_BROADCAST and connects to 127.255.255.255.",
 	  .shows = "without_errno", .run = run_broadcast },
 	{ .id = "udp-rcvbuf-drops", .title = "UDP drops what its receive buffer cannot hold; TCP's window does not",
-	  .options = "SO_RCVBUF SO_MEMINFO",
+	  .options = "SO_RCVBUF SO_MEMINFO TCP_INFO",
 	  .method = "200 datagrams of 1000 bytes to a UDP socket with SO_RCVBUF 16K that does not read, "
 		    "drops counted by the kernel (SO_MEMINFO); a TCP sender with a 16K send buffer "
-		    "offers 1 MiB to a receiver with SO_RCVBUF 16K until EAGAIN, then the receiver drains.",
+		    "offers 1 MiB to a receiver with SO_RCVBUF 16K until EAGAIN, then the receiver "
+		    "drains; the window the receiver advertised (the sender's TCP_INFO tcpi_snd_wnd) "
+		    "before and after the sending.",
 	  .shows = "udp_dropped", .run = run_rcvbuf_drops },
 	{ .id = "dontroute", .title = "SO_DONTROUTE and MSG_DONTROUTE bypass gateways",
 	  .options = "SO_DONTROUTE",
@@ -272,6 +292,10 @@ static const struct lab_check man_broadcast_parts[] = {
 static const struct lab_check udp_flow_parts[] = {
 	{ "udp_received", LAB_LT, .other = "udp_sent", .says = "a datagram that does not fit the receive buffer is dropped" },
 	{ "udp_accounted", LAB_EQ, .other = "udp_sent", .says = "every datagram was either received or counted as dropped" },
+};
+static const struct lab_check tcp_window_parts[] = {
+	{ "tcp_window_empty", LAB_GT, 0, .says = "with room in the receive buffer the window advertised to the peer is open" },
+	{ "tcp_window_full", LAB_EQ, 0, .says = "with no room left (nothing read) it is 0: the free space limits the window" },
 };
 static const struct lab_check tcp_flow_parts[] = {
 	{ "tcp_sent", LAB_LT, .other = "tcp_offered", .says = "the peer cannot send past the advertised window (the sender stops with EAGAIN)" },
@@ -304,6 +328,9 @@ const struct lab_claim lab_udp_claims[] = {
 	{ "unp-udp-no-flow-control", "udp-rcvbuf-drops", "unp", 163, 0,
 	  "UDP has no flow control: a datagram that does not fit in the receive buffer is dropped, so a fast sender can overrun a slow receiver.",
 	  LAB_CHECKS(udp_flow_parts) },
+	{ "unp-rcvbuf-window", "udp-rcvbuf-drops", "unp", 159, 0,
+	  "For TCP, the free space in the socket receive buffer limits the window TCP advertises to the peer.",
+	  LAB_CHECKS(tcp_window_parts) },
 	{ "unp-tcp-no-overflow", "udp-rcvbuf-drops", "unp", 161, 0,
 	  "A TCP receive buffer cannot overflow, because the peer may not send more than the advertised window (flow control).",
 	  LAB_CHECKS(tcp_flow_parts) },
