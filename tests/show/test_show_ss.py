@@ -146,7 +146,8 @@ class SharedListener(Case):
         return (parent, kid1, kid2), port
 
     def check_one_entry(self, entries, port, backend):
-        mine = [e for e in entries if e["local"] == "127.0.0.1:%d" % port]
+        # The listener: another process's client socket may have the same local port.
+        mine = [e for e in entries if e["local"] == "127.0.0.1:%d" % port and e["state"] == "LISTEN"]
         self.assertEqual(len(mine), 1, "%s: %s" % (backend, mine))
         line = ss_lines("-tlnp", "sport = :%d" % port)
         self.assertEqual(len(line), 1, line)
@@ -284,8 +285,12 @@ def show_row(pid, fd):
     return lines[0].split(), ss
 
 
-def ss_row(proto, port):
-    """ss -tuanpieom for the socket on local PORT as (the row's words, the words of its info line)."""
+def ss_row(proto, port, pid):
+    """ss -tuanpieom for the socket of process PID on local PORT as (the row's words, the words of its info line).
+
+    Another process's socket may have the same local port (a client's ephemeral port on
+    127.0.0.1), so rows are kept by their holder too.
+    """
     lines = ss_lines("-tuanpieom", "sport = :%d" % port)
     rows = []
     for line in lines:  # a socket's row, then its -i/-m line indented under it
@@ -293,7 +298,7 @@ def ss_row(proto, port):
             rows.append([line.split(), []])
         elif rows:
             rows[-1][1] += line.split()
-    rows = [r for r in rows if r[0][0] == proto]
+    rows = [r for r in rows if r[0][0] == proto and "pid=%d," % pid in " ".join(r[0])]
     if len(rows) != 1:
         raise AssertionError("ss shows %d %s rows for port %d: %s" % (len(rows), proto, port, lines))
     return rows[0]
@@ -321,7 +326,7 @@ class AgainstSs(Case):
         time.sleep(0.3)  # let the connection go idle: its counters stop
         t0 = time.monotonic()
         row, mine = show_row(pid, tcp_fd)
-        ss_words, ss_info = ss_row("tcp", port)
+        ss_words, ss_info = ss_row("tcp", port, pid)
         spent_ms = (time.monotonic() - t0) * 1000
         self.assertEqual(*header(row, ss_words))
         ours, theirs = fields(mine), fields(ss_info)
@@ -351,7 +356,7 @@ class AgainstSs(Case):
     def test_udp_queue_is_every_queued_byte_as_ss_counts_it(self):
         pid, _, udp_fd, _, port = self.holder()
         row, mine = show_row(pid, udp_fd)
-        ss_words, ss_info = ss_row("udp", port)
+        ss_words, ss_info = ss_row("udp", port, pid)
         self.assertEqual(*header(row, ss_words))
         self.assertGreater(int(row[5]), 3000, "three 1000-byte datagrams and their overhead")
         self.assertEqual(fields(mine)["skmem"], fields(ss_info)["skmem"])
@@ -365,7 +370,7 @@ class AgainstSs(Case):
         r = sockopt("show", "--backend", "pidfd", *pids)
         rows = r.stdout.splitlines()[1:]
         self.assertEqual(len(rows), 1, r.stdout)
-        ss_words, _ = ss_row("tcp", port)
+        ss_words, _ = ss_row("tcp", port, int(pids[0]))
         self.assertEqual(*header(rows[0].split(), ss_words))
         users = re.search(r"users:\((.*?\))\)", rows[0]).group(0)
         self.assertEqual(ss_users(users), ss_users(" ".join(ss_words)))
