@@ -1,4 +1,4 @@
-/* connect_loop.c: N connect/close cycles on loopback, timed (wall and CPU); with --setsockopt it sets TCP_NODELAY itself, as a peer for the preload, and with --dup it also duplicates each socket and closes the copy (calls the preload follows). */
+/* connect_loop.c: N connect/close cycles on loopback, timed (wall and CPU); with --setsockopt it sets TCP_NODELAY itself, as a peer for the preload, with --keepalive it sets SO_KEEPALIVE too, and with --dup it also duplicates each socket and closes the copy (calls the preload follows). */
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
@@ -35,12 +35,13 @@ int main(int argc, char **argv)
 {
 	struct sockaddr_in sin;
 	int n = argc > 1 ? atoi(argv[1]) : 20000, one = 1, l, done = 0;
-	bool self = false, dup_too = false;
+	bool self = false, keepalive = false, dup_too = false;
 	double start, start_cpu, limit = 60; /* seconds: the loop stops there whatever N is */
 	pthread_t acc;
 
 	for (int i = 2; i < argc; i++) {
 		self |= strcmp(argv[i], "--setsockopt") == 0;
+		keepalive |= strcmp(argv[i], "--keepalive") == 0;
 		dup_too |= strcmp(argv[i], "--dup") == 0;
 	}
 	l = loopback_listener(&sin, 4096);
@@ -56,6 +57,8 @@ int main(int argc, char **argv)
 
 		if (self)
 			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		if (keepalive)
+			setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
 		if (dup_too)
 			close(dup(fd));
 		if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0) {
