@@ -66,9 +66,11 @@ static int fill_targets(struct iter_set_bpf *skel, const uint64_t *inodes, size_
 	return 0;
 }
 
-int bpf_set_apply(const uint64_t *inodes, size_t ninodes, const struct bpf_set_option *opts,
-		  size_t n, int (*each)(const struct bpf_set_result *r, void *ctx), void *ctx,
-		  struct bpf_show_diag *diag)
+/* One pass over the sockets FILL named to the program (a set of inodes, or a cgroup). */
+static int set_pass(const struct bpf_set_option *opts, size_t n,
+		    int (*fill)(struct iter_set_bpf *skel, const void *arg, struct bpf_show_diag *diag),
+		    const void *arg, int (*each)(const struct bpf_set_result *r, void *ctx), void *ctx,
+		    struct bpf_show_diag *diag)
 {
 	struct set_pass pass = { each, ctx, 0 };
 	struct iter_set_bpf *skel;
@@ -86,7 +88,7 @@ int bpf_set_apply(const uint64_t *inodes, size_t ninodes, const struct bpf_set_o
 	for (size_t i = 0; i < n; i++)
 		skel->bss->options[i] =
 			(struct iter_set_option){ opts[i].level, opts[i].optname, opts[i].value };
-	r = fill_targets(skel, inodes, ninodes, diag);
+	r = fill(skel, arg, diag);
 	link = r == 0 ? bpf_program__attach_iter(skel->progs.sockopt_set, NULL) : NULL;
 	if (r == 0 && !link)
 		r = bpf_show_fail(diag, -errno, "attaching the set iterator failed: %s",
@@ -97,4 +99,51 @@ int bpf_set_apply(const uint64_t *inodes, size_t ninodes, const struct bpf_set_o
 	bpf_link__destroy(link);
 	iter_set_bpf__destroy(skel);
 	return r < 0 ? r : pass.count;
+}
+
+/* The inodes to fill the program's map with. */
+struct inode_list {
+	const uint64_t *inodes;
+	size_t n;
+};
+
+static int fill_inodes(struct iter_set_bpf *skel, const void *arg, struct bpf_show_diag *diag)
+{
+	const struct inode_list *list = arg;
+
+	return fill_targets(skel, list->inodes, list->n, diag);
+}
+
+int bpf_set_apply(const uint64_t *inodes, size_t ninodes, const struct bpf_set_option *opts,
+		  size_t n, int (*each)(const struct bpf_set_result *r, void *ctx), void *ctx,
+		  struct bpf_show_diag *diag)
+{
+	struct inode_list list = { inodes, ninodes };
+
+	return set_pass(opts, n, fill_inodes, &list, each, ctx, diag);
+}
+
+/* A cgroup by id and level. */
+struct cgroup_ref {
+	uint64_t id;
+	unsigned level;
+};
+
+static int fill_cgroup(struct iter_set_bpf *skel, const void *arg, struct bpf_show_diag *diag)
+{
+	const struct cgroup_ref *cg = arg;
+
+	(void)diag;
+	skel->bss->cgroup_id = cg->id;
+	skel->bss->cgroup_level = cg->level;
+	return 0;
+}
+
+int bpf_set_apply_cgroup(uint64_t cgroup_id, unsigned level, const struct bpf_set_option *opts,
+			 size_t n, int (*each)(const struct bpf_set_result *r, void *ctx),
+			 void *ctx, struct bpf_show_diag *diag)
+{
+	struct cgroup_ref cg = { cgroup_id, level };
+
+	return set_pass(opts, n, fill_cgroup, &cg, each, ctx, diag);
 }

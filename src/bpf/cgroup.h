@@ -68,6 +68,19 @@ int cg_load_reset(struct cg_load *l);
 /* Write TEXT into the cgroup file DIR/NAME ("cgroup.procs" …); -errno. */
 int cg_write(const char *dir, const char *name, const char *text);
 
+/*
+ * Pin the maps and the links of L, attached, in the new directory DIR
+ * (mode 0700): they then outlive sockopt, until cg_unpin(DIR).
+ */
+int cg_load_pin(struct cg_load *l, const char *dir, struct sockopt_diag *diag);
+/* Open the maps an attachment pinned in DIR, to read them; -errno. */
+int cg_load_open_pinned(const char *dir, struct cg_load **out);
+/* Remove the pins in DIR and DIR itself: the links close and the programs go; -errno. */
+int cg_unpin(const char *dir);
+/* The attachment's texts, and its entry I as the programs read it. */
+int cg_load_info(struct cg_load *l, struct cg_info *out);
+int cg_load_entry(struct cg_load *l, size_t i, struct cg_entry *out);
+
 /* The counters of entry I. */
 int cg_load_stat(struct cg_load *l, size_t i, struct cg_stat *out);
 /* Call FN for every --verbose event until TIMEOUT_MS pass; the count or -errno. */

@@ -79,8 +79,24 @@ struct socket {
 	struct sock *sk;
 } CORE;
 
+struct kernfs_node {
+	__u64 id; /* the cgroup id: the inode number of its directory in cgroup2 */
+} CORE;
+
+/* A cgroup v2 and its ancestors by level (the root is level 0). */
+struct cgroup {
+	int level;
+	struct kernfs_node *kn;
+	struct cgroup *ancestors[];
+} CORE;
+
+struct sock_cgroup_data {
+	struct cgroup *cgroup; /* of the process that made the socket */
+} CORE;
+
 struct sock {
 	struct sock_common __sk_common;
+	struct sock_cgroup_data sk_cgrp_data;
 	long sk_rcvtimeo;
 	long sk_sndtimeo;
 	struct socket *sk_socket;
