@@ -1,5 +1,5 @@
 #!/bin/sh
-# bench_run.sh: what the preload costs (make bench-run): a connect/close loop plain, under sockopt run, and setting the option itself; syscalls of a send/recv loop under strace -c.
+# bench_run.sh: what the preload and the cgroup programs cost (make bench-run): a connect/close loop plain, under sockopt run, setting the option itself, and in a cgroup with and without sockopt attach's programs; syscalls of a send/recv loop under strace -c.
 set -eu
 build=${1:-build}
 sockopt=$build/sockopt
@@ -35,6 +35,50 @@ awk -v sc="$(best "$tmp/shim" 3)" -v fc="$(best "$tmp/self" 3)" -v pc="$(best "$
 	printf "  ratio shim / self-setsockopt        CPU %.3f  wall %.3f  (goal <= 1.05)\n", sc / fc, sw / fw
 	printf "  ratio shim / plain                  CPU %.3f\n", sc / pc
 }'
+
+# The cgroup method (as root, with cgroup v2): the same loop in a cgroup with sockopt attach's
+# programs against the loop in a twin cgroup with none, rounds interleaved, medians compared.
+root=$(awk '$0 ~ / - cgroup2 / { print $5; exit }' /proc/self/mountinfo)
+if [ "$(id -u)" = 0 ] && [ -n "$root" ]; then
+	plain_cg=$root/sockopt-bench-plain-$$ attached_cg=$root/sockopt-bench-attached-$$
+	[ -n "${SOCKOPT_BPF_PIN_DIR:-}" ] || export SOCKOPT_BPF_PIN_DIR=/sys/fs/bpf/sockopt-bench-$$
+	pins=$SOCKOPT_BPF_PIN_DIR
+	undo() {
+		"$sockopt" detach "$attached_cg" >/dev/null 2>&1 || true
+		rmdir "$plain_cg" "$attached_cg" 2>/dev/null || true
+		case $pins in */sockopt-bench-$$) rm -rf "$pins" ;; esac
+		rm -rf "$tmp"
+	}
+	trap undo EXIT INT TERM
+	mkdir "$plain_cg" "$attached_cg"
+	"$sockopt" attach "$attached_cg" -o TCP_NODELAY=1 >/dev/null
+	# in_cgroup CGROUP CMD…: CMD run in CGROUP from its first instruction, as systemd starts a unit
+	in_cgroup() { sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' sh "$@"; }
+	i=0
+	while [ $i -lt "$rounds" ]; do
+		in_cgroup "$plain_cg" "$progs/connect_loop" "$cycles" >>"$tmp/cg-plain"
+		in_cgroup "$attached_cg" "$progs/connect_loop" "$cycles" >>"$tmp/cg-attached"
+		i=$((i + 1))
+	done
+	applied=$("$sockopt" attached "$attached_cg" | sed -n 's/^  TCP_NODELAY=on //p')
+	"$sockopt" detach "$attached_cg" >/dev/null
+	# median FILE COLUMN
+	median() { awk -v c="$2" '{ print $c }' "$1" | sort -g | awk '{ v[NR] = $1 }
+		END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+	echo "connect/close loop in a cgroup, $cycles cycles, median of $rounds interleaved rounds:"
+	printf '  %-36s %9s %9s\n' "" "CPU s" "wall s"
+	printf '  %-36s %9.3f %9.3f\n' "cgroup without programs" "$(median "$tmp/cg-plain" 3)" \
+		"$(median "$tmp/cg-plain" 2)"
+	printf '  %-36s %9.3f %9.3f\n' "sockopt attach -o TCP_NODELAY=1" \
+		"$(median "$tmp/cg-attached" 3)" "$(median "$tmp/cg-attached" 2)"
+	echo "  the programs: TCP_NODELAY=on $applied"
+	awk -v ac="$(median "$tmp/cg-attached" 3)" -v pc="$(median "$tmp/cg-plain" 3)" \
+		-v aw="$(median "$tmp/cg-attached" 2)" -v pw="$(median "$tmp/cg-plain" 2)" 'BEGIN {
+		printf "  ratio attached / no programs        CPU %.3f  wall %.3f  (goal <= 1.05)\n", ac / pc, aw / pw
+	}'
+else
+	echo "connect/close loop in a cgroup: skipped (needs root and a cgroup v2 hierarchy)"
+fi
 
 # strace -c counts every syscall; the shim's extra ones are all at setup, so they do not
 # grow with the number of round trips: zero extra per send/recv.
