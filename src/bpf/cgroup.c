@@ -293,6 +293,23 @@ static int fill_maps(struct cg_load *l, const struct cg_entry *e, size_t n,
 	return write_info(l, info);
 }
 
+int cg_load_set_entries(struct cg_load *l, const struct cg_entry *e, size_t n,
+			const struct cg_info *info)
+{
+	return n > CG_MAX_ENTRIES ? -E2BIG : fill_maps(l, e, n, info);
+}
+
+unsigned long long cg_object_hash(void)
+{
+	size_t n;
+	const unsigned char *p = cgroup_bpf__elf_bytes(&n);
+	unsigned long long h = 0xcbf29ce484222325ULL; /* FNV-1a */
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 0x100000001b3ULL;
+	return h;
+}
+
 int cg_load_set_info(struct cg_load *l, const struct cg_info *info, struct sockopt_diag *diag)
 {
 	int r = write_info(l, info);
