@@ -33,6 +33,12 @@ _sockopt_placeholder()
 		COMPREPLY=($(compgen -W "$(cd /proc && printf '%s ' [0-9]*)" -- "$cur")) ;;
 	ID)
 		COMPREPLY=($(compgen -W "$_sockopt_lab_ids" -- "$cur")) ;;
+	CGROUP)
+		# A directory under the cgroup v2 mount, relative to it.
+		local root
+		root=$(awk '$0 ~ / - cgroup2 / { print $5; exit }' /proc/self/mountinfo 2>/dev/null)
+		[[ -n $root ]] && COMPREPLY=($(cd "$root" && compgen -d -S / -- "$cur"))
+		compopt -o nospace 2>/dev/null ;;
 	CMD | COMMAND)
 		COMPREPLY=($(compgen -c -- "$cur")) ;;
 	esac

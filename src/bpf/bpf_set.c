@@ -75,10 +75,15 @@ static int set_here(void *ctx, struct bpf_show_diag *diag)
 	return bpf_read_records(p->link, sizeof(struct iter_set_record), on_result, p, diag);
 }
 
-int bpf_set_apply(const uint64_t *inodes, const struct bpf_netns_door *doors, size_t ninodes,
-		  const struct bpf_set_option *opts, size_t n,
-		  int (*each)(const struct bpf_set_result *r, void *ctx), void *ctx,
-		  struct bpf_show_diag *diag)
+/*
+ * One pass over the sockets FILL named to the program (a set of inodes,
+ * or a cgroup), in this network namespace and in each of the NDOORS DOORS'.
+ */
+static int set_pass(const struct bpf_set_option *opts, size_t n,
+		    int (*fill)(struct iter_set_bpf *skel, const void *arg, struct bpf_show_diag *diag),
+		    const void *arg, const struct bpf_netns_door *doors, size_t ndoors,
+		    int (*each)(const struct bpf_set_result *r, void *ctx), void *ctx,
+		    struct bpf_show_diag *diag)
 {
 	struct set_pass pass = { each, ctx, 0, -1 };
 	struct iter_set_bpf *skel;
@@ -96,16 +101,65 @@ int bpf_set_apply(const uint64_t *inodes, const struct bpf_netns_door *doors, si
 	for (size_t i = 0; i < n; i++)
 		skel->bss->options[i] =
 			(struct iter_set_option){ opts[i].level, opts[i].optname, opts[i].value };
-	r = fill_targets(skel, inodes, ninodes, diag);
+	r = fill(skel, arg, diag);
 	link = r == 0 ? bpf_program__attach_iter(skel->progs.sockopt_set, NULL) : NULL;
 	if (r == 0 && !link)
 		r = bpf_show_fail(diag, -errno, "attaching the set iterator failed: %s",
 				  strerror(errno));
 	if (r == 0) {
 		pass.link = bpf_link__fd(link);
-		r = bpf_in_every_netns(doors, ninodes, "TCP sockets", set_here, &pass, diag);
+		r = bpf_in_every_netns(doors, ndoors, "TCP sockets", set_here, &pass, diag);
 	}
 	bpf_link__destroy(link);
 	iter_set_bpf__destroy(skel);
 	return r < 0 ? r : pass.count;
+}
+
+/* The inodes to fill the program's map with. */
+struct inode_list {
+	const uint64_t *inodes;
+	size_t n;
+};
+
+static int fill_inodes(struct iter_set_bpf *skel, const void *arg, struct bpf_show_diag *diag)
+{
+	const struct inode_list *list = arg;
+
+	return fill_targets(skel, list->inodes, list->n, diag);
+}
+
+int bpf_set_apply(const uint64_t *inodes, const struct bpf_netns_door *doors, size_t ninodes,
+		  const struct bpf_set_option *opts, size_t n,
+		  int (*each)(const struct bpf_set_result *r, void *ctx), void *ctx,
+		  struct bpf_show_diag *diag)
+{
+	struct inode_list list = { inodes, ninodes };
+
+	return set_pass(opts, n, fill_inodes, &list, doors, ninodes, each, ctx, diag);
+}
+
+/* A cgroup by id and level. */
+struct cgroup_ref {
+	uint64_t id;
+	unsigned level;
+};
+
+static int fill_cgroup(struct iter_set_bpf *skel, const void *arg, struct bpf_show_diag *diag)
+{
+	const struct cgroup_ref *cg = arg;
+
+	(void)diag;
+	skel->bss->cgroup_id = cg->id;
+	skel->bss->cgroup_level = cg->level;
+	return 0;
+}
+
+int bpf_set_apply_cgroup(uint64_t cgroup_id, unsigned level, const struct bpf_set_option *opts,
+			 size_t n, int (*each)(const struct bpf_set_result *r, void *ctx),
+			 void *ctx, struct bpf_show_diag *diag)
+{
+	struct cgroup_ref cg = { cgroup_id, level };
+
+	/* The cgroup's sockets in sockopt's own network namespace. */
+	return set_pass(opts, n, fill_cgroup, &cg, NULL, 0, each, ctx, diag);
 }

@@ -23,6 +23,13 @@ struct bpf_show_diag {
 int bpf_show_fail(struct bpf_show_diag *diag, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/*
+ * The directory of sockopt's pins into BUF: $SOCKOPT_BPF_PIN_DIR (tests
+ * use their own), else sockopt/ in the bpffs, which is mounted on
+ * /sys/fs/bpf when absent; made, root-only, when missing.
+ */
+int bpf_pin_dir(char *buf, size_t size, struct bpf_show_diag *diag);
+
 /* A link fd of iterator WHICH: the pinned one, or loaded, attached and pinned now. */
 int bpf_iter_link(int which, struct bpf_show_diag *diag);
 
@@ -116,5 +123,14 @@ int bpf_set_apply(const uint64_t *inodes, const struct bpf_netns_door *doors, si
 		  const struct bpf_set_option *opts, size_t n,
 		  int (*each)(const struct bpf_set_result *r, void *ctx), void *ctx,
 		  struct bpf_show_diag *diag);
+
+/*
+ * The same on every TCP socket of this network namespace that a process
+ * of the cgroup CGROUP_ID made, or a process of a cgroup below it; LEVEL
+ * is the cgroup's depth under the cgroup v2 root (the root is 0).
+ */
+int bpf_set_apply_cgroup(uint64_t cgroup_id, unsigned level, const struct bpf_set_option *opts,
+			 size_t n, int (*each)(const struct bpf_set_result *r, void *ctx),
+			 void *ctx, struct bpf_show_diag *diag);
 
 #endif /* SOCKOPT_BPFSHOW_H */

@@ -190,20 +190,25 @@ int sockopt_create(struct bpf_sock *sk)
 SEC("sockops")
 int sockopt_sockops(struct bpf_sock_ops *skops)
 {
-	unsigned int socks = socks_of(skops->family, SOCK_STREAM);
-	__u64 cookie = bpf_get_socket_cookie(skops);
+	unsigned int socks = socks_of(skops->family, SOCK_STREAM), when;
+	__u64 cookie;
 
+	/* The callbacks the spec has nothing for (RTT, RTO, window …) return before any work. */
 	switch (skops->op) {
 	case BPF_SOCK_OPS_TCP_CONNECT_CB:
-		APPLY_ALL(skops, CG_CONNECT, CG_CONNECT, socks, cookie, 0);
+		when = CG_CONNECT;
 		break;
 	case BPF_SOCK_OPS_TCP_LISTEN_CB:
-		APPLY_ALL(skops, CG_LISTEN, CG_LISTEN, socks, cookie, 0);
+		when = CG_LISTEN;
 		break;
 	case BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB:
-		APPLY_ALL(skops, CG_ACCEPT, CG_ACCEPT, socks, cookie, 0);
+		when = CG_ACCEPT;
 		break;
+	default:
+		return 1;
 	}
+	cookie = bpf_get_socket_cookie(skops);
+	APPLY_ALL(skops, when, when, socks, cookie, 0);
 	return 1;
 }
 

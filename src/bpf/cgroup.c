@@ -1,5 +1,7 @@
 /* cgroup.c: the loader of the cgroup programs: spec entries in, programs loaded, attached as links, probed, counted. */
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -23,13 +25,18 @@
 #define CG_MAX_LINKS 16
 
 struct cg_load {
-	struct cgroup_bpf *skel;
+	struct cgroup_bpf *skel; /* NULL when opened from the pins of an attachment */
+	int entries_fd, stats_fd, info_fd;
 	struct bpf_link *links[CG_MAX_LINKS];
+	const char *link_names[CG_MAX_LINKS]; /* the program of each link */
 	size_t nlinks, nentries;
+	unsigned needed; /* the programs the entries need, as bits of enum cg_prog */
 	struct ring_buffer *events;
 	void (*event_fn)(const struct cg_event *ev, void *ctx);
 	void *event_ctx;
 };
+
+static void cg_close_fds(struct cg_load *l);
 
 static const char *const when_names[CG_WHEN_COUNT] = { "create", "bind",   "connect",
 						       "listen", "accept", "send" };
@@ -235,18 +242,72 @@ static int write_info(struct cg_load *l, const struct cg_info *info)
 	__u32 zero = 0;
 
 	in.count = (unsigned)l->nentries;
-	return bpf_map_update_elem(bpf_map__fd(l->skel->maps.cg_info), &zero, &in, 0) < 0 ? -errno
-											    : 0;
+	return bpf_map_update_elem(l->info_fd, &zero, &in, 0) < 0 ? -errno : 0;
+}
+
+/* The programs, by the name of their function in cgroup.bpf.c. */
+static const char *const prog_names[] = { "sockopt_create", "sockopt_sockops", "sockopt_bind4",
+					  "sockopt_bind6",  "sockopt_connect4", "sockopt_connect6",
+					  "sockopt_sendmsg4", "sockopt_sendmsg6", "sockopt_pin" };
+
+/*
+ * The programs that have something to do for the entries: a hook is
+ * attached only when some entry needs it, since every hook attached costs
+ * each socket of the cgroup a program run (cgroup/setsockopt even every
+ * setsockopt call of the program), whether it acts or not.
+ */
+static unsigned programs_needed(const struct cg_entry *e, size_t n)
+{
+	enum { CREATE = 1u << 0, SOCKOPS = 1u << 1, BIND = 3u << 2, CONNECT = 3u << 4,
+	       SENDMSG = 3u << 6, PIN = 1u << 8 };
+	unsigned needed = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		bool udp = e[i].socks & (CG_UDP4 | CG_UDP6), tcp = e[i].socks & (CG_TCP4 | CG_TCP6);
+
+		needed |= e[i].when & CG_CREATE ? CREATE : 0;
+		needed |= tcp && e[i].when & (CG_CONNECT | CG_LISTEN | CG_ACCEPT) ? SOCKOPS : 0;
+		needed |= e[i].when & CG_BIND || udp ? BIND : 0;
+		needed |= udp ? CONNECT | SENDMSG : 0;
+		needed |= e[i].pinned ? PIN : 0;
+	}
+	return needed;
+}
+
+static bool program_needed(const struct cg_load *l, const struct bpf_program *prog)
+{
+	for (size_t i = 0; i < sizeof(prog_names) / sizeof(prog_names[0]); i++)
+		if (strcmp(bpf_program__name(prog), prog_names[i]) == 0)
+			return l->needed & (1u << i);
+	return true;
 }
 
 static int fill_maps(struct cg_load *l, const struct cg_entry *e, size_t n,
 		     const struct cg_info *info)
 {
+	l->needed = programs_needed(e, n);
 	for (__u32 i = 0; i < n; i++)
-		if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.cg_entries), &i, &e[i], 0) < 0)
+		if (bpf_map_update_elem(l->entries_fd, &i, &e[i], 0) < 0)
 			return -errno;
 	l->nentries = n;
 	return write_info(l, info);
+}
+
+int cg_load_set_entries(struct cg_load *l, const struct cg_entry *e, size_t n,
+			const struct cg_info *info)
+{
+	return n > CG_MAX_ENTRIES ? -E2BIG : fill_maps(l, e, n, info);
+}
+
+unsigned long long cg_object_hash(void)
+{
+	size_t n;
+	const unsigned char *p = cgroup_bpf__elf_bytes(&n);
+	unsigned long long h = 0xcbf29ce484222325ULL; /* FNV-1a */
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 0x100000001b3ULL;
+	return h;
 }
 
 int cg_load_set_info(struct cg_load *l, const struct cg_info *info, struct sockopt_diag *diag)
@@ -271,6 +332,11 @@ int cg_load_new(const struct cg_entry *e, size_t n, const struct cg_info *info,
 		return diag_set(diag, -ENOMEM, "Out of memory.");
 	libbpf_set_print(silent);
 	l->skel = cgroup_bpf__open_and_load();
+	if (l->skel) {
+		l->entries_fd = bpf_map__fd(l->skel->maps.cg_entries);
+		l->stats_fd = bpf_map__fd(l->skel->maps.cg_stats);
+		l->info_fd = bpf_map__fd(l->skel->maps.cg_info);
+	}
 	r = l->skel ? fill_maps(l, e, n, info) : -errno;
 	if (r < 0) {
 		cg_load_free(l);
@@ -296,7 +362,10 @@ void cg_load_free(struct cg_load *l)
 		return;
 	cg_load_detach(l);
 	ring_buffer__free(l->events);
-	cgroup_bpf__destroy(l->skel);
+	if (l->skel)
+		cgroup_bpf__destroy(l->skel);
+	else
+		cg_close_fds(l);
 	free(l);
 }
 
@@ -309,8 +378,11 @@ int cg_load_attach(struct cg_load *l, const char *dir, struct sockopt_diag *diag
 		return diag_set(diag, -errno, "Cannot open the cgroup %.400s: %s.", dir, strerror(errno));
 	bpf_object__for_each_program(prog, l->skel->obj)
 	{
-		struct bpf_link *link = bpf_program__attach_cgroup(prog, fd);
+		struct bpf_link *link;
 
+		if (!program_needed(l, prog))
+			continue;
+		link = bpf_program__attach_cgroup(prog, fd);
 		if (!link || l->nlinks == CG_MAX_LINKS) {
 			r = link ? -E2BIG : -errno;
 			bpf_link__destroy(link);
@@ -318,6 +390,7 @@ int cg_load_attach(struct cg_load *l, const char *dir, struct sockopt_diag *diag
 				 bpf_program__name(prog), dir, strerror(-r));
 			break;
 		}
+		l->link_names[l->nlinks] = bpf_program__name(prog);
 		l->links[l->nlinks++] = link;
 	}
 	close(fd);
@@ -330,8 +403,107 @@ int cg_load_stat(struct cg_load *l, size_t i, struct cg_stat *out)
 {
 	__u32 key = (__u32)i;
 
-	return bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.cg_stats), &key, out) < 0 ? -errno
-										     : 0;
+	return bpf_map_lookup_elem(l->stats_fd, &key, out) < 0 ? -errno : 0;
+}
+
+/* The maps an attachment pins beside its links, and the names of their pins. */
+static int *pinned_map(struct cg_load *l, size_t i, const char **name)
+{
+	static const char *const names[] = { "map-info", "map-entries", "map-stats" };
+	if (i >= sizeof(names) / sizeof(names[0]))
+		return NULL;
+	*name = names[i];
+	return i == 0 ? &l->info_fd : i == 1 ? &l->entries_fd : &l->stats_fd;
+}
+
+static void cg_close_fds(struct cg_load *l)
+{
+	const char *name;
+	int *fd;
+
+	for (size_t i = 0; (fd = pinned_map(l, i, &name)); i++)
+		if (*fd > 0)
+			close(*fd);
+}
+
+int cg_unpin(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int r = 0;
+
+	if (!d)
+		return -errno;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.' && unlinkat(dirfd(d), e->d_name, 0) < 0)
+			r = -errno;
+	closedir(d);
+	return rmdir(dir) < 0 && r == 0 ? -errno : r;
+}
+
+int cg_load_pin(struct cg_load *l, const char *dir, struct sockopt_diag *diag)
+{
+	char path[PATH_MAX];
+	const char *name;
+	int *fd, r = 0;
+
+	if (mkdir(dir, 0700) < 0)
+		return diag_set(diag, -errno, "Cannot make %.400s: %s.", dir, strerror(errno));
+	for (size_t i = 0; r == 0 && (fd = pinned_map(l, i, &name)); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, name);
+		r = bpf_obj_pin(*fd, path) < 0 ? -errno : 0;
+	}
+	for (size_t i = 0; r == 0 && i < l->nlinks; i++) {
+		snprintf(path, sizeof(path), "%s/link-%s", dir, l->link_names[i]);
+		r = bpf_link__pin(l->links[i], path);
+	}
+	if (r < 0) {
+		cg_unpin(dir);
+		return diag_set(diag, r, "Cannot pin the cgroup programs in %.400s: %s.", dir,
+				strerror(-r));
+	}
+	return 0;
+}
+
+int cg_load_open_pinned(const char *dir, struct cg_load **out)
+{
+	struct cg_load *l = calloc(1, sizeof(*l));
+	char path[PATH_MAX];
+	const char *name;
+	struct cg_info info;
+	int *fd, r = 0;
+
+	if (!l)
+		return -ENOMEM;
+	for (size_t i = 0; (fd = pinned_map(l, i, &name)); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, name);
+		*fd = bpf_obj_get(path);
+		if (*fd < 0 && r == 0)
+			r = -errno;
+	}
+	if (r == 0)
+		r = cg_load_info(l, &info);
+	if (r < 0) {
+		cg_load_free(l);
+		return r;
+	}
+	l->nentries = info.count < CG_MAX_ENTRIES ? info.count : CG_MAX_ENTRIES;
+	*out = l;
+	return 0;
+}
+
+int cg_load_info(struct cg_load *l, struct cg_info *out)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(l->info_fd, &zero, out) < 0 ? -errno : 0;
+}
+
+int cg_load_entry(struct cg_load *l, size_t i, struct cg_entry *out)
+{
+	__u32 key = (__u32)i;
+
+	return bpf_map_lookup_elem(l->entries_fd, &key, out) < 0 ? -errno : 0;
 }
 
 static int on_event(void *ctx, void *data, size_t size)
@@ -360,7 +532,7 @@ int cg_load_reset(struct cg_load *l)
 	struct cg_stat zero = { 0 };
 
 	for (__u32 i = 0; i < l->nentries; i++)
-		if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.cg_stats), &i, &zero, 0) < 0)
+		if (bpf_map_update_elem(l->stats_fd, &i, &zero, 0) < 0)
 			return -errno;
 	return 0;
 }

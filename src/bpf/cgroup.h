@@ -47,6 +47,26 @@ int cg_entries_pin(struct cg_entry *e, size_t n, const char *name, struct sockop
 int cg_load_new(const struct cg_entry *e, size_t n, const struct cg_info *info,
 		struct cg_load **out, struct sockopt_diag *diag);
 void cg_load_free(struct cg_load *l);
+/* Replace the entries with the N of E (a loaded set reused for another probe); -errno. */
+int cg_load_set_entries(struct cg_load *l, const struct cg_entry *e, size_t n,
+			const struct cg_info *info);
+/* A hash of the programs' object: a new build has a new one. */
+unsigned long long cg_object_hash(void);
+
+/* Where cg_can_set keeps what it probed. */
+#define CG_CACHE_DIR "/run/sockopt"
+
+/*
+ * Whether the cgroup method can set option E on this kernel: 1 yes, 0 no
+ * (WHY says why), or -errno when it cannot tell (WHY says why: not root,
+ * no cgroup v2 …).  The answer comes from a root-only cache file in
+ * CG_CACHE_DIR, one per kernel release and program build, or from a
+ * probe (the option set, at the value a fresh socket has, through the
+ * hooks in a scratch cgroup), which is then recorded.  *L keeps the
+ * programs loaded between calls; cg_load_free it at the end.
+ */
+int cg_can_set(const sockopt_entry *e, struct cg_load **l, char *why, size_t size);
+
 /* Replace the attachment's texts and switches (the entry count stays). */
 int cg_load_set_info(struct cg_load *l, const struct cg_info *info, struct sockopt_diag *diag);
 /* Attach every program to the cgroup directory DIR as BPF links. */
@@ -67,6 +87,19 @@ int cg_load_probe(struct cg_load *l, const char *parent, const struct cg_entry *
 int cg_load_reset(struct cg_load *l);
 /* Write TEXT into the cgroup file DIR/NAME ("cgroup.procs" …); -errno. */
 int cg_write(const char *dir, const char *name, const char *text);
+
+/*
+ * Pin the maps and the links of L, attached, in the new directory DIR
+ * (mode 0700): they then outlive sockopt, until cg_unpin(DIR).
+ */
+int cg_load_pin(struct cg_load *l, const char *dir, struct sockopt_diag *diag);
+/* Open the maps an attachment pinned in DIR, to read them; -errno. */
+int cg_load_open_pinned(const char *dir, struct cg_load **out);
+/* Remove the pins in DIR and DIR itself: the links close and the programs go; -errno. */
+int cg_unpin(const char *dir);
+/* The attachment's texts, and its entry I as the programs read it. */
+int cg_load_info(struct cg_load *l, struct cg_info *out);
+int cg_load_entry(struct cg_load *l, size_t i, struct cg_entry *out);
 
 /* The counters of entry I. */
 int cg_load_stat(struct cg_load *l, size_t i, struct cg_stat *out);

@@ -61,12 +61,11 @@ static bool find_bpffs(char *buf, size_t size)
 }
 
 /*
- * The directory of the pins: $SOCKOPT_BPF_PIN_DIR (tests use their own),
- * else sockopt/ in the bpffs, which is mounted on /sys/fs/bpf when absent.
  * Mode 0700: a pinned iterator shows every user's sockets to whoever can
- * open it, so only root may.
+ * open it, and a pinned cgroup map changes what a cgroup's sockets get,
+ * so only root may.
  */
-static int pin_dir(char *buf, size_t size, struct bpf_show_diag *diag)
+int bpf_pin_dir(char *buf, size_t size, struct bpf_show_diag *diag)
 {
 	const char *env = getenv("SOCKOPT_BPF_PIN_DIR");
 	char mnt[400];
@@ -158,7 +157,7 @@ int bpf_iter_link(int which, struct bpf_show_diag *diag)
 	int fd, r;
 
 	libbpf_set_print(silent);
-	if ((r = pin_dir(dir, sizeof(dir), diag)) < 0)
+	if ((r = bpf_pin_dir(dir, sizeof(dir), diag)) < 0)
 		return r;
 	snprintf(file, sizeof(file), "%s-%016llx", iters[which].name, object_hash(elf, size));
 	snprintf(path, sizeof(path), "%s/%s", dir, file);

@@ -13,6 +13,10 @@ char LICENSE[] SEC("license") = "GPL";
 __u32 noptions;
 struct iter_set_option options[ITER_SET_MAX];
 
+/* Or, when CGROUP_ID is not 0, the sockets made in that cgroup (at CGROUP_LEVEL) or below it. */
+__u64 cgroup_id;
+__u32 cgroup_level;
+
 /* The sockets to change, by socket inode (the loader fills it from a show pass). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -27,6 +31,19 @@ static __u64 inode_of(struct tcp_sock *tp)
 	struct file *f = so ? BPF_CORE_READ(so, file) : 0;
 
 	return f ? BPF_CORE_READ(f, f_inode, i_ino) : 0;
+}
+
+/* Whether TP was made by a process of the cgroup CGROUP_ID or of one below it. */
+static int in_cgroup(struct tcp_sock *tp)
+{
+	struct cgroup *cg = BPF_CORE_READ(&tp->inet_conn.icsk_inet.sk, sk_cgrp_data.cgroup);
+	struct cgroup *at = 0;
+	__u32 level = cgroup_level;
+
+	if (!cg || BPF_CORE_READ(cg, level) < (int)level || level > 4096)
+		return 0;
+	bpf_core_read(&at, sizeof(at), &cg->ancestors[level]);
+	return at && BPF_CORE_READ(at, kn, id) == cgroup_id;
 }
 
 /* Put back the options before FAILED, so that a socket gets all of them or none. */
@@ -50,7 +67,7 @@ int sockopt_set(struct bpf_iter__tcp *ctx)
 		return 0;
 	__builtin_memset(&r, 0, sizeof(r));
 	r.inode = inode_of(tp);
-	if (!r.inode || !bpf_map_lookup_elem(&targets, &r.inode))
+	if (!r.inode || !(cgroup_id ? in_cgroup(tp) : !!bpf_map_lookup_elem(&targets, &r.inode)))
 		return 0;
 	for (__u32 i = 0; i < ITER_SET_MAX && i < n; i++)
 		r.read_err[i] = bpf_getsockopt(tp, options[i].level, options[i].name, &r.before[i],

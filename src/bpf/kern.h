@@ -104,6 +104,21 @@ struct socket {
 	struct sock *sk;
 } CORE;
 
+struct kernfs_node {
+	__u64 id; /* the cgroup id: the inode number of its directory in cgroup2 */
+} CORE;
+
+/* A cgroup v2 and its ancestors by level (the root is level 0). */
+struct cgroup {
+	int level;
+	struct kernfs_node *kn;
+	struct cgroup *ancestors[];
+} CORE;
+
+struct sock_cgroup_data {
+	struct cgroup *cgroup; /* of the process that made the socket */
+} CORE;
+
 struct sock {
 	struct sock_common __sk_common;
 	__s32 sk_peek_off;
@@ -115,6 +130,7 @@ struct sock {
 	__u8 sk_prefer_busy_poll;
 	__u8 sk_userlocks;
 	int sk_rcvbuf;
+	struct sock_cgroup_data sk_cgrp_data;
 	long sk_rcvtimeo;
 	int sk_rcvlowat;
 	__u32 sk_reserved_mem;

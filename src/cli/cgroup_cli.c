@@ -96,8 +96,7 @@ void cg_entry_label(const struct cg_entry *e, char *buf, size_t size)
 	snprintf(buf, size, "%s=%s", opt ? sockopt_entry_name(opt) : "?", text);
 }
 
-/* "connect 3, accept 2" for the moments entry S was applied at; "" when none. */
-static void format_moments(const unsigned long long *count, char *buf, size_t size)
+void cg_format_moments(const unsigned long long *count, char *buf, size_t size)
 {
 	size_t len = 0;
 
@@ -108,39 +107,49 @@ static void format_moments(const unsigned long long *count, char *buf, size_t si
 						cg_when_name(1u << w), count[w]);
 }
 
-/* The line for a pinned entry the program tried to change. */
-static void report_tried(const struct cg_entry *e, const struct cg_stat *s, const char *label)
+void cg_format_tried(const struct cg_entry *e, const struct cg_stat *s, char *buf, size_t size)
 {
 	struct cg_entry tried = *e;
-	char want[160];
+	char want[160], label[160];
 
+	cg_entry_label(e, label, sizeof(label));
 	tried.len = s->tried_len < sizeof(tried.value) ? s->tried_len : 0;
 	memcpy(tried.value, s->tried_value, tried.len);
 	if (tried.len)
 		cg_entry_label(&tried, want, sizeof(want));
 	else
 		snprintf(want, sizeof(want), "%.*s", (int)strcspn(label, "="), label);
-	fprintf(stderr, "sockopt: %.16s tried to set %s %llu time%s; kept %s\n",
-		s->tried_comm[0] ? s->tried_comm : "the program", want, s->tried,
-		s->tried == 1 ? "" : "s", strchr(label, '=') + 1);
+	snprintf(buf, size, "%.16s tried to set %s %llu time%s; kept %s",
+		 s->tried_comm[0] ? s->tried_comm : "the program", want, s->tried,
+		 s->tried == 1 ? "" : "s", strchr(label, '=') + 1);
+}
+
+void cg_format_applied(const struct cg_stat *s, char *buf, size_t size)
+{
+	char done[160], failed[160];
+
+	cg_format_moments(s->applied, done, sizeof(done));
+	cg_format_moments(s->failed, failed, sizeof(failed));
+	snprintf(buf, size, "%s%s%s%s%s", *done ? "applied at " : "", done,
+		 *done && *failed ? "; " : "", *failed ? "failed at " : "",
+		 *done || *failed ? failed : "reached no socket");
 }
 
 void cg_request_report(const struct cg_entry *e, size_t n, struct cg_load *l)
 {
 	for (size_t i = 0; i < n; i++) {
 		struct cg_stat s;
-		char label[160], done[160], failed[160];
+		char label[160], text[400];
 
 		if (cg_load_stat(l, i, &s) < 0)
 			continue;
 		cg_entry_label(&e[i], label, sizeof(label));
-		format_moments(s.applied, done, sizeof(done));
-		format_moments(s.failed, failed, sizeof(failed));
-		fprintf(stderr, "sockopt: %s %s%s%s%s%s\n", label, *done ? "applied at " : "",
-			done, *done && *failed ? "; " : "", *failed ? "failed at " : "",
-			*done || *failed ? failed : "reached no socket");
-		if (s.tried)
-			report_tried(&e[i], &s, label);
+		cg_format_applied(&s, text, sizeof(text));
+		fprintf(stderr, "sockopt: %s %s\n", label, text);
+		if (s.tried) {
+			cg_format_tried(&e[i], &s, text, sizeof(text));
+			fprintf(stderr, "sockopt: %s\n", text);
+		}
 	}
 }
 

@@ -13,7 +13,7 @@
 /* The subcommands: each cmd_*.c defines its handler and its row (flags, help, examples). */
 extern const struct command list_command, explain_command, defaults_command, limits_command,
 	show_command, set_command, lab_command, bench_command, run_command, check_command,
-	export_command;
+	export_command, attach_command, detach_command, attached_command;
 
 /* List the lab experiments about OPTION (for explain), as text and as the JSON array "lab". */
 void print_lab_experiments(const char *option);

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cgroup_cli.h"
 #include "cli.h"
 #include "print.h"
 
@@ -98,6 +99,26 @@ static void print_kinds(unsigned kinds)
 	print_text("\n");
 }
 
+/* Whether sockopt's cgroup method (run --cgroup, attach) can set E on this kernel: cached, or probed now. */
+static void print_cgroup_method(const sockopt_entry *e)
+{
+	struct cg_load *l = NULL;
+	char why[SOCKOPT_TEXT_MAX];
+	int r = cg_can_set(e, &l, why, sizeof(why));
+
+	cg_load_free(l);
+	print_open_object("cgroup_method");
+	print_text("  %-10s ", "cgroup");
+	if (r >= 0) {
+		print_bool(PRINT_ANY, "can", "%s: ", r);
+	} else {
+		print_string(PRINT_JSON, "can", NULL, NULL); /* null: not known */
+		print_text("unknown: ");
+	}
+	print_string(PRINT_ANY, "why", "%s\n", why);
+	print_close_object();
+}
+
 static int cmd_explain(int argc, char **argv)
 {
 	const sockopt_entry *e;
@@ -133,6 +154,7 @@ static int cmd_explain(int argc, char **argv)
 	print_bool(PRINT_ANY, "privileged", "  privileged %s\n", flags & SOCKOPT_FLAG_PRIVILEGED);
 	print_bound(e);
 	print_kinds(sockopt_entry_kinds(e));
+	print_cgroup_method(e);
 	print_text("\n");
 	print_string(PRINT_JSON, "explanation", NULL, sockopt_entry_explanation(e));
 	if (!json)

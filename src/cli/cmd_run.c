@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cgroup_cli.h"
 #include "cli.h"
 #include "run.h"
 #include "run_reach.h"
@@ -295,13 +296,49 @@ static int prepare(int argc, char **argv, struct run_request *req, int *cmd)
 }
 
 /*
- * A program the shim cannot reach gets nothing: say so in one line, and
- * under --strict do not run it (exit 2).  A file that cannot be read is
- * left to execvp, which names the problem.
+ * Whether the cgroup method can take over from the preload: root, a plain
+ * request (no --log, no unix or raw sockets, not inside another run), and
+ * every option of every spec one the hooks set on this kernel (probed
+ * once, cached).  When not, WHY says which option it cannot set, or is "".
  */
-static int check_reach(const struct run_request *req, const char *cmd)
+static bool cgroup_takes_over(const struct run_request *req, char *why, size_t size)
 {
-	char why[512];
+	struct cg_load *l = NULL;
+	bool ok = geteuid() == 0 && !*req->log && !strstr(req->words, "unix") &&
+		  !strstr(req->words, "raw") && !getenv("SOCKOPT_OUTER_SPEC");
+
+	why[0] = '\0';
+	for (size_t i = 0; ok && i < RUN_VAR_COUNT; i++) {
+		sockopt_spec *spec = req->text[i] ? sockopt_spec_new() : NULL;
+		struct sockopt_diag d;
+
+		if (spec && sockopt_spec_add(spec, req->text[i], run_vars[i].phase, &d) == 0)
+			for (size_t j = 0; ok && j < sockopt_spec_count(spec); j++) {
+				const sockopt_entry *e = sockopt_spec_entry(spec, j);
+				char reason[SOCKOPT_TEXT_MAX];
+
+				ok = cg_can_set(e, &l, reason, sizeof(reason)) == 1;
+				if (!ok)
+					snprintf(why, size, "; sockopt run --cgroup cannot set %s either",
+						 sockopt_entry_name(e));
+			}
+		else
+			ok = req->text[i] == NULL;
+		sockopt_spec_free(spec);
+	}
+	cg_load_free(l);
+	return ok;
+}
+
+/*
+ * A program the shim cannot reach: when the cgroup method can take over,
+ * say so in one line and set *TO_CGROUP; else say that its sockets get
+ * nothing, and under --strict do not run it (exit 2).  A file that cannot
+ * be read is left to execvp, which names the problem.
+ */
+static int check_reach(const struct run_request *req, const char *cmd, bool *to_cgroup)
+{
+	char why[512], instead[128];
 
 	if (run_reach_check(cmd, why, sizeof(why)) != 0)
 		return EXIT_OK;
@@ -310,28 +347,66 @@ static int check_reach(const struct run_request *req, const char *cmd)
 			    "%s is %s: the preload cannot reach its sockets; not run (--strict). "
 			    "Use sockopt run --cgroup.",
 			    cmd, why);
-	fail(EXIT_OK, "%s is %s: the preload cannot reach its sockets, which keep the kernel's "
-		      "options. Use sockopt run --cgroup.",
-	     cmd, why);
+	*to_cgroup = cgroup_takes_over(req, instead, sizeof(instead));
+	if (*to_cgroup)
+		fail(EXIT_OK, "%s is %s: the preload cannot reach its sockets, so cgroup BPF programs "
+			      "apply the options (sockopt run --cgroup).",
+		     cmd, why);
+	else
+		fail(EXIT_OK, "%s is %s: the preload cannot reach its sockets, which keep the kernel's "
+			      "options%s.%s",
+		     cmd, why, instead, *instead ? "" : " Use sockopt run --cgroup.");
 	return EXIT_OK;
+}
+
+/* Put back the environment prepare() changed for the shim, for the cgroup method's command. */
+static void restore_environment(const char *preload)
+{
+	for (size_t i = 0; i < RUN_VAR_COUNT; i++)
+		unsetenv(run_vars[i].name);
+	unsetenv(RUN_FLAGS_VAR);
+	unsetenv(RUN_LOG_VAR);
+	unsetenv(RUN_PIN_VAR);
+	if (preload)
+		setenv("LD_PRELOAD", preload, 1);
+	else
+		unsetenv("LD_PRELOAD");
 }
 
 static int cmd_run(int argc, char **argv)
 {
 	struct run_request req = { 0 };
+	char *preload = getenv("LD_PRELOAD") ? strdup(getenv("LD_PRELOAD")) : NULL;
+	bool to_cgroup = false;
 	int cmd, code;
 
-	if (run_wants_cgroup(argc, argv))
-		return run_cgroup(argc, argv);
-	code = prepare(argc, argv, &req, &cmd);
+	/* The parser compacts ARGV to the operands; the cgroup method reads it as given. */
+	char **given = malloc(((size_t)argc + 1) * sizeof(*given));
 
+	if (!given)
+		return free(preload), fail(EXIT_FAILED, "Out of memory.");
+	memcpy(given, argv, ((size_t)argc + 1) * sizeof(*given));
+	if (run_wants_cgroup(argc, argv)) {
+		code = run_cgroup(argc, argv);
+		free(preload);
+		free(given);
+		return code;
+	}
+	code = prepare(argc, argv, &req, &cmd);
+	if (cmd != 0 && code == EXIT_OK)
+		code = check_reach(&req, argv[cmd], &to_cgroup);
 	for (size_t i = 0; i < RUN_VAR_COUNT; i++)
 		free(req.text[i]);
 	free(req.pins);
-	if (cmd == 0 || code != EXIT_OK)
+	if (cmd != 0 && code == EXIT_OK && to_cgroup) {
+		restore_environment(preload);
+		code = run_cgroup(argc, given);
+	}
+	free(preload);
+	free(given);
+	if (to_cgroup)
 		return code;
-	code = check_reach(&req, argv[cmd]);
-	if (code != EXIT_OK)
+	if (cmd == 0 || code != EXIT_OK)
 		return code;
 	if (req.switches & RUN_VERBOSE)
 		fprintf(stderr, "sockopt: running %s with LD_PRELOAD=%s\n", argv[cmd],
@@ -384,7 +459,8 @@ const struct command run_command = {
 	"SPEC is NAME=VALUE[,NAME=VALUE…] ('sockopt help values'); every flag repeats. The specs are\n"
 	"checked before CMD starts; CMD replaces sockopt and its exit status is its own (127: not\n"
 	"found, 126: cannot run). A program the preload cannot reach (static, Go, set-user-ID) is\n"
-	"named before it runs; --strict then exits 2 instead.",
+	"named before it runs; as root, when the cgroup hooks can set every option, the cgroup\n"
+	"method (--cgroup) takes over; --strict exits 2 instead.",
 	{ "sockopt run -o TCP_NODELAY=on -- curl -s http://127.0.0.1:8080/",
 	  "sockopt run --before-listen SO_REUSEPORT=on --after-accept keepidle=30s -- redis-server" },
 };

@@ -12,7 +12,7 @@
 /* The subcommands in the order `sockopt --help` lists them; each file defines its own row. */
 static const struct command *const commands[] = {
 	&list_command, &explain_command, &defaults_command, &limits_command, &show_command,
-	&set_command,  &lab_command,	 &bench_command,    &run_command,	  &check_command,
+	&set_command,  &lab_command,	 &bench_command,    &run_command,	  &attach_command, &detach_command, &attached_command, &check_command,
 	&export_command,
 };
 
