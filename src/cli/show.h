@@ -87,10 +87,17 @@ void show_users_free(struct show_users *users);
 /*
  * TCP_INFO in the words and units of ss -i ("ts sack bbr wscale:10,10
  * rto:204 rtt:0.03/0.011 … snd_wnd:95232"), CONG the congestion control,
- * CC_INFO (may be NULL) its TCP_CC_INFO, decoded for bbr (show_ss.c).
+ * CC_INFO (may be NULL) its TCP_CC_INFO, decoded as show_ss_cc_info (show_ss.c).
  */
 void show_ss_tcp_info(const sockopt_value *info, const char *cong, const sockopt_value *cc_info,
 		      char *buf, size_t size);
+/*
+ * TCP_CC_INFO CC of congestion control CONG (bbr, dctcp, vegas) as ss
+ * words it ("bbr:(bw:…bps,mrtt:…)"), or with JSON as an object in the
+ * kernel's units ({"algorithm": "bbr", "bw": bytes/s, "min_rtt": µs, …});
+ * false, BUF empty, when CC is not that algorithm's struct.
+ */
+bool show_ss_cc_info(const char *cong, const sockopt_value *cc, bool json, char *buf, size_t size);
 /*
  * SO_MEMINFO as ss -m prints it, "skmem:(r0,rb131072,…,d0)", or with JSON
  * as {"rmem_alloc": 0, "rcvbuf": 131072, …, "drops": 0}; false when too short.

@@ -275,6 +275,25 @@ static bool ss_value(struct ss_values *ss, const sockopt_entry *e, const sockopt
 	return true;
 }
 
+/*
+ * TCP_CC_INFO = V as the JSON option object, its value decoded for the
+ * socket's congestion control CONG; false when CONG's struct it is not.
+ * Not kept in the fragment cache, which knows the value bytes but not CONG.
+ */
+static bool cc_info_json(char *buf, size_t size, const sockopt_value *v, int is_default,
+			 const char *cong)
+{
+	char text[256], value[512];
+
+	/* Both are made of ASCII words and numbers only: nothing to escape. */
+	if (!show_ss_cc_info(cong, v, false, text, sizeof(text)) ||
+	    !show_ss_cc_info(cong, v, true, value, sizeof(value)))
+		return false;
+	return snprintf(buf, size, "{\"name\": \"TCP_CC_INFO\",\"value\": %s,\"text\": \"%s\",\"default\": %s}",
+			value, text, is_default > 0 ? "true" : is_default == 0 ? "false" : "null") <
+	       (int)size;
+}
+
 /* The ss line of --all text: "    ss       skmem:(…) ts sack bbr wscale:10,10 rto:204 …". */
 static void print_ss_line(struct show_cache *c, const struct ss_values *ss)
 {
@@ -301,7 +320,7 @@ static void print_ss_line(struct show_cache *c, const struct ss_values *ss)
 static void print_options(struct show_cache *c, const sockopt_sock *sock, bool all)
 {
 	bool json = print_is_json(), first = true, grouped = all && !json;
-	char buf[FRAGMENT_MAX];
+	char buf[FRAGMENT_MAX], cc[1024];
 	struct ss_values ss = { NULL, NULL, NULL, "" };
 	size_t len = 0;
 	int level = -1;
@@ -318,9 +337,13 @@ static void print_options(struct show_cache *c, const sockopt_sock *sock, bool a
 		d = sockopt_sock_option_is_default(sock, i);
 		if (!all && (d != 0 || !(sockopt_entry_access(e) & SOCKOPT_ACCESS_SET)))
 			continue;
-		if (grouped && ss_value(&ss, e, v))
+		if (ss_value(&ss, e, v) && grouped)
 			continue;
-		text = fragment(c, sockopt_sock_kind(sock), i, e, v, d, json, buf, sizeof(buf));
+		if (json && is(e, IPPROTO_TCP, TCP_CC_INFO) &&
+		    cc_info_json(cc, sizeof(cc), v, d, ss.cong))
+			text = cc;
+		else
+			text = fragment(c, sockopt_sock_kind(sock), i, e, v, d, json, buf, sizeof(buf));
 		if (json) {
 			print_json_value(NULL, text);
 		} else if (grouped) {

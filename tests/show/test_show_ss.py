@@ -240,15 +240,18 @@ time.sleep(600)
 CLOCKS = ("lastsnd", "lastrcv", "lastack")
 
 
-def bbr_available():
-    """Whether bbr can be chosen, loading tcp_bbr when it is not yet; the reason when not."""
+def cc_available(name="bbr"):
+    """Whether congestion control NAME can be chosen, loading tcp_NAME when it is not yet."""
     def available():
         with open("/proc/sys/net/ipv4/tcp_available_congestion_control") as f:
-            return "bbr" in f.read().split()
+            return name in f.read().split()
 
     if not available():
-        subprocess.run(["modprobe", "tcp_bbr"], capture_output=True, timeout=30)
+        subprocess.run(["modprobe", "tcp_" + name], capture_output=True, timeout=30)
     return available()
+
+
+bbr_available = cc_available
 
 
 def fields(words):
@@ -369,6 +372,74 @@ class AgainstSs(Case):
         self.assertEqual(*header(rows[0].split(), ss_words))
         users = re.search(r"users:\((.*?\))\)", rows[0]).group(0)
         self.assertEqual(ss_users(users), ss_users(" ".join(ss_words)))
+
+
+# A loopback connection whose client runs congestion control argv[1], 100000 bytes sent and read,
+# then idle.  Prints the pid, the client's fd and its local port.
+CC_HOLDER = r"""
+import os, socket, sys, time
+l = socket.socket()
+l.bind(("127.0.0.1", 0))
+l.listen(4)
+c = socket.socket()
+c.setsockopt(socket.IPPROTO_TCP, socket.TCP_CONGESTION, sys.argv[1].encode())
+c.connect(l.getsockname())
+a, _ = l.accept()
+c.sendall(b"x" * 100000)
+got = 0
+while got < 100000:
+    got += len(a.recv(65536))
+print(os.getpid(), c.fileno(), c.getsockname()[1], flush=True)
+time.sleep(600)
+"""
+
+
+class CcInfo(Case):
+    """TCP_CC_INFO is an object in JSON and ss's words in text, for each algorithm that has one."""
+
+    def connection(self, name):
+        if not cc_available(name):
+            self.skipTest("%s is not available on this kernel (modprobe tcp_%s failed)"
+                          % (name, name))
+        p = self.start([PYTHON, "-c", CC_HOLDER, name], stdout=subprocess.PIPE, text=True)
+        pid, fd, port = map(int, p.stdout.readline().split())
+        time.sleep(0.3)  # idle: the estimates stop moving
+        entry = show("--all", "--backend", "pidfd", "%d:%d" % (pid, fd))[0]
+        cc = {o["name"]: o for o in entry["options"]}["TCP_CC_INFO"]
+        _, ss_info = ss_row("tcp", port)
+        _, ours = show_row(pid, fd)
+        self.assertEqual(cc["value"]["algorithm"], name, cc)
+        return cc, fields(ss_info), fields(ours)
+
+    def test_bbr(self):
+        cc, theirs, ours = self.connection("bbr")
+        v = cc["value"]
+        self.assertEqual(cc["text"], "bbr:" + theirs["bbr"])
+        self.assertEqual(ours["bbr"], theirs["bbr"])
+        group = dict(kv.split(":") for kv in theirs["bbr"].strip("()").split(","))
+        self.assertEqual("%dbps" % (v["bw"] * 8), group["bw"])
+        self.assertEqual("%g" % (v["min_rtt"] / 1000.0), group["mrtt"])
+        self.assertEqual("%g" % (v["pacing_gain"] / 256.0), group["pacing_gain"])
+        self.assertEqual("%g" % (v["cwnd_gain"] / 256.0), group["cwnd_gain"])
+
+    def test_dctcp(self):
+        cc, theirs, ours = self.connection("dctcp")
+        v = cc["value"]
+        self.assertEqual(cc["text"], "dctcp:" + theirs["dctcp"])
+        self.assertEqual(ours["dctcp"], theirs["dctcp"])
+        if v["enabled"]:
+            self.assertEqual(theirs["dctcp"], "(ce_state:%d,alpha:%d,ab_ecn:%d,ab_tot:%d)"
+                             % (v["ce_state"], v["alpha"], v["ab_ecn"], v["ab_tot"]))
+
+    def test_vegas(self):
+        cc, theirs, ours = self.connection("vegas")
+        v = cc["value"]
+        # ss prints no vegas group; it computes "send" from vegas's rtt, and so does show.
+        self.assertNotIn("vegas", theirs)
+        self.assertEqual(ours["send"], theirs["send"])
+        if v["enabled"]:
+            self.assertEqual(ours["vegas"], "(rttcnt:%d,rtt:%g,minrtt:%g)"
+                             % (v["rttcnt"], v["rtt"] / 1000.0, v["minrtt"] / 1000.0))
 
 
 if __name__ == "__main__":
