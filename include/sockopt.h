@@ -104,6 +104,8 @@ enum sockopt_type {
 	SOCKOPT_TYPE_MREQ,     /* struct ip_mreqn, "GROUP[@IFACE]" */
 	SOCKOPT_TYPE_MREQ6,    /* struct ipv6_mreq, "GROUP[@IFACE]" */
 	SOCKOPT_TYPE_HEX,      /* anything else, as hex bytes */
+	SOCKOPT_TYPE_MTUINFO,  /* struct ip6_mtuinfo, "MTU[@[ADDRESS]:PORT]" */
+	SOCKOPT_TYPE_TXTIME,   /* struct sock_txtime, "CLOCK[:deadline_mode][:report_errors]" */
 	SOCKOPT_TYPE_COUNT
 };
 
