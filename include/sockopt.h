@@ -825,6 +825,8 @@ uint64_t sockopt_sock_netns(const sockopt_sock *sock);
 void sockopt_sock_set_netns(sockopt_sock *sock, uint64_t netns);
 /* The timer as sockopt_sock_timer reports it; NAME must outlive the socket. */
 void sockopt_sock_set_timer(sockopt_sock *sock, const char *name, long long ms);
+/* The queues as sockopt_sock_recv_q and sockopt_sock_send_q report them (-1: unknown). */
+void sockopt_sock_set_queues(sockopt_sock *sock, long long recv_q, long long send_q);
 /* The index of option LEVEL/OPTNAME among the options of SOCK's kind, or -ENOENT (the same for every socket of a kind). */
 long sockopt_sock_option_index(const sockopt_sock *sock, int level, int optname);
 /* Option I is LEN bytes of BYTES, or failed with the negative errno ERR. -EINVAL. */

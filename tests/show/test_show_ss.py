@@ -78,7 +78,9 @@ def show(*args):
 
 
 def ss_lines(*args):
-    r = subprocess.run(["ss", "-H", *args], capture_output=True, text=True, timeout=30, check=True)
+    # Other processes on the machine may hold names that are not UTF-8.
+    r = subprocess.run(["ss", "-H", *args], capture_output=True, text=True, errors="replace",
+                       timeout=30, check=True)
     return [line for line in r.stdout.splitlines() if line.strip()]
 
 
@@ -287,8 +289,12 @@ def show_row(pid, fd):
     return lines[0].split(), ss
 
 
-def ss_row(proto, port):
-    """ss -tuanpieom for the socket on local PORT as (the row's words, the words of its info line)."""
+def ss_row(proto, port, pid):
+    """ss -tuanpieom for PID's socket on local PORT as (the row's words, the words of its info line).
+
+    Other processes may hold sockets on the same local port (an ephemeral port is reused towards
+    another peer), so the row is the one ss lists with PID among its users.
+    """
     lines = ss_lines("-tuanpieom", "sport = :%d" % port)
     rows = []
     for line in lines:  # a socket's row, then its -i/-m line indented under it
@@ -296,7 +302,7 @@ def ss_row(proto, port):
             rows.append([line.split(), []])
         elif rows:
             rows[-1][1] += line.split()
-    rows = [r for r in rows if r[0][0] == proto]
+    rows = [r for r in rows if r[0][0] == proto and "pid=%d," % pid in " ".join(r[0])]
     if len(rows) != 1:
         raise AssertionError("ss shows %d %s rows for port %d: %s" % (len(rows), proto, port, lines))
     return rows[0]
@@ -324,7 +330,7 @@ class AgainstSs(Case):
         time.sleep(0.3)  # let the connection go idle: its counters stop
         t0 = time.monotonic()
         row, mine = show_row(pid, tcp_fd)
-        ss_words, ss_info = ss_row("tcp", port)
+        ss_words, ss_info = ss_row("tcp", port, pid)
         spent_ms = (time.monotonic() - t0) * 1000
         self.assertEqual(*header(row, ss_words))
         ours, theirs = fields(mine), fields(ss_info)
@@ -354,7 +360,7 @@ class AgainstSs(Case):
     def test_udp_queue_is_every_queued_byte_as_ss_counts_it(self):
         pid, _, udp_fd, _, port = self.holder()
         row, mine = show_row(pid, udp_fd)
-        ss_words, ss_info = ss_row("udp", port)
+        ss_words, ss_info = ss_row("udp", port, pid)
         self.assertEqual(*header(row, ss_words))
         self.assertGreater(int(row[5]), 3000, "three 1000-byte datagrams and their overhead")
         self.assertEqual(fields(mine)["skmem"], fields(ss_info)["skmem"])
@@ -368,10 +374,85 @@ class AgainstSs(Case):
         r = sockopt("show", "--backend", "pidfd", *pids)
         rows = r.stdout.splitlines()[1:]
         self.assertEqual(len(rows), 1, r.stdout)
-        ss_words, _ = ss_row("tcp", port)
+        ss_words, _ = ss_row("tcp", port, int(pids[0]))
         self.assertEqual(*header(rows[0].split(), ss_words))
         users = re.search(r"users:\((.*?\))\)", rows[0]).group(0)
         self.assertEqual(ss_users(users), ss_users(" ".join(ss_words)))
+
+
+# Sockets whose queues ss defines apart: a unix listener and a TCP listener with connections not yet
+# accepted, a CLOSE-WAIT socket with 5 unread bytes and the FIN, and one with the FIN alone.
+# Prints the pid, the TCP ports (listener, the two CLOSE-WAIT ends) and the unix path.
+QUEUES = r"""
+import os, socket, sys, time
+path = os.path.join(sys.argv[1], "l.sock")
+ul = socket.socket(socket.AF_UNIX)
+ul.bind(path)
+ul.listen(5)
+waiting = [socket.socket(socket.AF_UNIX) for _ in range(2)]
+for c in waiting:
+    c.connect(path)
+tl = socket.socket()
+tl.bind(("127.0.0.1", 0))
+tl.listen(7)
+pending = [socket.socket() for _ in range(3)]
+for c in pending:
+    c.connect(tl.getsockname())
+
+
+def close_wait(data):
+    l = socket.socket()
+    l.bind(("127.0.0.1", 0))
+    l.listen(1)
+    c = socket.socket()
+    c.connect(l.getsockname())
+    a, _ = l.accept()
+    c.sendall(data)
+    c.close()
+    return l, a
+
+
+l1, a1 = close_wait(b"hello")
+l2, a2 = close_wait(b"")
+time.sleep(0.2)  # both FINs arrive over loopback
+print(os.getpid(), tl.getsockname()[1], a1.getsockname()[1], a2.getsockname()[1], path, flush=True)
+time.sleep(600)
+"""
+
+
+class Queues(Case):
+    """Recv-Q and Send-Q as ss defines them where they are not the bytes in the queue."""
+
+    def ss_queues(self, pid):
+        """{local address: (recv_q, send_q, state)} of PID's TCP and unix sockets, as ss prints them."""
+        out = {}
+        for line in ss_lines("-tanxp"):
+            if "pid=%d," % pid not in line:
+                continue
+            w = line.split()
+            out.setdefault((w[4], w[1]), []).append((int(w[2]), int(w[3])))
+        return out
+
+    def test_listeners_and_close_wait_match_ss_on_both_backends(self):
+        p = self.start([PYTHON, "-c", QUEUES, self.dir], stdout=subprocess.PIPE, text=True)
+        words = p.stdout.readline().split()
+        pid, tport, cw_data, cw_fin = map(int, words[:4])
+        path = words[4]
+        theirs = self.ss_queues(pid)
+        wanted = {(path, "LISTEN"): (2, 5), ("127.0.0.1:%d" % tport, "LISTEN"): (3, 7),
+                  ("127.0.0.1:%d" % cw_data, "CLOSE-WAIT"): (6, 0),
+                  ("127.0.0.1:%d" % cw_fin, "CLOSE-WAIT"): (1, 0)}
+        for key, queues in wanted.items():
+            # What ss says on this kernel: the FIN counts one in Recv-Q; a listener's are its
+            # waiting connections and its backlog.
+            self.assertEqual(theirs.get(key), [queues], (key, theirs))
+        backends = ["pidfd"] + (["bpf"] if bpf_usable() else [])
+        for backend in backends:
+            mine = {}
+            for e in show("--backend", backend, str(pid)):
+                mine.setdefault((e["local"], e["state"]), []).append((e["recv_q"], e["send_q"]))
+            for key, queues in wanted.items():
+                self.assertEqual(mine.get(key), [queues], (backend, key, mine))
 
 
 # A loopback connection whose client runs congestion control argv[1], 100000 bytes sent and read,
@@ -406,7 +487,7 @@ class CcInfo(Case):
         time.sleep(0.3)  # idle: the estimates stop moving
         entry = show("--all", "--backend", "pidfd", "%d:%d" % (pid, fd))[0]
         cc = {o["name"]: o for o in entry["options"]}["TCP_CC_INFO"]
-        _, ss_info = ss_row("tcp", port)
+        _, ss_info = ss_row("tcp", port, pid)
         _, ours = show_row(pid, fd)
         self.assertEqual(cc["value"]["algorithm"], name, cc)
         return cc, fields(ss_info), fields(ours)
