@@ -793,6 +793,15 @@ int sockopt_sock_option(const sockopt_sock *sock, size_t i, const sockopt_entry 
  * TCP_MAXSEG from the path MTU).
  */
 int sockopt_sock_option_is_default(const sockopt_sock *sock, size_t i);
+/*
+ * Whether the kernel records that the program set option I, whatever its
+ * value: 1 or 0 for SO_SNDBUF and SO_RCVBUF (their SO_BUF_LOCK bit, which
+ * setting the size sets), 1 for SO_LINGER when l_onoff is on; -ENODATA
+ * when the kernel keeps no such record (any other option, SO_LINGER off,
+ * SO_BUF_LOCK not read).  A value set equal to the default is otherwise
+ * indistinguishable from one never set.
+ */
+int sockopt_sock_option_set_by_program(const sockopt_sock *sock, size_t i);
 
 /* What read SOCK: "pidfd", or the BACKEND named by sockopt_scan_sock_new ("bpf"). */
 const char *sockopt_sock_backend(const sockopt_sock *sock);

@@ -311,6 +311,29 @@ static void print_ss_line(struct show_cache *c, const struct ss_values *ss)
 }
 
 /*
+ * TEXT of an option the kernel records SET (1) or not (0) the program set
+ * (sockopt_sock_option_set_by_program): in JSON the member
+ * "set_by_program"; in text "(set)" after a value equal to the default
+ * (IS_DEFAULT), which would otherwise pass for one never set.  Added after
+ * the fragment cache, which knows the value but not the lock bits.
+ */
+static const char *mark_set_by_program(char *buf, size_t size, const char *text, bool json,
+				       int set, int is_default)
+{
+	size_t n = strlen(text);
+	int r;
+
+	if (json && n && text[n - 1] == '}')
+		r = snprintf(buf, size, "%.*s,\"set_by_program\": %s}", (int)(n - 1), text,
+			     set ? "true" : "false");
+	else if (!json && set == 1 && is_default == 1)
+		r = snprintf(buf, size, "%s(set)", text);
+	else
+		return text;
+	return r >= 0 && (size_t)r < size ? buf : text;
+}
+
+/*
  * Print the options of SOCK: every one read with ALL, otherwise the
  * settable ones whose value differs from a fresh socket of the same kind
  * (read-only ones describe the socket, and the other columns show that).
@@ -320,7 +343,7 @@ static void print_ss_line(struct show_cache *c, const struct ss_values *ss)
 static void print_options(struct show_cache *c, const sockopt_sock *sock, bool all)
 {
 	bool json = print_is_json(), first = true, grouped = all && !json;
-	char buf[FRAGMENT_MAX], cc[1024];
+	char buf[FRAGMENT_MAX], cc[1024], marked[FRAGMENT_MAX + 32];
 	struct ss_values ss = { NULL, NULL, NULL, "" };
 	size_t len = 0;
 	int level = -1;
@@ -330,12 +353,15 @@ static void print_options(struct show_cache *c, const sockopt_sock *sock, bool a
 		const sockopt_entry *e;
 		const sockopt_value *v;
 		const char *text;
-		int d;
+		int d, set;
 
 		if (sockopt_sock_option(sock, i, &e, &v) < 0)
 			continue;
 		d = sockopt_sock_option_is_default(sock, i);
-		if (!all && (d != 0 || !(sockopt_entry_access(e) & SOCKOPT_ACCESS_SET)))
+		set = sockopt_sock_option_set_by_program(sock, i);
+		/* A value set equal to the default is shown too when the kernel records it was set. */
+		if (!all && ((d != 0 && !(d == 1 && set == 1)) ||
+			     !(sockopt_entry_access(e) & SOCKOPT_ACCESS_SET)))
 			continue;
 		if (ss_value(&ss, e, v) && grouped)
 			continue;
@@ -344,6 +370,8 @@ static void print_options(struct show_cache *c, const sockopt_sock *sock, bool a
 			text = cc;
 		else
 			text = fragment(c, sockopt_sock_kind(sock), i, e, v, d, json, buf, sizeof(buf));
+		if (set >= 0)
+			text = mark_set_by_program(marked, sizeof(marked), text, json, set, d);
 		if (json) {
 			print_json_value(NULL, text);
 		} else if (grouped) {

@@ -455,6 +455,92 @@ class Queues(Case):
                 self.assertEqual(mine.get(key), [queues], (backend, key, mine))
 
 
+# A listener on each of two ports, the first with rcvbuf=64k: Linux doubles it to 131072, what a
+# fresh TCP socket has (tcp_rmem's default), so only SO_BUF_LOCK tells it was set.
+NGINX_RCVBUF_CONF = """daemon off;
+master_process on;
+worker_processes 1;
+pid %(dir)s/nginx.pid;
+events { worker_connections 64; }
+http {
+    access_log off;
+    client_body_temp_path %(dir)s/body;
+    server { listen 127.0.0.1:%(set)d rcvbuf=64k; listen 127.0.0.1:%(plain)d;
+             location / { return 200 "ok\\n"; } }
+}
+"""
+
+# UDP sockets: one whose SO_SNDBUF is set to half its default (stored doubled: the default), one
+# untouched, and one with SO_LINGER {0, 0} as memcached sets it.  Prints the pid and the three fds.
+SAME_AS_DEFAULT = r"""
+import os, socket, struct, time
+a, b, c = (socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(3))
+a.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, b.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF) // 2)
+c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 0, 0))
+print(os.getpid(), a.fileno(), b.fileno(), c.fileno(), flush=True)
+time.sleep(600)
+"""
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class SetByProgram(Case):
+    """A value set equal to the default is shown when the kernel records that it was set."""
+
+    def backends(self):
+        return ["pidfd"] + (["bpf"] if bpf_usable() else [])
+
+    @unittest.skipUnless(shutil.which("nginx"), "nginx absent")
+    def test_nginx_rcvbuf_equal_to_the_default(self):
+        ports = {"set": free_port(), "plain": free_port()}
+        conf = os.path.join(self.dir, "nginx.conf")
+        with open(conf, "w") as f:
+            f.write(NGINX_RCVBUF_CONF % dict(ports, dir=self.dir))
+        master = self.start(["nginx", "-p", self.dir, "-c", conf, "-e",
+                             os.path.join(self.dir, "error.log")])
+        wait_for(lambda: len(ss_lines("-tln", "sport = :%d or sport = :%d"
+                                      % (ports["set"], ports["plain"]))) == 2, "nginx listening")
+        # What ss -m reads of the kernel: the same receive buffer on both listeners.
+        rb = [re.search(r"rb(\d+)", " ".join(ss_lines("-tlm", "sport = :%d" % ports[k]))).group(1)
+              for k in ("set", "plain")]
+        self.assertEqual(rb[0], rb[1])
+        for backend in self.backends():
+            entries = {e["local"]: e for e in show("--backend", backend, str(master.pid))}
+            options = {k: {o["name"]: o for o in entries["127.0.0.1:%d" % ports[k]]["options"]}
+                       for k in ports}
+            rcvbuf = options["set"].get("SO_RCVBUF")
+            self.assertIsNotNone(rcvbuf, (backend, options["set"]))
+            self.assertEqual((rcvbuf["value"], rcvbuf["default"], rcvbuf["set_by_program"]),
+                             (int(rb[0]), True, True), backend)
+            self.assertNotIn("SO_RCVBUF", options["plain"], backend)
+            text = sockopt("show", "--backend", backend, "--port", str(ports["set"]),
+                           str(master.pid)).stdout
+            self.assertIn("SO_RCVBUF=%s(set)" % rb[0], text, backend)
+
+    def test_udp_sndbuf_equal_to_the_default_and_linger_off(self):
+        p = self.start([PYTHON, "-c", SAME_AS_DEFAULT], stdout=subprocess.PIPE, text=True)
+        pid, set_fd, plain_fd, linger_fd = map(int, p.stdout.readline().split())
+        for backend in self.backends():
+            entries = {e["fd"]: {o["name"]: o for o in e["options"]}
+                       for e in show("--backend", backend, str(pid))}
+            sndbuf = entries[set_fd].get("SO_SNDBUF")
+            self.assertIsNotNone(sndbuf, (backend, entries[set_fd]))
+            self.assertEqual((sndbuf["default"], sndbuf["set_by_program"]), (True, True))
+            self.assertNotIn("SO_SNDBUF", entries[plain_fd], backend)
+            # SO_LINGER {0, 0} leaves no trace in the kernel: it reads as a fresh socket's.
+            self.assertNotIn("SO_LINGER", entries[linger_fd], backend)
+            every = {e["fd"]: {o["name"]: o for o in e["options"]}
+                     for e in show("--all", "--backend", "pidfd", str(pid))}
+            self.assertFalse(every[plain_fd]["SO_SNDBUF"]["set_by_program"])
+            self.assertNotIn("set_by_program", every[linger_fd]["SO_LINGER"])
+
+
 # A loopback connection whose client runs congestion control argv[1], 100000 bytes sent and read,
 # then idle.  Prints the pid, the client's fd and its local port.
 CC_HOLDER = r"""
