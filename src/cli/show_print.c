@@ -276,15 +276,23 @@ static bool ss_value(struct ss_values *ss, const sockopt_entry *e, const sockopt
 }
 
 /*
- * TCP_CC_INFO = V as the JSON option object, its value decoded for the
- * socket's congestion control CONG; false when CONG's struct it is not.
- * Not kept in the fragment cache, which knows the value bytes but not CONG.
+ * TCP_CC_INFO = V of SOCK as the JSON option object, its value decoded for
+ * the socket's congestion control; false when it is not that algorithm's
+ * struct.  Not kept in the fragment cache, which knows the value bytes but
+ * not the algorithm.
  */
-static bool cc_info_json(char *buf, size_t size, const sockopt_value *v, int is_default,
-			 const char *cong)
+static bool cc_info_json(char *buf, size_t size, const sockopt_sock *sock, const sockopt_value *v,
+			 int is_default)
 {
-	char text[256], value[512];
+	long i = sockopt_sock_option_index(sock, IPPROTO_TCP, TCP_CONGESTION);
+	const sockopt_entry *e;
+	const sockopt_value *name;
+	char text[256], value[512], cong[32];
 
+	if (i < 0 || sockopt_sock_option(sock, (size_t)i, &e, &name) < 0)
+		return false;
+	snprintf(cong, sizeof(cong), "%.*s", (int)strnlen((const char *)name->v.bytes, name->len),
+		 (const char *)name->v.bytes);
 	/* Both are made of ASCII words and numbers only: nothing to escape. */
 	if (!show_ss_cc_info(cong, v, false, text, sizeof(text)) ||
 	    !show_ss_cc_info(cong, v, true, value, sizeof(value)))
@@ -320,17 +328,24 @@ static void print_ss_line(struct show_cache *c, const struct ss_values *ss)
 static const char *mark_set_by_program(char *buf, size_t size, const char *text, bool json,
 				       int set, int is_default)
 {
-	size_t n = strlen(text);
-	int r;
+	/* memcpy, not snprintf: with --all --json this is two options of every socket. */
+	static const char member[] = ",\"set_by_program\": ";
+	const char *word = json ? (set ? "true}" : "false}") : "(set)";
+	size_t n = strlen(text), w = strlen(word);
 
-	if (json && n && text[n - 1] == '}')
-		r = snprintf(buf, size, "%.*s,\"set_by_program\": %s}", (int)(n - 1), text,
-			     set ? "true" : "false");
-	else if (!json && set == 1 && is_default == 1)
-		r = snprintf(buf, size, "%s(set)", text);
-	else
+	if (json ? !n || text[n - 1] != '}' : set != 1 || is_default != 1)
 		return text;
-	return r >= 0 && (size_t)r < size ? buf : text;
+	if (json)
+		n--; /* the closing brace, put back after the member */
+	if (n + sizeof(member) + w > size)
+		return text;
+	memcpy(buf, text, n);
+	if (json) {
+		memcpy(buf + n, member, sizeof(member) - 1);
+		n += sizeof(member) - 1;
+	}
+	memcpy(buf + n, word, w + 1);
+	return buf;
 }
 
 /*
@@ -363,10 +378,10 @@ static void print_options(struct show_cache *c, const sockopt_sock *sock, bool a
 		if (!all && ((d != 0 && !(d == 1 && set == 1)) ||
 			     !(sockopt_entry_access(e) & SOCKOPT_ACCESS_SET)))
 			continue;
-		if (ss_value(&ss, e, v) && grouped)
+		if (grouped && ss_value(&ss, e, v))
 			continue;
 		if (json && is(e, IPPROTO_TCP, TCP_CC_INFO) &&
-		    cc_info_json(cc, sizeof(cc), v, d, ss.cong))
+		    cc_info_json(cc, sizeof(cc), sock, v, d))
 			text = cc;
 		else
 			text = fragment(c, sockopt_sock_kind(sock), i, e, v, d, json, buf, sizeof(buf));
