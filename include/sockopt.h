@@ -104,6 +104,8 @@ enum sockopt_type {
 	SOCKOPT_TYPE_MREQ,     /* struct ip_mreqn, "GROUP[@IFACE]" */
 	SOCKOPT_TYPE_MREQ6,    /* struct ipv6_mreq, "GROUP[@IFACE]" */
 	SOCKOPT_TYPE_HEX,      /* anything else, as hex bytes */
+	SOCKOPT_TYPE_MTUINFO,  /* struct ip6_mtuinfo, "MTU[@[ADDRESS]:PORT]" */
+	SOCKOPT_TYPE_TXTIME,   /* struct sock_txtime, "CLOCK[:deadline_mode][:report_errors]" */
 	SOCKOPT_TYPE_COUNT
 };
 
@@ -791,6 +793,15 @@ int sockopt_sock_option(const sockopt_sock *sock, size_t i, const sockopt_entry 
  * TCP_MAXSEG from the path MTU).
  */
 int sockopt_sock_option_is_default(const sockopt_sock *sock, size_t i);
+/*
+ * Whether the kernel records that the program set option I, whatever its
+ * value: 1 or 0 for SO_SNDBUF and SO_RCVBUF (their SO_BUF_LOCK bit, which
+ * setting the size sets), 1 for SO_LINGER when l_onoff is on; -ENODATA
+ * when the kernel keeps no such record (any other option, SO_LINGER off,
+ * SO_BUF_LOCK not read).  A value set equal to the default is otherwise
+ * indistinguishable from one never set.
+ */
+int sockopt_sock_option_set_by_program(const sockopt_sock *sock, size_t i);
 
 /* What read SOCK: "pidfd", or the BACKEND named by sockopt_scan_sock_new ("bpf"). */
 const char *sockopt_sock_backend(const sockopt_sock *sock);
@@ -823,6 +834,8 @@ uint64_t sockopt_sock_netns(const sockopt_sock *sock);
 void sockopt_sock_set_netns(sockopt_sock *sock, uint64_t netns);
 /* The timer as sockopt_sock_timer reports it; NAME must outlive the socket. */
 void sockopt_sock_set_timer(sockopt_sock *sock, const char *name, long long ms);
+/* The queues as sockopt_sock_recv_q and sockopt_sock_send_q report them (-1: unknown). */
+void sockopt_sock_set_queues(sockopt_sock *sock, long long recv_q, long long send_q);
 /* The index of option LEVEL/OPTNAME among the options of SOCK's kind, or -ENOENT (the same for every socket of a kind). */
 long sockopt_sock_option_index(const sockopt_sock *sock, int level, int optname);
 /* Option I is LEN bytes of BYTES, or failed with the negative errno ERR. -EINVAL. */

@@ -1,7 +1,9 @@
 /* test_getset.c: get and set on real sockets: a round trip for every settable catalog entry, and readback explanations. */
 #include <fcntl.h>
+#include <linux/net_tstamp.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "testutil.h"
 
@@ -15,6 +17,7 @@ static void test_value(const sockopt_entry *e, const sockopt_value *cur, sockopt
 		{ SOCKOPT_TYPE_SECONDS, "37s" },   { SOCKOPT_TYPE_MILLIS, "1500ms" },
 		{ SOCKOPT_TYPE_MICROS, "50ms" },   { SOCKOPT_TYPE_LINGER, "on:7" },
 		{ SOCKOPT_TYPE_TIMEVAL, "1500ms" },
+		{ SOCKOPT_TYPE_TXTIME, "CLOCK_MONOTONIC:deadline_mode:report_errors" },
 	};
 
 	*v = *cur;
@@ -279,6 +282,40 @@ static void exact_length_options_are_readable(void **state)
 	close(server);
 }
 
+/*
+ * IPV6_PATHMTU of a connected UDP socket on ::1 is loopback's MTU, the
+ * same number IPV6_MTU reads; SO_TXTIME set by a plain setsockopt reads
+ * back as the clock and flags it was given.
+ */
+static void pathmtu_and_txtime_of_real_sockets(void **state)
+{
+	struct sockaddr_in6 to = { .sin6_family = AF_INET6, .sin6_port = htons(9) };
+	struct sock_txtime t = { CLOCK_MONOTONIC, SOF_TXTIME_REPORT_ERRORS };
+	int fd = socket(AF_INET6, SOCK_DGRAM, 0), mtu = 0;
+	socklen_t len = sizeof(mtu);
+	char text[128], json[128], want[128];
+	sockopt_value v;
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(sockopt_get(fd, entry("IPV6_PATHMTU"), &v, NULL), -ENOTCONN);
+	to.sin6_addr = in6addr_loopback;
+	assert_int_equal(connect(fd, (struct sockaddr *)&to, sizeof(to)), 0);
+	assert_int_equal(getsockopt(fd, IPPROTO_IPV6, IPV6_MTU, &mtu, &len), 0);
+	assert_int_equal(sockopt_get(fd, entry("IPV6_PATHMTU"), &v, NULL), 0);
+	sockopt_type_format(SOCKOPT_TYPE_MTUINFO, &v, text, sizeof(text));
+	snprintf(want, sizeof(want), "%d", mtu);
+	assert_string_equal(text, want);
+	sockopt_type_format_json(SOCKOPT_TYPE_MTUINFO, &v, json, sizeof(json));
+	snprintf(want, sizeof(want), "{\"mtu\": %d, \"address\": null}", mtu);
+	assert_string_equal(json, want);
+	assert_int_equal(setsockopt(fd, SOL_SOCKET, SO_TXTIME, &t, sizeof(t)), 0);
+	assert_int_equal(sockopt_get(fd, entry("SO_TXTIME"), &v, NULL), 0);
+	sockopt_type_format(SOCKOPT_TYPE_TXTIME, &v, text, sizeof(text));
+	assert_string_equal(text, "CLOCK_MONOTONIC:report_errors");
+	close(fd);
+}
+
 /* Every kind opens (raw ones only with CAP_NET_RAW) and is recognised again. */
 static void kinds_are_recognised(void **state)
 {
@@ -314,6 +351,7 @@ int main(void)
 		cmocka_unit_test(bad_descriptors_and_read_only_options),
 		cmocka_unit_test(exact_length_options_are_readable),
 		cmocka_unit_test(kinds_are_recognised),
+		cmocka_unit_test(pathmtu_and_txtime_of_real_sockets),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

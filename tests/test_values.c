@@ -52,6 +52,14 @@ static const struct {
 	{ SOCKOPT_TYPE_MREQ, "239.1.2.3@127.0.0.1", "239.1.2.3@127.0.0.1" },
 	{ SOCKOPT_TYPE_MREQ6, "ff02::1:3@lo", "ff02::1:3@lo" },
 	{ SOCKOPT_TYPE_HEX, "0A0b0c", "0a0b0c" },     { SOCKOPT_TYPE_HEX, "", "" },
+	{ SOCKOPT_TYPE_MTUINFO, "1280", "1280" },
+	{ SOCKOPT_TYPE_MTUINFO, "1280@[2001:db8::1]:0", "1280@[2001:db8::1]:0" },
+	{ SOCKOPT_TYPE_TXTIME, "monotonic", "CLOCK_MONOTONIC" },
+	{ SOCKOPT_TYPE_TXTIME, "tai:deadline_mode:report_errors",
+	  "CLOCK_TAI:deadline_mode:report_errors" },
+	{ SOCKOPT_TYPE_TXTIME, "1:2", "CLOCK_MONOTONIC:report_errors" },
+	{ SOCKOPT_TYPE_TXTIME, "11:0x8", "CLOCK_TAI:0x8" },
+	{ SOCKOPT_TYPE_TXTIME, "7", "7" },
 };
 
 static void text_round_trips(void **state)
@@ -174,6 +182,10 @@ static const struct {
 	{ SOCKOPT_TYPE_INADDR, "1.2.3", -EINVAL }, { SOCKOPT_TYPE_MREQ, "239.1.2.3@nosuchif0", -EINVAL },
 	{ SOCKOPT_TYPE_MREQ6, "ff02::1@nosuchif0", -EINVAL },
 	{ SOCKOPT_TYPE_HEX, "abc", -EINVAL },	   { SOCKOPT_TYPE_HEX, "zz", -EINVAL },
+	{ SOCKOPT_TYPE_MTUINFO, "big", -EINVAL },  { SOCKOPT_TYPE_MTUINFO, "-1", -EINVAL },
+	{ SOCKOPT_TYPE_MTUINFO, "1280@127.0.0.1:0", -EINVAL },
+	{ SOCKOPT_TYPE_TXTIME, "sundial", -EINVAL }, { SOCKOPT_TYPE_TXTIME, "tai:eventually", -EINVAL },
+	{ SOCKOPT_TYPE_TXTIME, "", -EINVAL },
 };
 
 static void bad_text_is_rejected(void **state)
@@ -222,6 +234,17 @@ static void json_forms(void **state)
 	assert_int_equal(sockopt_type_parse(SOCKOPT_TYPE_SECONDS, "2h", &v, NULL), 0);
 	sockopt_type_format_json(SOCKOPT_TYPE_SECONDS, &v, json, sizeof(json));
 	assert_string_equal(json, "7200");
+	/* The two structs of IPV6_PATHMTU and SO_TXTIME: the kernel's fields, named. */
+	assert_int_equal(sockopt_type_parse(SOCKOPT_TYPE_MTUINFO, "1280", &v, NULL), 0);
+	sockopt_type_format_json(SOCKOPT_TYPE_MTUINFO, &v, json, sizeof(json));
+	assert_string_equal(json, "{\"mtu\": 1280, \"address\": null}");
+	assert_int_equal(sockopt_type_parse(SOCKOPT_TYPE_MTUINFO, "1400@[::1]:53", &v, NULL), 0);
+	sockopt_type_format_json(SOCKOPT_TYPE_MTUINFO, &v, json, sizeof(json));
+	assert_string_equal(json, "{\"mtu\": 1400, \"address\": \"[::1]:53\"}");
+	assert_int_equal(sockopt_type_parse(SOCKOPT_TYPE_TXTIME, "tai:report_errors", &v, NULL), 0);
+	sockopt_type_format_json(SOCKOPT_TYPE_TXTIME, &v, json, sizeof(json));
+	assert_string_equal(json, "{\"clockid\": 11, \"clock\": \"CLOCK_TAI\", \"flags\": 2, "
+				  "\"deadline_mode\": false, \"report_errors\": true}");
 	assert_int_equal(sockopt_type_parse(SOCKOPT_TYPE_STRING, "a\"b", &v, NULL), 0);
 	sockopt_type_format_json(SOCKOPT_TYPE_STRING, &v, json, sizeof(json));
 	assert_string_equal(json, "\"a\\\"b\"");

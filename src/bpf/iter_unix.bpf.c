@@ -111,8 +111,10 @@ int sockopt_unix(struct bpf_iter__unix *ctx)
 		r->state = TCP_LISTEN;
 	else
 		r->state = r->peer_len ? TCP_ESTABLISHED : TCP_CLOSE;
-	r->recv_q = r->send_q = -1; /* a listener's, as the pidfd path leaves them */
-	if (r->state != TCP_LISTEN) {
+	if (r->state == TCP_LISTEN) { /* as unix_diag gives ss: connections waiting, the backlog */
+		r->recv_q = sk->sk_receive_queue.qlen;
+		r->send_q = sk->sk_max_ack_backlog;
+	} else {
 		r->recv_q = read_inq(u);
 		r->send_q = sk->sk_wmem_alloc.refs.counter - 1;
 	}

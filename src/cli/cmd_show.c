@@ -124,6 +124,17 @@ static int on_socket(sockopt_sock *sock, void *ctx)
 	if (!sockopt_sock_timer(sock, &ms) &&
 	    (timer = show_timer_of(&sh->timers, sockopt_sock_inode(sock), &ms)))
 		sockopt_sock_set_timer(sock, timer, ms);
+	/*
+	 * Through the fd, a unix listener's queues cannot be read (SIOCINQ is
+	 * EINVAL) and SIOCINQ leaves a received FIN out (a CLOSE-WAIT socket
+	 * says 0 where ss says 1): take ss's numbers from sock_diag.
+	 */
+	if (strcmp(sockopt_sock_backend(sock), "pidfd") == 0) {
+		long long rq, sq = sockopt_sock_send_q(sock);
+
+		if (show_queues_of(&sh->timers, sockopt_sock_inode(sock), &rq, &sq))
+			sockopt_sock_set_queues(sock, rq, sq);
+	}
 	sh->sockets++;
 	if (!sh->header_printed) {
 		show_print_header();
@@ -452,9 +463,12 @@ static int cmd_show(int argc, char **argv)
 	if (!sh.all)
 		flags |= SOCKOPT_SCAN_SETTABLE_ONLY;
 	/* The pidfd path learns TCP timers as ss -o does: one sock_diag dump (BPF reads its own). */
-	if (!bpf && (!sh.filter.protocols ||
-		     sh.filter.protocols & (SOCKOPT_KIND_TCP | SOCKOPT_KIND_TCP6)))
-		show_timers_collect(&sh.timers);
+	if (!bpf)
+		show_timers_collect(&sh.timers,
+				    !sh.filter.protocols ||
+					    sh.filter.protocols & (SOCKOPT_KIND_TCP | SOCKOPT_KIND_TCP6),
+				    !sh.filter.protocols ||
+					    sh.filter.protocols & (SOCKOPT_KIND_UNIX | SOCKOPT_KIND_UNIX_SEQPACKET));
 	/* BPF on the whole machine learns the holders in its own pass (show_bpf). */
 	if (!sh.per_process && !(bpf && ntargets == 0) && collect_users(&sh, targets, ntargets) != 0)
 		return EXIT_FAILED;

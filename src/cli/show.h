@@ -87,21 +87,33 @@ void show_users_free(struct show_users *users);
 /*
  * TCP_INFO in the words and units of ss -i ("ts sack bbr wscale:10,10
  * rto:204 rtt:0.03/0.011 … snd_wnd:95232"), CONG the congestion control,
- * CC_INFO (may be NULL) its TCP_CC_INFO, decoded for bbr (show_ss.c).
+ * CC_INFO (may be NULL) its TCP_CC_INFO, decoded as show_ss_cc_info (show_ss.c).
  */
 void show_ss_tcp_info(const sockopt_value *info, const char *cong, const sockopt_value *cc_info,
 		      char *buf, size_t size);
+/*
+ * TCP_CC_INFO CC of congestion control CONG (bbr, dctcp, vegas) as ss
+ * words it ("bbr:(bw:…bps,mrtt:…)"), or with JSON as an object in the
+ * kernel's units ({"algorithm": "bbr", "bw": bytes/s, "min_rtt": µs, …});
+ * false, BUF empty, when CC is not that algorithm's struct.
+ */
+bool show_ss_cc_info(const char *cong, const sockopt_value *cc, bool json, char *buf, size_t size);
 /*
  * SO_MEMINFO as ss -m prints it, "skmem:(r0,rb131072,…,d0)", or with JSON
  * as {"rmem_alloc": 0, "rcvbuf": 131072, …, "drops": 0}; false when too short.
  */
 bool show_ss_skmem(const sockopt_value *meminfo, bool json, char *buf, size_t size);
 
-/* The timers of the TCP sockets, from sock_diag, sorted by inode (show_users.c). */
+/*
+ * What sock_diag says of the TCP sockets (timer, Recv-Q) and the unix
+ * listeners (Recv-Q, Send-Q) of this network namespace, sorted by inode
+ * (show_users.c): what the pidfd path cannot learn through the fd.
+ */
 struct show_timer {
 	uint64_t inode;
-	int timer; /* idiag_timer */
+	int timer; /* idiag_timer; -1 for a unix listener */
 	unsigned ms;
+	long long recv_q, send_q; /* as ss counts them; send_q -1 for TCP (SIOCOUTQ is ss's) */
 };
 struct show_timers {
 	struct show_timer *v;
@@ -109,8 +121,11 @@ struct show_timers {
 	bool failed; /* sock_diag could not be read: no timers, as before */
 };
 
-/* Read the timers of every TCP socket of this network namespace (one dump, as ss -o). */
-void show_timers_collect(struct show_timers *timers);
+/* Read every TCP socket (one dump, as ss -o) and unix listener of this network namespace, as asked. */
+void show_timers_collect(struct show_timers *timers, bool tcp, bool unix_listeners);
+/* Recv-Q and, when sock_diag gave it, Send-Q of INODE as ss counts them; false when unknown. */
+bool show_queues_of(const struct show_timers *timers, uint64_t inode, long long *recv_q,
+		    long long *send_q);
 /* The timer of INODE as ss names it ("keepalive", "off") and *MS until it fires; NULL when unknown. */
 const char *show_timer_of(const struct show_timers *timers, uint64_t inode, long long *ms);
 void show_timers_free(struct show_timers *timers);

@@ -275,6 +275,33 @@ static bool ss_value(struct ss_values *ss, const sockopt_entry *e, const sockopt
 	return true;
 }
 
+/*
+ * TCP_CC_INFO = V of SOCK as the JSON option object, its value decoded for
+ * the socket's congestion control; false when it is not that algorithm's
+ * struct.  Not kept in the fragment cache, which knows the value bytes but
+ * not the algorithm.
+ */
+static bool cc_info_json(char *buf, size_t size, const sockopt_sock *sock, const sockopt_value *v,
+			 int is_default)
+{
+	long i = sockopt_sock_option_index(sock, IPPROTO_TCP, TCP_CONGESTION);
+	const sockopt_entry *e;
+	const sockopt_value *name;
+	char text[256], value[512], cong[32];
+
+	if (i < 0 || sockopt_sock_option(sock, (size_t)i, &e, &name) < 0)
+		return false;
+	snprintf(cong, sizeof(cong), "%.*s", (int)strnlen((const char *)name->v.bytes, name->len),
+		 (const char *)name->v.bytes);
+	/* Both are made of ASCII words and numbers only: nothing to escape. */
+	if (!show_ss_cc_info(cong, v, false, text, sizeof(text)) ||
+	    !show_ss_cc_info(cong, v, true, value, sizeof(value)))
+		return false;
+	return snprintf(buf, size, "{\"name\": \"TCP_CC_INFO\",\"value\": %s,\"text\": \"%s\",\"default\": %s}",
+			value, text, is_default > 0 ? "true" : is_default == 0 ? "false" : "null") <
+	       (int)size;
+}
+
 /* The ss line of --all text: "    ss       skmem:(…) ts sack bbr wscale:10,10 rto:204 …". */
 static void print_ss_line(struct show_cache *c, const struct ss_values *ss)
 {
@@ -292,6 +319,36 @@ static void print_ss_line(struct show_cache *c, const struct ss_values *ss)
 }
 
 /*
+ * TEXT of an option the kernel records SET (1) or not (0) the program set
+ * (sockopt_sock_option_set_by_program): in JSON the member
+ * "set_by_program"; in text "(set)" after a value equal to the default
+ * (IS_DEFAULT), which would otherwise pass for one never set.  Added after
+ * the fragment cache, which knows the value but not the lock bits.
+ */
+static const char *mark_set_by_program(char *buf, size_t size, const char *text, bool json,
+				       int set, int is_default)
+{
+	/* memcpy, not snprintf: with --all --json this is two options of every socket. */
+	static const char member[] = ",\"set_by_program\": ";
+	const char *word = json ? (set ? "true}" : "false}") : "(set)";
+	size_t n = strlen(text), w = strlen(word);
+
+	if (json ? !n || text[n - 1] != '}' : set != 1 || is_default != 1)
+		return text;
+	if (json)
+		n--; /* the closing brace, put back after the member */
+	if (n + sizeof(member) + w > size)
+		return text;
+	memcpy(buf, text, n);
+	if (json) {
+		memcpy(buf + n, member, sizeof(member) - 1);
+		n += sizeof(member) - 1;
+	}
+	memcpy(buf + n, word, w + 1);
+	return buf;
+}
+
+/*
  * Print the options of SOCK: every one read with ALL, otherwise the
  * settable ones whose value differs from a fresh socket of the same kind
  * (read-only ones describe the socket, and the other columns show that).
@@ -301,7 +358,7 @@ static void print_ss_line(struct show_cache *c, const struct ss_values *ss)
 static void print_options(struct show_cache *c, const sockopt_sock *sock, bool all)
 {
 	bool json = print_is_json(), first = true, grouped = all && !json;
-	char buf[FRAGMENT_MAX];
+	char buf[FRAGMENT_MAX], cc[1024], marked[FRAGMENT_MAX + 32];
 	struct ss_values ss = { NULL, NULL, NULL, "" };
 	size_t len = 0;
 	int level = -1;
@@ -311,16 +368,25 @@ static void print_options(struct show_cache *c, const sockopt_sock *sock, bool a
 		const sockopt_entry *e;
 		const sockopt_value *v;
 		const char *text;
-		int d;
+		int d, set;
 
 		if (sockopt_sock_option(sock, i, &e, &v) < 0)
 			continue;
 		d = sockopt_sock_option_is_default(sock, i);
-		if (!all && (d != 0 || !(sockopt_entry_access(e) & SOCKOPT_ACCESS_SET)))
+		set = sockopt_sock_option_set_by_program(sock, i);
+		/* A value set equal to the default is shown too when the kernel records it was set. */
+		if (!all && ((d != 0 && !(d == 1 && set == 1)) ||
+			     !(sockopt_entry_access(e) & SOCKOPT_ACCESS_SET)))
 			continue;
 		if (grouped && ss_value(&ss, e, v))
 			continue;
-		text = fragment(c, sockopt_sock_kind(sock), i, e, v, d, json, buf, sizeof(buf));
+		if (json && is(e, IPPROTO_TCP, TCP_CC_INFO) &&
+		    cc_info_json(cc, sizeof(cc), sock, v, d))
+			text = cc;
+		else
+			text = fragment(c, sockopt_sock_kind(sock), i, e, v, d, json, buf, sizeof(buf));
+		if (set >= 0)
+			text = mark_set_by_program(marked, sizeof(marked), text, json, set, d);
 		if (json) {
 			print_json_value(NULL, text);
 		} else if (grouped) {

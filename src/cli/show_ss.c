@@ -37,21 +37,90 @@ static void add_bps(struct line *l, const char *before, double bps)
 	add(l, "%s%.0fbps", before, bps);
 }
 
-/* "bbr:(bw:…bps,mrtt:…,pacing_gain:…,cwnd_gain:…)" from TCP_CC_INFO of a bbr socket (struct tcp_bbr_info). */
-static void add_bbr(struct line *l, const sockopt_value *cc)
+/* "bbr:(bw:…bps,mrtt:…,pacing_gain:…,cwnd_gain:…)" as ss prints struct tcp_bbr_info, or its JSON object. */
+static void add_bbr(struct line *l, const struct tcp_bbr_info *b, bool json)
 {
-	struct tcp_bbr_info b;
+	uint64_t bw = (uint64_t)b->bbr_bw_hi << 32 | b->bbr_bw_lo;
 
-	if (!cc || cc->len < sizeof(b))
+	if (json) {
+		add(l, "{\"algorithm\": \"bbr\", \"bw\": %llu, \"min_rtt\": %u, \"pacing_gain\": %u, "
+		       "\"cwnd_gain\": %u}",
+		    (unsigned long long)bw, b->bbr_min_rtt, b->bbr_pacing_gain, b->bbr_cwnd_gain);
 		return;
-	memcpy(&b, cc->v.bytes, sizeof(b));
-	add_bps(l, " bbr:(bw:", (double)((uint64_t)b.bbr_bw_hi << 32 | b.bbr_bw_lo) * 8.0);
-	add(l, ",mrtt:%g", b.bbr_min_rtt / 1000.0);
-	if (b.bbr_pacing_gain)
-		add(l, ",pacing_gain:%g", b.bbr_pacing_gain / 256.0);
-	if (b.bbr_cwnd_gain)
-		add(l, ",cwnd_gain:%g", b.bbr_cwnd_gain / 256.0);
+	}
+	add_bps(l, "bbr:(bw:", (double)bw * 8.0);
+	add(l, ",mrtt:%g", b->bbr_min_rtt / 1000.0);
+	if (b->bbr_pacing_gain)
+		add(l, ",pacing_gain:%g", b->bbr_pacing_gain / 256.0);
+	if (b->bbr_cwnd_gain)
+		add(l, ",cwnd_gain:%g", b->bbr_cwnd_gain / 256.0);
 	add(l, ")");
+}
+
+/* "dctcp:(ce_state:…,alpha:…,ab_ecn:…,ab_tot:…)" or "dctcp:fallback_mode" as ss prints struct tcp_dctcp_info. */
+static void add_dctcp(struct line *l, const struct tcp_dctcp_info *d, bool json)
+{
+	if (json)
+		add(l, "{\"algorithm\": \"dctcp\", \"enabled\": %s, \"ce_state\": %u, \"alpha\": %u, "
+		       "\"ab_ecn\": %u, \"ab_tot\": %u}",
+		    d->dctcp_enabled ? "true" : "false", d->dctcp_ce_state, d->dctcp_alpha,
+		    d->dctcp_ab_ecn, d->dctcp_ab_tot);
+	else if (d->dctcp_enabled)
+		add(l, "dctcp:(ce_state:%u,alpha:%u,ab_ecn:%u,ab_tot:%u)", d->dctcp_ce_state,
+		    d->dctcp_alpha, d->dctcp_ab_ecn, d->dctcp_ab_tot);
+	else
+		add(l, "dctcp:fallback_mode");
+}
+
+/*
+ * struct tcpvegas_info: ss prints no group for it (it takes vegas's rtt
+ * for its "send" rate), so the text is ours, in ss's manner and units:
+ * "vegas:(rttcnt:…,rtt:…,minrtt:…)", times in ms; "vegas:off" when disabled.
+ */
+static void add_vegas(struct line *l, const struct tcpvegas_info *v, bool json)
+{
+	if (json)
+		add(l, "{\"algorithm\": \"vegas\", \"enabled\": %s, \"rttcnt\": %u, \"rtt\": %u, "
+		       "\"minrtt\": %u}",
+		    v->tcpv_enabled ? "true" : "false", v->tcpv_rttcnt, v->tcpv_rtt, v->tcpv_minrtt);
+	else if (v->tcpv_enabled)
+		add(l, "vegas:(rttcnt:%u,rtt:%g,minrtt:%g)", v->tcpv_rttcnt, v->tcpv_rtt / 1000.0,
+		    v->tcpv_minrtt / 1000.0);
+	else
+		add(l, "vegas:off");
+}
+
+bool show_ss_cc_info(const char *cong, const sockopt_value *cc, bool json, char *buf, size_t size)
+{
+	union tcp_cc_info u;
+	struct line l = { buf, size, 0 };
+
+	buf[0] = '\0';
+	if (!cong || !cc)
+		return false;
+	memset(&u, 0, sizeof(u));
+	memcpy(&u, cc->v.bytes, cc->len < sizeof(u) ? cc->len : sizeof(u));
+	/* Each algorithm's get_info writes exactly its struct: a shorter value is not that struct. */
+	if (strcmp(cong, "bbr") == 0 && cc->len == sizeof(u.bbr))
+		add_bbr(&l, &u.bbr, json);
+	else if (strcmp(cong, "dctcp") == 0 && cc->len == sizeof(u.dctcp))
+		add_dctcp(&l, &u.dctcp, json);
+	else if (strcmp(cong, "vegas") == 0 && cc->len == sizeof(u.vegas))
+		add_vegas(&l, &u.vegas, json);
+	else
+		return false;
+	return true;
+}
+
+/* Vegas's own rtt in µs when it has one: ss computes "send" from it instead of tcpi_rtt. */
+static uint32_t vegas_rtt(const char *cong, const sockopt_value *cc)
+{
+	struct tcpvegas_info v;
+
+	if (!cong || !cc || strcmp(cong, "vegas") != 0 || cc->len != sizeof(v))
+		return 0;
+	memcpy(&v, cc->v.bytes, sizeof(v));
+	return v.tcpv_enabled && v.tcpv_rtt != 0x7fffffff ? v.tcpv_rtt : 0;
 }
 
 /* The flags, window scales and times of TI, as the first half of ss -i's line. */
@@ -134,12 +203,11 @@ static void add_limited(struct line *l, const char *name, uint64_t limited, uint
 		    100.0 * (double)limited / (double)busy);
 }
 
-/* Rates, last-activity times and the rest of TI, as the end of ss -i's line. */
-static void add_tcp_rates(struct line *l, const struct tcp_info *ti)
+/* Rates, last-activity times and the rest of TI, as the end of ss -i's line; RTT in µs for "send". */
+static void add_tcp_rates(struct line *l, const struct tcp_info *ti, uint32_t rtt)
 {
-	if (ti->tcpi_rtt && ti->tcpi_snd_mss && ti->tcpi_snd_cwnd)
-		add_bps(l, " send ",
-			(double)ti->tcpi_snd_cwnd * ti->tcpi_snd_mss * 8000000.0 / ti->tcpi_rtt);
+	if (rtt && ti->tcpi_snd_mss && ti->tcpi_snd_cwnd)
+		add_bps(l, " send ", (double)ti->tcpi_snd_cwnd * ti->tcpi_snd_mss * 8000000.0 / rtt);
 	if (ti->tcpi_last_data_sent)
 		add(l, " lastsnd:%u", ti->tcpi_last_data_sent);
 	if (ti->tcpi_last_data_recv)
@@ -198,16 +266,19 @@ void show_ss_tcp_info(const sockopt_value *info, const char *cong, const sockopt
 		      char *buf, size_t size)
 {
 	struct line l = { buf, size, 0 };
+	char cc[256];
 	struct tcp_info ti;
+	uint32_t rtt;
 
 	memset(&ti, 0, sizeof(ti));
 	memcpy(&ti, info->v.bytes, info->len < sizeof(ti) ? info->len : sizeof(ti));
 	buf[0] = '\0';
 	add_tcp_flags_and_times(&l, &ti, cong);
 	add_tcp_counters(&l, &ti);
-	if (cong && strcmp(cong, "bbr") == 0)
-		add_bbr(&l, cc_info);
-	add_tcp_rates(&l, &ti);
+	if (show_ss_cc_info(cong, cc_info, false, cc, sizeof(cc)))
+		add(&l, " %s", cc);
+	rtt = vegas_rtt(cong, cc_info);
+	add_tcp_rates(&l, &ti, rtt ? rtt : ti.tcpi_rtt);
 	/* Without the leading space of each field. */
 	memmove(buf, buf + (buf[0] == ' '), strlen(buf) + 1 - (buf[0] == ' '));
 }

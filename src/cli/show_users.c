@@ -141,12 +141,9 @@ void show_users_free(struct show_users *u)
 
 /* ---- timers, from sock_diag --------------------------------------------- */
 
-static void keep_timer(unsigned long long inode, int timer, unsigned ms, unsigned retrans,
-		       void *ctx)
+/* Keep E (its retransmits are not kept: the BPF backend does not read them, and both print alike). */
+static void keep(struct show_timers *t, struct show_timer e)
 {
-	struct show_timers *t = ctx;
-
-	(void)retrans; /* the BPF backend does not read it, and both print alike */
 	if (t->failed)
 		return;
 	if (t->n == t->room) {
@@ -160,7 +157,17 @@ static void keep_timer(unsigned long long inode, int timer, unsigned ms, unsigne
 		t->v = grown;
 		t->room = room;
 	}
-	t->v[t->n++] = (struct show_timer){ inode, timer, ms };
+	t->v[t->n++] = e;
+}
+
+static void keep_timer(const struct diag_tcp_timer *d, void *ctx)
+{
+	keep(ctx, (struct show_timer){ d->inode, d->timer, d->ms, d->rqueue, -1 });
+}
+
+static void keep_unix_listener(unsigned long long inode, unsigned rqueue, unsigned wqueue, void *ctx)
+{
+	keep(ctx, (struct show_timer){ inode, -1, 0, rqueue, wqueue });
 }
 
 static int by_timer_inode(const void *a, const void *b)
@@ -170,9 +177,11 @@ static int by_timer_inode(const void *a, const void *b)
 	return (x->inode > y->inode) - (x->inode < y->inode);
 }
 
-void show_timers_collect(struct show_timers *t)
+void show_timers_collect(struct show_timers *t, bool tcp, bool unix_listeners)
 {
-	if (diag_tcp_timers(keep_timer, t) < 0)
+	if (tcp && diag_tcp_timers(keep_timer, t) < 0)
+		t->failed = true;
+	if (unix_listeners && diag_unix_listeners(keep_unix_listener, t) < 0)
 		t->failed = true;
 	if (t->n)
 		qsort(t->v, t->n, sizeof(*t->v), by_timer_inode);
@@ -191,6 +200,23 @@ const char *show_timer_of(const struct show_timers *t, uint64_t inode, long long
 		return NULL;
 	*ms = f->ms;
 	return names[f->timer];
+}
+
+bool show_queues_of(const struct show_timers *t, uint64_t inode, long long *recv_q,
+		    long long *send_q)
+{
+	struct show_timer key = { .inode = inode };
+	const struct show_timer *f;
+
+	if (!inode || !t->n)
+		return false;
+	f = bsearch(&key, t->v, t->n, sizeof(*t->v), by_timer_inode);
+	if (!f)
+		return false;
+	*recv_q = f->recv_q;
+	if (f->send_q >= 0)
+		*send_q = f->send_q;
+	return true;
 }
 
 void show_timers_free(struct show_timers *t)

@@ -126,6 +126,8 @@ static bool value_integer(const sockopt_entry *e, const sockopt_value *v, long l
 	case SOCKOPT_TYPE_MREQ:
 	case SOCKOPT_TYPE_MREQ6:
 	case SOCKOPT_TYPE_HEX:
+	case SOCKOPT_TYPE_MTUINFO:
+	case SOCKOPT_TYPE_TXTIME:
 	case SOCKOPT_TYPE_COUNT:
 		return false;
 	default:

@@ -1,5 +1,6 @@
 /* getset.c: reading and setting one option, with a readback that explains what the kernel kept. */
 #include <errno.h>
+#include <linux/net_tstamp.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -137,6 +138,8 @@ static const socklen_t fixed_size[SOCKOPT_TYPE_COUNT] = {
 	[SOCKOPT_TYPE_INADDR] = sizeof(struct in_addr),
 	[SOCKOPT_TYPE_MREQ] = sizeof(struct ip_mreqn),
 	[SOCKOPT_TYPE_MREQ6] = sizeof(struct ipv6_mreq),
+	[SOCKOPT_TYPE_MTUINFO] = sizeof(struct ip6_mtuinfo),
+	[SOCKOPT_TYPE_TXTIME] = sizeof(struct sock_txtime),
 };
 
 /*

@@ -96,6 +96,12 @@ SOCKOPT_EXPORT void sockopt_sock_set_timer(sockopt_sock *s, const char *name, lo
 	s->timer_ms = ms;
 }
 
+SOCKOPT_EXPORT void sockopt_sock_set_queues(sockopt_sock *s, long long recv_q, long long send_q)
+{
+	s->recv_q = recv_q;
+	s->send_q = send_q;
+}
+
 SOCKOPT_EXPORT long sockopt_sock_option_index(const sockopt_sock *s, int level, int optname)
 {
 	for (size_t i = 0; i < s->option_count; i++)

@@ -515,6 +515,24 @@ static bool kernel_tuned(const struct sockopt_sock *s, size_t i)
 	return lock < 0 || !(lock & kernel_set[k].lock_bit);
 }
 
+SOCKOPT_EXPORT int sockopt_sock_option_set_by_program(const sockopt_sock *s, size_t i)
+{
+	const struct kind_plan *p = s->plan;
+	const sockopt_entry *e;
+	int k;
+
+	if (i >= s->option_count || s->errors[i])
+		return -ENODATA;
+	e = p->entries[i];
+	/* l_onoff, the first int of struct linger: off leaves nothing, {0, 0} reads as a fresh socket. */
+	if (e->level == SOL_SOCKET && e->optname == SO_LINGER)
+		return s->values[i].v.i ? 1 : -ENODATA;
+	k = p->tuned[i];
+	if (k < 0 || !kernel_set[k].lock_bit || p->buf_lock < 0 || s->errors[p->buf_lock])
+		return -ENODATA;
+	return (s->values[p->buf_lock].v.i & kernel_set[k].lock_bit) != 0;
+}
+
 /*
  * Whether A and B hold the same value.  The kernel writes the same bytes
  * for the same value, so bytes of equal length decide; a boolean may be

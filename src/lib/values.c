@@ -385,6 +385,13 @@ static const struct value_type types[SOCKOPT_TYPE_COUNT] = {
 				 parse_mreq6, format_mreq6, JSON_TEXT, NULL },
 	[SOCKOPT_TYPE_HEX] = { "hex", "hex bytes such as 0a0b0c", parse_hex, format_hex,
 			       JSON_TEXT, NULL },
+	[SOCKOPT_TYPE_MTUINFO] = { "ip6_mtuinfo", "an MTU with an optional @[ADDRESS]:PORT such as "
+						  "1280 or 1280@[2001:db8::1]:0",
+				   parse_mtuinfo, format_mtuinfo, JSON_TEXT, json_mtuinfo },
+	[SOCKOPT_TYPE_TXTIME] = { "sock_txtime", "a clock (CLOCK_MONOTONIC, CLOCK_TAI, CLOCK_REALTIME "
+						 "or a number) with optional :deadline_mode and "
+						 ":report_errors",
+				  parse_txtime, format_txtime, JSON_TEXT, json_txtime },
 };
 
 SOCKOPT_EXPORT const char *sockopt_type_name(enum sockopt_type t)

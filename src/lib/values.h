@@ -20,10 +20,14 @@ VALUE_TYPE_FUNCS(sockaddr);
 VALUE_TYPE_FUNCS(inaddr);
 VALUE_TYPE_FUNCS(mreq);
 VALUE_TYPE_FUNCS(mreq6);
+VALUE_TYPE_FUNCS(mtuinfo);
+VALUE_TYPE_FUNCS(txtime);
 void json_timeval(const sockopt_value *v, struct out *o);
 void json_linger(const sockopt_value *v, struct out *o);
 void json_ucred(const sockopt_value *v, struct out *o);
 void json_tcpinfo(const sockopt_value *v, struct out *o);
+void json_mtuinfo(const sockopt_value *v, struct out *o);
+void json_txtime(const sockopt_value *v, struct out *o);
 
 /* Copy V's bytes into the SIZE-byte struct OUT, zero past what V holds: a value as its C struct. */
 void value_to_struct(const sockopt_value *v, void *out, size_t size);

@@ -2,7 +2,9 @@
 #include <errno.h>
 #include <linux/inet_diag.h>
 #include <linux/sock_diag.h>
+#include <linux/unix_diag.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -28,13 +30,11 @@ static int each_message(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-/* Send one dump request for FAMILY/PROTOCOL sockets in STATES on NL and feed every answer to D. */
-static int request(struct mnl_socket *nl, int family, int protocol, unsigned states,
-		   struct diag_dump *d)
+/* Send the dump request REQ (LEN bytes: an inet_diag_req_v2 or a unix_diag_req) on NL and feed every answer to D. */
+static int request(struct mnl_socket *nl, const void *req, size_t len, struct diag_dump *d)
 {
 	char buf[32768]; /* MNL_SOCKET_DUMP_SIZE in newer libmnl */
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct inet_diag_req_v2 *req;
 	unsigned seq = (unsigned)time(NULL), portid = mnl_socket_get_portid(nl);
 	ssize_t n;
 	int ret;
@@ -42,11 +42,7 @@ static int request(struct mnl_socket *nl, int family, int protocol, unsigned sta
 	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	nlh->nlmsg_seq = seq;
-	req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
-	req->sdiag_family = (uint8_t)family;
-	req->sdiag_protocol = (uint8_t)protocol;
-	req->idiag_states = states;
-	req->idiag_ext = 1u << (INET_DIAG_SKMEMINFO - 1);
+	memcpy(mnl_nlmsg_put_extra_header(nlh, len), req, len);
 	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
 	while ((n = mnl_socket_recvfrom(nl, buf, sizeof(buf))) > 0) {
@@ -57,8 +53,8 @@ static int request(struct mnl_socket *nl, int family, int protocol, unsigned sta
 	return n < 0 ? -errno : 0;
 }
 
-/* Call FN with every FAMILY/PROTOCOL socket in STATES (a mask of 1 << TCP_*); 0 or -errno. */
-static int dump(int family, int protocol, unsigned states, diag_fn fn, void *ctx)
+/* Send REQ (LEN bytes) and call FN with every socket it returns; 0 or -errno. */
+static int dump_request(const void *req, size_t len, diag_fn fn, void *ctx)
 {
 	struct diag_dump d = { fn, ctx };
 	struct mnl_socket *nl = mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC);
@@ -66,11 +62,22 @@ static int dump(int family, int protocol, unsigned states, diag_fn fn, void *ctx
 
 	if (!nl)
 		return -errno;
-	err = mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0
-		      ? -errno
-		      : request(nl, family, protocol, states, &d);
+	err = mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0 ? -errno : request(nl, req, len, &d);
 	mnl_socket_close(nl);
 	return err;
+}
+
+/* Call FN with every FAMILY/PROTOCOL socket in STATES (a mask of 1 << TCP_*); 0 or -errno. */
+static int dump(int family, int protocol, unsigned states, diag_fn fn, void *ctx)
+{
+	struct inet_diag_req_v2 req = {
+		.sdiag_family = (uint8_t)family,
+		.sdiag_protocol = (uint8_t)protocol,
+		.idiag_ext = 1u << (INET_DIAG_SKMEMINFO - 1),
+		.idiag_states = states,
+	};
+
+	return dump_request(&req, sizeof(req), fn, ctx);
 }
 
 /* ---- counting by port --------------------------------------------------- */
@@ -155,26 +162,65 @@ int diag_tcp_state(const struct sockaddr_storage *local, const struct sockaddr_s
 /* ---- timers of every TCP socket ----------------------------------------- */
 
 struct timer_walk {
-	void (*each)(unsigned long long inode, int timer, unsigned ms, unsigned retrans, void *ctx);
+	void (*each)(const struct diag_tcp_timer *t, void *ctx);
 	void *ctx;
 };
 
 static void timer_message(const struct nlmsghdr *nlh, const struct inet_diag_msg *m, void *ctx)
 {
 	struct timer_walk *w = ctx;
+	struct diag_tcp_timer t = { m->idiag_inode, m->idiag_timer, m->idiag_expires,
+				    m->idiag_retrans, m->idiag_rqueue };
 
 	(void)nlh;
-	w->each(m->idiag_inode, m->idiag_timer, m->idiag_expires, m->idiag_retrans, w->ctx);
+	w->each(&t, w->ctx);
 }
 
-int diag_tcp_timers(void (*each)(unsigned long long inode, int timer, unsigned ms,
-				 unsigned retrans, void *ctx),
-		    void *ctx)
+int diag_tcp_timers(void (*each)(const struct diag_tcp_timer *t, void *ctx), void *ctx)
 {
 	struct timer_walk w = { each, ctx };
 	int err = dump(AF_INET, IPPROTO_TCP, ~0u, timer_message, &w);
 
 	return err < 0 ? err : dump(AF_INET6, IPPROTO_TCP, ~0u, timer_message, &w);
+}
+
+/* ---- queues of unix listeners ------------------------------------------- */
+
+struct unix_walk {
+	void (*each)(unsigned long long inode, unsigned rqueue, unsigned wqueue, void *ctx);
+	void *ctx;
+};
+
+/* The message is a unix_diag_msg, not the inet_diag_msg diag_fn names: only the header is shared. */
+static void unix_message(const struct nlmsghdr *nlh, const struct inet_diag_msg *unused, void *ctx)
+{
+	const struct unix_diag_msg *m = mnl_nlmsg_get_payload(nlh);
+	struct unix_walk *w = ctx;
+	const struct nlattr *attr;
+
+	(void)unused;
+	mnl_attr_for_each(attr, nlh, sizeof(*m)) {
+		if (mnl_attr_get_type(attr) == UNIX_DIAG_RQLEN &&
+		    mnl_attr_get_payload_len(attr) >= sizeof(struct unix_diag_rqlen)) {
+			const struct unix_diag_rqlen *q = mnl_attr_get_payload(attr);
+
+			w->each(m->udiag_ino, q->udiag_rqueue, q->udiag_wqueue, w->ctx);
+		}
+	}
+}
+
+int diag_unix_listeners(void (*each)(unsigned long long inode, unsigned rqueue, unsigned wqueue,
+				     void *ctx),
+			void *ctx)
+{
+	struct unix_diag_req req = {
+		.sdiag_family = AF_UNIX,
+		.udiag_states = 1u << TCP_LISTEN,
+		.udiag_show = UDIAG_SHOW_RQLEN,
+	};
+	struct unix_walk w = { each, ctx };
+
+	return dump_request(&req, sizeof(req), unix_message, &w);
 }
 
 const char *diag_tcp_state_name(int state)

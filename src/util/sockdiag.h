@@ -35,15 +35,25 @@ int diag_count(const struct diag_filter *f, struct diag_count *out);
  * none, or a negative errno.
  */
 int diag_tcp_state(const struct sockaddr_storage *local, const struct sockaddr_storage *remote);
+/* What one dump says of a TCP socket, as ss -o reads it. */
+struct diag_tcp_timer {
+	unsigned long long inode;
+	int timer;	 /* idiag_timer: 0 off, 1 on, 2 keepalive, 3 timewait, 4 persist */
+	unsigned ms;	 /* until it fires */
+	unsigned retrans;
+	unsigned rqueue; /* ss's Recv-Q: rcv_nxt - copied_seq, a received FIN included */
+};
+
+/* Call EACH with every IPv4 and IPv6 TCP socket of this network namespace.  0 or a negative errno. */
+int diag_tcp_timers(void (*each)(const struct diag_tcp_timer *t, void *ctx), void *ctx);
 /*
- * Call EACH with the inode, the timer (idiag_timer: 0 off, 1 on, 2
- * keepalive, 3 timewait, 4 persist, as ss names them), the milliseconds
- * until it fires and the retransmits of every IPv4 and IPv6 TCP socket of
- * this network namespace, as ss -o reads them.  0 or a negative errno.
+ * Call EACH with the inode, the connections waiting to be accepted and
+ * the backlog of every unix listener of this network namespace (ss -x's
+ * Recv-Q and Send-Q).  0 or a negative errno.
  */
-int diag_tcp_timers(void (*each)(unsigned long long inode, int timer, unsigned ms,
-				 unsigned retrans, void *ctx),
-		    void *ctx);
+int diag_unix_listeners(void (*each)(unsigned long long inode, unsigned rqueue, unsigned wqueue,
+				     void *ctx),
+			void *ctx);
 /* "TIME-WAIT", "ESTABLISHED", …, "none" for 0, "unknown" for an error. */
 const char *diag_tcp_state_name(int state);
 

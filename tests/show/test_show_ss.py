@@ -78,7 +78,9 @@ def show(*args):
 
 
 def ss_lines(*args):
-    r = subprocess.run(["ss", "-H", *args], capture_output=True, text=True, timeout=30, check=True)
+    # Other processes on the machine may hold names that are not UTF-8.
+    r = subprocess.run(["ss", "-H", *args], capture_output=True, text=True, errors="replace",
+                       timeout=30, check=True)
     return [line for line in r.stdout.splitlines() if line.strip()]
 
 
@@ -241,15 +243,18 @@ time.sleep(600)
 CLOCKS = ("lastsnd", "lastrcv", "lastack")
 
 
-def bbr_available():
-    """Whether bbr can be chosen, loading tcp_bbr when it is not yet; the reason when not."""
+def cc_available(name="bbr"):
+    """Whether congestion control NAME can be chosen, loading tcp_NAME when it is not yet."""
     def available():
         with open("/proc/sys/net/ipv4/tcp_available_congestion_control") as f:
-            return "bbr" in f.read().split()
+            return name in f.read().split()
 
     if not available():
-        subprocess.run(["modprobe", "tcp_bbr"], capture_output=True, timeout=30)
+        subprocess.run(["modprobe", "tcp_" + name], capture_output=True, timeout=30)
     return available()
+
+
+bbr_available = cc_available
 
 
 def fields(words):
@@ -286,10 +291,10 @@ def show_row(pid, fd):
 
 
 def ss_row(proto, port, pid):
-    """ss -tuanpieom for the socket of process PID on local PORT as (the row's words, the words of its info line).
+    """ss -tuanpieom for PID's socket on local PORT as (the row's words, the words of its info line).
 
-    Another process's socket may have the same local port (a client's ephemeral port on
-    127.0.0.1), so rows are kept by their holder too.
+    Other processes may hold sockets on the same local port (an ephemeral port is reused towards
+    another peer), so the row is the one ss lists with PID among its users.
     """
     lines = ss_lines("-tuanpieom", "sport = :%d" % port)
     rows = []
@@ -374,6 +379,235 @@ class AgainstSs(Case):
         self.assertEqual(*header(rows[0].split(), ss_words))
         users = re.search(r"users:\((.*?\))\)", rows[0]).group(0)
         self.assertEqual(ss_users(users), ss_users(" ".join(ss_words)))
+
+
+# Sockets whose queues ss defines apart: a unix listener and a TCP listener with connections not yet
+# accepted, a CLOSE-WAIT socket with 5 unread bytes and the FIN, and one with the FIN alone.
+# Prints the pid, the TCP ports (listener, the two CLOSE-WAIT ends) and the unix path.
+QUEUES = r"""
+import os, socket, sys, time
+path = os.path.join(sys.argv[1], "l.sock")
+ul = socket.socket(socket.AF_UNIX)
+ul.bind(path)
+ul.listen(5)
+waiting = [socket.socket(socket.AF_UNIX) for _ in range(2)]
+for c in waiting:
+    c.connect(path)
+tl = socket.socket()
+tl.bind(("127.0.0.1", 0))
+tl.listen(7)
+pending = [socket.socket() for _ in range(3)]
+for c in pending:
+    c.connect(tl.getsockname())
+
+
+def close_wait(data):
+    l = socket.socket()
+    l.bind(("127.0.0.1", 0))
+    l.listen(1)
+    c = socket.socket()
+    c.connect(l.getsockname())
+    a, _ = l.accept()
+    c.sendall(data)
+    c.close()
+    return l, a
+
+
+l1, a1 = close_wait(b"hello")
+l2, a2 = close_wait(b"")
+time.sleep(0.2)  # both FINs arrive over loopback
+print(os.getpid(), tl.getsockname()[1], a1.getsockname()[1], a2.getsockname()[1], path, flush=True)
+time.sleep(600)
+"""
+
+
+class Queues(Case):
+    """Recv-Q and Send-Q as ss defines them where they are not the bytes in the queue."""
+
+    def ss_queues(self, pid):
+        """{local address: (recv_q, send_q, state)} of PID's TCP and unix sockets, as ss prints them."""
+        out = {}
+        for line in ss_lines("-tanxp"):
+            if "pid=%d," % pid not in line:
+                continue
+            w = line.split()
+            out.setdefault((w[4], w[1]), []).append((int(w[2]), int(w[3])))
+        return out
+
+    def test_listeners_and_close_wait_match_ss_on_both_backends(self):
+        p = self.start([PYTHON, "-c", QUEUES, self.dir], stdout=subprocess.PIPE, text=True)
+        words = p.stdout.readline().split()
+        pid, tport, cw_data, cw_fin = map(int, words[:4])
+        path = words[4]
+        theirs = self.ss_queues(pid)
+        wanted = {(path, "LISTEN"): (2, 5), ("127.0.0.1:%d" % tport, "LISTEN"): (3, 7),
+                  ("127.0.0.1:%d" % cw_data, "CLOSE-WAIT"): (6, 0),
+                  ("127.0.0.1:%d" % cw_fin, "CLOSE-WAIT"): (1, 0)}
+        for key, queues in wanted.items():
+            # What ss says on this kernel: the FIN counts one in Recv-Q; a listener's are its
+            # waiting connections and its backlog.
+            self.assertEqual(theirs.get(key), [queues], (key, theirs))
+        backends = ["pidfd"] + (["bpf"] if bpf_usable() else [])
+        for backend in backends:
+            mine = {}
+            for e in show("--backend", backend, str(pid)):
+                mine.setdefault((e["local"], e["state"]), []).append((e["recv_q"], e["send_q"]))
+            for key, queues in wanted.items():
+                self.assertEqual(mine.get(key), [queues], (backend, key, mine))
+
+
+# A listener on each of two ports, the first with rcvbuf=64k: Linux doubles it to 131072, what a
+# fresh TCP socket has (tcp_rmem's default), so only SO_BUF_LOCK tells it was set.
+NGINX_RCVBUF_CONF = """daemon off;
+master_process on;
+worker_processes 1;
+pid %(dir)s/nginx.pid;
+events { worker_connections 64; }
+http {
+    access_log off;
+    client_body_temp_path %(dir)s/body;
+    server { listen 127.0.0.1:%(set)d rcvbuf=64k; listen 127.0.0.1:%(plain)d;
+             location / { return 200 "ok\\n"; } }
+}
+"""
+
+# UDP sockets: one whose SO_SNDBUF is set to half its default (stored doubled: the default), one
+# untouched, and one with SO_LINGER {0, 0} as memcached sets it.  Prints the pid and the three fds.
+SAME_AS_DEFAULT = r"""
+import os, socket, struct, time
+a, b, c = (socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(3))
+a.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, b.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF) // 2)
+c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 0, 0))
+print(os.getpid(), a.fileno(), b.fileno(), c.fileno(), flush=True)
+time.sleep(600)
+"""
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class SetByProgram(Case):
+    """A value set equal to the default is shown when the kernel records that it was set."""
+
+    def backends(self):
+        return ["pidfd"] + (["bpf"] if bpf_usable() else [])
+
+    @unittest.skipUnless(shutil.which("nginx"), "nginx absent")
+    def test_nginx_rcvbuf_equal_to_the_default(self):
+        ports = {"set": free_port(), "plain": free_port()}
+        conf = os.path.join(self.dir, "nginx.conf")
+        with open(conf, "w") as f:
+            f.write(NGINX_RCVBUF_CONF % dict(ports, dir=self.dir))
+        master = self.start(["nginx", "-p", self.dir, "-c", conf, "-e",
+                             os.path.join(self.dir, "error.log")])
+        wait_for(lambda: len(ss_lines("-tln", "sport = :%d or sport = :%d"
+                                      % (ports["set"], ports["plain"]))) == 2, "nginx listening")
+        # What ss -m reads of the kernel: the same receive buffer on both listeners.
+        rb = [re.search(r"rb(\d+)", " ".join(ss_lines("-tlm", "sport = :%d" % ports[k]))).group(1)
+              for k in ("set", "plain")]
+        self.assertEqual(rb[0], rb[1])
+        for backend in self.backends():
+            entries = {e["local"]: e for e in show("--backend", backend, str(master.pid))}
+            options = {k: {o["name"]: o for o in entries["127.0.0.1:%d" % ports[k]]["options"]}
+                       for k in ports}
+            rcvbuf = options["set"].get("SO_RCVBUF")
+            self.assertIsNotNone(rcvbuf, (backend, options["set"]))
+            self.assertEqual((rcvbuf["value"], rcvbuf["default"], rcvbuf["set_by_program"]),
+                             (int(rb[0]), True, True), backend)
+            self.assertNotIn("SO_RCVBUF", options["plain"], backend)
+            text = sockopt("show", "--backend", backend, "--port", str(ports["set"]),
+                           str(master.pid)).stdout
+            self.assertIn("SO_RCVBUF=%s(set)" % rb[0], text, backend)
+
+    def test_udp_sndbuf_equal_to_the_default_and_linger_off(self):
+        p = self.start([PYTHON, "-c", SAME_AS_DEFAULT], stdout=subprocess.PIPE, text=True)
+        pid, set_fd, plain_fd, linger_fd = map(int, p.stdout.readline().split())
+        for backend in self.backends():
+            entries = {e["fd"]: {o["name"]: o for o in e["options"]}
+                       for e in show("--backend", backend, str(pid))}
+            sndbuf = entries[set_fd].get("SO_SNDBUF")
+            self.assertIsNotNone(sndbuf, (backend, entries[set_fd]))
+            self.assertEqual((sndbuf["default"], sndbuf["set_by_program"]), (True, True))
+            self.assertNotIn("SO_SNDBUF", entries[plain_fd], backend)
+            # SO_LINGER {0, 0} leaves no trace in the kernel: it reads as a fresh socket's.
+            self.assertNotIn("SO_LINGER", entries[linger_fd], backend)
+            every = {e["fd"]: {o["name"]: o for o in e["options"]}
+                     for e in show("--all", "--backend", "pidfd", str(pid))}
+            self.assertFalse(every[plain_fd]["SO_SNDBUF"]["set_by_program"])
+            self.assertNotIn("set_by_program", every[linger_fd]["SO_LINGER"])
+
+
+# A loopback connection whose client runs congestion control argv[1], 100000 bytes sent and read,
+# then idle.  Prints the pid, the client's fd and its local port.
+CC_HOLDER = r"""
+import os, socket, sys, time
+l = socket.socket()
+l.bind(("127.0.0.1", 0))
+l.listen(4)
+c = socket.socket()
+c.setsockopt(socket.IPPROTO_TCP, socket.TCP_CONGESTION, sys.argv[1].encode())
+c.connect(l.getsockname())
+a, _ = l.accept()
+c.sendall(b"x" * 100000)
+got = 0
+while got < 100000:
+    got += len(a.recv(65536))
+print(os.getpid(), c.fileno(), c.getsockname()[1], flush=True)
+time.sleep(600)
+"""
+
+
+class CcInfo(Case):
+    """TCP_CC_INFO is an object in JSON and ss's words in text, for each algorithm that has one."""
+
+    def connection(self, name):
+        if not cc_available(name):
+            self.skipTest("%s is not available on this kernel (modprobe tcp_%s failed)"
+                          % (name, name))
+        p = self.start([PYTHON, "-c", CC_HOLDER, name], stdout=subprocess.PIPE, text=True)
+        pid, fd, port = map(int, p.stdout.readline().split())
+        time.sleep(0.3)  # idle: the estimates stop moving
+        entry = show("--all", "--backend", "pidfd", "%d:%d" % (pid, fd))[0]
+        cc = {o["name"]: o for o in entry["options"]}["TCP_CC_INFO"]
+        _, ss_info = ss_row("tcp", port, pid)
+        _, ours = show_row(pid, fd)
+        self.assertEqual(cc["value"]["algorithm"], name, cc)
+        return cc, fields(ss_info), fields(ours)
+
+    def test_bbr(self):
+        cc, theirs, ours = self.connection("bbr")
+        v = cc["value"]
+        self.assertEqual(cc["text"], "bbr:" + theirs["bbr"])
+        self.assertEqual(ours["bbr"], theirs["bbr"])
+        group = dict(kv.split(":") for kv in theirs["bbr"].strip("()").split(","))
+        self.assertEqual("%dbps" % (v["bw"] * 8), group["bw"])
+        self.assertEqual("%g" % (v["min_rtt"] / 1000.0), group["mrtt"])
+        self.assertEqual("%g" % (v["pacing_gain"] / 256.0), group["pacing_gain"])
+        self.assertEqual("%g" % (v["cwnd_gain"] / 256.0), group["cwnd_gain"])
+
+    def test_dctcp(self):
+        cc, theirs, ours = self.connection("dctcp")
+        v = cc["value"]
+        self.assertEqual(cc["text"], "dctcp:" + theirs["dctcp"])
+        self.assertEqual(ours["dctcp"], theirs["dctcp"])
+        if v["enabled"]:
+            self.assertEqual(theirs["dctcp"], "(ce_state:%d,alpha:%d,ab_ecn:%d,ab_tot:%d)"
+                             % (v["ce_state"], v["alpha"], v["ab_ecn"], v["ab_tot"]))
+
+    def test_vegas(self):
+        cc, theirs, ours = self.connection("vegas")
+        v = cc["value"]
+        # ss prints no vegas group; it computes "send" from vegas's rtt, and so does show.
+        self.assertNotIn("vegas", theirs)
+        self.assertEqual(ours["send"], theirs["send"])
+        if v["enabled"]:
+            self.assertEqual(ours["vegas"], "(rttcnt:%d,rtt:%g,minrtt:%g)"
+                             % (v["rttcnt"], v["rtt"] / 1000.0, v["minrtt"] / 1000.0))
 
 
 if __name__ == "__main__":
