@@ -480,6 +480,8 @@ static void print_user(const char *comm, pid_t pid, int fd, bool first)
 	print_int(PRINT_JSON, "pid", NULL, pid);
 	print_int(PRINT_JSON, "fd", NULL, fd);
 	print_close_object();
+	if (print_is_json())
+		return;
 	sockopt_text_escape(comm, strlen(comm), text, sizeof(text));
 	print_text("%s(\"%s\",pid=%d,fd=%d)", first ? "" : ",", text, (int)pid, fd);
 }
