@@ -315,8 +315,11 @@ static void print_options(struct show_cache *c, const sockopt_sock *sock, bool a
 
 		if (sockopt_sock_option(sock, i, &e, &v) < 0)
 			continue;
+		/* The default view needs no comparison for a read-only option: it never prints one. */
+		if (!all && !(sockopt_entry_access(e) & SOCKOPT_ACCESS_SET))
+			continue;
 		d = sockopt_sock_option_is_default(sock, i);
-		if (!all && (d != 0 || !(sockopt_entry_access(e) & SOCKOPT_ACCESS_SET)))
+		if (!all && d != 0)
 			continue;
 		if (grouped && ss_value(&ss, e, v))
 			continue;

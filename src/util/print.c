@@ -30,22 +30,31 @@ static void flush_own(void)
 	out.used = 0;
 }
 
-/* The N bytes at S on stdout: into the own buffer when there is one, a full one written in one block. */
-static void emit(const char *s, size_t n)
+/* The N bytes at S on stdout when the own buffer cannot take them: stdio, or a full buffer written first. */
+static void emit_slow(const char *s, size_t n)
 {
 	if (!out.own) {
 		fwrite(s, 1, n, stdout);
 		return;
 	}
-	if (out.used + n > OWN_BUFFER) {
-		flush_own();
-		if (n > OWN_BUFFER) {
-			fwrite(s, 1, n, stdout);
-			return;
-		}
+	flush_own();
+	if (n > OWN_BUFFER) {
+		fwrite(s, 1, n, stdout);
+		return;
 	}
-	memcpy(out.own + out.used, s, n);
-	out.used += n;
+	memcpy(out.own, s, n);
+	out.used = n;
+}
+
+/* The N bytes at S on stdout, into the own buffer when there is one (show emits a few bytes at a time). */
+static inline void emit(const char *s, size_t n)
+{
+	if (out.own && n <= OWN_BUFFER - out.used) {
+		memcpy(out.own + out.used, s, n);
+		out.used += n;
+	} else {
+		emit_slow(s, n);
+	}
 }
 
 static void emit_str(const char *s)
@@ -53,9 +62,12 @@ static void emit_str(const char *s)
 	emit(s, strlen(s));
 }
 
-static void emit_char(char c)
+static inline void emit_char(char c)
 {
-	emit(&c, 1);
+	if (out.own && out.used < OWN_BUFFER)
+		out.own[out.used++] = c;
+	else
+		emit_slow(&c, 1);
 }
 
 /* FMT and its arguments on stdout, through the own buffer when there is one; the length written. */
