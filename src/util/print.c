@@ -125,6 +125,9 @@ static char *escaped(const char *s, size_t len, bool json, char *small, size_t *
 	}
 }
 
+/* The bytes a JSON string holds as they are (printable ASCII but '"' and '\\'), filled by print_start. */
+static bool json_plain[256];
+
 /* LEN bytes of S as a JSON string literal on stdout; how many became U+FFFD. */
 static size_t json_bytes(const char *s, size_t len)
 {
@@ -132,8 +135,7 @@ static size_t json_bytes(const char *s, size_t len)
 	size_t replaced = 0, plain = 0;
 
 	/* Names, keys and values are nearly always printable ASCII: copied as they are. */
-	while (plain < len && (unsigned char)s[plain] >= 0x20 && (unsigned char)s[plain] < 0x7f &&
-	       s[plain] != '"' && s[plain] != '\\')
+	while (plain < len && json_plain[(unsigned char)s[plain]])
 		plain++;
 	if (plain == len) {
 		emit_char('"');
@@ -185,6 +187,8 @@ void print_start(bool json)
 {
 	memset(&out, 0, sizeof(out));
 	out.json = json;
+	for (int c = 0x20; c < 0x7f; c++)
+		json_plain[c] = c != '"' && c != '\\';
 }
 
 void print_buffer_stdout(void)
