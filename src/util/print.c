@@ -73,7 +73,7 @@ static inline void emit_char(char c)
 /* FMT and its arguments on stdout, through the own buffer when there is one; the length written. */
 static int emit_vf(const char *fmt, va_list ap)
 {
-	char small[STRING_ROOM], *buf = small;
+	char small[STRING_ROOM], *big = NULL;
 	va_list again;
 	int n;
 
@@ -81,13 +81,14 @@ static int emit_vf(const char *fmt, va_list ap)
 		return vprintf(fmt, ap);
 	va_copy(again, ap);
 	n = vsnprintf(small, sizeof(small), fmt, ap);
-	if (n >= (int)sizeof(small) && (buf = malloc((size_t)n + 1)))
-		vsnprintf(buf, (size_t)n + 1, fmt, again);
+	if (n >= (int)sizeof(small) && (big = malloc((size_t)n + 1)))
+		vsnprintf(big, (size_t)n + 1, fmt, again);
 	va_end(again);
-	if (n > 0)
-		emit(buf ? buf : small, buf ? (size_t)n : strlen(small));
-	if (buf != small)
-		free(buf);
+	if (big)
+		emit(big, (size_t)n);
+	else if (n > 0) /* out of memory for a long one: the prefix that fitted */
+		emit(small, strlen(small));
+	free(big);
 	return n;
 }
 
