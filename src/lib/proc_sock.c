@@ -278,9 +278,12 @@ void name_proto(struct sockopt_sock *s)
 	for (size_t i = 0; !name && i < ARRAY_SIZE(other_families); i++)
 		if (other_families[i].value == s->family)
 			name = other_families[i].name;
-	if (name)
-		snprintf(s->proto_name, sizeof(s->proto_name), "%s", name);
-	else
+	if (name) { /* once per socket: copied, not formatted */
+		size_t len = strnlen(name, sizeof(s->proto_name) - 1);
+
+		memcpy(s->proto_name, name, len);
+		s->proto_name[len] = '\0';
+	} else
 		snprintf(s->proto_name, sizeof(s->proto_name), "AF%d", s->family);
 }
 
