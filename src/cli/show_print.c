@@ -303,11 +303,11 @@ static void print_options(struct show_cache *c, const sockopt_sock *sock, bool a
 	bool json = print_is_json(), first = true, grouped = all && !json;
 	char buf[FRAGMENT_MAX];
 	struct ss_values ss = { NULL, NULL, NULL, "" };
-	size_t len = 0;
+	size_t len = 0, count = sockopt_sock_option_count(sock);
 	int level = -1;
 
 	print_open_array("options");
-	for (size_t i = 0; i < sockopt_sock_option_count(sock); i++) {
+	for (size_t i = 0; i < count; i++) {
 		const sockopt_entry *e;
 		const sockopt_value *v;
 		const char *text;
