@@ -311,24 +311,31 @@ static int inode_only(const void *a, const void *b)
 	return (x->inode > y->inode) - (x->inode < y->inode);
 }
 
-/*
- * Hand S (socket INODE) over once per process fd that holds it, marking
- * those owners met, or once as nobody's in a whole-machine query.
- */
-static int hand_to_owners(struct pass *p, sockopt_sock *s, __u64 inode)
+/* The first of the owners of socket INODE (the others follow it), or NULL when no process holds it. */
+static struct iter_file_record *first_owner(const struct owners *o, __u64 inode)
 {
-	struct iter_file_record key = { .inode = inode };
-	struct owners *o = p->owners;
-	struct iter_file_record *f = NULL;
-	int err = 0;
+	struct iter_file_record key = { .inode = inode }, *f = NULL;
 
 	if (inode && o->n)
 		f = bsearch(&key, o->v, o->n, sizeof(*o->v), inode_only);
+	/* bsearch found one owner of the inode; the others sit beside it. */
+	while (f && f > o->v && f[-1].inode == inode)
+		f--;
+	return f;
+}
+
+/*
+ * Hand S (socket INODE, whose first owner is F) over once per process fd
+ * that holds it, marking those owners met, or once as nobody's in a
+ * whole-machine query.
+ */
+static int hand_to_owners(struct pass *p, sockopt_sock *s, __u64 inode, struct iter_file_record *f)
+{
+	struct owners *o = p->owners;
+	int err = 0;
+
 	if (!f)
 		return p->q->pid ? 0 : hand_over(p, s, NULL);
-	/* bsearch found one owner of the inode; the others sit beside it. */
-	while (f > o->v && f[-1].inode == inode)
-		f--;
 	/*
 	 * An iterator resumes each read() by its offset in a hash bucket, so
 	 * sockets made or closed meanwhile can make it meet a socket twice
@@ -349,29 +356,19 @@ static bool kind_wanted(const struct bpf_show_query *q, unsigned kind)
 	return q->kinds == 0 || (kind & q->kinds);
 }
 
-/* Whether socket INODE has an owner the query asks for (the pass need not build it otherwise). */
-static bool owned_if_asked(const struct pass *p, __u64 inode)
-{
-	struct iter_file_record key = { .inode = inode };
-
-	if (!p->q->pid)
-		return true;
-	return inode && p->owners->n &&
-	       bsearch(&key, p->owners->v, p->owners->n, sizeof(key), inode_only);
-}
-
 static int on_tcp(const void *rec, void *ctx)
 {
 	struct pass *p = ctx;
 	const struct iter_tcp_record *r = rec;
+	struct iter_file_record *f = first_owner(p->owners, r->inode);
 	sockopt_sock *s;
 
-	if (!owned_if_asked(p, r->inode))
-		return 0; /* not this process's */
+	if (p->q->pid && !f)
+		return 0; /* not this process's: the pass need not build it */
 	if (sockopt_scan_sock_new(p->scan, r->family, SOCK_STREAM, IPPROTO_TCP, "bpf", &s) < 0)
 		return -ENOMEM;
 	describe(p, s, r);
-	return hand_to_owners(p, s, r->inode);
+	return hand_to_owners(p, s, r->inode, f);
 }
 
 /* The option slots of a UDP or unix record into S: each one the program read. */
@@ -406,8 +403,9 @@ static int on_sock(const void *rec, void *ctx)
 	socklen_t llen, plen;
 	sockopt_sock *s;
 	int protocol = r->family == AF_UNIX ? 0 : IPPROTO_UDP;
+	struct iter_file_record *f = first_owner(p->owners, r->inode);
 
-	if (!owned_if_asked(p, r->inode))
+	if (p->q->pid && !f)
 		return 0;
 	if (sockopt_scan_sock_new(p->scan, r->family, r->type, protocol, "bpf", &s) < 0)
 		return -ENOMEM;
@@ -424,7 +422,7 @@ static int on_sock(const void *rec, void *ctx)
 	sockopt_sock_set_endpoints(s, r->inode, r->state, r->recv_q, r->send_q, &local, llen,
 				   &peer, plen);
 	sock_options(p, s, r);
-	return hand_to_owners(p, s, r->inode);
+	return hand_to_owners(p, s, r->inode, f);
 }
 
 /* The inode of this process's network namespace, or 0. */
@@ -692,8 +690,10 @@ int bpf_show_scan(sockopt_scan *scan, const struct bpf_show_query *q, sockopt_so
 	for (size_t i = 0; r == 0 && q->owner && i < owners.n; i++) {
 		const struct iter_file_record *f = &owners.v[i];
 		char comm[sizeof(f->comm) + 1];
+		size_t len = strnlen(f->comm, sizeof(f->comm));
 
-		snprintf(comm, sizeof(comm), "%.*s", (int)sizeof(f->comm), f->comm);
+		memcpy(comm, f->comm, len); /* once per socket: snprintf cost more than the rest of this loop */
+		comm[len] = '\0';
 		if ((r = q->owner(f->inode, (pid_t)f->pid, (int)f->fd, comm, q->owner_ctx)) < 0)
 			r = bpf_show_fail(diag, r, "out of memory");
 	}

@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <sched.h>
 #include <stdio.h>
-#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -232,9 +231,12 @@ static int bpf_owner(uint64_t inode, pid_t pid, int fd, const char *comm, void *
 /*
  * The sockets of the targets (none: of the machine, with the ones no
  * process holds) through the BPF iterators, in one pass per target.  On
- * the whole machine the holders of each socket come from the task_file
- * iterator of the same pass (reading /proc for them cost more than the
- * pass itself: 100 ms on 10,000 sockets here).
+ * the whole machine, and for one process, the holders of each socket come
+ * from the task_file iterator of the same pass (reading /proc for them
+ * cost more than the pass itself: 100 ms on 10,000 sockets here, one
+ * readlink per fd).  Several processes keep /proc's list, taken before
+ * the first pass: a socket two of them share lists both holders from the
+ * first row on.
  */
 static int show_bpf(struct show *sh, const struct target *targets, size_t ntargets)
 {
@@ -243,7 +245,7 @@ static int show_bpf(struct show *sh, const struct target *targets, size_t ntarge
 	struct bpf_show_diag diag = { 0 };
 	int r = 0;
 
-	if (!ntargets && !sh->per_process) {
+	if (ntargets <= 1 && !sh->per_process) {
 		q.owner = bpf_owner;
 		q.owner_ctx = sh;
 	}
@@ -415,7 +417,6 @@ static int thread_count(const char *arg, unsigned *out)
 
 static int cmd_show(int argc, char **argv)
 {
-	static char outbuf[1 << 16];
 	struct show sh;
 	struct target *targets = NULL;
 	struct sockopt_diag diag;
@@ -469,18 +470,17 @@ static int cmd_show(int argc, char **argv)
 					    sh.filter.protocols & (SOCKOPT_KIND_TCP | SOCKOPT_KIND_TCP6),
 				    !sh.filter.protocols ||
 					    sh.filter.protocols & (SOCKOPT_KIND_UNIX | SOCKOPT_KIND_UNIX_SEQPACKET));
-	/* BPF on the whole machine learns the holders in its own pass (show_bpf). */
-	if (!sh.per_process && !(bpf && ntargets == 0) && collect_users(&sh, targets, ntargets) != 0)
+	/* BPF on the whole machine or one process learns the holders in its own pass (show_bpf). */
+	if (!sh.per_process && !(bpf && ntargets <= 1) && collect_users(&sh, targets, ntargets) != 0)
 		return EXIT_FAILED;
 	if (sockopt_scan_new(flags, &sh.scan, &diag) < 0)
 		return fail(EXIT_FAILED, "%s", diag.text);
 	sockopt_scan_set_threads(sh.scan, threads);
 	if (bpf && complete && sockopt_scan_new(flags, &sh.complete, &diag) < 0)
 		return fail(EXIT_FAILED, "%s", diag.text);
-	/* A JSON scan of 10,000 sockets is 85 MB: written in 64 KiB blocks, not stdio's 4 KiB. */
-	__fsetlocking(stdout, FSETLOCKING_BYCALLER);
-	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
+	/* A JSON scan of 10,000 sockets is 85 MB: gathered by the printer, written in 64 KiB blocks. */
 	print_start(json);
+	print_buffer_stdout();
 	print_open_object(NULL);
 	show_print_start();
 	print_open_array("sockets");

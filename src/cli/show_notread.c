@@ -19,13 +19,13 @@
 static size_t collect(const sockopt_sock *sock, bool all, size_t *index, size_t room)
 {
 	int state = sockopt_sock_state(sock);
-	size_t n = 0;
+	size_t n = 0, count = sockopt_sock_option_count(sock);
 
 	if (strcmp(sockopt_sock_backend(sock), "pidfd") == 0 ||
 	    ((sockopt_sock_kind(sock) & (SOCKOPT_KIND_TCP | SOCKOPT_KIND_TCP6)) &&
 	     (state == TCP_TIME_WAIT || state == TCP_SYN_RECV)))
 		return 0;
-	for (size_t i = 0; i < sockopt_sock_option_count(sock); i++) {
+	for (size_t i = 0; i < count; i++) {
 		const sockopt_entry *e;
 		const sockopt_value *v;
 

@@ -360,11 +360,11 @@ static void print_options(struct show_cache *c, const sockopt_sock *sock, bool a
 	bool json = print_is_json(), first = true, grouped = all && !json;
 	char buf[FRAGMENT_MAX], cc[1024], marked[FRAGMENT_MAX + 32];
 	struct ss_values ss = { NULL, NULL, NULL, "" };
-	size_t len = 0;
+	size_t len = 0, count = sockopt_sock_option_count(sock);
 	int level = -1;
 
 	print_open_array("options");
-	for (size_t i = 0; i < sockopt_sock_option_count(sock); i++) {
+	for (size_t i = 0; i < count; i++) {
 		const sockopt_entry *e;
 		const sockopt_value *v;
 		const char *text;
@@ -372,11 +372,13 @@ static void print_options(struct show_cache *c, const sockopt_sock *sock, bool a
 
 		if (sockopt_sock_option(sock, i, &e, &v) < 0)
 			continue;
+		/* The default view needs no comparison for a read-only option: it never prints one. */
+		if (!all && !(sockopt_entry_access(e) & SOCKOPT_ACCESS_SET))
+			continue;
 		d = sockopt_sock_option_is_default(sock, i);
 		set = sockopt_sock_option_set_by_program(sock, i);
 		/* A value set equal to the default is shown too when the kernel records it was set. */
-		if (!all && ((d != 0 && !(d == 1 && set == 1)) ||
-			     !(sockopt_entry_access(e) & SOCKOPT_ACCESS_SET)))
+		if (!all && d != 0 && !(d == 1 && set == 1))
 			continue;
 		if (grouped && ss_value(&ss, e, v))
 			continue;
@@ -546,6 +548,8 @@ static void print_user(const char *comm, pid_t pid, int fd, bool first)
 	print_int(PRINT_JSON, "pid", NULL, pid);
 	print_int(PRINT_JSON, "fd", NULL, fd);
 	print_close_object();
+	if (print_is_json())
+		return;
 	sockopt_text_escape(comm, strlen(comm), text, sizeof(text));
 	print_text("%s(\"%s\",pid=%d,fd=%d)", first ? "" : ",", text, (int)pid, fd);
 }

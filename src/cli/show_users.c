@@ -23,7 +23,8 @@ bool show_users_add(struct show_users *u, uint64_t inode, pid_t pid, int fd, con
 		u->room = room;
 	}
 	u->v[u->n] = (struct show_user){ .inode = inode, .pid = pid, .fd = fd };
-	snprintf(u->v[u->n].comm, sizeof(u->v[u->n].comm), "%s", comm);
+	/* Zeroed above, so the copy stays terminated; one per socket, without snprintf's parsing. */
+	memcpy(u->v[u->n].comm, comm, strnlen(comm, sizeof(u->v[u->n].comm) - 1));
 	u->n++;
 	return true;
 }

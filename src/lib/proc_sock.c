@@ -278,9 +278,12 @@ void name_proto(struct sockopt_sock *s)
 	for (size_t i = 0; !name && i < ARRAY_SIZE(other_families); i++)
 		if (other_families[i].value == s->family)
 			name = other_families[i].name;
-	if (name)
-		snprintf(s->proto_name, sizeof(s->proto_name), "%s", name);
-	else
+	if (name) { /* once per socket: copied, not formatted */
+		size_t len = strnlen(name, sizeof(s->proto_name) - 1);
+
+		memcpy(s->proto_name, name, len);
+		s->proto_name[len] = '\0';
+	} else
 		snprintf(s->proto_name, sizeof(s->proto_name), "AF%d", s->family);
 }
 
@@ -504,10 +507,12 @@ static int kernel_set_index(const sockopt_entry *e)
 static bool kernel_tuned(const struct sockopt_sock *s, size_t i)
 {
 	const struct kind_plan *p = s->plan;
-	bool connected = tcp_like(s) && s->state != TCP_CLOSE && s->state != TCP_LISTEN;
 	int k = p->tuned[i], lock = -1;
 
-	if (k < 0 || (kernel_set[k].when_connected && !connected))
+	if (k < 0) /* most options: asked first, as show asks for every option of every socket */
+		return false;
+	if (kernel_set[k].when_connected &&
+	    !(tcp_like(s) && s->state != TCP_CLOSE && s->state != TCP_LISTEN))
 		return false;
 	/* SO_BUF_LOCK, when it was read, says whether the program set the buffer itself. */
 	if (kernel_set[k].lock_bit && p->buf_lock >= 0 && !s->errors[p->buf_lock])
@@ -543,6 +548,8 @@ static bool same_value(enum sockopt_type t, const sockopt_value *a, const sockop
 {
 	if (t == SOCKOPT_TYPE_BOOL)
 		return !a->v.i == !b->v.i;
+	if (a->len == sizeof(int) && b->len == sizeof(int)) /* most options, compared without a call */
+		return a->v.i == b->v.i;
 	if (a->len == b->len)
 		return memcmp(a->v.bytes, b->v.bytes, a->len) == 0;
 	return sockopt_value_equal(t, a, b);

@@ -203,12 +203,27 @@ int parse_sockaddr(const char *text, sockopt_value *v, const char **problem)
 	return parse_sockaddr_inet(text, v);
 }
 
-/* Append BEFORE and the address ADDR of FAMILY (AF_INET, AF_INET6) as text. */
+/*
+ * Append BEFORE and the address ADDR of FAMILY (AF_INET, AF_INET6) as
+ * text.  An IPv4 address is four numbers written here: show formats two
+ * per socket, and inet_ntop goes through printf for each.
+ */
 static void out_host(struct out *o, const char *before, int family, const void *addr)
 {
 	char host[INET6_ADDRSTRLEN];
 
-	out_printf(o, "%s%s", before, inet_ntop(family, addr, host, sizeof(host)));
+	out_puts(o, before);
+	if (family == AF_INET) {
+		const unsigned char *b = addr;
+
+		for (int i = 0; i < 4; i++) {
+			if (i)
+				out_write(o, ".", 1);
+			out_u64(o, b[i]);
+		}
+		return;
+	}
+	out_puts(o, inet_ntop(family, addr, host, sizeof(host)));
 }
 
 void format_sockaddr(const sockopt_value *v, struct out *o)
@@ -222,12 +237,14 @@ void format_sockaddr(const sockopt_value *v, struct out *o)
 		const struct sockaddr_in *sin = (const struct sockaddr_in *)&ss;
 
 		out_host(o, "", AF_INET, &sin->sin_addr);
-		out_printf(o, ":%u", ntohs(sin->sin_port));
+		out_write(o, ":", 1);
+		out_u64(o, ntohs(sin->sin_port));
 	} else if (family == AF_INET6) {
 		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)&ss;
 
 		out_host(o, "[", AF_INET6, &sin6->sin6_addr);
-		out_printf(o, "]:%u", ntohs(sin6->sin6_port));
+		out_write(o, "]:", 2);
+		out_u64(o, ntohs(sin6->sin6_port));
 	} else if (family == AF_UNIX) {
 		const struct sockaddr_un *sun = (const struct sockaddr_un *)&ss;
 		/* Only what was copied into SS: a longer value must not read past it. */

@@ -8,15 +8,101 @@
 #include "print.h"
 
 #define MAX_DEPTH 16
+/* Room for the usual string on the stack; a longer one is written into memory of its size. */
+#define STRING_ROOM 512
+
+/* The size of the buffer of print_buffer_stdout, and of the block it is written in. */
+#define OWN_BUFFER (1 << 16)
 
 static struct {
 	bool json;
 	int depth;
 	bool first[MAX_DEPTH];
+	char *own; /* print_buffer_stdout's buffer, or NULL: straight to stdio */
+	size_t used;
 } out;
 
-/* Room for the usual string on the stack; a longer one is written into memory of its size. */
-#define STRING_ROOM 512
+/* Write what the own buffer holds to stdout. */
+static void flush_own(void)
+{
+	if (out.used)
+		fwrite(out.own, 1, out.used, stdout);
+	out.used = 0;
+}
+
+/* The N bytes at S on stdout when the own buffer cannot take them: stdio, or a full buffer written first. */
+static void emit_slow(const char *s, size_t n)
+{
+	if (!out.own) {
+		fwrite(s, 1, n, stdout);
+		return;
+	}
+	flush_own();
+	if (n > OWN_BUFFER) {
+		fwrite(s, 1, n, stdout);
+		return;
+	}
+	memcpy(out.own, s, n);
+	out.used = n;
+}
+
+/* The N bytes at S on stdout, into the own buffer when there is one (show emits a few bytes at a time). */
+static inline void emit(const char *s, size_t n)
+{
+	if (out.own && n <= OWN_BUFFER - out.used) {
+		memcpy(out.own + out.used, s, n);
+		out.used += n;
+	} else {
+		emit_slow(s, n);
+	}
+}
+
+static void emit_str(const char *s)
+{
+	emit(s, strlen(s));
+}
+
+static inline void emit_char(char c)
+{
+	if (out.own && out.used < OWN_BUFFER)
+		out.own[out.used++] = c;
+	else
+		emit_slow(&c, 1);
+}
+
+/* FMT and its arguments on stdout, through the own buffer when there is one; the length written. */
+static int emit_vf(const char *fmt, va_list ap)
+{
+	char small[STRING_ROOM], *big = NULL;
+	va_list again;
+	int n;
+
+	if (!out.own)
+		return vprintf(fmt, ap);
+	va_copy(again, ap);
+	n = vsnprintf(small, sizeof(small), fmt, ap);
+	if (n >= (int)sizeof(small) && (big = malloc((size_t)n + 1)))
+		vsnprintf(big, (size_t)n + 1, fmt, again);
+	va_end(again);
+	if (big)
+		emit(big, (size_t)n);
+	else if (n > 0) /* out of memory for a long one: the prefix that fitted */
+		emit(small, strlen(small));
+	free(big);
+	return n;
+}
+
+static int emitf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int emitf(const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = emit_vf(fmt, ap);
+	va_end(ap);
+	return n;
+}
 
 /*
  * The LEN bytes of S as a JSON string literal (JSON) or as escaped text,
@@ -40,14 +126,26 @@ static char *escaped(const char *s, size_t len, bool json, char *small, size_t *
 	}
 }
 
+/* The bytes a JSON string holds as they are (printable ASCII but '"' and '\\'), filled by print_start. */
+static bool json_plain[256];
+
 /* LEN bytes of S as a JSON string literal on stdout; how many became U+FFFD. */
 static size_t json_bytes(const char *s, size_t len)
 {
 	char small[STRING_ROOM], *buf;
-	size_t replaced = 0;
+	size_t replaced = 0, plain = 0;
 
+	/* Names, keys and values are nearly always printable ASCII: copied as they are. */
+	while (plain < len && json_plain[(unsigned char)s[plain]])
+		plain++;
+	if (plain == len) {
+		emit_char('"');
+		emit(s, len);
+		emit_char('"');
+		return 0;
+	}
 	buf = escaped(s, len, true, small, &replaced);
-	fputs(buf, stdout);
+	emit_str(buf);
 	if (buf != small)
 		free(buf);
 	return replaced;
@@ -69,7 +167,7 @@ static void json_int(long long n)
 	while ((u /= 10));
 	if (n < 0)
 		*--p = '-';
-	fwrite(p, 1, (size_t)(buf + sizeof(buf) - p), stdout);
+	emit(p, (size_t)(buf + sizeof(buf) - p));
 }
 
 /* Emit the separator and key that come before a JSON value. */
@@ -77,12 +175,12 @@ static void json_key(const char *key)
 {
 	if (out.depth > 0) {
 		if (!out.first[out.depth])
-			putchar(',');
+			emit_char(',');
 		out.first[out.depth] = false;
 	}
 	if (key) {
 		json_string(key);
-		fputs(": ", stdout);
+		emit_str(": ");
 	}
 }
 
@@ -90,12 +188,25 @@ void print_start(bool json)
 {
 	memset(&out, 0, sizeof(out));
 	out.json = json;
+	for (int c = 0x20; c < 0x7f; c++)
+		json_plain[c] = c != '"' && c != '\\';
+}
+
+void print_buffer_stdout(void)
+{
+	if (!out.own)
+		out.own = malloc(OWN_BUFFER); /* without it, output goes through stdio as before */
 }
 
 void print_end(void)
 {
 	if (out.json)
-		putchar('\n');
+		emit_char('\n');
+	if (out.own) {
+		flush_own();
+		free(out.own);
+		out.own = NULL;
+	}
 	fflush(stdout);
 }
 
@@ -109,7 +220,7 @@ static void open_container(const char *key, char c)
 	if (!out.json)
 		return;
 	json_key(key);
-	putchar(c);
+	emit_char(c);
 	if (out.depth < MAX_DEPTH - 1)
 		out.depth++;
 	out.first[out.depth] = true;
@@ -119,7 +230,7 @@ static void close_container(char c)
 {
 	if (!out.json)
 		return;
-	putchar(c);
+	emit_char(c);
 	if (out.depth > 0)
 		out.depth--;
 }
@@ -136,10 +247,10 @@ static void json_hex_sidecar(const char *key, const char *s, size_t len)
 
 	snprintf(name, sizeof(name), "%s_hex", key);
 	json_key(name);
-	putchar('"');
+	emit_char('"');
 	for (size_t i = 0; i < len; i++)
-		printf("%02x", (unsigned char)s[i]);
-	putchar('"');
+		emitf("%02x", (unsigned char)s[i]);
+	emit_char('"');
 }
 
 void print_bytes(enum print_mode mode, const char *key, const char *fmt, const char *s, size_t len)
@@ -147,13 +258,13 @@ void print_bytes(enum print_mode mode, const char *key, const char *fmt, const c
 	if (out.json && (mode & PRINT_JSON)) {
 		json_key(key);
 		if (!s)
-			fputs("null", stdout);
+			emit_str("null");
 		else if (json_bytes(s, len) && key)
 			json_hex_sidecar(key, s, len);
 	} else if (!out.json && (mode & PRINT_TEXT) && fmt) {
 		char small[STRING_ROOM], *text = s ? escaped(s, len, false, small, NULL) : NULL;
 
-		printf(fmt, text ? text : "-");
+		emitf(fmt, text ? text : "-");
 		if (text && text != small)
 			free(text);
 	}
@@ -169,7 +280,7 @@ void print_string(enum print_mode mode, const char *key, const char *fmt, const 
 	if (out.json && (mode & PRINT_JSON))
 		print_bytes(mode, key, fmt, value, value ? strlen(value) : 0);
 	else if (!out.json && (mode & PRINT_TEXT) && fmt)
-		printf(fmt, value ? value : "-");
+		emitf(fmt, value ? value : "-");
 }
 
 void print_int(enum print_mode mode, const char *key, const char *fmt, long long value)
@@ -178,7 +289,7 @@ void print_int(enum print_mode mode, const char *key, const char *fmt, long long
 		json_key(key);
 		json_int(value);
 	} else if (!out.json && (mode & PRINT_TEXT) && fmt) {
-		printf(fmt, value);
+		emitf(fmt, value);
 	}
 }
 
@@ -186,9 +297,9 @@ void print_bool(enum print_mode mode, const char *key, const char *fmt, bool val
 {
 	if (out.json && (mode & PRINT_JSON)) {
 		json_key(key);
-		fputs(value ? "true" : "false", stdout);
+		emit_str(value ? "true" : "false");
 	} else if (!out.json && (mode & PRINT_TEXT) && fmt) {
-		printf(fmt, value ? "yes" : "no");
+		emitf(fmt, value ? "yes" : "no");
 	}
 }
 
@@ -197,11 +308,11 @@ void print_double(enum print_mode mode, const char *key, const char *fmt, double
 	if (out.json && (mode & PRINT_JSON)) {
 		json_key(key);
 		if (isfinite(value))
-			printf("%.6g", value);
+			emitf("%.6g", value);
 		else
-			fputs("null", stdout);
+			emit_str("null");
 	} else if (!out.json && (mode & PRINT_TEXT) && fmt) {
-		printf(fmt, value);
+		emitf(fmt, value);
 	}
 }
 
@@ -210,7 +321,7 @@ void print_json_value(const char *key, const char *json)
 	if (!out.json)
 		return;
 	json_key(key);
-	fputs(json, stdout);
+	emit_str(json);
 }
 
 void print_text(const char *fmt, ...)
@@ -220,7 +331,7 @@ void print_text(const char *fmt, ...)
 	if (out.json)
 		return;
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	emit_vf(fmt, ap);
 	va_end(ap);
 }
 
@@ -232,20 +343,20 @@ void print_wrapped(const char *text, int indent, int col)
 		size_t word = strcspn(text, " ");
 
 		if (line_start) {
-			col += printf("%*s", col < indent ? indent - col : 0, "");
+			col += emitf("%*s", col < indent ? indent - col : 0, "");
 		} else if (col + 1 + (int)word > 78) {
-			printf("\n%*s", indent, "");
+			emitf("\n%*s", indent, "");
 			col = indent;
 		} else {
-			putchar(' ');
+			emit_char(' ');
 			col++;
 		}
 		line_start = false;
-		col += printf("%.*s", (int)word, text);
+		col += emitf("%.*s", (int)word, text);
 		text += word;
 		text += strspn(text, " ");
 	}
-	putchar('\n');
+	emit_char('\n');
 }
 
 void print_option_value(const sockopt_entry *e, const sockopt_value *v, int err)

@@ -11,6 +11,12 @@ enum print_mode { PRINT_TEXT = 1, PRINT_JSON = 2, PRINT_ANY = 3 };
 
 /* Start output; JSON output when JSON is true. */
 void print_start(bool json);
+/*
+ * From now until print_end, output gathers in the printer's own buffer and
+ * goes to stdout in 64 KiB blocks, not through stdio call by call: for a
+ * command whose every byte on stdout goes through these calls (show).
+ */
+void print_buffer_stdout(void);
 /* Finish output (a newline after JSON). */
 void print_end(void);
 bool print_is_json(void);

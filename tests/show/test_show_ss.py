@@ -185,6 +185,20 @@ class SharedListener(Case):
         b = show("--tcp", "--backend", "pidfd", *map(str, pids))
         self.assertEqual([(e["fd"], users_of(e)) for e in a], [(e["fd"], users_of(e)) for e in b])
 
+    @unittest.skipUnless(bpf_usable(), "the BPF backend needs root and kernel BTF")
+    def test_bpf_backend_of_one_pid_lists_the_holders_pidfd_lists(self):
+        # One PID through BPF takes the holders from its task_file iterator, not from /proc:
+        # the same users as pidfd, the PID's own fds only (as the /proc list of that PID has).
+        pids, port = self.forked()
+        for pid in pids:
+            a = show("--tcp", "--backend", "bpf", str(pid))
+            b = show("--tcp", "--backend", "pidfd", str(pid))
+            self.assertEqual([(e["fd"], users_of(e)) for e in a],
+                             [(e["fd"], users_of(e)) for e in b], "PID %d" % pid)
+            mine = [e for e in a if e["local"] == "127.0.0.1:%d" % port]
+            self.assertEqual(len(mine), 1, mine)
+            self.assertEqual(users_of(mine[0]), [("python3", pid, mine[0]["fd"])])
+
     @unittest.skipUnless(shutil.which("nginx"), "nginx absent")
     def test_nginx_master_and_worker_share_one_listener(self):
         s = socket.socket()
