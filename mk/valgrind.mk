@@ -2,7 +2,8 @@
 VALGRIND ?= valgrind
 VALGRIND_LOGS := $(BUILD)/valgrind
 VALGRIND_FLAGS := --error-exitcode=99 --run-libc-freeres=no --leak-check=full --errors-for-leak-kinds=definite \
-	--show-leak-kinds=definite --num-callers=30 --log-file=$(CURDIR)/$(VALGRIND_LOGS)/%p.log
+	--show-leak-kinds=definite --num-callers=30 --log-file=$(CURDIR)/$(VALGRIND_LOGS)/%p.log \
+	--suppressions=$(CURDIR)/tests/valgrind.supp
 
 # Valgrind 3.19 (Debian 12) does not know pidfd_open(2) and answers ENOSYS, so what reads
 # other processes' sockets runs natively here (make check covers it under ASan and UBSan).
