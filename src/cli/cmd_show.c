@@ -228,6 +228,62 @@ static int bpf_owner(uint64_t inode, pid_t pid, int fd, const char *comm, void *
 	return show_users_add(&sh->users, inode, pid, fd, comm) ? 0 : -ENOMEM;
 }
 
+static bool process_exists(pid_t pid)
+{
+	char path[32];
+
+	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+	return access(path, F_OK) == 0;
+}
+
+/*
+ * A process that exits during a BPF pass closes its sockets before the
+ * iterators meet them, and those are not shown.  As the pidfd path says
+ * the fds closed under its scan, a process of which something was shown,
+ * whose holders the pass listed but some sockets never came, and which is
+ * gone now, is said.
+ */
+static void note_exited(struct show *sh)
+{
+	struct seen {
+		pid_t pid;
+		bool shown, missing;
+	} *procs = NULL;
+	size_t nprocs = 0;
+
+	for (size_t i = 0; i < sh->users.n; i++) {
+		const struct show_user *u = &sh->users.v[i];
+		size_t n, j;
+		bool shown = show_users_of(&sh->users, u->inode, &n)->printed;
+
+		for (j = 0; j < nprocs && procs[j].pid != u->pid; j++)
+			;
+		if (j == nprocs) {
+			struct seen *grown = realloc(procs, (nprocs + 1) * sizeof(*grown));
+
+			if (!grown)
+				break;
+			procs = grown;
+			procs[nprocs++] = (struct seen){ u->pid, false, false };
+		}
+		procs[j].shown |= shown;
+		procs[j].missing |= !shown;
+	}
+	for (size_t j = 0; j < nprocs; j++) {
+		char text[160];
+
+		if (!procs[j].shown || !procs[j].missing || process_exists(procs[j].pid))
+			continue;
+		snprintf(text, sizeof(text),
+			 "Process %d exited while it was read: the sockets it closed meanwhile are "
+			 "not shown.", (int)procs[j].pid);
+		note_failure(sh, procs[j].pid, -1, -ESRCH, text);
+		if (!sh->whole_machine)
+			sh->failed_processes++;
+	}
+	free(procs);
+}
+
 /*
  * The sockets of the targets (none: of the machine, with the ones no
  * process holds) through the BPF iterators, in one pass per target.  On
@@ -250,6 +306,14 @@ static int show_bpf(struct show *sh, const struct target *targets, size_t ntarge
 		q.owner_ctx = sh;
 	}
 	for (size_t i = 0; r >= 0 && i < (ntargets ? ntargets : 1); i++) {
+		if (ntargets && !process_exists(targets[i].pid)) {
+			char text[64];
+
+			snprintf(text, sizeof(text), "There is no process %d.", (int)targets[i].pid);
+			sh->failed_processes++;
+			note_failure(sh, targets[i].pid, -1, -ESRCH, text);
+			continue;
+		}
 		if (ntargets) {
 			q.pid = targets[i].pid;
 			q.fds = targets[i].fds;
@@ -262,6 +326,7 @@ static int show_bpf(struct show *sh, const struct target *targets, size_t ntarge
 	}
 	if (r < 0)
 		return fail(EXIT_FAILED, "%s", diag.text);
+	note_exited(sh);
 	if (getenv("SOCKOPT_BPF_REPORT"))
 		fprintf(stderr, "sockopt: BPF programs loaded this run: %d%s\n", diag.loaded,
 			diag.unpinned ? " (not pinned)" : "");
@@ -484,9 +549,9 @@ static int cmd_show(int argc, char **argv)
 	print_open_object(NULL);
 	show_print_start();
 	print_open_array("sockets");
+	sh.whole_machine = ntargets == 0;
 	if (bpf && show_bpf(&sh, targets, ntargets) != 0)
 		sh.failed_processes++;
-	sh.whole_machine = ntargets == 0;
 	for (size_t i = 0; !bpf && i < ntargets; i++)
 		show_pid(&sh, &targets[i]);
 	if (!bpf && ntargets == 0)
