@@ -519,7 +519,13 @@ static int cmd_show(int argc, char **argv)
 		return a.code;
 	if (thread_count(threads_arg, &threads) != 0)
 		return EXIT_USAGE;
-	if ((bpf = show_backend_choose(backend_arg, &sh.filter, verbose)) < 0)
+	/* The iterators read no option whose reading changes it (SO_ERROR clears the error). */
+	if ((bpf = show_backend_choose(backend_arg,
+				       flags & SOCKOPT_SCAN_SIDE_EFFECTS
+					       ? "--side-effects asks for SO_ERROR and TCP_QUICKACK, "
+						 "which the BPF backend does not read"
+					       : NULL,
+				       verbose)) < 0)
 		return EXIT_USAGE;
 	for (int i = 0; i < a.noperands; i++)
 		if (!add_target(&targets, &ntargets, a.operands[i]))
@@ -614,7 +620,8 @@ const struct command show_command = {
 	"the sockets of running processes: addresses, state, non-default options", show_flags, 0, -1,
 	ARGS_FLAGS_ANYWHERE,
 	"Without PID, every process this user may read; PID:FD is one socket (shown whatever the\n"
-	"filters say). Sockets are read through pidfd_getfd(2): nothing in the process changes.\n"
+	"filters say). Sockets are read through BPF iterators when this user may load them, else\n"
+	"through pidfd_getfd(2) (--backend): nothing in the process changes.\n"
 	"Filters of one kind add up (-t -u), kinds and families intersect (-t -6: TCP over IPv6).",
 	{ "sockopt show $(pgrep -o nginx)", "sockopt show -tl --port 6379 --json" },
 };
