@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "../bpf/bpfshow.h"
@@ -228,6 +229,17 @@ static int bpf_owner(uint64_t inode, pid_t pid, int fd, const char *comm, void *
 	return show_users_add(&sh->users, inode, pid, fd, comm) ? 0 : -ENOMEM;
 }
 
+/* Whether PID is a process (pidfd_open takes no thread but a group's leader, and no dead one). */
+static bool is_process(pid_t pid)
+{
+	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
 static bool process_exists(pid_t pid)
 {
 	char path[32];
@@ -306,12 +318,9 @@ static int show_bpf(struct show *sh, const struct target *targets, size_t ntarge
 		q.owner_ctx = sh;
 	}
 	for (size_t i = 0; r >= 0 && i < (ntargets ? ntargets : 1); i++) {
-		if (ntargets && !process_exists(targets[i].pid)) {
-			char text[64];
-
-			snprintf(text, sizeof(text), "There is no process %d.", (int)targets[i].pid);
-			sh->failed_processes++;
-			note_failure(sh, targets[i].pid, -1, -ESRCH, text);
+		/* No such process, or a thread: the pidfd path says which, as without BPF. */
+		if (ntargets && !is_process(targets[i].pid)) {
+			show_pid(sh, &targets[i]);
 			continue;
 		}
 		if (ntargets) {
