@@ -52,11 +52,12 @@ commands() {
 ss_tanpie	ss -tanpie
 ss_tanie	ss -tanie
 pidfd	$sockopt show $pid --json --backend pidfd
-auto_warm	$sockopt show $pid --json
 bpf_cold	COLD $sockopt show $pid --json --tcp --backend bpf
 bpf_warm	$sockopt show $pid --json --tcp --backend bpf
 bpf_all_warm	$sockopt show $pid --all --json --tcp --backend bpf
 bpf_machine	$sockopt show --json --tcp --backend bpf
+auto_cold	COLD $sockopt show $pid --json
+auto_warm	$sockopt show $pid --json
 CMDS
 }
 
