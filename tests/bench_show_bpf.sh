@@ -1,5 +1,5 @@
 #!/bin/sh
-# bench_show_bpf.sh: `make bench-show`, BPF part: show through BPF (cold and warm) and through pidfd against ss -tanpie and ss -tanie, at 1,000 and 10,000 sockets.
+# bench_show_bpf.sh: `make bench-show`, BPF part: show through BPF (cold and warm), with the default backend (auto: BPF as root, every kind) and through pidfd against ss -tanpie and ss -tanie, at 1,000 and 10,000 sockets.
 set -eu
 build=${1:-build}
 sizes=${BPF_BENCH_CONNECTIONS:-500 5000} # connections; each is two sockets
@@ -56,6 +56,8 @@ bpf_cold	COLD $sockopt show $pid --json --tcp --backend bpf
 bpf_warm	$sockopt show $pid --json --tcp --backend bpf
 bpf_all_warm	$sockopt show $pid --all --json --tcp --backend bpf
 bpf_machine	$sockopt show --json --tcp --backend bpf
+auto_cold	COLD $sockopt show $pid --json
+auto_warm	$sockopt show $pid --json
 CMDS
 }
 

@@ -34,6 +34,7 @@ HOLDER = r'''
 import ctypes, socket, sys
 ctypes.CDLL(None).prctl(15, ctypes.c_char_p(%r), 0, 0, 0)  # PR_SET_NAME
 listener = socket.socket()
+listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_FASTOPEN, 5)  # no BPF iterator reads it
 listener.bind(("127.0.0.1", 0))
 listener.listen(8)
 clients, accepted = [], []
@@ -131,6 +132,21 @@ class Export(unittest.TestCase):
                          % (pid, re.escape(COMM_ESCAPED), self.holder_port))
         self.assertIn('sockopt_policy_violations{rule="keepalive-on"} 3\n', text)
         self.assertIn('sockopt_policy_violations{rule="buffers"} 0\n', text)
+
+    def test_every_reader_exports_the_same_samples(self):
+        """auto, bpf and pidfd publish the same samples, TCP_FASTOPEN of the listener among them."""
+        samples = {}
+        for backend in ("auto", "bpf", "pidfd"):
+            r = self.export("--backend", backend)
+            if r.returncode == 2 and b"--backend bpf:" in r.stderr:
+                continue  # not allowed here (the sentence says why)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            lines = r.stdout.decode("utf-8").splitlines()
+            samples[backend] = sorted(l for l in lines if l.startswith("sockopt_")
+                                      and not l.startswith("sockopt_scrape"))
+            self.assertIn('option="TCP_FASTOPEN"} 5', "\n".join(samples[backend]), backend)
+        self.assertEqual(samples["auto"], samples["pidfd"])
+        self.assertEqual(samples.get("bpf", samples["pidfd"]), samples["pidfd"])
 
     def test_the_textfile_is_replaced_whole(self):
         path = os.path.join(self.dir, "sockopt.prom")

@@ -125,7 +125,11 @@ static void read_full(struct tcp_sock *tp, struct iter_tcp_record *r)
 	struct socket *so = sk->sk_socket;
 
 	r->what = ITER_FULL;
-	if (so) {
+	/*
+	 * An MPTCP subflow points at the MPTCP socket it serves (sk_socket is
+	 * grafted), so its file is the MPTCP fd's: it is not that fd's socket.
+	 */
+	if (so && BPF_CORE_READ(so, sk) == sk) {
 		struct file *f = BPF_CORE_READ(so, file);
 
 		r->inode = f ? BPF_CORE_READ(f, f_inode, i_ino) : 0;

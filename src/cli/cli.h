@@ -23,10 +23,15 @@ bool run_wants_cgroup(int argc, char **argv);
 int run_cgroup(int argc, char **argv);
 /*
  * The reader check and export use (--backend ARG: bpf, pidfd, auto or
- * NULL) for sockets of KINDS, chosen as show chooses: *OUT is the BPF
- * reader or NULL for pidfd; -1 after a usage sentence.
+ * NULL), chosen as show chooses: *OUT is the BPF reader or NULL for pidfd;
+ * -1 after a usage sentence.  The BPF reader reads a socket again through
+ * pidfd_getfd when it lacks an option an expectation of POLICY (may be
+ * NULL) names, or, with LISTENERS, any option of a TCP listener.
  */
-int check_backend(const char *arg, unsigned kinds, bool verbose, policy_backend_fn *out);
+int check_backend(const char *arg, const struct policy *policy, bool listeners, bool verbose,
+		  policy_backend_fn *out);
+/* Free what check_backend's reader made, after the walk. */
+void check_backend_free(void);
 
 /* Find an option by name, or say so with up to three suggestions (exit 2). */
 const sockopt_entry *find_option_or_fail(const char *name, int *code);

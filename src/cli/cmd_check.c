@@ -121,14 +121,65 @@ static void print_violations(const struct policy_walk *w, struct check *ck)
 	}
 }
 
-/* The socket kinds the policy's rules may match: all when one rule names no kind. */
-static unsigned policy_kinds(const struct policy *p)
-{
-	unsigned kinds = 0;
+/*
+ * What the BPF reader of check and export reads again through
+ * pidfd_getfd: a socket of a process whose reading lacks an option the run
+ * needs, so that no expectation fails and no listener's series goes
+ * missing only because BPF could not read an option (TCP_FASTOPEN,
+ * IPV6_UNICAST_HOPS …).  One command makes one walk, so this is kept here
+ * for the reader, whose signature is the walk's.
+ */
+static struct {
+	const struct policy *policy; /* its expectations; NULL: none */
+	bool listeners;		     /* export: every option of a TCP listener */
+	sockopt_scan *pidfd;	     /* made on the first socket that needs it */
+} reread;
 
-	for (size_t i = 0; i < p->nrules; i++)
-		kinds |= p->rules[i].kinds ? p->rules[i].kinds : SOCKOPT_KIND_ALL;
-	return kinds ? kinds : SOCKOPT_KIND_ALL;
+#define TCP_LISTEN_STATE 10 /* include/net/tcp_states.h */
+
+/* Whether SOCK was read through BPF without an option the run needs. */
+static bool lacks_needed_option(const sockopt_sock *sock)
+{
+	unsigned kind = sockopt_sock_kind(sock);
+
+	if (strcmp(sockopt_sock_backend(sock), "pidfd") == 0 || sockopt_sock_pid(sock) <= 0)
+		return false;
+	if (reread.listeners && sockopt_sock_state(sock) == TCP_LISTEN_STATE &&
+	    (kind & (SOCKOPT_KIND_TCP | SOCKOPT_KIND_TCP6)) && show_not_read(sock, false))
+		return true;
+	for (size_t i = 0; reread.policy && i < reread.policy->nrules; i++) {
+		const struct policy_rule *r = &reread.policy->rules[i];
+
+		for (size_t j = 0; j < r->nexpect; j++) {
+			const sockopt_value *v;
+
+			if ((sockopt_entry_kinds(r->expect[j].entry) & kind) &&
+			    policy_sock_value(sock, r->expect[j].entry, &v) == -ENODATA)
+				return true;
+		}
+	}
+	return false;
+}
+
+/* The walk's reader, told each socket BPF read: through pidfd_getfd again when it lacks an option. */
+struct bpf_pass {
+	sockopt_sock_fn fn;
+	void *ctx;
+};
+
+static int bpf_socket(sockopt_sock *sock, void *ctx)
+{
+	struct bpf_pass *pass = ctx;
+	struct sockopt_diag diag;
+
+	if (sockopt_sock_error(sock) == 0 && sockopt_sock_read_options(sock, &diag) >= 0 &&
+	    lacks_needed_option(sock) &&
+	    (reread.pidfd || sockopt_scan_new(0, &reread.pidfd, &diag) == 0) &&
+	    sockopt_scan_pid(reread.pidfd, sockopt_sock_pid(sock), (int[]){ sockopt_sock_fd(sock) },
+			     1, pass->fn, pass->ctx, &diag) == 1)
+		return 0;
+	/* Refused (or not needed): what BPF read, each option it lacks said as such. */
+	return pass->fn(sock, pass->ctx);
 }
 
 /* The BPF reader in the walk's terms: its diagnosis becomes the walk's. */
@@ -137,7 +188,8 @@ static int bpf_backend(sockopt_scan *scan, pid_t pid, sockopt_sock_pred filter, 
 {
 	struct bpf_show_query q = { .pid = pid, .filter = filter, .filter_ctx = filter_ctx };
 	struct bpf_show_diag d = { 0 };
-	int r = bpf_show_scan(scan, &q, fn, ctx, &d);
+	struct bpf_pass pass = { fn, ctx };
+	int r = bpf_show_scan(scan, &q, bpf_socket, &pass, &d);
 
 	if (r < 0 && diag) {
 		diag->error = r;
@@ -146,18 +198,25 @@ static int bpf_backend(sockopt_scan *scan, pid_t pid, sockopt_sock_pred filter, 
 	return r;
 }
 
-int check_backend(const char *arg, unsigned kinds, bool verbose, policy_backend_fn *out)
+int check_backend(const char *arg, const struct policy *policy, bool listeners, bool verbose,
+		  policy_backend_fn *out)
 {
-	struct show_filter filter;
 	int bpf;
 
-	/* show's choice: BPF when it may be used and only kinds its iterators read are asked for. */
-	show_filter_init(&filter);
-	filter.protocols = kinds == SOCKOPT_KIND_ALL ? 0 : kinds;
-	if ((bpf = show_backend_choose(arg, &filter, verbose)) < 0)
+	/* show's choice: BPF whenever the caller may load programs and the kernel has BTF. */
+	if ((bpf = show_backend_choose(arg, NULL, verbose)) < 0)
 		return -1;
 	*out = bpf ? bpf_backend : NULL;
+	reread.policy = policy;
+	reread.listeners = listeners;
 	return 0;
+}
+
+void check_backend_free(void)
+{
+	if (reread.pidfd)
+		sockopt_scan_free(reread.pidfd);
+	reread.pidfd = NULL;
 }
 
 /* The PID arguments; false after a sentence on a bad one. */
@@ -221,7 +280,7 @@ static int cmd_check(int argc, char **argv)
 	if (policy_load(a.operands[0], &policy, &diag) < 0)
 		return fail(EXIT_USAGE, "%s", diag.text);
 	memset(&w, 0, sizeof(w));
-	if (check_backend(backend_arg, policy_kinds(&policy), verbose, &w.backend) < 0) {
+	if (check_backend(backend_arg, &policy, false, verbose, &w.backend) < 0) {
 		policy_free(&policy);
 		return EXIT_USAGE;
 	}
@@ -247,6 +306,7 @@ static int cmd_check(int argc, char **argv)
 	print_end();
 	code = code < 0 ? fail(EXIT_FAILED, "%s", diag.text) : verdict(&w, &ck, policy.nrules);
 	free(ck.pending);
+	check_backend_free();
 	policy_walk_free(&w);
 	free(pids);
 	policy_free(&policy);

@@ -218,12 +218,15 @@ static int cmd_export(int argc, char **argv)
 	}
 	if (c < 0)
 		return a.code;
-	/* Every kind is counted, so only --backend bpf reads through BPF (raw and others through pidfd). */
-	if (check_backend(backend_arg, SOCKOPT_KIND_ALL, verbose, &src.backend) < 0)
-		return EXIT_USAGE;
 	if (policy_path && policy_load(policy_path, &policy, &diag) < 0)
 		return fail(EXIT_USAGE, "%s", diag.text);
 	src.policy = policy_path ? &policy : NULL;
+	/* Through BPF, a TCP listener is read again through pidfd_getfd: its options are published. */
+	if (check_backend(backend_arg, src.policy, true, verbose, &src.backend) < 0) {
+		if (policy_path)
+			policy_free(&policy);
+		return EXIT_USAGE;
+	}
 	pids = calloc((size_t)a.noperands + 1, sizeof(*pids));
 	if (!pids)
 		code = fail(EXIT_FAILED, "Out of memory.");
@@ -232,6 +235,7 @@ static int cmd_export(int argc, char **argv)
 	else
 		code = export(&src, textfile, listen);
 	free(pids);
+	check_backend_free();
 	if (policy_path)
 		policy_free(&policy);
 	return code;
@@ -256,7 +260,6 @@ const struct command export_command = {
 	"export", cmd_export, "[PID…]",
 	"the sockets as Prometheus metrics: on stdout, in a textfile, or served on /metrics",
 	export_flags, 0, -1, ARGS_FLAGS_ANYWHERE,
-	"Without PID, every process this user may read. Every kind is counted, so only --backend bpf\n"
-	"reads through BPF (TCP, UDP, unix). docs/export.md describes the metrics.",
+	"Without PID, every process this user may read. docs/export.md describes the metrics.",
 	{ "sockopt export --policy examples/redis.policy", "sockopt export --listen 127.0.0.1:9477" },
 };

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "../bpf/bpfshow.h"
@@ -228,6 +229,73 @@ static int bpf_owner(uint64_t inode, pid_t pid, int fd, const char *comm, void *
 	return show_users_add(&sh->users, inode, pid, fd, comm) ? 0 : -ENOMEM;
 }
 
+/* Whether PID is a process (pidfd_open takes no thread but a group's leader, and no dead one). */
+static bool is_process(pid_t pid)
+{
+	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+static bool process_exists(pid_t pid)
+{
+	char path[32];
+
+	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+	return access(path, F_OK) == 0;
+}
+
+/*
+ * A process that exits during a BPF pass closes its sockets before the
+ * iterators meet them, and those are not shown.  As the pidfd path says
+ * the fds closed under its scan, a process of which something was shown,
+ * whose holders the pass listed but some sockets never came, and which is
+ * gone now, is said.
+ */
+static void note_exited(struct show *sh)
+{
+	struct seen {
+		pid_t pid;
+		bool shown, missing;
+	} *procs = NULL;
+	size_t nprocs = 0;
+
+	for (size_t i = 0; i < sh->users.n; i++) {
+		const struct show_user *u = &sh->users.v[i];
+		size_t n, j;
+		bool shown = show_users_of(&sh->users, u->inode, &n)->printed;
+
+		for (j = 0; j < nprocs && procs[j].pid != u->pid; j++)
+			;
+		if (j == nprocs) {
+			struct seen *grown = realloc(procs, (nprocs + 1) * sizeof(*grown));
+
+			if (!grown)
+				break;
+			procs = grown;
+			procs[nprocs++] = (struct seen){ u->pid, false, false };
+		}
+		procs[j].shown |= shown;
+		procs[j].missing |= !shown;
+	}
+	for (size_t j = 0; j < nprocs; j++) {
+		char text[160];
+
+		if (!procs[j].shown || !procs[j].missing || process_exists(procs[j].pid))
+			continue;
+		snprintf(text, sizeof(text),
+			 "Process %d exited while it was read: the sockets it closed meanwhile are "
+			 "not shown.", (int)procs[j].pid);
+		note_failure(sh, procs[j].pid, -1, -ESRCH, text);
+		if (!sh->whole_machine)
+			sh->failed_processes++;
+	}
+	free(procs);
+}
+
 /*
  * The sockets of the targets (none: of the machine, with the ones no
  * process holds) through the BPF iterators, in one pass per target.  On
@@ -250,6 +318,11 @@ static int show_bpf(struct show *sh, const struct target *targets, size_t ntarge
 		q.owner_ctx = sh;
 	}
 	for (size_t i = 0; r >= 0 && i < (ntargets ? ntargets : 1); i++) {
+		/* No such process, or a thread: the pidfd path says which, as without BPF. */
+		if (ntargets && !is_process(targets[i].pid)) {
+			show_pid(sh, &targets[i]);
+			continue;
+		}
 		if (ntargets) {
 			q.pid = targets[i].pid;
 			q.fds = targets[i].fds;
@@ -262,6 +335,7 @@ static int show_bpf(struct show *sh, const struct target *targets, size_t ntarge
 	}
 	if (r < 0)
 		return fail(EXIT_FAILED, "%s", diag.text);
+	note_exited(sh);
 	if (getenv("SOCKOPT_BPF_REPORT"))
 		fprintf(stderr, "sockopt: BPF programs loaded this run: %d%s\n", diag.loaded,
 			diag.unpinned ? " (not pinned)" : "");
@@ -454,7 +528,13 @@ static int cmd_show(int argc, char **argv)
 		return a.code;
 	if (thread_count(threads_arg, &threads) != 0)
 		return EXIT_USAGE;
-	if ((bpf = show_backend_choose(backend_arg, &sh.filter, verbose)) < 0)
+	/* The iterators read no option whose reading changes it (SO_ERROR clears the error). */
+	if ((bpf = show_backend_choose(backend_arg,
+				       flags & SOCKOPT_SCAN_SIDE_EFFECTS
+					       ? "--side-effects asks for SO_ERROR and TCP_QUICKACK, "
+						 "which the BPF backend does not read"
+					       : NULL,
+				       verbose)) < 0)
 		return EXIT_USAGE;
 	for (int i = 0; i < a.noperands; i++)
 		if (!add_target(&targets, &ntargets, a.operands[i]))
@@ -484,9 +564,9 @@ static int cmd_show(int argc, char **argv)
 	print_open_object(NULL);
 	show_print_start();
 	print_open_array("sockets");
+	sh.whole_machine = ntargets == 0;
 	if (bpf && show_bpf(&sh, targets, ntargets) != 0)
 		sh.failed_processes++;
-	sh.whole_machine = ntargets == 0;
 	for (size_t i = 0; !bpf && i < ntargets; i++)
 		show_pid(&sh, &targets[i]);
 	if (!bpf && ntargets == 0)
@@ -549,7 +629,8 @@ const struct command show_command = {
 	"the sockets of running processes: addresses, state, non-default options", show_flags, 0, -1,
 	ARGS_FLAGS_ANYWHERE,
 	"Without PID, every process this user may read; PID:FD is one socket (shown whatever the\n"
-	"filters say). Sockets are read through pidfd_getfd(2): nothing in the process changes.\n"
+	"filters say). Sockets are read through BPF iterators when this user may load them, else\n"
+	"through pidfd_getfd(2) (--backend): nothing in the process changes.\n"
 	"Filters of one kind add up (-t -u), kinds and families intersect (-t -6: TCP over IPv6).",
 	{ "sockopt show $(pgrep -o nginx)", "sockopt show -tl --port 6379 --json" },
 };

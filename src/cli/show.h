@@ -58,8 +58,11 @@ struct show_cache {
 	size_t group_size;
 };
 
-/* The backend for a run: 1 BPF, 0 pidfd, -1 after a usage sentence (show_backend.c). */
-int show_backend_choose(const char *arg, const struct show_filter *filter, bool verbose);
+/*
+ * The backend for a run: 1 BPF, 0 pidfd, -1 after a usage sentence
+ * (show_backend.c); NEEDS_PIDFD (or NULL) is why the run needs pidfd.
+ */
+int show_backend_choose(const char *arg, const char *needs_pidfd, bool verbose);
 
 /* One process fd that holds a socket (show_users.c). */
 struct show_user {
@@ -155,7 +158,7 @@ void show_not_read_free(struct show_not_read *nr);
 #define SHOW_FLAGS_BACKEND                                                                    \
 	{ SHOW_BACKEND_FLAG, "backend", "bpf|pidfd|auto",                                       \
 	  "read through pinned BPF iterators (TCP, UDP, unix; root) or pidfd_getfd; auto "      \
-	  "takes BPF when it may and only those kinds are asked for", "auto", 0 },               \
+	  "takes BPF when it may (root or CAP_BPF+CAP_PERFMON, and kernel BTF)", "auto", 0 },     \
 		{ 'v', "verbose", NULL, "say which backend read the sockets, and why", NULL, 0 }
 
 #endif /* SOCKOPT_SHOW_H */

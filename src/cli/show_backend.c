@@ -6,23 +6,21 @@
 #include "msg.h"
 #include "show.h"
 
-/* The kinds the iterators read (bpf_show_scan hands any other socket to pidfd_getfd). */
-#define BPF_KINDS                                                                                  \
-	(SOCKOPT_KIND_TCP | SOCKOPT_KIND_TCP6 | SOCKOPT_KIND_UDP | SOCKOPT_KIND_UDP6 |             \
-	 SOCKOPT_KIND_UNIX | SOCKOPT_KIND_UNIX_DGRAM | SOCKOPT_KIND_UNIX_SEQPACKET)
-
 /*
- * Choose from ARG (NULL: auto) for a run with FILTER; 1 for BPF, 0 for
- * pidfd, -1 after a usage sentence.  Auto takes BPF when the caller may
- * load programs and the filter asks only for kinds the iterators read
- * (--tcp, --udp, --unix), since a run over every kind would read the
- * others (raw, netlink, packet) through pidfd_getfd anyway; with VERBOSE
- * it says why not.
+ * Choose from ARG (NULL: auto); 1 for BPF, 0 for pidfd, -1 after a usage
+ * sentence.  Auto takes BPF whenever the caller may load programs and the
+ * kernel has BTF, whatever kinds the run asks for: bpf_show_scan reads the
+ * sockets no iterator meets (raw, netlink, packet, MPTCP) through
+ * pidfd_getfd in the same pass.  NEEDS_PIDFD, when not NULL, says why this
+ * run needs what only pidfd reads: auto takes pidfd, bpf is refused.  With
+ * VERBOSE it says why not BPF.
  */
-int show_backend_choose(const char *arg, const struct show_filter *filter, bool verbose)
+int show_backend_choose(const char *arg, const char *needs_pidfd, bool verbose)
 {
 	const char *why = bpf_show_unavailable();
-	bool covered = filter->protocols && !(filter->protocols & ~BPF_KINDS);
+
+	if (!why)
+		why = needs_pidfd;
 
 	if (arg && strcmp(arg, "pidfd") == 0)
 		return 0;
@@ -37,9 +35,6 @@ int show_backend_choose(const char *arg, const struct show_filter *filter, bool 
 		fail(EXIT_USAGE, "--backend \"%s\" is not bpf, pidfd or auto.", arg_short(arg));
 		return -1;
 	}
-	if (!why && !covered)
-		why = "this run asks for every kind of socket, and raw, netlink and packet sockets are "
-		      "not read through BPF (--tcp, --udp or --unix, or --backend bpf, take BPF)";
 	if (why && verbose)
 		fprintf(stderr, "sockopt: reading sockets through pidfd_getfd: %s.\n", why);
 	return !why;

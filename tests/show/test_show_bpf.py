@@ -479,8 +479,30 @@ class BpfShow(unittest.TestCase):
         for s in mine.values():  # UDP through its iterator; unix too, or pidfd where it missed one
             self.assertEqual(s["backend"], "bpf" if s["kind"].startswith("udp") else s["backend"])
             self.assertIn(s["backend"], ("bpf", "pidfd"))
+
+    def test_auto_takes_bpf_for_every_kind(self):
+        """With no kind asked for, auto reads through BPF, and what no iterator reads through pidfd in the same run."""
+        holder = self.udp_unix_holder()
         r = sockopt("show", "--json", "--verbose", str(holder.pid))
-        self.assertIn("reading sockets through pidfd_getfd: this run asks for every kind", r.stderr)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertNotIn("reading sockets through pidfd_getfd", r.stderr)
+        every = {s["fd"]: s for s in json.loads(r.stdout)["sockets"]}
+        self.assertEqual(sorted(every), sorted(show_json(holder.pid, "pidfd")))
+        self.assertEqual({s["backend"] for s in every.values() if s["kind"].startswith("udp")},
+                         {"bpf"})
+        self.assertEqual({s["backend"] for s in every.values() if s["kind"] == "netlink"},
+                         {"pidfd"})
+
+    def test_side_effects_take_pidfd(self):
+        """--side-effects asks for options no iterator reads: auto takes pidfd and says why; bpf is refused."""
+        holder = self.udp_unix_holder()
+        r = sockopt("show", "--json", "--verbose", "--side-effects", "--udp", str(holder.pid))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("reading sockets through pidfd_getfd: --side-effects asks for SO_ERROR", r.stderr)
+        self.assertEqual({s["backend"] for s in json.loads(r.stdout)["sockets"]}, {"pidfd"})
+        r = sockopt("show", "--backend", "bpf", "--side-effects", str(holder.pid))
+        self.assertEqual((r.returncode, r.stdout), (2, ""))
+        self.assertEqual(len(r.stderr.splitlines()), 1, r.stderr)
 
     def test_bad_backend(self):
         r = sockopt("show", "--backend", "ebpf")
