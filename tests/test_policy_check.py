@@ -15,27 +15,11 @@ import sys
 import tempfile
 import time
 import unittest
+from pyutil import free_port, wait_for
 
 SOCKOPT = os.path.abspath(os.environ.get("SOCKOPT", "build/sockopt"))
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXAMPLES = os.path.join(ROOT, "examples")
-DEADLINE = 10.0
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(predicate, what):
-    end = time.monotonic() + DEADLINE
-    while time.monotonic() < end:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError("timed out waiting for " + what)
 
 
 def connects(port):

@@ -23,6 +23,8 @@ import unittest
 import urllib.parse
 import urllib.request
 
+from pyutil import free_port
+
 SOCKOPT = os.path.abspath(os.environ.get("SOCKOPT", "build/sockopt"))
 DEADLINE = 60.0  # Prometheus starts and scrapes within seconds; a loaded machine gets more
 COMM = b'ex"p\\o\nrt\xff'  # 10 bytes: comm keeps up to 15
@@ -48,12 +50,6 @@ sys.stdin.read()
 ''' % COMM
 
 POLICY = "rule keepalive-on tcp established: SO_KEEPALIVE=on\nrule buffers tcp: SO_RCVBUF>=1K\n"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_for(predicate, what, deadline=DEADLINE):

@@ -22,10 +22,12 @@ import tempfile
 import time
 import unittest
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from pyutil import wait_for  # noqa: E402
+
 SOCKOPT = os.path.abspath(os.environ.get("SOCKOPT", "build/sockopt"))
 HERE = os.path.dirname(os.path.abspath(__file__))
 PYTHON = sys.executable
-DEADLINE = 10.0  # seconds any one wait may take
 
 
 def run(*args, **kw):
@@ -36,16 +38,6 @@ def run(*args, **kw):
 def show_json(*args):
     r = run("show", "--json", *args)
     return r.returncode, json.loads(r.stdout), r.stderr
-
-
-def wait_for(predicate, what):
-    end = time.monotonic() + DEADLINE
-    while time.monotonic() < end:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError("timed out waiting for " + what)
 
 
 class Program:

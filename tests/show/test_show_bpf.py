@@ -21,6 +21,9 @@ import sys
 import time
 import unittest
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from pyutil import free_port  # noqa: E402
+
 SOCKOPT = os.path.abspath(os.environ.get("SOCKOPT", "build/sockopt"))
 PYTHON = sys.executable
 PIN_DIR = "/sys/fs/bpf/sockopt-test-%d" % os.getpid()
@@ -92,13 +95,6 @@ def sockopt(*args, env=ENV, user=None):
         argv = ["runuser", "-u", user, "--", *argv]
     return subprocess.run(argv, capture_output=True, text=True, timeout=60, env=env)
 
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def options_by_socket(pid, backend):

@@ -19,11 +19,13 @@ import tempfile
 import time
 import unittest
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from pyutil import free_port, wait_for  # noqa: E402
+
 SOCKOPT = os.path.abspath(os.environ.get("SOCKOPT", "build/sockopt"))
 PYTHON = sys.executable
 PIN_DIR = os.environ.get("SOCKOPT_BPF_PIN_DIR", "/sys/fs/bpf/sockopt-test-ss-%d" % os.getpid())
 ENV = dict(os.environ, SOCKOPT_BPF_PIN_DIR=PIN_DIR)
-DEADLINE = 10.0  # seconds any one wait may take
 
 # A listener on 127.0.0.1:0, inherited by two forked children; prints the pids and the port.
 FORKED = r"""
@@ -92,16 +94,6 @@ def ss_users(line):
 
 def users_of(entry):
     return sorted((u["comm"], u["pid"], u["fd"]) for u in entry["users"])
-
-
-def wait_for(predicate, what):
-    end = time.monotonic() + DEADLINE
-    while time.monotonic() < end:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError("timed out waiting for " + what)
 
 
 def bpf_usable():
@@ -495,14 +487,6 @@ c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 0, 0))
 print(os.getpid(), a.fileno(), b.fileno(), c.fileno(), flush=True)
 time.sleep(600)
 """
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 class SetByProgram(Case):

@@ -1,0 +1,21 @@
+"""pyutil.py: what the python3 tests share (tests/*.py and tests/*/*.py import it)."""
+import socket
+import time
+
+
+def free_port():
+    """A loopback TCP port that was free a moment ago (the kernel's choice for port 0)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(predicate, what, deadline=10.0):
+    """PREDICATE's first true value, polled every 50 ms for DEADLINE seconds, or fail naming WHAT."""
+    end = time.monotonic() + deadline
+    while time.monotonic() < end:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError("timed out waiting for " + what)
