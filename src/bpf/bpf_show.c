@@ -678,7 +678,8 @@ int bpf_show_scan(sockopt_scan *scan, const struct bpf_show_query *q, sockopt_so
 	struct owners owners = { .pid = q->pid };
 	struct pass p = { .scan = scan, .q = q, .owners = &owners, .fn = fn, .ctx = ctx,
 			  .diag = diag };
-	int task = bpf_iter_link(BPF_ITER_TASK_FILE, diag), r;
+	int task = q->pid ? bpf_iter_link_pid(q->pid, diag) : bpf_iter_link(BPF_ITER_TASK_FILE, diag);
+	int r;
 
 	if (task < 0)
 		return task;

@@ -33,6 +33,9 @@ int bpf_pin_dir(char *buf, size_t size, struct bpf_show_diag *diag);
 /* A link fd of iterator WHICH: the pinned one, or loaded, attached and pinned now. */
 int bpf_iter_link(int which, struct bpf_show_diag *diag);
 
+/* A link fd of the task_file iterator that visits only process PID's fds (made from the pinned one, not pinned), or the pinned one. */
+int bpf_iter_link_pid(pid_t pid, struct bpf_show_diag *diag);
+
 /*
  * Start an iterator on LINK and hand each whole record of SIZE bytes to
  * EACH (a partial one waits for the next read): 0, EACH's negative
