@@ -487,18 +487,40 @@ struct reader {
 	size_t size;
 	int (*each)(const void *rec, void *ctx);
 	int link;
+	int narrowed; /* the map of narrow.h, while this run names its sockets */
 };
 
 static struct reader readers[] = {
 	{ BPF_ITER_TCP, SOCKOPT_KIND_TCP | SOCKOPT_KIND_TCP6, sizeof(struct iter_tcp_record), on_tcp,
-	  -1 },
+	  -1, -1 },
 	{ BPF_ITER_UDP, SOCKOPT_KIND_UDP | SOCKOPT_KIND_UDP6, sizeof(struct iter_sock_record),
-	  on_sock, -1 },
+	  on_sock, -1, -1 },
 	{ BPF_ITER_UNIX, SOCKOPT_KIND_UNIX | SOCKOPT_KIND_UNIX_DGRAM | SOCKOPT_KIND_UNIX_SEQPACKET,
-	  sizeof(struct iter_sock_record), on_sock, -1 },
+	  sizeof(struct iter_sock_record), on_sock, -1, -1 },
 };
 
 #define NREADERS (sizeof(readers) / sizeof(readers[0]))
+
+/*
+ * Name the inodes of the sockets of the fds a one-process query wants to
+ * each reader, so that its program skips the machine's other sockets
+ * before reading their options; those it reads anyway (a reader that
+ * cannot be narrowed, a bit shared by another inode) on_tcp and on_sock
+ * drop as before.
+ */
+static void narrow_readers(const struct bpf_show_query *q, const struct owners *o)
+{
+	uint64_t *inodes = malloc((o->n + 1) * sizeof(*inodes));
+	size_t n = 0;
+
+	for (size_t i = 0; inodes && i < o->n; i++)
+		if (fd_wanted(q, (int)o->v[i].fd) && (n == 0 || inodes[n - 1] != o->v[i].inode))
+			inodes[n++] = o->v[i].inode;
+	for (size_t i = 0; inodes && i < NREADERS; i++)
+		if (readers[i].link >= 0)
+			bpf_narrow_begin(readers[i].link, inodes, n, &readers[i].narrowed);
+	free(inodes);
+}
 
 /* Every reader the query wants, from this namespace's point of view. */
 static int read_here(void *ctx, struct bpf_show_diag *diag)
@@ -704,8 +726,12 @@ int bpf_show_scan(sockopt_scan *scan, const struct bpf_show_query *q, sockopt_so
 		if (kind_wanted(q, readers[i].kinds) &&
 		    (readers[i].link = bpf_iter_link(readers[i].which, diag)) < 0)
 			r = readers[i].link;
+	if (r == 0 && q->pid)
+		narrow_readers(q, &owners);
 	if (r == 0)
 		r = read_every_netns(&p, diag);
+	for (size_t i = 0; i < NREADERS; i++)
+		bpf_narrow_end(&readers[i].narrowed);
 	if (r == 0)
 		r = fall_back(&p, diag);
 	for (size_t i = 0; i < NREADERS; i++) {

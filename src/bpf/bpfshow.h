@@ -37,6 +37,18 @@ int bpf_iter_link(int which, struct bpf_show_diag *diag);
 int bpf_iter_link_pid(pid_t pid, struct bpf_show_diag *diag);
 
 /*
+ * Name to the iterator of LINK the N INODES of the sockets this run
+ * wants: its program then skips (nearly) every other socket this process
+ * reads, before reading its options (narrow.h; keyed by this process's
+ * id, so other runs of the same pinned iterator are not affected).  0 and
+ * the map's fd in *MAP, or a negative errno when the iterator could not be
+ * narrowed (*MAP -1): it then reads every socket, as before.
+ * bpf_narrow_end takes the names back and closes *MAP.
+ */
+int bpf_narrow_begin(int link, const uint64_t *inodes, size_t n, int *map);
+void bpf_narrow_end(int *map);
+
+/*
  * Start an iterator on LINK and hand each whole record of SIZE bytes to
  * EACH (a partial one waits for the next read): 0, EACH's negative
  * result, or a negative errno with DIAG.

@@ -11,6 +11,7 @@
 #include "optnames.h"
 #include "iter.h"
 #include "sk_read.h"
+#include "narrow.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -122,14 +123,8 @@ static void read_timer(struct tcp_sock *tp, struct iter_tcp_record *r)
 static void read_full(struct tcp_sock *tp, struct iter_tcp_record *r)
 {
 	struct sock *sk = &tp->inet_conn.icsk_inet.sk;
-	struct socket *so = sk->sk_socket;
 
 	r->what = ITER_FULL;
-	if (so) {
-		struct file *f = BPF_CORE_READ(so, file);
-
-		r->inode = f ? BPF_CORE_READ(f, f_inode, i_ino) : 0;
-	}
 	if (r->state == BPF_TCP_LISTEN) {
 		r->recv_q = sk->sk_ack_backlog;
 		r->send_q = sk->sk_max_ack_backlog;
@@ -167,16 +162,23 @@ int sockopt_tcp(struct bpf_iter__tcp *ctx)
 	struct iter_tcp_record *r;
 	struct tcp_sock *tp;
 	void *other;
+	__u64 inode;
 	__u32 zero = 0;
 
 	if (!skc || !(r = bpf_map_lookup_elem(&scratch, &zero)))
+		return 0;
+	tp = bpf_skc_to_tcp_sock(skc);
+	inode = tp ? sock_inode(&tp->inet_conn.icsk_inet.sk) : 0;
+	/* Before anything is read: a socket the reader did not name costs one lookup. */
+	if (unwanted(inode))
 		return 0;
 	/* Too large for one memset in BPF: the part before MORE, then each of MORE's heads. */
 	__builtin_memset(r, 0, __builtin_offsetof(struct iter_tcp_record, more));
 	options_clear(r->more);
 	r->uid = ctx->uid;
 	read_common(skc, r);
-	if ((tp = bpf_skc_to_tcp_sock(skc))) {
+	if (tp) {
+		r->inode = inode;
 		read_full(tp, r);
 	} else if ((other = bpf_skc_to_tcp_timewait_sock(skc))) {
 		struct inet_timewait_sock *tw = other;

@@ -235,6 +235,8 @@ struct task_struct {
 	int pid;
 	int tgid;
 	char comm[16];
+	struct task_struct *group_leader;
+	__u64 start_boottime; /* ns since boot; /proc/PID/stat gives it in clock ticks */
 } CORE;
 
 struct bpf_iter__tcp {

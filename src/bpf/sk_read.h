@@ -181,13 +181,19 @@ static __noinline __attribute__((unused)) void read_ip_fields(struct inet_sock *
 	}
 }
 
-/* The socket inode (of the struct socket's file; 0 when it has none) and network namespace of SK. */
-static __always_inline void read_identity(const struct sock *sk, struct iter_sock_record *r)
+/* The socket inode of SK: of the struct socket's file, 0 when it has none. */
+static __always_inline __u64 sock_inode(const struct sock *sk)
 {
 	struct socket *so = sk->sk_socket;
 	struct file *f = so ? BPF_CORE_READ(so, file) : 0;
 
-	r->inode = f ? BPF_CORE_READ(f, f_inode, i_ino) : 0;
+	return f ? BPF_CORE_READ(f, f_inode, i_ino) : 0;
+}
+
+/* The socket inode and network namespace of SK. */
+static __always_inline void read_identity(const struct sock *sk, struct iter_sock_record *r)
+{
+	r->inode = sock_inode(sk);
 	r->netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
 	r->family = sk->__sk_common.skc_family;
 	r->type = sk->sk_type;

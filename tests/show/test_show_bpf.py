@@ -195,6 +195,64 @@ def wait_listening(port):
     raise AssertionError("nothing listens on port %d" % port)
 
 
+# A python3 program holding 200 loopback TCP connections (both ends): other sockets on the machine.
+CROWD = r"""
+import socket, time
+lis = socket.socket()
+lis.bind(("127.0.0.1", 0))
+lis.listen(256)
+keep = []
+for _ in range(200):
+    keep.append(socket.create_connection(lis.getsockname()))
+    keep.append(lis.accept()[0])
+print("ready", flush=True)
+time.sleep(600)
+"""
+
+
+def bpftool(*args):
+    r = subprocess.run(["bpftool", "-j", *args], capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0, (args, r.stderr)
+    return json.loads(r.stdout) if r.stdout.strip() else None
+
+
+def wanted_map(link_path):
+    """The id of the map "wanted" (narrow.h) of the program behind the pinned iterator link."""
+    prog = bpftool("link", "show", "pinned", link_path)["prog_id"]
+    for map_id in bpftool("prog", "show", "id", str(prog))["map_ids"]:
+        if bpftool("map", "show", "id", str(map_id))["name"] == "wanted":
+            return str(map_id)
+    raise AssertionError("no map wanted behind " + link_path)
+
+
+def start_ticks(pid):
+    """The start time of PID in clock ticks, field 22 of /proc/PID/stat."""
+    with open("/proc/%d/stat" % pid) as f:
+        return int(f.read().rsplit(")", 1)[1].split()[19])
+
+
+def set_wanted(map_id, pid, ticks, inodes):
+    """The entry of reader PID as sockopt writes it (struct iter_wanted): its start, and a bitmap of INODES."""
+    bits = bytearray(1 << 15)
+    for inode in inodes:
+        bit = ((inode * 0x9E3779B97F4A7C15) % (1 << 64)) >> 46
+        bits[bit // 8] |= 1 << (bit % 8)
+    value = struct.pack("<QQ", ticks, 10**9 // os.sysconf("SC_CLK_TCK")) + bytes(bits)
+    hexes = lambda b: ["%02x" % c for c in b]
+    subprocess.run(["bpftool", "map", "update", "id", map_id, "key", "hex", *hexes(struct.pack("<I", pid)),
+                    "value", "hex", *hexes(value)], check=True, timeout=30)
+
+
+def read_iterator(link_path, before):
+    """What a cat of the pinned iterator reads, BEFORE(its pid) called first (cat is exec'd in place of sh)."""
+    p = subprocess.Popen(["sh", "-c", 'read x; exec cat "$0"', link_path], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE)
+    before(p.pid)
+    out, _ = p.communicate(b"go\n", timeout=60)
+    assert p.returncode == 0
+    return out
+
+
 @unittest.skipUnless(os.geteuid() == 0 and os.path.exists("/sys/kernel/btf/vmlinux"),
                      "the BPF backend needs root and kernel BTF")
 class BpfShow(unittest.TestCase):
@@ -481,6 +539,30 @@ class BpfShow(unittest.TestCase):
             self.assertIn(s["backend"], ("bpf", "pidfd"))
         r = sockopt("show", "--json", "--verbose", str(holder.pid))
         self.assertIn("reading sockets through pidfd_getfd: this run asks for every kind", r.stderr)
+
+    def test_one_pid_narrows_the_iterators(self):
+        """show PID names its sockets to the pinned iterators, which skip the others in the kernel; nothing is left behind."""
+        crowd = self.start([PYTHON, "-c", CROWD], ready=True)
+        client = self.clients[0]
+        pidfd, bpf = options_by_socket(client.pid, "pidfd"), options_by_socket(client.pid, "bpf")
+        self.assertEqual(sorted(pidfd), sorted(bpf))
+        self.assertEqual(options_by_socket(crowd.pid, "bpf").keys(), options_by_socket(crowd.pid, "pidfd").keys())
+        link = os.path.join(PIN_DIR, [n for n in os.listdir(PIN_DIR) if n.startswith("tcp-")][0])
+        wanted = wanted_map(link)
+        self.assertIsNone(bpftool("map", "dump", "id", wanted) or None, "the runs took their names back")
+        inode = os.stat("/proc/%d/fd/%d" % (client.pid, sorted(bpf)[0])).st_ino
+        full = read_iterator(link, lambda pid: None)
+        # A reader that named one socket gets that socket's record and (nearly) nothing else.
+        mine = read_iterator(link, lambda pid: set_wanted(wanted, pid, start_ticks(pid), [inode]))
+        # An entry whose start time is not the reader's (left by a killed run whose id came back) narrows nothing.
+        stale = read_iterator(link, lambda pid: set_wanted(wanted, pid, start_ticks(pid) + 1, [inode]))
+        self.assertIn(struct.pack("<Q", inode), mine)
+        self.assertGreater(len(full), 400 * len(mine) // 3, "400 crowd sockets and more against 1 (or 2 sharing its bit)")
+        self.assertGreater(len(stale), 400 * len(mine) // 3)
+        # The next narrowing run removes the entries of readers that are gone (both cats).
+        self.assertEqual(len(bpftool("map", "dump", "id", wanted)), 2)
+        self.assertEqual(sockopt("show", "--tcp", "--backend", "bpf", str(client.pid)).returncode, 0)
+        self.assertIsNone(bpftool("map", "dump", "id", wanted) or None)
 
     def test_bad_backend(self):
         r = sockopt("show", "--backend", "ebpf")
