@@ -487,16 +487,16 @@ struct reader {
 	size_t size;
 	int (*each)(const void *rec, void *ctx);
 	int link;
-	int narrowed; /* the map of narrow.h, while this run names its sockets */
+	struct bpf_narrow narrowed; /* while this run names its sockets to it */
 };
 
 static struct reader readers[] = {
 	{ BPF_ITER_TCP, SOCKOPT_KIND_TCP | SOCKOPT_KIND_TCP6, sizeof(struct iter_tcp_record), on_tcp,
-	  -1, -1 },
+	  -1, BPF_NARROW_NONE },
 	{ BPF_ITER_UDP, SOCKOPT_KIND_UDP | SOCKOPT_KIND_UDP6, sizeof(struct iter_sock_record),
-	  on_sock, -1, -1 },
+	  on_sock, -1, BPF_NARROW_NONE },
 	{ BPF_ITER_UNIX, SOCKOPT_KIND_UNIX | SOCKOPT_KIND_UNIX_DGRAM | SOCKOPT_KIND_UNIX_SEQPACKET,
-	  sizeof(struct iter_sock_record), on_sock, -1, -1 },
+	  sizeof(struct iter_sock_record), on_sock, -1, BPF_NARROW_NONE },
 };
 
 #define NREADERS (sizeof(readers) / sizeof(readers[0]))

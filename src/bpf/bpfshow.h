@@ -38,15 +38,18 @@ int bpf_iter_link_pid(pid_t pid, struct bpf_show_diag *diag);
 
 /*
  * Name to the iterator of LINK the N INODES of the sockets this run
- * wants: its program then skips (nearly) every other socket this process
- * reads, before reading its options (narrow.h; keyed by this process's
- * id, so other runs of the same pinned iterator are not affected).  0 and
- * the map's fd in *MAP, or a negative errno when the iterator could not be
- * narrowed (*MAP -1): it then reads every socket, as before.
- * bpf_narrow_end takes the names back and closes *MAP.
+ * wants: its program then skips (nearly) every other socket this thread
+ * reads, before reading its options (narrow.h: the task storage of this
+ * thread, so other runs of the same pinned iterator are not affected).
+ * 0, or a negative errno when the iterator could not be narrowed: it then
+ * reads every socket, as before.  bpf_narrow_end takes the names back.
  */
-int bpf_narrow_begin(int link, const uint64_t *inodes, size_t n, int *map);
-void bpf_narrow_end(int *map);
+struct bpf_narrow {
+	int map, pidfd; /* -1 when not open */
+};
+#define BPF_NARROW_NONE { -1, -1 }
+int bpf_narrow_begin(int link, const uint64_t *inodes, size_t n, struct bpf_narrow *nw);
+void bpf_narrow_end(struct bpf_narrow *nw);
 
 /*
  * Start an iterator on LINK and hand each whole record of SIZE bytes to

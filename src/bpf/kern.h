@@ -235,8 +235,7 @@ struct task_struct {
 	int pid;
 	int tgid;
 	char comm[16];
-	struct task_struct *group_leader;
-	__u64 start_boottime; /* ns since boot; /proc/PID/stat gives it in clock ticks */
+	void *bpf_storage; /* struct bpf_local_storage *: NULL while the task has no task storage */
 } CORE;
 
 struct bpf_iter__tcp {
