@@ -162,24 +162,23 @@ int sockopt_tcp(struct bpf_iter__tcp *ctx)
 	struct iter_tcp_record *r;
 	struct tcp_sock *tp;
 	void *other;
-	__u64 inode;
 	__u32 zero = 0;
 
 	if (!skc || !(r = bpf_map_lookup_elem(&scratch, &zero)))
-		return 0;
-	tp = bpf_skc_to_tcp_sock(skc);
-	inode = tp ? sock_inode(&tp->inet_conn.icsk_inet.sk) : 0;
-	/* Before anything is read: a socket the reader did not name costs one lookup. */
-	if (unwanted(inode))
 		return 0;
 	/* Too large for one memset in BPF: the part before MORE, then each of MORE's heads. */
 	__builtin_memset(r, 0, __builtin_offsetof(struct iter_tcp_record, more));
 	options_clear(r->more);
 	r->uid = ctx->uid;
 	read_common(skc, r);
-	if (tp) {
-		r->inode = inode;
+	if ((tp = bpf_skc_to_tcp_sock(skc))) {
+		r->inode = sock_inode(&tp->inet_conn.icsk_inet.sk);
+		/* Before its options: a socket the reader did not name costs one check. */
+		if (unwanted(r->inode))
+			return 0;
 		read_full(tp, r);
+	} else if (unwanted(0)) {
+		return 0;
 	} else if ((other = bpf_skc_to_tcp_timewait_sock(skc))) {
 		struct inet_timewait_sock *tw = other;
 
