@@ -345,14 +345,16 @@ class BpfShow(unittest.TestCase):
         srv.listen()
         c = socket.create_connection(srv.getsockname())
         a, _ = srv.accept()
-        port = c.getsockname()[1]
+        port, server_port = c.getsockname()[1], srv.getsockname()[1]
         c.close()  # the active closer goes to TIME_WAIT once the peer closes too
         a.close()
         srv.close()
         time.sleep(0.2)
         r = sockopt("show", "--tcp", "--json", "--state", "time-wait", "--backend", "bpf")
         self.assertEqual(r.returncode, 0, r.stderr)
-        mine = [s for s in json.loads(r.stdout)["sockets"] if s["local"] == "127.0.0.1:%d" % port]
+        # Another process's TIME_WAIT socket may have the same local port towards another peer.
+        mine = [s for s in json.loads(r.stdout)["sockets"]
+                if (s["local"], s["peer"]) == ("127.0.0.1:%d" % port, "127.0.0.1:%d" % server_port)]
         self.assertEqual(len(mine), 1, r.stdout[:2000])
         s = mine[0]
         self.assertEqual(s["state"], "TIME-WAIT")
