@@ -10,9 +10,9 @@
  * killed midway leaves nothing behind.  One bitmap per reader, written
  * with one system call and tested with one load: a hash entry per inode
  * cost 1 µs each to add and as much to delete (measured, 10,000 inodes,
- * Linux 6.18), more than skipping saved, and a hash map keyed by the
- * reader's id cost every other run a lookup per socket (5% more CPU time
- * for a whole-machine run at 10,000 sockets).
+ * Linux 6.18), more than skipping saved; and a map keyed by the reader's
+ * process id needed its start time against a reused id and a sweep of the
+ * entries of killed runs, which task storage does not.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
