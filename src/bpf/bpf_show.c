@@ -26,7 +26,7 @@ static const struct {
 	int level, name;
 } tcp_slots[ITER_TCP_NOPTIONS] = {
 #define ROW(l, n) { l, n },
-	ITER_TCP_GETSOCKOPT(ROW) ITER_TCP_FIELDS(ROW)
+	ITER_TCP_BY_GETSOCKOPT(ROW) ITER_TCP_FIELDS(ROW)
 #undef ROW
 };
 
@@ -210,17 +210,6 @@ static void tcp_slots_find(struct pass *p, const sockopt_sock *s, int k)
 	p->slots_known[k] = true;
 }
 
-/* The slot of SO_BINDTOIFINDEX in a TCP record. */
-static size_t ifindex_slot(void)
-{
-	size_t i = 0;
-
-	while (i < ITER_TCP_NOPTIONS - 1 &&
-	       !(tcp_slots[i].level == SOL_SOCKET && tcp_slots[i].name == SO_BINDTOIFINDEX))
-		i++;
-	return i;
-}
-
 /*
  * SO_BINDTODEVICE, which bpf_getsockopt does not give, as the kernel's
  * getsockopt does: the name of the interface of SO_BINDTOIFINDEX with its
@@ -230,7 +219,7 @@ static size_t ifindex_slot(void)
  */
 static void name_bound_device(sockopt_sock *s, long device, const struct iter_tcp_record *r)
 {
-	const struct iter_option *o = &r->options[ifindex_slot()];
+	const struct iter_option *o = &r->more[ITER_I_SO_BINDTOIFINDEX];
 	char name[IF_NAMESIZE] = "";
 	int ifindex = 0, err = o->err;
 

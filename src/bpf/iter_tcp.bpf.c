@@ -33,7 +33,7 @@ static const struct {
 	int level, name;
 } by_getsockopt[ITER_TCP_NGETSOCKOPT] = {
 #define ROW(l, n) { l, n },
-	ITER_TCP_GETSOCKOPT(ROW)
+	ITER_TCP_BY_GETSOCKOPT(ROW)
 #undef ROW
 };
 
@@ -97,6 +97,7 @@ static void read_options(struct tcp_sock *tp, struct iter_tcp_record *r)
 	}
 	read_fields(tp, &r->options[ITER_TCP_NGETSOCKOPT]);
 	/* The SOL_SOCKET and IP options the UDP iterator reads from fields, for the ones above lack. */
+	read_sk_allowed(sk, r->more);
 	read_sk_fields(sk, r->more);
 	read_ip_fields(&tp->inet_conn.icsk_inet, r->more);
 }
