@@ -26,7 +26,7 @@ static const struct {
 	int level, name;
 } tcp_slots[ITER_TCP_NOPTIONS] = {
 #define ROW(l, n) { l, n },
-	ITER_TCP_GETSOCKOPT(ROW) ITER_TCP_FIELDS(ROW)
+	ITER_TCP_BY_GETSOCKOPT(ROW) ITER_TCP_FIELDS(ROW)
 #undef ROW
 };
 
@@ -210,17 +210,6 @@ static void tcp_slots_find(struct pass *p, const sockopt_sock *s, int k)
 	p->slots_known[k] = true;
 }
 
-/* The slot of SO_BINDTOIFINDEX in a TCP record. */
-static size_t ifindex_slot(void)
-{
-	size_t i = 0;
-
-	while (i < ITER_TCP_NOPTIONS - 1 &&
-	       !(tcp_slots[i].level == SOL_SOCKET && tcp_slots[i].name == SO_BINDTOIFINDEX))
-		i++;
-	return i;
-}
-
 /*
  * SO_BINDTODEVICE, which bpf_getsockopt does not give, as the kernel's
  * getsockopt does: the name of the interface of SO_BINDTOIFINDEX with its
@@ -230,7 +219,7 @@ static size_t ifindex_slot(void)
  */
 static void name_bound_device(sockopt_sock *s, long device, const struct iter_tcp_record *r)
 {
-	const struct iter_option *o = &r->options[ifindex_slot()];
+	const struct iter_option *o = &r->more[ITER_I_SO_BINDTOIFINDEX];
 	char name[IF_NAMESIZE] = "";
 	int ifindex = 0, err = o->err;
 
@@ -487,18 +476,40 @@ struct reader {
 	size_t size;
 	int (*each)(const void *rec, void *ctx);
 	int link;
+	struct bpf_narrow narrowed; /* while this run names its sockets to it */
 };
 
 static struct reader readers[] = {
 	{ BPF_ITER_TCP, SOCKOPT_KIND_TCP | SOCKOPT_KIND_TCP6, sizeof(struct iter_tcp_record), on_tcp,
-	  -1 },
+	  -1, BPF_NARROW_NONE },
 	{ BPF_ITER_UDP, SOCKOPT_KIND_UDP | SOCKOPT_KIND_UDP6, sizeof(struct iter_sock_record),
-	  on_sock, -1 },
+	  on_sock, -1, BPF_NARROW_NONE },
 	{ BPF_ITER_UNIX, SOCKOPT_KIND_UNIX | SOCKOPT_KIND_UNIX_DGRAM | SOCKOPT_KIND_UNIX_SEQPACKET,
-	  sizeof(struct iter_sock_record), on_sock, -1 },
+	  sizeof(struct iter_sock_record), on_sock, -1, BPF_NARROW_NONE },
 };
 
 #define NREADERS (sizeof(readers) / sizeof(readers[0]))
+
+/*
+ * Name the inodes of the sockets of the fds a one-process query wants to
+ * each reader, so that its program skips the machine's other sockets
+ * before reading their options; those it reads anyway (a reader that
+ * cannot be narrowed, a bit shared by another inode) on_tcp and on_sock
+ * drop as before.
+ */
+static void narrow_readers(const struct bpf_show_query *q, const struct owners *o)
+{
+	uint64_t *inodes = malloc((o->n + 1) * sizeof(*inodes));
+	size_t n = 0;
+
+	for (size_t i = 0; inodes && i < o->n; i++)
+		if (fd_wanted(q, (int)o->v[i].fd) && (n == 0 || inodes[n - 1] != o->v[i].inode))
+			inodes[n++] = o->v[i].inode;
+	for (size_t i = 0; inodes && i < NREADERS; i++)
+		if (readers[i].link >= 0)
+			bpf_narrow_begin(readers[i].link, inodes, n, &readers[i].narrowed);
+	free(inodes);
+}
 
 /* Every reader the query wants, from this namespace's point of view. */
 static int read_here(void *ctx, struct bpf_show_diag *diag)
@@ -678,7 +689,8 @@ int bpf_show_scan(sockopt_scan *scan, const struct bpf_show_query *q, sockopt_so
 	struct owners owners = { .pid = q->pid };
 	struct pass p = { .scan = scan, .q = q, .owners = &owners, .fn = fn, .ctx = ctx,
 			  .diag = diag };
-	int task = bpf_iter_link(BPF_ITER_TASK_FILE, diag), r;
+	int task = q->pid ? bpf_iter_link_pid(q->pid, diag) : bpf_iter_link(BPF_ITER_TASK_FILE, diag);
+	int r;
 
 	if (task < 0)
 		return task;
@@ -703,8 +715,12 @@ int bpf_show_scan(sockopt_scan *scan, const struct bpf_show_query *q, sockopt_so
 		if (kind_wanted(q, readers[i].kinds) &&
 		    (readers[i].link = bpf_iter_link(readers[i].which, diag)) < 0)
 			r = readers[i].link;
+	if (r == 0 && q->pid)
+		narrow_readers(q, &owners);
 	if (r == 0)
 		r = read_every_netns(&p, diag);
+	for (size_t i = 0; i < NREADERS; i++)
+		bpf_narrow_end(&readers[i].narrowed);
 	if (r == 0)
 		r = fall_back(&p, diag);
 	for (size_t i = 0; i < NREADERS; i++) {

@@ -33,6 +33,24 @@ int bpf_pin_dir(char *buf, size_t size, struct bpf_show_diag *diag);
 /* A link fd of iterator WHICH: the pinned one, or loaded, attached and pinned now. */
 int bpf_iter_link(int which, struct bpf_show_diag *diag);
 
+/* A link fd of the task_file iterator that visits only process PID's fds (made from the pinned one, not pinned), or the pinned one. */
+int bpf_iter_link_pid(pid_t pid, struct bpf_show_diag *diag);
+
+/*
+ * Name to the iterator of LINK the N INODES of the sockets this run
+ * wants: its program then skips (nearly) every other socket this thread
+ * reads, before reading its options (narrow.h: the task storage of this
+ * thread, so other runs of the same pinned iterator are not affected).
+ * 0, or a negative errno when the iterator could not be narrowed: it then
+ * reads every socket, as before.  bpf_narrow_end takes the names back.
+ */
+struct bpf_narrow {
+	int map, pidfd; /* -1 when not open */
+};
+#define BPF_NARROW_NONE { -1, -1 }
+int bpf_narrow_begin(int link, const uint64_t *inodes, size_t n, struct bpf_narrow *nw);
+void bpf_narrow_end(struct bpf_narrow *nw);
+
 /*
  * Start an iterator on LINK and hand each whole record of SIZE bytes to
  * EACH (a partial one waits for the next read): 0, EACH's negative

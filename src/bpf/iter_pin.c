@@ -167,3 +167,35 @@ int bpf_iter_link(int which, struct bpf_show_diag *diag)
 	diag->loaded++;
 	return load_and_pin(which, dir, file, path, diag);
 }
+
+/*
+ * A link of the task_file program limited to process PID (Linux 6.1
+ * parameterized task iterators: the kernel walks only that process's fd
+ * table), made from the program of the pinned link, so nothing is loaded
+ * or verified again.  Where that fails (PID gone: ENOENT) the pinned link
+ * itself, which walks every process; a kernel older than 6.1 ignores the
+ * parameter and does the same.  The caller's own pid filter then gives
+ * the same records, only slower.
+ */
+int bpf_iter_link_pid(pid_t pid, struct bpf_show_diag *diag)
+{
+	union bpf_iter_link_info linfo = { .task = { .pid = (__u32)pid } };
+	struct bpf_link_create_opts opts = { .sz = sizeof(opts), .iter_info = &linfo,
+					     .iter_info_len = sizeof(linfo) };
+	struct bpf_link_info info = { 0 };
+	__u32 len = sizeof(info);
+	int pinned = bpf_iter_link(BPF_ITER_TASK_FILE, diag), prog = -1, fd = -1;
+
+	if (pinned < 0)
+		return pinned;
+	if (bpf_obj_get_info_by_fd(pinned, &info, &len) == 0)
+		prog = bpf_prog_get_fd_by_id(info.prog_id);
+	if (prog >= 0) {
+		fd = bpf_link_create(prog, 0, BPF_TRACE_ITER, &opts);
+		close(prog);
+	}
+	if (fd < 0)
+		return pinned;
+	close(pinned);
+	return fd;
+}

@@ -11,6 +11,7 @@
 #include "optnames.h"
 #include "iter.h"
 #include "sk_read.h"
+#include "narrow.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -32,7 +33,7 @@ static const struct {
 	int level, name;
 } by_getsockopt[ITER_TCP_NGETSOCKOPT] = {
 #define ROW(l, n) { l, n },
-	ITER_TCP_GETSOCKOPT(ROW)
+	ITER_TCP_BY_GETSOCKOPT(ROW)
 #undef ROW
 };
 
@@ -96,6 +97,7 @@ static void read_options(struct tcp_sock *tp, struct iter_tcp_record *r)
 	}
 	read_fields(tp, &r->options[ITER_TCP_NGETSOCKOPT]);
 	/* The SOL_SOCKET and IP options the UDP iterator reads from fields, for the ones above lack. */
+	read_sk_allowed(sk, r->more);
 	read_sk_fields(sk, r->more);
 	read_ip_fields(&tp->inet_conn.icsk_inet, r->more);
 }
@@ -122,18 +124,8 @@ static void read_timer(struct tcp_sock *tp, struct iter_tcp_record *r)
 static void read_full(struct tcp_sock *tp, struct iter_tcp_record *r)
 {
 	struct sock *sk = &tp->inet_conn.icsk_inet.sk;
-	struct socket *so = sk->sk_socket;
 
 	r->what = ITER_FULL;
-	/*
-	 * An MPTCP subflow points at the MPTCP socket it serves (sk_socket is
-	 * grafted), so its file is the MPTCP fd's: it is not that fd's socket.
-	 */
-	if (so && BPF_CORE_READ(so, sk) == sk) {
-		struct file *f = BPF_CORE_READ(so, file);
-
-		r->inode = f ? BPF_CORE_READ(f, f_inode, i_ino) : 0;
-	}
 	if (r->state == BPF_TCP_LISTEN) {
 		r->recv_q = sk->sk_ack_backlog;
 		r->send_q = sk->sk_max_ack_backlog;
@@ -181,7 +173,13 @@ int sockopt_tcp(struct bpf_iter__tcp *ctx)
 	r->uid = ctx->uid;
 	read_common(skc, r);
 	if ((tp = bpf_skc_to_tcp_sock(skc))) {
+		r->inode = sock_inode(&tp->inet_conn.icsk_inet.sk);
+		/* Before its options: a socket the reader did not name costs one check. */
+		if (unwanted(r->inode))
+			return 0;
 		read_full(tp, r);
+	} else if (unwanted(0)) {
+		return 0;
 	} else if ((other = bpf_skc_to_tcp_timewait_sock(skc))) {
 		struct inet_timewait_sock *tw = other;
 

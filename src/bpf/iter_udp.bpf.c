@@ -12,6 +12,7 @@
 #include "optnames.h"
 #include "iter.h"
 #include "sk_read.h"
+#include "narrow.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -90,6 +91,8 @@ int sockopt_udp(struct bpf_iter__udp *ctx)
 	sock_record_clear(r);
 	r->uid = ctx->uid;
 	read_identity(sk, r);
+	if (unwanted(r->inode))
+		return 0;
 	read_endpoints(&sk->__sk_common, r);
 	/* What ss shows (sock_diag's sk_rmem_alloc_get and sk_wmem_alloc_get): bytes the queues hold, overhead included. */
 	r->recv_q = sk->sk_backlog.rmem_alloc.counter;

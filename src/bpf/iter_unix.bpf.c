@@ -9,6 +9,7 @@
 #include "optnames.h"
 #include "iter.h"
 #include "sk_read.h"
+#include "narrow.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -100,6 +101,8 @@ int sockopt_unix(struct bpf_iter__unix *ctx)
 	sock_record_clear(r);
 	r->uid = ctx->uid;
 	read_identity(sk, r);
+	if (unwanted(r->inode))
+		return 0;
 	r->local_len = read_address(u, r->local_addr);
 	if (u->peer) {
 		struct unix_sock *peer = (void *)u->peer;

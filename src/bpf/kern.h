@@ -235,6 +235,7 @@ struct task_struct {
 	int pid;
 	int tgid;
 	char comm[16];
+	void *bpf_storage; /* struct bpf_local_storage *: NULL while the task has no task storage */
 } CORE;
 
 struct bpf_iter__tcp {

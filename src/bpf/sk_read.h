@@ -181,13 +181,26 @@ static __noinline __attribute__((unused)) void read_ip_fields(struct inet_sock *
 	}
 }
 
-/* The socket inode (of the struct socket's file; 0 when it has none) and network namespace of SK. */
-static __always_inline void read_identity(const struct sock *sk, struct iter_sock_record *r)
+/* The socket inode of SK: of the struct socket's file, 0 when it has none. */
+static __always_inline __u64 sock_inode(const struct sock *sk)
 {
 	struct socket *so = sk->sk_socket;
-	struct file *f = so ? BPF_CORE_READ(so, file) : 0;
+	struct file *f;
 
-	r->inode = f ? BPF_CORE_READ(f, f_inode, i_ino) : 0;
+	/*
+	 * An MPTCP subflow points at the MPTCP socket it serves (sk_socket is
+	 * grafted), so its file is the MPTCP fd's: it is not that fd's socket.
+	 */
+	if (!so || BPF_CORE_READ(so, sk) != sk)
+		return 0;
+	f = BPF_CORE_READ(so, file);
+	return f ? BPF_CORE_READ(f, f_inode, i_ino) : 0;
+}
+
+/* The socket inode and network namespace of SK. */
+static __always_inline void read_identity(const struct sock *sk, struct iter_sock_record *r)
+{
+	r->inode = sock_inode(sk);
 	r->netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
 	r->family = sk->__sk_common.skc_family;
 	r->type = sk->sk_type;

@@ -191,6 +191,78 @@ def wait_listening(port):
     raise AssertionError("nothing listens on port %d" % port)
 
 
+# A python3 program holding 200 loopback TCP connections (both ends): other sockets on the machine.
+CROWD = r"""
+import socket, time
+lis = socket.socket()
+lis.bind(("127.0.0.1", 0))
+lis.listen(256)
+keep = []
+for _ in range(200):
+    keep.append(socket.create_connection(lis.getsockname()))
+    keep.append(lis.accept()[0])
+print("ready", flush=True)
+time.sleep(600)
+"""
+
+
+def bpftool(*args):
+    r = subprocess.run(["bpftool", "-j", *args], capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0, (args, r.stderr)
+    return json.loads(r.stdout) if r.stdout.strip() else None
+
+
+def wanted_map(link_path):
+    """The id of the map "wanted" (narrow.h) of the program behind the pinned iterator link."""
+    prog = bpftool("link", "show", "pinned", link_path)["prog_id"]
+    for map_id in bpftool("prog", "show", "id", str(prog))["map_ids"]:
+        if bpftool("map", "show", "id", str(map_id))["name"] == "wanted":
+            return str(map_id)
+    raise AssertionError("no map wanted behind " + link_path)
+
+
+def bpf_syscall(cmd, attr):
+    libc = ctypes.CDLL(None, use_errno=True)
+    r = libc.syscall(321, cmd, ctypes.byref(attr), ctypes.sizeof(attr))  # bpf(2), x86-64
+    assert r >= 0, os.strerror(ctypes.get_errno())
+    return r
+
+
+class MapGetFdById(ctypes.Structure):
+    _fields_ = [("map_id", ctypes.c_uint32), ("next_id", ctypes.c_uint32), ("open_flags", ctypes.c_uint32)]
+
+
+class MapUpdateElem(ctypes.Structure):
+    _fields_ = [("map_fd", ctypes.c_uint32), ("pad", ctypes.c_uint32), ("key", ctypes.c_uint64),
+                ("value", ctypes.c_uint64), ("flags", ctypes.c_uint64)]
+
+
+def set_wanted(map_id, pid, inodes):
+    """What sockopt stores for itself (struct iter_wanted, a bitmap of INODES) in the task storage of PID instead."""
+    bits = bytearray(1 << 15)
+    for inode in inodes:
+        bit = ((inode * 0x9E3779B97F4A7C15) % (1 << 64)) >> 46
+        bits[bit // 8] |= 1 << (bit % 8)
+    map_fd = bpf_syscall(14, MapGetFdById(int(map_id), 0, 0))  # BPF_MAP_GET_FD_BY_ID
+    pidfd = os.pidfd_open(pid)
+    key, value = ctypes.c_int(pidfd), ctypes.create_string_buffer(bytes(bits), len(bits))
+    try:
+        bpf_syscall(2, MapUpdateElem(map_fd, 0, ctypes.addressof(key), ctypes.addressof(value), 0))
+    finally:
+        os.close(pidfd)
+        os.close(map_fd)
+
+
+def read_iterator(link_path, before):
+    """What a cat of the pinned iterator reads, BEFORE(its pid) called first (cat is exec'd in place of sh)."""
+    p = subprocess.Popen(["sh", "-c", 'read x; exec cat "$0"', link_path], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE)
+    before(p.pid)
+    out, _ = p.communicate(b"go\n", timeout=60)
+    assert p.returncode == 0
+    return out
+
+
 @unittest.skipUnless(os.geteuid() == 0 and os.path.exists("/sys/kernel/btf/vmlinux"),
                      "the BPF backend needs root and kernel BTF")
 class BpfShow(unittest.TestCase):
@@ -269,14 +341,16 @@ class BpfShow(unittest.TestCase):
         srv.listen()
         c = socket.create_connection(srv.getsockname())
         a, _ = srv.accept()
-        port = c.getsockname()[1]
+        port, server_port = c.getsockname()[1], srv.getsockname()[1]
         c.close()  # the active closer goes to TIME_WAIT once the peer closes too
         a.close()
         srv.close()
         time.sleep(0.2)
         r = sockopt("show", "--tcp", "--json", "--state", "time-wait", "--backend", "bpf")
         self.assertEqual(r.returncode, 0, r.stderr)
-        mine = [s for s in json.loads(r.stdout)["sockets"] if s["local"] == "127.0.0.1:%d" % port]
+        # Another process's TIME_WAIT socket may have the same local port towards another peer.
+        mine = [s for s in json.loads(r.stdout)["sockets"]
+                if (s["local"], s["peer"]) == ("127.0.0.1:%d" % port, "127.0.0.1:%d" % server_port)]
         self.assertEqual(len(mine), 1, r.stdout[:2000])
         s = mine[0]
         self.assertEqual(s["state"], "TIME-WAIT")
@@ -499,6 +573,25 @@ class BpfShow(unittest.TestCase):
         r = sockopt("show", "--backend", "bpf", "--side-effects", str(holder.pid))
         self.assertEqual((r.returncode, r.stdout), (2, ""))
         self.assertEqual(len(r.stderr.splitlines()), 1, r.stderr)
+
+    def test_one_pid_narrows_the_iterators(self):
+        """show PID names its sockets to the pinned iterators, which skip the others in the kernel for that reader only."""
+        crowd = self.start([PYTHON, "-c", CROWD], ready=True)
+        client = self.clients[0]
+        pidfd, bpf = options_by_socket(client.pid, "pidfd"), options_by_socket(client.pid, "bpf")
+        self.assertEqual(sorted(pidfd), sorted(bpf))
+        self.assertEqual(options_by_socket(crowd.pid, "bpf").keys(), options_by_socket(crowd.pid, "pidfd").keys())
+        link = os.path.join(PIN_DIR, [n for n in os.listdir(PIN_DIR) if n.startswith("tcp-")][0])
+        wanted = wanted_map(link)
+        inode = os.stat("/proc/%d/fd/%d" % (client.pid, sorted(bpf)[0])).st_ino
+        full = read_iterator(link, lambda pid: None)
+        # A reader that named one socket gets that socket's record and (nearly) nothing else.
+        mine = read_iterator(link, lambda pid: set_wanted(wanted, pid, [inode]))
+        self.assertIn(struct.pack("<Q", inode), mine)
+        self.assertGreater(len(full), 400 * len(mine) // 3, "400 crowd sockets and more against 1 (or 2 sharing its bit)")
+        # What a run named is its own thread's: a reader after it reads every socket.
+        self.assertEqual(sockopt("show", "--tcp", "--backend", "bpf", str(client.pid)).returncode, 0)
+        self.assertGreater(len(read_iterator(link, lambda pid: None)), 400 * len(mine) // 3)
 
     def test_bad_backend(self):
         r = sockopt("show", "--backend", "ebpf")
