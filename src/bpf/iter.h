@@ -93,7 +93,7 @@ enum iter_timer {
  * UDP iterator (whose verifier refuses bpf_getsockopt) from the socket's
  * fields.  All others are read from fields, computed as the kernel's
  * getsockopt computes them (net/core/sock.c, net/ipv4/ip_sockglue.c,
- * net/ipv4/udp.c, Linux 6.18); each program fills the slots that apply to
+ * net/ipv4/udp.c, net/ipv6/ipv6_sockglue.c, Linux 6.18); each program fills the slots that apply to
  * its kind and leaves the rest ITER_NOT_READ.
  */
 #define ITER_SK_GETSOCKOPT(X)                                                                      \
@@ -118,7 +118,18 @@ enum iter_timer {
 	X(SOL_IP, IP_FREEBIND) X(SOL_IP, IP_TRANSPARENT) X(SOL_IP, IP_RECVERR)                      \
 	X(SOL_IP, IP_PKTINFO) X(SOL_IP, IP_RECVTTL) X(SOL_IP, IP_RECVTOS)                           \
 	X(SOL_IP, IP_MULTICAST_ALL) X(SOL_IP, IP_BIND_ADDRESS_NO_PORT) X(SOL_IPV6, IPV6_V6ONLY)    \
-	X(SOL_IPV6, IPV6_TCLASS) X(SOL_UDP, UDP_CORK) X(SOL_UDP, UDP_ENCAP)                         \
+	X(SOL_IPV6, IPV6_TCLASS) X(SOL_IPV6, IPV6_UNICAST_HOPS) X(SOL_IPV6, IPV6_MULTICAST_HOPS)  \
+	X(SOL_IPV6, IPV6_MTU_DISCOVER) X(SOL_IPV6, IPV6_MINHOPCOUNT) X(SOL_IPV6, IPV6_MULTICAST_IF) \
+	X(SOL_IPV6, IPV6_UNICAST_IF) X(SOL_IPV6, IPV6_RECVPKTINFO) X(SOL_IPV6, IPV6_2292PKTINFO)   \
+	X(SOL_IPV6, IPV6_RECVHOPLIMIT) X(SOL_IPV6, IPV6_2292HOPLIMIT) X(SOL_IPV6, IPV6_RECVRTHDR)  \
+	X(SOL_IPV6, IPV6_2292RTHDR) X(SOL_IPV6, IPV6_RECVHOPOPTS) X(SOL_IPV6, IPV6_2292HOPOPTS)    \
+	X(SOL_IPV6, IPV6_RECVDSTOPTS) X(SOL_IPV6, IPV6_2292DSTOPTS) X(SOL_IPV6, IPV6_RECVTCLASS)   \
+	X(SOL_IPV6, IPV6_FLOWINFO) X(SOL_IPV6, IPV6_RECVPATHMTU) X(SOL_IPV6, IPV6_ORIGDSTADDR)     \
+	X(SOL_IPV6, IPV6_RECVFRAGSIZE) X(SOL_IPV6, IPV6_MULTICAST_LOOP)                             \
+	X(SOL_IPV6, IPV6_MULTICAST_ALL) X(SOL_IPV6, IPV6_RECVERR) X(SOL_IPV6, IPV6_RECVERR_RFC4884) \
+	X(SOL_IPV6, IPV6_DONTFRAG) X(SOL_IPV6, IPV6_FLOWINFO_SEND)                                  \
+	X(SOL_IPV6, IPV6_ROUTER_ALERT_ISOLATE) X(SOL_IPV6, IPV6_FREEBIND)                           \
+	X(SOL_IPV6, IPV6_TRANSPARENT) X(SOL_UDP, UDP_CORK) X(SOL_UDP, UDP_ENCAP)                         \
 	X(SOL_UDP, UDP_NO_CHECK6_TX) X(SOL_UDP, UDP_NO_CHECK6_RX) X(SOL_UDP, UDP_SEGMENT)          \
 	X(SOL_UDP, UDP_GRO)
 

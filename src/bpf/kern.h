@@ -153,8 +153,32 @@ struct sock {
 	__u8 sk_scm_rights : 1;
 } CORE;
 
+/*
+ * As Linux 6.18 lays it out; pmtudisc and mcast_hops were bitfields before
+ * 6.7, so the programs read them with BPF_CORE_READ_BITFIELD, which takes
+ * either form.
+ */
 struct ipv6_pinfo {
+	__s16 hop_limit;
+	__u8 pmtudisc;
 	__u8 tclass;
+	__u8 mcast_hops;
+	int ucast_oif;
+	int mcast_oif;
+	union {
+		struct {
+			__u16 srcrt : 1, osrcrt : 1, rxinfo : 1, rxoinfo : 1, rxhlim : 1, rxohlim : 1,
+				hopopts : 1, ohopopts : 1, dstopts : 1, odstopts : 1, rxflow : 1,
+				rxtclass : 1, rxpmtu : 1, rxorigdstaddr : 1, recvfragsize : 1;
+		} bits;
+		__u16 all;
+	} rxopt;
+	__u8 min_hopcount;
+} CORE;
+
+/* Before Linux 6.7 the IPv6 flags were bitfields of ipv6_pinfo, mc_loop among them, not bits of inet_flags. */
+struct ipv6_pinfo___pre67 {
+	__u16 mc_loop : 1;
 } CORE;
 
 struct inet_sock {

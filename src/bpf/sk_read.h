@@ -143,11 +143,78 @@ enum {
 	INET_FLAGS_MC_ALL = 14,
 	INET_FLAGS_TRANSPARENT = 15,
 	INET_FLAGS_BIND_ADDRESS_NO_PORT = 18,
+	INET_FLAGS_MC6_LOOP = 20,
+	INET_FLAGS_RECVERR6_RFC4884 = 21,
+	INET_FLAGS_MC6_ALL = 22,
+	INET_FLAGS_DONTFRAG = 25,
+	INET_FLAGS_RECVERR6 = 26,
+	INET_FLAGS_RTALERT_ISOLATE = 28,
+	INET_FLAGS_SNDFLOW = 29,
 };
 
 #define bit(word, n) ((int)(((word) >> (n)) & 1))
 
-/* The IPPROTO_IP options of an inet socket and IPV6_V6ONLY / IPV6_TCLASS, as do_ip_getsockopt and ipv6_getsockopt give them. */
+/* An IPV6_RECV* flag: bit FIELD of np->rxopt, which do_ipv6_getsockopt returns as it is. */
+#define rxbit(np, name, field) put_int(&o[ITER_I_##name], BPF_CORE_READ_BITFIELD(np, rxopt.bits.field))
+
+/*
+ * The IPPROTO_IPV6 options do_ipv6_getsockopt (net/ipv6/ipv6_sockglue.c,
+ * Linux 6.18) returns as a field holds them.  IPV6_UNICAST_HOPS only when
+ * set: unset (-1) the kernel asks the socket's route, which a program
+ * cannot, so it stays not read.  IPV6_ADDR_PREFERENCES and
+ * IPV6_AUTOFLOWLABEL depend on sysctls through more of the kernel's logic
+ * and stay not read here (the TCP program has IPV6_AUTOFLOWLABEL from
+ * bpf_getsockopt).
+ */
+static __noinline __attribute__((unused)) void read_ipv6_fields(struct inet_sock *inet,
+							       struct ipv6_pinfo *np,
+							       struct iter_option *o)
+{
+	int hops = BPF_CORE_READ_BITFIELD(np, hop_limit);
+	int mhops = BPF_CORE_READ_BITFIELD(np, mcast_hops);
+
+	put_int(&o[ITER_I_IPV6_TCLASS], np->tclass);
+	if (hops >= 0)
+		put_int(&o[ITER_I_IPV6_UNICAST_HOPS], hops);
+	if (mhops >= 0)
+		put_int(&o[ITER_I_IPV6_MULTICAST_HOPS], mhops);
+	put_int(&o[ITER_I_IPV6_MTU_DISCOVER], BPF_CORE_READ_BITFIELD(np, pmtudisc));
+	put_int(&o[ITER_I_IPV6_MINHOPCOUNT], np->min_hopcount);
+	put_int(&o[ITER_I_IPV6_MULTICAST_IF], np->mcast_oif);
+	put_int(&o[ITER_I_IPV6_UNICAST_IF], (int)__builtin_bswap32((__u32)np->ucast_oif));
+	rxbit(np, IPV6_RECVPKTINFO, rxinfo);
+	rxbit(np, IPV6_2292PKTINFO, rxoinfo);
+	rxbit(np, IPV6_RECVHOPLIMIT, rxhlim);
+	rxbit(np, IPV6_2292HOPLIMIT, rxohlim);
+	rxbit(np, IPV6_RECVRTHDR, srcrt);
+	rxbit(np, IPV6_2292RTHDR, osrcrt);
+	rxbit(np, IPV6_RECVHOPOPTS, hopopts);
+	rxbit(np, IPV6_2292HOPOPTS, ohopopts);
+	rxbit(np, IPV6_RECVDSTOPTS, dstopts);
+	rxbit(np, IPV6_2292DSTOPTS, odstopts);
+	rxbit(np, IPV6_RECVTCLASS, rxtclass);
+	rxbit(np, IPV6_FLOWINFO, rxflow);
+	rxbit(np, IPV6_RECVPATHMTU, rxpmtu);
+	rxbit(np, IPV6_ORIGDSTADDR, rxorigdstaddr);
+	rxbit(np, IPV6_RECVFRAGSIZE, recvfragsize);
+	/* The flags moved from ipv6_pinfo bitfields to inet_flags in Linux 6.7. */
+	if (bpf_core_field_exists(inet->inet_flags) &&
+	    !bpf_core_field_exists(((struct ipv6_pinfo___pre67 *)np)->mc_loop)) {
+		unsigned long f = inet->inet_flags;
+
+		put_int(&o[ITER_I_IPV6_MULTICAST_LOOP], bit(f, INET_FLAGS_MC6_LOOP));
+		put_int(&o[ITER_I_IPV6_MULTICAST_ALL], bit(f, INET_FLAGS_MC6_ALL));
+		put_int(&o[ITER_I_IPV6_RECVERR], bit(f, INET_FLAGS_RECVERR6));
+		put_int(&o[ITER_I_IPV6_RECVERR_RFC4884], bit(f, INET_FLAGS_RECVERR6_RFC4884));
+		put_int(&o[ITER_I_IPV6_DONTFRAG], bit(f, INET_FLAGS_DONTFRAG));
+		put_int(&o[ITER_I_IPV6_FLOWINFO_SEND], bit(f, INET_FLAGS_SNDFLOW));
+		put_int(&o[ITER_I_IPV6_ROUTER_ALERT_ISOLATE], bit(f, INET_FLAGS_RTALERT_ISOLATE));
+		put_int(&o[ITER_I_IPV6_FREEBIND], bit(f, INET_FLAGS_FREEBIND));
+		put_int(&o[ITER_I_IPV6_TRANSPARENT], bit(f, INET_FLAGS_TRANSPARENT));
+	}
+}
+
+/* The IPPROTO_IP options of an inet socket and, of an AF_INET6 one, the IPv6 options above, as do_ip_getsockopt and ipv6_getsockopt give them. */
 static __noinline __attribute__((unused)) void read_ip_fields(struct inet_sock *inet,
 							     struct iter_option *o)
 {
@@ -177,7 +244,7 @@ static __noinline __attribute__((unused)) void read_ip_fields(struct inet_sock *
 		put_int(&o[ITER_I_IPV6_V6ONLY],
 			BPF_CORE_READ_BITFIELD(&inet->sk.__sk_common, skc_ipv6only));
 		if (inet->pinet6)
-			put_int(&o[ITER_I_IPV6_TCLASS], BPF_CORE_READ(inet, pinet6, tclass));
+			read_ipv6_fields(inet, inet->pinet6, o);
 	}
 }
 

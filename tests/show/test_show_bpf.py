@@ -68,6 +68,17 @@ u6.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_TCLASS, 0x20)
 u6.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
 u6.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 u6.bind(("::1", 0))
+# IPv6 options BPF reads from fields, each away from its default; TCP refuses the multicast ones.
+V6 = [(16, 7), (23, 2), (73, 3), (76, 0x01000000), (19, 0), (29, 0), (25, 1), (31, 1), (62, 1),
+      (33, 1), (30, 1), (78, 1), (75, 1), (49, 1), (2, 1), (51, 1), (8, 1), (56, 1), (5, 1),
+      (53, 1), (3, 1), (58, 1), (4, 1), (66, 1), (11, 1), (60, 1), (74, 1), (77, 1)]
+for name, value in V6 + [(17, 1), (18, 5)]:
+    u6.setsockopt(socket.IPPROTO_IPV6, name, value)
+t6 = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+for name, value in V6:
+    t6.setsockopt(socket.IPPROTO_IPV6, name, value)
+t6.bind(("::1", 0))
+t6.listen()
 lis = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 lis.bind(os.path.join(d, "sock-ÿþ").encode("latin-1"))
 lis.listen()
@@ -517,6 +528,28 @@ class BpfShow(unittest.TestCase):
                        and s["local"].startswith("@")]
         self.assertEqual(abstract["recv_q"], 300)
         self.assertEqual(sum(s["kind"] == "unix-seqpacket" for s in bpf.values()), 2)
+
+    def test_ipv6_options_from_fields(self):
+        """The IPv6 options python3 set away from their defaults on a udp6 and a tcp6 socket: read through BPF, as pidfd reads them."""
+        holder = self.udp_unix_holder()
+        pidfd, bpf = show_json(holder.pid, "pidfd", "--tcp", "--udp"), show_json(holder.pid, "bpf", "--tcp", "--udp")
+        v6 = ["IPV6_UNICAST_HOPS", "IPV6_MTU_DISCOVER", "IPV6_MINHOPCOUNT", "IPV6_UNICAST_IF",
+              "IPV6_MULTICAST_LOOP", "IPV6_MULTICAST_ALL", "IPV6_RECVERR", "IPV6_RECVERR_RFC4884",
+              "IPV6_DONTFRAG", "IPV6_FLOWINFO_SEND", "IPV6_ROUTER_ALERT_ISOLATE", "IPV6_FREEBIND",
+              "IPV6_TRANSPARENT", "IPV6_RECVPKTINFO", "IPV6_2292PKTINFO", "IPV6_RECVHOPLIMIT",
+              "IPV6_2292HOPLIMIT", "IPV6_RECVRTHDR", "IPV6_2292RTHDR", "IPV6_RECVHOPOPTS",
+              "IPV6_2292HOPOPTS", "IPV6_RECVDSTOPTS", "IPV6_2292DSTOPTS", "IPV6_RECVTCLASS",
+              "IPV6_FLOWINFO", "IPV6_RECVPATHMTU", "IPV6_ORIGDSTADDR", "IPV6_RECVFRAGSIZE"]
+        for kind, names in [("udp6", v6 + ["IPV6_MULTICAST_IF", "IPV6_MULTICAST_HOPS"]), ("tcp6", v6)]:
+            (fd,) = [fd for fd, s in bpf.items() if s["kind"] == kind]
+            self.assertEqual(bpf[fd]["backend"], "bpf")
+            ours = {o["name"]: o for o in bpf[fd]["options"]}
+            theirs = {o["name"]: o for o in pidfd[fd]["options"]}
+            for name in names:
+                self.assertIn(name, ours, (kind, name))
+                self.assertEqual(ours[name]["text"], theirs[name]["text"], (kind, name))
+                # Each was set away from its default, so the default view shows it.
+                self.assertFalse(ours[name].get("default", False), (kind, name, ours[name]))
 
     def test_other_sockets_through_pidfd(self):
         """A netlink socket, which no iterator reads, is shown through pidfd in a BPF run; --complete rereads the rest."""
