@@ -137,7 +137,14 @@ enum {
 	INET_FLAGS_PKTINFO = 0,
 	INET_FLAGS_TTL = 1,
 	INET_FLAGS_TOS = 2,
+	INET_FLAGS_RECVOPTS = 3,
+	INET_FLAGS_RETOPTS = 4,
+	INET_FLAGS_PASSSEC = 5,
+	INET_FLAGS_ORIGDSTADDR = 6,
+	INET_FLAGS_CHECKSUM = 7,
+	INET_FLAGS_RECVFRAGSIZE = 8,
 	INET_FLAGS_RECVERR = 9,
+	INET_FLAGS_RECVERR_RFC4884 = 10,
 	INET_FLAGS_FREEBIND = 11,
 	INET_FLAGS_MC_LOOP = 13,
 	INET_FLAGS_MC_ALL = 14,
@@ -239,6 +246,13 @@ static __noinline __attribute__((unused)) void read_ip_fields(struct inet_sock *
 		put_int(&o[ITER_I_IP_RECVTOS], bit(f, INET_FLAGS_TOS));
 		put_int(&o[ITER_I_IP_MULTICAST_ALL], bit(f, INET_FLAGS_MC_ALL));
 		put_int(&o[ITER_I_IP_BIND_ADDRESS_NO_PORT], bit(f, INET_FLAGS_BIND_ADDRESS_NO_PORT));
+		put_int(&o[ITER_I_IP_RECVOPTS], bit(f, INET_FLAGS_RECVOPTS));
+		put_int(&o[ITER_I_IP_RETOPTS], bit(f, INET_FLAGS_RETOPTS));
+		put_int(&o[ITER_I_IP_PASSSEC], bit(f, INET_FLAGS_PASSSEC));
+		put_int(&o[ITER_I_IP_ORIGDSTADDR], bit(f, INET_FLAGS_ORIGDSTADDR));
+		put_int(&o[ITER_I_IP_CHECKSUM], bit(f, INET_FLAGS_CHECKSUM));
+		put_int(&o[ITER_I_IP_RECVFRAGSIZE], bit(f, INET_FLAGS_RECVFRAGSIZE));
+		put_int(&o[ITER_I_IP_RECVERR_RFC4884], bit(f, INET_FLAGS_RECVERR_RFC4884));
 	}
 	if (inet->sk.__sk_common.skc_family == AF_INET6) {
 		put_int(&o[ITER_I_IPV6_V6ONLY],

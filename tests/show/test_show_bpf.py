@@ -59,6 +59,11 @@ u.setsockopt(socket.SOL_SOCKET, socket.SO_PRIORITY, 3)
 u.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
 u.setsockopt(socket.SOL_SOCKET, socket.SO_MARK, 7)
 u.setsockopt(socket.IPPROTO_IP, 11, 1)  # IP_RECVERR, which the socket module does not name
+# IP_RECVOPTS, IP_RETOPTS, IP_PASSSEC, IP_RECVORIGDSTADDR, IP_CHECKSUM, IP_RECVERR_RFC4884 (flags BPF reads from
+# inet_flags) on; IP_RECVFRAGSIZE (25) too where the kernel takes it, on datagram sockets.
+IPFLAGS = [(6, 1), (7, 1), (18, 1), (20, 1), (23, 1), (26, 1)]
+for name, value in IPFLAGS + [(25, 1)]:
+    u.setsockopt(socket.IPPROTO_IP, name, value)
 u.bind(("127.0.0.1", 0))
 peer = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 peer.bind(("127.0.0.1", 0))
@@ -77,6 +82,8 @@ for name, value in V6 + [(17, 1), (18, 5)]:
 t6 = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
 for name, value in V6:
     t6.setsockopt(socket.IPPROTO_IPV6, name, value)
+for name, value in IPFLAGS:
+    t6.setsockopt(socket.IPPROTO_IP, name, value)
 t6.bind(("::1", 0))
 t6.listen()
 lis = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -529,8 +536,8 @@ class BpfShow(unittest.TestCase):
         self.assertEqual(abstract["recv_q"], 300)
         self.assertEqual(sum(s["kind"] == "unix-seqpacket" for s in bpf.values()), 2)
 
-    def test_ipv6_options_from_fields(self):
-        """The IPv6 options python3 set away from their defaults on a udp6 and a tcp6 socket: read through BPF, as pidfd reads them."""
+    def test_ip_options_from_fields(self):
+        """The IP and IPv6 options python3 set away from their defaults on udp, udp6 and tcp6 sockets: read through BPF, as pidfd reads them."""
         holder = self.udp_unix_holder()
         pidfd, bpf = show_json(holder.pid, "pidfd", "--tcp", "--udp"), show_json(holder.pid, "bpf", "--tcp", "--udp")
         v6 = ["IPV6_UNICAST_HOPS", "IPV6_MTU_DISCOVER", "IPV6_MINHOPCOUNT", "IPV6_UNICAST_IF",
@@ -540,8 +547,10 @@ class BpfShow(unittest.TestCase):
               "IPV6_2292HOPLIMIT", "IPV6_RECVRTHDR", "IPV6_2292RTHDR", "IPV6_RECVHOPOPTS",
               "IPV6_2292HOPOPTS", "IPV6_RECVDSTOPTS", "IPV6_2292DSTOPTS", "IPV6_RECVTCLASS",
               "IPV6_FLOWINFO", "IPV6_RECVPATHMTU", "IPV6_ORIGDSTADDR", "IPV6_RECVFRAGSIZE"]
-        for kind, names in [("udp6", v6 + ["IPV6_MULTICAST_IF", "IPV6_MULTICAST_HOPS"]), ("tcp6", v6)]:
-            (fd,) = [fd for fd, s in bpf.items() if s["kind"] == kind]
+        ip = ["IP_RECVOPTS", "IP_RETOPTS", "IP_PASSSEC", "IP_ORIGDSTADDR", "IP_CHECKSUM", "IP_RECVERR_RFC4884"]
+        for kind, names in [("udp", ip + ["IP_RECVFRAGSIZE"]),
+                            ("udp6", v6 + ["IPV6_MULTICAST_IF", "IPV6_MULTICAST_HOPS"]), ("tcp6", v6 + ip)]:
+            (fd,) = [fd for fd, s in bpf.items() if s["kind"] == kind and (kind != "udp" or s["peer"])]
             self.assertEqual(bpf[fd]["backend"], "bpf")
             ours = {o["name"]: o for o in bpf[fd]["options"]}
             theirs = {o["name"]: o for o in pidfd[fd]["options"]}
