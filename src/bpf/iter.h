@@ -20,39 +20,50 @@
 
 /*
  * The int-sized options bpf_getsockopt's allow-list takes in an iter/tcp
- * program (net/core/filter.c, Linux 6.18) that the catalog has: the nine
- * SOL_SOCKET ones of ITER_SK_GETSOCKOPT, then ITER_TCP_BY_GETSOCKOPT.
+ * program (net/core/filter.c, Linux 6.18) that the catalog has.
  * bpf_setsockopt takes the same list (bpf_set.c).  SOL_IP and SOL_IPV6
  * ones apply to the socket's own family only; the other family's answer
  * an error.
  */
-#define ITER_TCP_GETSOCKOPT(X) ITER_SK_GETSOCKOPT(X) ITER_TCP_BY_GETSOCKOPT(X)
+#define ITER_TCP_GETSOCKOPT(X)                                                                     \
+	ITER_SK_GETSOCKOPT(X) X(SOL_SOCKET, SO_TXREHASH) X(SOL_TCP, TCP_NODELAY)                   \
+	X(SOL_TCP, TCP_MAXSEG) X(SOL_TCP, TCP_KEEPIDLE) X(SOL_TCP, TCP_KEEPINTVL)                   \
+	X(SOL_TCP, TCP_KEEPCNT) X(SOL_TCP, TCP_SYNCNT) X(SOL_TCP, TCP_WINDOW_CLAMP)                 \
+	X(SOL_TCP, TCP_THIN_LINEAR_TIMEOUTS) X(SOL_TCP, TCP_USER_TIMEOUT)                          \
+	X(SOL_TCP, TCP_NOTSENT_LOWAT) X(SOL_TCP, TCP_SAVE_SYN) X(SOL_TCP, TCP_RTO_MAX_MS)          \
+	X(SOL_IP, IP_TOS) X(SOL_IPV6, IPV6_TCLASS) X(SOL_IPV6, IPV6_AUTOFLOWLABEL)
 
 /*
- * Those the TCP program reads with bpf_getsockopt.  The nine of
- * ITER_SK_GETSOCKOPT it reads from the fields the kernel's getsockopt
- * returns as they are (sk_read.h, as the UDP program does), into the MORE
- * slots of its record: a whole-machine read of 10,000 sockets took that
- * much less CPU time (see docs/show-bpf.md).
+ * Those of them the TCP program reads with bpf_getsockopt, where the value
+ * needs more of the kernel's logic than a field (TCP_MAXSEG's choice
+ * between mss_cache and user_mss, TCP_RTO_MAX_MS's jiffies_to_msecs, the
+ * sysctl behind IPV6_AUTOFLOWLABEL) or the other family's answer.  The
+ * SOL_SOCKET ones of ITER_SK_GETSOCKOPT it reads from the fields the
+ * kernel's getsockopt returns as they are (sk_read.h, as the UDP program
+ * does), into the MORE slots of its record; the TCP ones a field holds
+ * (TCP_NODELAY, the keepalive three …) are in ITER_TCP_FIELDS: each
+ * bpf_getsockopt call costs more than reading a field (see
+ * docs/show-bpf.md).
  */
 #define ITER_TCP_BY_GETSOCKOPT(X)                                                                  \
-	X(SOL_SOCKET, SO_TXREHASH) X(SOL_TCP, TCP_NODELAY) X(SOL_TCP, TCP_MAXSEG)                  \
-	X(SOL_TCP, TCP_KEEPIDLE) X(SOL_TCP, TCP_KEEPINTVL) X(SOL_TCP, TCP_KEEPCNT)                 \
-	X(SOL_TCP, TCP_SYNCNT) X(SOL_TCP, TCP_WINDOW_CLAMP) X(SOL_TCP, TCP_THIN_LINEAR_TIMEOUTS)   \
-	X(SOL_TCP, TCP_USER_TIMEOUT) X(SOL_TCP, TCP_NOTSENT_LOWAT) X(SOL_TCP, TCP_SAVE_SYN)        \
-	X(SOL_TCP, TCP_RTO_MAX_MS) X(SOL_IP, IP_TOS) X(SOL_IPV6, IPV6_TCLASS)                      \
-	X(SOL_IPV6, IPV6_AUTOFLOWLABEL)
+	X(SOL_SOCKET, SO_TXREHASH) X(SOL_TCP, TCP_MAXSEG) X(SOL_TCP, TCP_RTO_MAX_MS)               \
+	X(SOL_IP, IP_TOS) X(SOL_IPV6, IPV6_TCLASS) X(SOL_IPV6, IPV6_AUTOFLOWLABEL)
 
 /*
  * The options of a full TCP socket the program computes from the socket's
  * own fields, as the kernel's getsockopt does (the allow-list refuses
- * them), and TCP_CONGESTION, the one string bpf_getsockopt gives.
+ * the first ten; do_tcp_getsockopt returns the next ten from fields too),
+ * and TCP_CONGESTION, the one string bpf_getsockopt gives.
  */
 #define ITER_TCP_FIELDS(X)                                                                         \
 	X(SOL_SOCKET, SO_LINGER) X(SOL_SOCKET, SO_RCVTIMEO) X(SOL_SOCKET, SO_SNDTIMEO)             \
 	X(SOL_SOCKET, SO_DEBUG) X(SOL_SOCKET, SO_OOBINLINE) X(SOL_SOCKET, SO_DONTROUTE)            \
 	X(SOL_IP, IP_TTL) X(SOL_TCP, TCP_CORK) X(SOL_TCP, TCP_LINGER2)                             \
-	X(SOL_TCP, TCP_DEFER_ACCEPT) X(SOL_TCP, TCP_CONGESTION)
+	X(SOL_TCP, TCP_DEFER_ACCEPT) X(SOL_TCP, TCP_NODELAY) X(SOL_TCP, TCP_KEEPIDLE)              \
+	X(SOL_TCP, TCP_KEEPINTVL) X(SOL_TCP, TCP_KEEPCNT) X(SOL_TCP, TCP_SYNCNT)                   \
+	X(SOL_TCP, TCP_WINDOW_CLAMP) X(SOL_TCP, TCP_THIN_LINEAR_TIMEOUTS)                          \
+	X(SOL_TCP, TCP_USER_TIMEOUT) X(SOL_TCP, TCP_NOTSENT_LOWAT) X(SOL_TCP, TCP_SAVE_SYN)        \
+	X(SOL_TCP, TCP_CONGESTION)
 
 #define ITER_COUNT_ONE(level, name) +1
 enum {

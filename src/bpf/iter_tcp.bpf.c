@@ -15,7 +15,8 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-#define TCP_NAGLE_CORK 2 /* include/net/tcp.h */
+#define TCP_NAGLE_OFF 1 /* include/net/tcp.h */
+#define TCP_NAGLE_CORK 2
 #define ICSK_TIME_RETRANS 1
 #define ICSK_TIME_PROBE0 3
 #define ICSK_TIME_LOSS_PROBE 5
@@ -61,6 +62,33 @@ static int defer_seconds(int retrans)
 	return period;
 }
 
+/*
+ * TCP_NODELAY to TCP_SAVE_SYN of ITER_TCP_FIELDS, as do_tcp_getsockopt
+ * (net/ipv4/tcp.c, Linux 6.18) returns them: a field, or the namespace's
+ * sysctl where the field is 0 (keepalive_time_when and its kin).
+ */
+static __noinline void read_tcp_ints(struct tcp_sock *tp, struct net *net, struct iter_option *o)
+{
+	struct inet_connection_sock *icsk = &tp->inet_conn;
+	unsigned int idle = tp->keepalive_time, intvl = tp->keepalive_intvl;
+	int probes = tp->keepalive_probes, syn = icsk->icsk_syn_retries;
+
+	put_int(&o[0], BPF_CORE_READ_BITFIELD(tp, nonagle) & TCP_NAGLE_OFF);
+	if (CONFIG_HZ) {
+		idle = idle ? idle : (unsigned int)BPF_CORE_READ(net, ipv4.sysctl_tcp_keepalive_time);
+		intvl = intvl ? intvl : (unsigned int)BPF_CORE_READ(net, ipv4.sysctl_tcp_keepalive_intvl);
+		put_int(&o[1], (int)(idle / CONFIG_HZ));
+		put_int(&o[2], (int)(intvl / CONFIG_HZ));
+	}
+	put_int(&o[3], probes ? probes : BPF_CORE_READ(net, ipv4.sysctl_tcp_keepalive_probes));
+	put_int(&o[4], syn ? syn : BPF_CORE_READ(net, ipv4.sysctl_tcp_syn_retries));
+	put_int(&o[5], (int)tp->window_clamp);
+	put_int(&o[6], BPF_CORE_READ_BITFIELD(tp, thin_lto));
+	put_int(&o[7], (int)icsk->icsk_user_timeout);
+	put_int(&o[8], (int)tp->notsent_lowat);
+	put_int(&o[9], BPF_CORE_READ_BITFIELD(tp, save_syn));
+}
+
 /* The options the allow-list refuses, computed as the kernel's getsockopt computes them. */
 static void read_fields(struct tcp_sock *tp, struct iter_option *o)
 {
@@ -80,8 +108,9 @@ static void read_fields(struct tcp_sock *tp, struct iter_option *o)
 		linger2 = (int)((unsigned)(linger2 ? linger2 : net->ipv4.sysctl_tcp_fin_timeout) / CONFIG_HZ);
 	put_int(&o[8], linger2);
 	put_int(&o[9], defer_seconds(tp->inet_conn.icsk_accept_queue.rskq_defer_accept));
-	o[10].err = bpf_getsockopt(tp, SOL_TCP, TCP_CONGESTION, o[10].bytes, ITER_VALUE_MAX);
-	o[10].len = o[10].err ? 0 : ITER_VALUE_MAX;
+	read_tcp_ints(tp, net, &o[10]);
+	o[20].err = bpf_getsockopt(tp, SOL_TCP, TCP_CONGESTION, o[20].bytes, ITER_VALUE_MAX);
+	o[20].len = o[20].err ? 0 : ITER_VALUE_MAX;
 }
 
 static void read_options(struct tcp_sock *tp, struct iter_tcp_record *r)

@@ -46,6 +46,10 @@ struct ns_common {
 struct netns_ipv4 {
 	__u8 sysctl_ip_default_ttl;
 	int sysctl_tcp_fin_timeout;
+	int sysctl_tcp_keepalive_time;
+	int sysctl_tcp_keepalive_intvl;
+	__u8 sysctl_tcp_keepalive_probes;
+	__u8 sysctl_tcp_syn_retries;
 } CORE;
 
 struct net {
@@ -222,6 +226,8 @@ struct inet_connection_sock {
 	struct request_sock_queue icsk_accept_queue;
 	struct timer_list icsk_retransmit_timer;
 	__u8 icsk_pending;
+	__u8 icsk_syn_retries;
+	__u32 icsk_user_timeout;
 } CORE;
 
 struct tcp_sock {
@@ -231,7 +237,14 @@ struct tcp_sock {
 	__u32 rcv_nxt;
 	__u32 snd_una;
 	__u8 nonagle : 4;
+	__u8 thin_lto : 1;
+	__u8 save_syn : 2;
+	__u8 keepalive_probes;
 	int linger2;
+	__u32 window_clamp;
+	__u32 notsent_lowat;
+	unsigned int keepalive_time;
+	unsigned int keepalive_intvl;
 } CORE;
 
 struct inet_timewait_sock {

@@ -84,6 +84,11 @@ for name, value in V6:
     t6.setsockopt(socket.IPPROTO_IPV6, name, value)
 for name, value in IPFLAGS:
     t6.setsockopt(socket.IPPROTO_IP, name, value)
+# TCP options the TCP program reads from fields instead of bpf_getsockopt, each away from its default.
+for name, value in [(socket.TCP_NODELAY, 1), (socket.TCP_KEEPIDLE, 33), (socket.TCP_KEEPINTVL, 7),
+                    (socket.TCP_KEEPCNT, 3), (socket.TCP_SYNCNT, 2), (socket.TCP_WINDOW_CLAMP, 5000),
+                    (16, 1), (socket.TCP_USER_TIMEOUT, 1234), (25, 4096), (27, 1)]:
+    t6.setsockopt(socket.IPPROTO_TCP, name, value)  # 16, 25, 27: THIN_LINEAR_TIMEOUTS, NOTSENT_LOWAT, SAVE_SYN
 t6.bind(("::1", 0))
 t6.listen()
 lis = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -537,7 +542,7 @@ class BpfShow(unittest.TestCase):
         self.assertEqual(sum(s["kind"] == "unix-seqpacket" for s in bpf.values()), 2)
 
     def test_ip_options_from_fields(self):
-        """The IP and IPv6 options python3 set away from their defaults on udp, udp6 and tcp6 sockets: read through BPF, as pidfd reads them."""
+        """The IP, IPv6 and TCP options python3 set away from their defaults on udp, udp6 and tcp6 sockets: read through BPF from fields, as pidfd reads them."""
         holder = self.udp_unix_holder()
         pidfd, bpf = show_json(holder.pid, "pidfd", "--tcp", "--udp"), show_json(holder.pid, "bpf", "--tcp", "--udp")
         v6 = ["IPV6_UNICAST_HOPS", "IPV6_MTU_DISCOVER", "IPV6_MINHOPCOUNT", "IPV6_UNICAST_IF",
@@ -548,8 +553,10 @@ class BpfShow(unittest.TestCase):
               "IPV6_2292HOPOPTS", "IPV6_RECVDSTOPTS", "IPV6_2292DSTOPTS", "IPV6_RECVTCLASS",
               "IPV6_FLOWINFO", "IPV6_RECVPATHMTU", "IPV6_ORIGDSTADDR", "IPV6_RECVFRAGSIZE"]
         ip = ["IP_RECVOPTS", "IP_RETOPTS", "IP_PASSSEC", "IP_ORIGDSTADDR", "IP_CHECKSUM", "IP_RECVERR_RFC4884"]
+        tcp = ["TCP_NODELAY", "TCP_KEEPIDLE", "TCP_KEEPINTVL", "TCP_KEEPCNT", "TCP_SYNCNT", "TCP_WINDOW_CLAMP",
+               "TCP_THIN_LINEAR_TIMEOUTS", "TCP_USER_TIMEOUT", "TCP_NOTSENT_LOWAT", "TCP_SAVE_SYN"]
         for kind, names in [("udp", ip + ["IP_RECVFRAGSIZE"]),
-                            ("udp6", v6 + ["IPV6_MULTICAST_IF", "IPV6_MULTICAST_HOPS"]), ("tcp6", v6 + ip)]:
+                            ("udp6", v6 + ["IPV6_MULTICAST_IF", "IPV6_MULTICAST_HOPS"]), ("tcp6", v6 + ip + tcp)]:
             (fd,) = [fd for fd, s in bpf.items() if s["kind"] == kind and (kind != "udp" or s["peer"])]
             self.assertEqual(bpf[fd]["backend"], "bpf")
             ours = {o["name"]: o for o in bpf[fd]["options"]}
