@@ -71,3 +71,16 @@ peek() {
 	done
 	echo "(no socket of pid $1 matches $2)"
 }
+# cgroup_root_or_skip WHAT: the cgroup v2 mount point (from /proc/self/mountinfo), or a skip
+# line naming WHAT and exit 0 when not root or when no cgroup v2 hierarchy is mounted.
+cgroup_root_or_skip() {
+	if [ "$(id -u)" != 0 ]; then
+		echo "skip: $1 needs root (CI runs as root)"
+		exit 0
+	fi
+	cg_root=$(awk '$0 ~ / - cgroup2 / { print $5; exit }' /proc/self/mountinfo)
+	if [ -z "$cg_root" ]; then
+		echo "skip: no cgroup v2 hierarchy mounted"
+		exit 0
+	fi
+}

@@ -19,3 +19,21 @@ def wait_for(predicate, what, deadline=10.0):
             return value
         time.sleep(0.05)
     raise AssertionError("timed out waiting for " + what)
+
+
+def nginx_conf(directory, *listens):
+    """An nginx.conf for nginx-light: one master and one worker in the foreground, their pid
+    file and temporary files in DIRECTORY, answering "ok" on each of LISTENS (nginx's listen
+    arguments, e.g. "127.0.0.1:8080 rcvbuf=64k")."""
+    servers = " ".join("listen %s;" % listen for listen in listens)
+    return """daemon off;
+master_process on;
+worker_processes 1;
+pid %(dir)s/nginx.pid;
+events { worker_connections 64; }
+http {
+    access_log off;
+    client_body_temp_path %(dir)s/body;
+    server { %(servers)s location / { return 200 "ok\\n"; } }
+}
+""" % {"dir": directory, "servers": servers}

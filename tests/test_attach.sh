@@ -6,15 +6,8 @@ set -eu
 [ -z "${SOCKOPT_WRAP:-}" ] || SOCKOPT=$SOCKOPT_BUILD/sockopt
 . tests/lib.sh
 
-if [ "$(id -u)" != 0 ]; then
-	echo "skip: sockopt attach needs root (CI runs as root)"
-	exit 0
-fi
-root=$(awk '$0 ~ / - cgroup2 / { print $5; exit }' /proc/self/mountinfo)
-if [ -z "$root" ]; then
-	echo "skip: no cgroup v2 hierarchy mounted"
-	exit 0
-fi
+cgroup_root_or_skip "sockopt attach"
+root=$cg_root
 command -v redis-server >/dev/null || { echo "FAIL redis-server is not installed"; exit 1; }
 
 # Our own pins (the suite's directory when run.sh set one) and our own cgroup, both removed at the end.

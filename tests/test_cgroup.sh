@@ -8,15 +8,8 @@ set -eu
 [ -z "${SOCKOPT_WRAP:-}" ] || SOCKOPT=$SOCKOPT_BUILD/sockopt
 . tests/lib.sh
 
-if [ "$(id -u)" != 0 ]; then
-	echo "skip: the cgroup method needs root (CI runs as root)"
-	exit 0
-fi
-root=$(awk '$0 ~ / - cgroup2 / { print $5; exit }' /proc/self/mountinfo)
-if [ -z "$root" ]; then
-	echo "skip: no cgroup v2 hierarchy mounted"
-	exit 0
-fi
+cgroup_root_or_skip "the cgroup method"
+root=$cg_root
 
 # Go programs, built now with Debian's golang-go, stdlib only, in a scratch GOCACHE and HOME.
 gobuild() {

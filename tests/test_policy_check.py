@@ -15,7 +15,7 @@ import sys
 import tempfile
 import time
 import unittest
-from pyutil import free_port, wait_for
+from pyutil import free_port, nginx_conf, wait_for
 
 SOCKOPT = os.path.abspath(os.environ.get("SOCKOPT", "build/sockopt"))
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -134,26 +134,13 @@ class Redis(Case):
         self.assertIn("1 socket checked against 1 rule: 0 violations.", r.stdout)
 
 
-NGINX_CONF = """daemon off;
-master_process on;
-worker_processes 1;
-pid %(dir)s/nginx.pid;
-events { worker_connections 64; }
-http {
-    access_log off;
-    client_body_temp_path %(dir)s/body;
-    server { listen 127.0.0.1:%(port)d%(params)s; location / { return 200 "ok\\n"; } }
-}
-"""
-
-
 @unittest.skipUnless(shutil.which("nginx"), "nginx absent")
 class Nginx(Case):
     def nginx(self, params):
         port = free_port()
         conf = os.path.join(self.dir, "nginx%d.conf" % port)
         with open(conf, "w") as f:
-            f.write(NGINX_CONF % {"dir": self.dir, "port": port, "params": params})
+            f.write(nginx_conf(self.dir, "127.0.0.1:%d%s" % (port, params)))
         server = self.start(["nginx", "-p", self.dir, "-c", conf, "-e",
                              os.path.join(self.dir, "error.log")], port)
         return server, port

@@ -20,7 +20,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from pyutil import free_port, wait_for  # noqa: E402
+from pyutil import free_port, nginx_conf, wait_for  # noqa: E402
 
 SOCKOPT = os.path.abspath(os.environ.get("SOCKOPT", "build/sockopt"))
 PYTHON = sys.executable
@@ -54,19 +54,6 @@ signal.signal(signal.SIGTERM, stop)
 print(os.getpid(), *kids, s.getsockname()[1], flush=True)
 time.sleep(600)
 """
-
-NGINX_CONF = """daemon off;
-master_process on;
-worker_processes 1;
-pid %(dir)s/nginx.pid;
-events { worker_connections 64; }
-http {
-    access_log off;
-    client_body_temp_path %(dir)s/body;
-    server { listen 127.0.0.1:%(port)d; location / { return 200 "ok\\n"; } }
-}
-"""
-
 
 def sockopt(*args):
     return subprocess.run([SOCKOPT, *args], capture_output=True, text=True, timeout=60, env=ENV)
@@ -199,7 +186,7 @@ class SharedListener(Case):
         s.close()
         conf = os.path.join(self.dir, "nginx.conf")
         with open(conf, "w") as f:
-            f.write(NGINX_CONF % {"dir": self.dir, "port": port})
+            f.write(nginx_conf(self.dir, "127.0.0.1:%d" % port))
         master = self.start(["nginx", "-p", self.dir, "-c", conf, "-e",
                              os.path.join(self.dir, "error.log")])
 
@@ -462,21 +449,6 @@ class Queues(Case):
                 self.assertEqual(mine.get(key), [queues], (backend, key, mine))
 
 
-# A listener on each of two ports, the first with rcvbuf=64k: Linux doubles it to 131072, what a
-# fresh TCP socket has (tcp_rmem's default), so only SO_BUF_LOCK tells it was set.
-NGINX_RCVBUF_CONF = """daemon off;
-master_process on;
-worker_processes 1;
-pid %(dir)s/nginx.pid;
-events { worker_connections 64; }
-http {
-    access_log off;
-    client_body_temp_path %(dir)s/body;
-    server { listen 127.0.0.1:%(set)d rcvbuf=64k; listen 127.0.0.1:%(plain)d;
-             location / { return 200 "ok\\n"; } }
-}
-"""
-
 # UDP sockets: one whose SO_SNDBUF is set to half its default (stored doubled: the default), one
 # untouched, and one with SO_LINGER {0, 0} as memcached sets it.  Prints the pid and the three fds.
 SAME_AS_DEFAULT = r"""
@@ -500,7 +472,10 @@ class SetByProgram(Case):
         ports = {"set": free_port(), "plain": free_port()}
         conf = os.path.join(self.dir, "nginx.conf")
         with open(conf, "w") as f:
-            f.write(NGINX_RCVBUF_CONF % dict(ports, dir=self.dir))
+            # A listener on each of two ports, the first with rcvbuf=64k: Linux doubles it to
+            # 131072, what a fresh TCP socket has (tcp_rmem's default), so only SO_BUF_LOCK tells.
+            f.write(nginx_conf(self.dir, "127.0.0.1:%d rcvbuf=64k" % ports["set"],
+                               "127.0.0.1:%d" % ports["plain"]))
         master = self.start(["nginx", "-p", self.dir, "-c", conf, "-e",
                              os.path.join(self.dir, "error.log")])
         wait_for(lambda: len(ss_lines("-tln", "sport = :%d or sport = :%d"
