@@ -1,6 +1,11 @@
 """pyutil.py: what the python3 tests share (tests/*.py and tests/*/*.py import it)."""
+import ctypes
+import os
 import socket
 import time
+
+SYS_PIDFD_GETFD = 438
+_libc = ctypes.CDLL(None, use_errno=True)
 
 
 def free_port():
@@ -37,3 +42,14 @@ http {
     server { %(servers)s location / { return 200 "ok\\n"; } }
 }
 """ % {"dir": directory, "servers": servers}
+
+
+def borrowed_socket(pid, fd):
+    """Fd FD of process PID as a socket of our own (a pidfd_getfd duplicate), to read its
+    options from outside the process; the caller closes it."""
+    pidfd = os.pidfd_open(pid)
+    dup = _libc.syscall(SYS_PIDFD_GETFD, pidfd, fd, 0)
+    os.close(pidfd)
+    if dup < 0:
+        raise OSError(ctypes.get_errno(), "pidfd_getfd")
+    return socket.socket(fileno=dup)

@@ -8,17 +8,17 @@ so.  Every value is checked by a reader that is not sockopt: this script's
 own duplicate of the target's socket (pidfd_getfd) or the program's own
 getsockopt, and the traffic class of a datagram received on ::1.
 """
-import ctypes
 import os
 import socket
 import subprocess
 import sys
 import unittest
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from pyutil import borrowed_socket  # noqa: E402
+
 SOCKOPT = os.path.abspath(os.environ.get("SOCKOPT", "build/sockopt"))
-SYS_PIDFD_GETFD = 438
 EF = 0xB8  # DSCP EF (46) in the traffic-class byte
-libc = ctypes.CDLL(None, use_errno=True)
 
 # A process holding a connected TCP6 socket on ::1, dual-stack or V6ONLY, and a UDP6 socket
 # connected to PORT that sends one datagram for each line read on stdin.
@@ -57,17 +57,11 @@ OPTS = {
 
 def reader(pid, fd):
     """The options of OPTS on fd FD of PID, read through our own duplicate of it."""
-    pidfd = os.pidfd_open(pid)
-    dup = libc.syscall(SYS_PIDFD_GETFD, pidfd, fd, 0)
-    os.close(pidfd)
-    if dup < 0:
-        raise OSError(ctypes.get_errno(), "pidfd_getfd")
-    s = socket.socket(fileno=dup)
+    s = borrowed_socket(pid, fd)
     try:
         return {name: s.getsockopt(level, opt) for name, (level, opt) in OPTS.items()}
     finally:
-        s.detach()
-        os.close(dup)
+        s.close()
 
 
 def receiver():

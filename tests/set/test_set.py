@@ -9,16 +9,16 @@ nothing on stdout, one sentence on stderr naming the target's PID:FD, and
 exit 1 (a refused capability or kernel refusal) or 2 (a value the catalog
 knows is out of range).
 """
-import ctypes
 import os
 import socket
 import subprocess
 import sys
 import unittest
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from pyutil import borrowed_socket  # noqa: E402
+
 SOCKOPT = os.path.abspath(os.environ.get("SOCKOPT", "build/sockopt"))
-SYS_PIDFD_GETFD = 438
-libc = ctypes.CDLL(None, use_errno=True)
 
 TARGET = r"""
 import socket, sys, time
@@ -46,12 +46,7 @@ OPTS = {
 
 def reader(pid, fd):
     """Every option of OPTS on fd FD of PID, read through our own duplicate of it."""
-    pidfd = os.pidfd_open(pid)
-    dup = libc.syscall(SYS_PIDFD_GETFD, pidfd, fd, 0)
-    os.close(pidfd)
-    if dup < 0:
-        raise OSError(ctypes.get_errno(), "pidfd_getfd")
-    s = socket.socket(fileno=dup)
+    s = borrowed_socket(pid, fd)
     try:
         out = {}
         for name, (level, opt, how) in OPTS.items():
@@ -61,8 +56,7 @@ def reader(pid, fd):
                 out[name] = s.getsockopt(level, opt)
         return out
     finally:
-        s.detach()
-        os.close(dup)
+        s.close()
 
 
 class Target:
