@@ -26,16 +26,18 @@ int sockopt_task_file(struct bpf_iter__task_file *ctx)
 	if (!task || !file || !(so = bpf_sock_from_file(file)))
 		return 0;
 	__builtin_memset(&r, 0, sizeof(r));
-	r.inode = BPF_CORE_READ(file, f_inode, i_ino);
+	/* Loads, not bpf_probe_read_kernel calls (see kern.h). */
+	r.inode = file->f_inode->i_ino;
 	r.pid = task->tgid;
 	r.fd = ctx->fd;
-	r.type = (__u16)BPF_CORE_READ(so, type);
-	sk = BPF_CORE_READ(so, sk);
+	r.type = (__u16)so->type;
+	sk = so->sk;
 	if (sk) {
-		r.family = BPF_CORE_READ(sk, __sk_common.skc_family);
-		r.netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+		r.family = sk->__sk_common.skc_family;
+		r.netns = sk->__sk_common.skc_net.net->ns.inum;
 	}
-	bpf_probe_read_kernel_str(r.comm, sizeof(r.comm), task->comm);
+	/* comm is always NUL-terminated within its 16 bytes (__set_task_comm). */
+	__builtin_memcpy(r.comm, task->comm, sizeof(r.comm));
 	bpf_seq_write(ctx->meta->seq, &r, sizeof(r));
 	return 0;
 }

@@ -75,13 +75,13 @@ static __noinline void read_tcp_ints(struct tcp_sock *tp, struct net *net, struc
 
 	put_int(&o[0], BPF_CORE_READ_BITFIELD(tp, nonagle) & TCP_NAGLE_OFF);
 	if (CONFIG_HZ) {
-		idle = idle ? idle : (unsigned int)BPF_CORE_READ(net, ipv4.sysctl_tcp_keepalive_time);
-		intvl = intvl ? intvl : (unsigned int)BPF_CORE_READ(net, ipv4.sysctl_tcp_keepalive_intvl);
+		idle = idle ? idle : (unsigned int)net->ipv4.sysctl_tcp_keepalive_time;
+		intvl = intvl ? intvl : (unsigned int)net->ipv4.sysctl_tcp_keepalive_intvl;
 		put_int(&o[1], (int)(idle / CONFIG_HZ));
 		put_int(&o[2], (int)(intvl / CONFIG_HZ));
 	}
-	put_int(&o[3], probes ? probes : BPF_CORE_READ(net, ipv4.sysctl_tcp_keepalive_probes));
-	put_int(&o[4], syn ? syn : BPF_CORE_READ(net, ipv4.sysctl_tcp_syn_retries));
+	put_int(&o[3], probes ? probes : net->ipv4.sysctl_tcp_keepalive_probes);
+	put_int(&o[4], syn ? syn : net->ipv4.sysctl_tcp_syn_retries);
 	put_int(&o[5], (int)tp->window_clamp);
 	put_int(&o[6], BPF_CORE_READ_BITFIELD(tp, thin_lto));
 	put_int(&o[7], (int)icsk->icsk_user_timeout);
@@ -173,15 +173,15 @@ static void read_common(const struct sock_common *skc, struct iter_tcp_record *r
 {
 	r->family = skc->skc_family;
 	r->state = skc->skc_state;
-	r->netns = BPF_CORE_READ(skc, skc_net.net, ns.inum);
+	r->netns = skc->skc_net.net->ns.inum;
 	r->local_port = skc->skc_num;
 	r->peer_port = __builtin_bswap16(skc->skc_dport);
 	if (r->family == AF_INET) {
 		__builtin_memcpy(r->local_addr, &skc->skc_rcv_saddr, 4);
 		__builtin_memcpy(r->peer_addr, &skc->skc_daddr, 4);
 	} else {
-		bpf_core_read(r->local_addr, 16, &skc->skc_v6_rcv_saddr);
-		bpf_core_read(r->peer_addr, 16, &skc->skc_v6_daddr);
+		__builtin_memcpy(r->local_addr, &skc->skc_v6_rcv_saddr, 16);
+		__builtin_memcpy(r->peer_addr, &skc->skc_v6_daddr, 16);
 	}
 }
 
@@ -189,26 +189,23 @@ SEC("iter/tcp")
 int sockopt_tcp(struct bpf_iter__tcp *ctx)
 {
 	struct sock_common *skc = ctx->sk_common;
+	struct tcp_sock *tp = skc ? bpf_skc_to_tcp_sock(skc) : 0;
+	__u64 inode = tp ? sock_inode(&tp->inet_conn.icsk_inet.sk) : 0;
 	struct iter_tcp_record *r;
-	struct tcp_sock *tp;
 	void *other;
 	__u32 zero = 0;
 
-	if (!skc || !(r = bpf_map_lookup_elem(&scratch, &zero)))
+	/* First: a socket the reader did not name costs this check and nothing else. */
+	if (!skc || unwanted(inode) || !(r = bpf_map_lookup_elem(&scratch, &zero)))
 		return 0;
 	/* Too large for one memset in BPF: the part before MORE, then each of MORE's heads. */
 	__builtin_memset(r, 0, __builtin_offsetof(struct iter_tcp_record, more));
 	options_clear(r->more);
 	r->uid = ctx->uid;
+	r->inode = inode;
 	read_common(skc, r);
-	if ((tp = bpf_skc_to_tcp_sock(skc))) {
-		r->inode = sock_inode(&tp->inet_conn.icsk_inet.sk);
-		/* Before its options: a socket the reader did not name costs one check. */
-		if (unwanted(r->inode))
-			return 0;
+	if (tp) {
 		read_full(tp, r);
-	} else if (unwanted(0)) {
-		return 0;
 	} else if ((other = bpf_skc_to_tcp_timewait_sock(skc))) {
 		struct inet_timewait_sock *tw = other;
 

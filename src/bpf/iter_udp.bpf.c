@@ -66,7 +66,7 @@ static __always_inline void read_endpoints(const struct sock_common *skc, struct
 	if (r->family == AF_INET)
 		__builtin_memcpy(r->local_addr, &skc->skc_rcv_saddr, 4);
 	else
-		bpf_core_read(r->local_addr, 16, &skc->skc_v6_rcv_saddr);
+		__builtin_memcpy(r->local_addr, &skc->skc_v6_rcv_saddr, 16);
 	if (!connected)
 		return;
 	r->peer_port = __builtin_bswap16(skc->skc_dport);
@@ -74,7 +74,7 @@ static __always_inline void read_endpoints(const struct sock_common *skc, struct
 	if (r->family == AF_INET)
 		__builtin_memcpy(r->peer_addr, &skc->skc_daddr, 4);
 	else
-		bpf_core_read(r->peer_addr, 16, &skc->skc_v6_daddr);
+		__builtin_memcpy(r->peer_addr, &skc->skc_v6_daddr, 16);
 }
 
 SEC("iter/udp")
@@ -88,11 +88,11 @@ int sockopt_udp(struct bpf_iter__udp *ctx)
 	if (!up || !(r = bpf_map_lookup_elem(&scratch, &zero)))
 		return 0;
 	sk = &up->inet.sk;
+	if (unwanted(sock_inode(sk))) /* first: a socket the reader did not name costs only this */
+		return 0;
 	sock_record_clear(r);
 	r->uid = ctx->uid;
 	read_identity(sk, r);
-	if (unwanted(r->inode))
-		return 0;
 	read_endpoints(&sk->__sk_common, r);
 	/* What ss shows (sock_diag's sk_rmem_alloc_get and sk_wmem_alloc_get): bytes the queues hold, overhead included. */
 	r->recv_q = sk->sk_backlog.rmem_alloc.counter;

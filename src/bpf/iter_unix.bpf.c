@@ -40,8 +40,8 @@ static const int by_getsockopt[] = {
  */
 static __always_inline __u32 read_address(struct unix_sock *u, __u8 *out)
 {
-	struct unix_address *a = BPF_CORE_READ(u, addr);
-	__u32 len = a ? (__u32)BPF_CORE_READ(a, len) : 0;
+	struct unix_address *a = u->addr;
+	__u32 len = a ? (__u32)a->len : 0;
 	__u16 family = AF_UNIX;
 
 	if (len == 0 || len > sizeof(struct sockaddr_un)) {
@@ -66,12 +66,12 @@ static __noinline __s64 read_inq(struct unix_sock *u)
 	if (sk->sk_type == SOCK_STREAM)
 		return bpf_core_field_exists(u->inq_len) ? u->inq_len : -1;
 	if (sk->sk_type == SOCK_DGRAM)
-		return BPF_CORE_READ(skb, len);
+		return skb ? skb->len : 0;
 	for (int i = 0; i < QUEUE_WALK_MAX; i++) {
 		if (!skb || (void *)skb == (void *)&sk->sk_receive_queue)
 			return sum;
-		sum += BPF_CORE_READ(skb, len);
-		skb = BPF_CORE_READ(skb, next);
+		sum += skb->len;
+		skb = skb->next;
 	}
 	return -1;
 }
@@ -98,11 +98,11 @@ int sockopt_unix(struct bpf_iter__unix *ctx)
 	if (!u || !(r = bpf_map_lookup_elem(&scratch, &zero)))
 		return 0;
 	sk = &u->sk;
+	if (unwanted(sock_inode(sk))) /* first: a socket the reader did not name costs only this */
+		return 0;
 	sock_record_clear(r);
 	r->uid = ctx->uid;
 	read_identity(sk, r);
-	if (unwanted(r->inode))
-		return 0;
 	r->local_len = read_address(u, r->local_addr);
 	if (u->peer) {
 		struct unix_sock *peer = (void *)u->peer;

@@ -96,7 +96,7 @@ static __always_inline void read_sk_allowed(const struct sock *sk, struct iter_o
 /* The other SOL_SOCKET options every socket has, as sk_getsockopt computes them. */
 static __noinline __attribute__((unused)) void read_sk_fields(const struct sock *sk, struct iter_option *o)
 {
-	struct net *net = BPF_CORE_READ(sk, __sk_common.skc_net.net);
+	struct net *net = sk->__sk_common.skc_net.net;
 	int ns = flag(sk, SOCK_RCVTSTAMPNS), tnew = flag(sk, SOCK_TSTAMP_NEW);
 
 	put_int(&o[ITER_I_SO_DEBUG], flag(sk, SOCK_DBG));
@@ -120,7 +120,7 @@ static __noinline __attribute__((unused)) void read_sk_fields(const struct sock 
 	put_int(&o[ITER_I_SO_INCOMING_CPU], sk->__sk_common.skc_incoming_cpu);
 	put_int(&o[ITER_I_SO_ZEROCOPY], flag(sk, SOCK_ZEROCOPY));
 	put_int(&o[ITER_I_SO_PREFER_BUSY_POLL], sk->sk_prefer_busy_poll);
-	put_u64(&o[ITER_I_SO_NETNS_COOKIE], BPF_CORE_READ(net, net_cookie));
+	put_u64(&o[ITER_I_SO_NETNS_COOKIE], net->net_cookie);
 	put_int(&o[ITER_I_SO_BUF_LOCK], sk->sk_userlocks & SOCK_BUF_LOCK_MASK);
 	put_int(&o[ITER_I_SO_RESERVE_MEM], (int)sk->sk_reserved_mem);
 	put_int(&o[ITER_I_SO_RCVMARK], flag(sk, SOCK_RCVMARK));
@@ -225,10 +225,10 @@ static __noinline __attribute__((unused)) void read_ipv6_fields(struct inet_sock
 static __noinline __attribute__((unused)) void read_ip_fields(struct inet_sock *inet,
 							     struct iter_option *o)
 {
-	struct net *net = BPF_CORE_READ(&inet->sk, __sk_common.skc_net.net);
+	struct net *net = inet->sk.__sk_common.skc_net.net;
 	int ttl = inet->uc_ttl;
 
-	put_int(&o[ITER_I_IP_TTL], ttl < 0 ? BPF_CORE_READ(net, ipv4.sysctl_ip_default_ttl) : ttl);
+	put_int(&o[ITER_I_IP_TTL], ttl < 0 ? net->ipv4.sysctl_ip_default_ttl : ttl);
 	put_int(&o[ITER_I_IP_TOS], inet->tos);
 	put_int(&o[ITER_I_IP_MINTTL], inet->min_ttl);
 	put_int(&o[ITER_I_IP_MULTICAST_TTL], inet->mc_ttl);
@@ -272,17 +272,17 @@ static __always_inline __u64 sock_inode(const struct sock *sk)
 	 * An MPTCP subflow points at the MPTCP socket it serves (sk_socket is
 	 * grafted), so its file is the MPTCP fd's: it is not that fd's socket.
 	 */
-	if (!so || BPF_CORE_READ(so, sk) != sk)
+	if (!so || so->sk != sk)
 		return 0;
-	f = BPF_CORE_READ(so, file);
-	return f ? BPF_CORE_READ(f, f_inode, i_ino) : 0;
+	f = so->file;
+	return f ? f->f_inode->i_ino : 0;
 }
 
 /* The socket inode and network namespace of SK. */
 static __always_inline void read_identity(const struct sock *sk, struct iter_sock_record *r)
 {
 	r->inode = sock_inode(sk);
-	r->netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+	r->netns = sk->__sk_common.skc_net.net->ns.inum;
 	r->family = sk->__sk_common.skc_family;
 	r->type = sk->sk_type;
 }
