@@ -21,21 +21,12 @@
 #include "optnames.h"
 #include "iter.h"
 
-/* The level and name of each option slot of a TCP record, in the order the program fills them. */
+/* The level and name of each option slot of a record (struct iter_values). */
 static const struct {
 	int level, name;
-} tcp_slots[ITER_TCP_NOPTIONS] = {
+} slots[ITER_NSLOTS] = {
 #define ROW(l, n) { l, n },
-	ITER_TCP_BY_GETSOCKOPT(ROW) ITER_TCP_FIELDS(ROW)
-#undef ROW
-};
-
-/* Likewise for a UDP or unix record. */
-static const struct {
-	int level, name;
-} sock_slots[ITER_SOCK_NOPTIONS] = {
-#define ROW(l, n) { l, n },
-	ITER_SK_GETSOCKOPT(ROW) ITER_SOCK_FIELDS(ROW)
+	ITER_SLOTS(ROW)
 #undef ROW
 };
 
@@ -163,13 +154,10 @@ struct pass {
 	sockopt_sock_fn fn;
 	void *ctx;
 	int count;
-	long slots[2][ITER_TCP_NOPTIONS]; /* option index of each slot for tcp4, tcp6; filled once */
-	long more_slots[2][ITER_SOCK_NOPTIONS]; /* likewise for MORE, -1 where SLOTS has it */
-	long device[2];			  /* and of SO_BINDTODEVICE */
-	bool slots_known[2];
 	struct bpf_show_diag *diag;
-	long sock_slots[KINDS][ITER_SOCK_NOPTIONS]; /* likewise per kind for UDP and unix */
-	bool sock_slots_known[KINDS];
+	long index[KINDS][ITER_NSLOTS]; /* the option index of each slot per kind, found once */
+	long device[KINDS];		/* and of SO_BINDTODEVICE */
+	bool known[KINDS];
 };
 
 /* A record's address as getsockname would give it; length 0 for a peer it does not have. */
@@ -193,23 +181,6 @@ static socklen_t sockaddr_of(int family, const __u8 *addr, __u16 port, struct so
 	}
 }
 
-/* The option index of each slot of a TCP record for S's family K (0 tcp, 1 tcp6), found once. */
-static void tcp_slots_find(struct pass *p, const sockopt_sock *s, int k)
-{
-	for (size_t i = 0; i < ITER_TCP_NOPTIONS; i++)
-		p->slots[k][i] = sockopt_sock_option_index(s, tcp_slots[i].level, tcp_slots[i].name);
-	for (size_t i = 0; i < ITER_SOCK_NOPTIONS; i++) {
-		long at = sockopt_sock_option_index(s, sock_slots[i].level, sock_slots[i].name);
-
-		for (size_t j = 0; at >= 0 && j < ITER_TCP_NOPTIONS; j++)
-			if (p->slots[k][j] == at)
-				at = -1; /* read by bpf_getsockopt or the TCP fields already */
-		p->more_slots[k][i] = at;
-	}
-	p->device[k] = sockopt_sock_option_index(s, SOL_SOCKET, SO_BINDTODEVICE);
-	p->slots_known[k] = true;
-}
-
 /*
  * SO_BINDTODEVICE, which bpf_getsockopt does not give, as the kernel's
  * getsockopt does: the name of the interface of SO_BINDTOIFINDEX with its
@@ -217,18 +188,69 @@ static void tcp_slots_find(struct pass *p, const sockopt_sock *s, int k)
  * pass runs inside the socket's own network namespace, so the index is
  * named there (index 2 in a container is not sockopt's eth0).
  */
-static void name_bound_device(sockopt_sock *s, long device, const struct iter_tcp_record *r)
+static void name_bound_device(sockopt_sock *s, long device, const struct iter_values *o)
 {
-	const struct iter_option *o = &r->more[ITER_I_SO_BINDTOIFINDEX];
 	char name[IF_NAMESIZE] = "";
-	int ifindex = 0, err = o->err;
+	int ifindex = o->v[ITER_I_SO_BINDTOIFINDEX], got = o->got[ITER_I_SO_BINDTOIFINDEX];
+	int err = got < 0 ? got : 0;
 
-	if (device < 0)
+	if (device < 0 || got == ITER_NOT_READ)
 		return;
-	memcpy(&ifindex, o->bytes, sizeof(ifindex));
 	if (!err && ifindex > 0 && !if_indextoname((unsigned)ifindex, name))
 		err = -ENODEV;
 	sockopt_sock_set_option(s, (size_t)device, name, name[0] ? strlen(name) + 1 : 0, err);
+}
+
+/* The bytes of slot I of O and their length: an int, or one of the five wider values. */
+static const void *slot_value(const struct iter_values *o, size_t i, socklen_t *len)
+{
+	switch (i) {
+	case ITER_I_SO_LINGER:
+		*len = sizeof(o->linger);
+		return o->linger;
+	case ITER_I_SO_RCVTIMEO:
+		*len = sizeof(o->rcvtimeo);
+		return o->rcvtimeo;
+	case ITER_I_SO_SNDTIMEO:
+		*len = sizeof(o->sndtimeo);
+		return o->sndtimeo;
+	case ITER_I_SO_NETNS_COOKIE:
+		*len = sizeof(o->netns_cookie);
+		return &o->netns_cookie;
+	case ITER_I_TCP_CONGESTION:
+		*len = sizeof(o->congestion);
+		return o->congestion;
+	default:
+		*len = sizeof(o->v[i]);
+		return &o->v[i];
+	}
+}
+
+/* The option slots of a record into S: each one the program read. */
+static void put_values(struct pass *p, sockopt_sock *s, const struct iter_values *o)
+{
+	unsigned kind = sockopt_sock_kind(s);
+	int k = kind ? __builtin_ctz(kind) : 0;
+
+	if (!kind)
+		return;
+	if (!p->known[k]) {
+		for (size_t i = 0; i < ITER_NSLOTS; i++)
+			p->index[k][i] = sockopt_sock_option_index(s, slots[i].level, slots[i].name);
+		p->device[k] = sockopt_sock_option_index(s, SOL_SOCKET, SO_BINDTODEVICE);
+		p->known[k] = true;
+	}
+	for (size_t i = 0; i < ITER_NSLOTS; i++) {
+		socklen_t len;
+		const void *bytes;
+
+		if (p->index[k][i] < 0 || o->got[i] == ITER_NOT_READ)
+			continue;
+		bytes = slot_value(o, i, &len);
+		sockopt_sock_set_option(s, (size_t)p->index[k][i], bytes, o->got[i] < 0 ? 0 : len,
+					o->got[i] < 0 ? o->got[i] : 0);
+	}
+	name_bound_device(s, p->device[k], o);
 }
 
 static void describe(struct pass *p, sockopt_sock *s, const struct iter_tcp_record *r)
@@ -246,26 +268,8 @@ static void describe(struct pass *p, sockopt_sock *s, const struct iter_tcp_reco
 				   full ? (long long)r->send_q : -1, &local, llen, &peer, plen);
 	if (r->timer < sizeof(timer_names) / sizeof(timer_names[0]))
 		sockopt_sock_set_timer(s, timer_names[r->timer], r->timer_ms);
-	if (!full)
-		return;
-	int k = r->family == AF_INET6;
-
-	if (!p->slots_known[k])
-		tcp_slots_find(p, s, k);
-	for (size_t i = 0; i < ITER_TCP_NOPTIONS; i++) {
-		const struct iter_option *o = &r->options[i];
-
-		if (p->slots[k][i] >= 0)
-			sockopt_sock_set_option(s, (size_t)p->slots[k][i], o->bytes, o->len, o->err);
-	}
-	for (size_t i = 0; i < ITER_SOCK_NOPTIONS; i++) {
-		const struct iter_option *o = &r->more[i];
-
-		if (p->more_slots[k][i] >= 0 && o->err != ITER_NOT_READ)
-			sockopt_sock_set_option(s, (size_t)p->more_slots[k][i], o->bytes, o->len,
-						o->err);
-	}
-	name_bound_device(s, p->device[k], r);
+	if (full)
+		put_values(p, s, &r->o);
 }
 
 /* Whether fd FD is among those the query names (all when it names none). */
@@ -360,29 +364,6 @@ static int on_tcp(const void *rec, void *ctx)
 	return hand_to_owners(p, s, r->inode, f);
 }
 
-/* The option slots of a UDP or unix record into S: each one the program read. */
-static void sock_options(struct pass *p, sockopt_sock *s, const struct iter_sock_record *r)
-{
-	unsigned kind = sockopt_sock_kind(s);
-	int k = kind ? __builtin_ctz(kind) : 0;
-
-	if (!kind)
-		return;
-	if (!p->sock_slots_known[k]) {
-		for (size_t i = 0; i < ITER_SOCK_NOPTIONS; i++)
-			p->sock_slots[k][i] = sockopt_sock_option_index(s, sock_slots[i].level,
-									sock_slots[i].name);
-		p->sock_slots_known[k] = true;
-	}
-	for (size_t i = 0; i < ITER_SOCK_NOPTIONS; i++) {
-		const struct iter_option *o = &r->options[i];
-
-		if (p->sock_slots[k][i] >= 0 && o->err != ITER_NOT_READ)
-			sockopt_sock_set_option(s, (size_t)p->sock_slots[k][i], o->bytes, o->len,
-						o->err);
-	}
-}
-
 /* A UDP or unix record as a socket: addresses as getsockname/getpeername give them, state, queues, options. */
 static int on_sock(const void *rec, void *ctx)
 {
@@ -410,7 +391,7 @@ static int on_sock(const void *rec, void *ctx)
 	sockopt_sock_set_netns(s, r->netns);
 	sockopt_sock_set_endpoints(s, r->inode, r->state, r->recv_q, r->send_q, &local, llen,
 				   &peer, plen);
-	sock_options(p, s, r);
+	put_values(p, s, &r->o);
 	return hand_to_owners(p, s, r->inode, f);
 }
 

@@ -19,11 +19,11 @@
 #endif
 
 /*
- * The int-sized options bpf_getsockopt's allow-list takes in an iter/tcp
- * program (net/core/filter.c, Linux 6.18) that the catalog has.
- * bpf_setsockopt takes the same list (bpf_set.c).  SOL_IP and SOL_IPV6
- * ones apply to the socket's own family only; the other family's answer
- * an error.
+ * The int-sized options bpf_setsockopt's allow-list takes in an iter/tcp
+ * program (net/core/filter.c, Linux 6.18) that the catalog has: what
+ * set --match can set (bpf_set.c).  bpf_getsockopt takes the same list.
+ * SOL_IP and SOL_IPV6 ones apply to the socket's own family only; the
+ * other family's answer an error.
  */
 #define ITER_TCP_GETSOCKOPT(X)                                                                     \
 	ITER_SK_GETSOCKOPT(X) X(SOL_SOCKET, SO_TXREHASH) X(SOL_TCP, TCP_NODELAY)                   \
@@ -32,54 +32,6 @@
 	X(SOL_TCP, TCP_THIN_LINEAR_TIMEOUTS) X(SOL_TCP, TCP_USER_TIMEOUT)                          \
 	X(SOL_TCP, TCP_NOTSENT_LOWAT) X(SOL_TCP, TCP_SAVE_SYN) X(SOL_TCP, TCP_RTO_MAX_MS)          \
 	X(SOL_IP, IP_TOS) X(SOL_IPV6, IPV6_TCLASS) X(SOL_IPV6, IPV6_AUTOFLOWLABEL)
-
-/*
- * Those of them the TCP program reads with bpf_getsockopt, where the value
- * needs more of the kernel's logic than a field (TCP_MAXSEG's choice
- * between mss_cache and user_mss, TCP_RTO_MAX_MS's jiffies_to_msecs, the
- * sysctl behind IPV6_AUTOFLOWLABEL) or the other family's answer.  The
- * SOL_SOCKET ones of ITER_SK_GETSOCKOPT it reads from the fields the
- * kernel's getsockopt returns as they are (sk_read.h, as the UDP program
- * does), into the MORE slots of its record; the TCP ones a field holds
- * (TCP_NODELAY, the keepalive three …) are in ITER_TCP_FIELDS: each
- * bpf_getsockopt call costs more than reading a field (see
- * docs/show-bpf.md).
- */
-#define ITER_TCP_BY_GETSOCKOPT(X)                                                                  \
-	X(SOL_SOCKET, SO_TXREHASH) X(SOL_TCP, TCP_MAXSEG) X(SOL_TCP, TCP_RTO_MAX_MS)               \
-	X(SOL_IP, IP_TOS) X(SOL_IPV6, IPV6_TCLASS) X(SOL_IPV6, IPV6_AUTOFLOWLABEL)
-
-/*
- * The options of a full TCP socket the program computes from the socket's
- * own fields, as the kernel's getsockopt does (the allow-list refuses
- * the first ten; do_tcp_getsockopt returns the next ten from fields too),
- * and TCP_CONGESTION, the one string bpf_getsockopt gives.
- */
-#define ITER_TCP_FIELDS(X)                                                                         \
-	X(SOL_SOCKET, SO_LINGER) X(SOL_SOCKET, SO_RCVTIMEO) X(SOL_SOCKET, SO_SNDTIMEO)             \
-	X(SOL_SOCKET, SO_DEBUG) X(SOL_SOCKET, SO_OOBINLINE) X(SOL_SOCKET, SO_DONTROUTE)            \
-	X(SOL_IP, IP_TTL) X(SOL_TCP, TCP_CORK) X(SOL_TCP, TCP_LINGER2)                             \
-	X(SOL_TCP, TCP_DEFER_ACCEPT) X(SOL_TCP, TCP_NODELAY) X(SOL_TCP, TCP_KEEPIDLE)              \
-	X(SOL_TCP, TCP_KEEPINTVL) X(SOL_TCP, TCP_KEEPCNT) X(SOL_TCP, TCP_SYNCNT)                   \
-	X(SOL_TCP, TCP_WINDOW_CLAMP) X(SOL_TCP, TCP_THIN_LINEAR_TIMEOUTS)                          \
-	X(SOL_TCP, TCP_USER_TIMEOUT) X(SOL_TCP, TCP_NOTSENT_LOWAT) X(SOL_TCP, TCP_SAVE_SYN)        \
-	X(SOL_TCP, TCP_CONGESTION)
-
-#define ITER_COUNT_ONE(level, name) +1
-enum {
-	ITER_TCP_NGETSOCKOPT = 0 ITER_TCP_BY_GETSOCKOPT(ITER_COUNT_ONE),
-	ITER_TCP_NOPTIONS = ITER_TCP_NGETSOCKOPT + 0 ITER_TCP_FIELDS(ITER_COUNT_ONE),
-};
-
-/* Room for the largest value read in the kernel: struct timeval, a congestion control name. */
-#define ITER_VALUE_MAX 16
-
-/* One option of a socket: 0 and LEN bytes of value, or the negative errno the kernel gave. */
-struct iter_option {
-	__s32 err;
-	__u32 len;
-	__u8 bytes[ITER_VALUE_MAX];
-};
 
 /* What kind of struct the TCP iterator met: a whole socket, a TIME_WAIT one, a request (SYN_RECV). */
 enum iter_what { ITER_FULL = 1, ITER_TIMEWAIT = 2, ITER_REQUEST = 3 };
@@ -98,14 +50,15 @@ enum iter_timer {
 #endif
 
 /*
- * The options of a UDP or unix socket, in the order of their slots in a
- * struct iter_sock_record (and in the MORE slots of a TCP record).  The SOL_SOCKET ones of ITER_SK_GETSOCKOPT are
- * in bpf_getsockopt's allow-list: the unix iterator reads them with it, the
- * UDP iterator (whose verifier refuses bpf_getsockopt) from the socket's
- * fields.  All others are read from fields, computed as the kernel's
- * getsockopt computes them (net/core/sock.c, net/ipv4/ip_sockglue.c,
- * net/ipv4/udp.c, net/ipv6/ipv6_sockglue.c, Linux 6.18); each program fills the slots that apply to
- * its kind and leaves the rest ITER_NOT_READ.
+ * The options the programs read, in the order of their slots in a struct
+ * iter_values.  The SOL_SOCKET ones of ITER_SK_GETSOCKOPT are in
+ * bpf_getsockopt's allow-list: the unix iterator reads them with it, the
+ * TCP and UDP iterators from the socket's fields (the UDP verifier
+ * refuses bpf_getsockopt; in the TCP one a field costs less than a call).
+ * All others are read from fields, computed as the kernel's getsockopt
+ * computes them (net/core/sock.c, net/ipv4/ip_sockglue.c, net/ipv4/tcp.c,
+ * net/ipv4/udp.c, net/ipv6/ipv6_sockglue.c, Linux 6.18); each program
+ * fills the slots that apply to its kind and leaves the rest not read.
  */
 #define ITER_SK_GETSOCKOPT(X)                                                                      \
 	X(SOL_SOCKET, SO_REUSEADDR) X(SOL_SOCKET, SO_SNDBUF) X(SOL_SOCKET, SO_RCVBUF)              \
@@ -142,18 +95,45 @@ enum iter_timer {
 	X(SOL_IPV6, IPV6_MULTICAST_ALL) X(SOL_IPV6, IPV6_RECVERR) X(SOL_IPV6, IPV6_RECVERR_RFC4884) \
 	X(SOL_IPV6, IPV6_DONTFRAG) X(SOL_IPV6, IPV6_FLOWINFO_SEND)                                  \
 	X(SOL_IPV6, IPV6_ROUTER_ALERT_ISOLATE) X(SOL_IPV6, IPV6_FREEBIND)                           \
-	X(SOL_IPV6, IPV6_TRANSPARENT) X(SOL_UDP, UDP_CORK) X(SOL_UDP, UDP_ENCAP)                         \
+	X(SOL_IPV6, IPV6_TRANSPARENT) X(SOL_IPV6, IPV6_AUTOFLOWLABEL) X(SOL_UDP, UDP_CORK)         \
+	X(SOL_UDP, UDP_ENCAP)                                                                       \
 	X(SOL_UDP, UDP_NO_CHECK6_TX) X(SOL_UDP, UDP_NO_CHECK6_RX) X(SOL_UDP, UDP_SEGMENT)          \
 	X(SOL_UDP, UDP_GRO)
 
+/* The options only a TCP socket has. */
+#define ITER_TCP_OPTIONS(X)                                                                        \
+	X(SOL_SOCKET, SO_TXREHASH) X(SOL_TCP, TCP_NODELAY) X(SOL_TCP, TCP_MAXSEG)                  \
+	X(SOL_TCP, TCP_CORK) X(SOL_TCP, TCP_KEEPIDLE) X(SOL_TCP, TCP_KEEPINTVL)                    \
+	X(SOL_TCP, TCP_KEEPCNT) X(SOL_TCP, TCP_SYNCNT) X(SOL_TCP, TCP_LINGER2)                     \
+	X(SOL_TCP, TCP_DEFER_ACCEPT) X(SOL_TCP, TCP_WINDOW_CLAMP)                                   \
+	X(SOL_TCP, TCP_THIN_LINEAR_TIMEOUTS) X(SOL_TCP, TCP_USER_TIMEOUT)                          \
+	X(SOL_TCP, TCP_NOTSENT_LOWAT) X(SOL_TCP, TCP_SAVE_SYN) X(SOL_TCP, TCP_RTO_MAX_MS)          \
+	X(SOL_TCP, TCP_RTO_MIN_US) X(SOL_TCP, TCP_CONGESTION)
+
+#define ITER_SLOTS(X) ITER_SK_GETSOCKOPT(X) ITER_SOCK_FIELDS(X) ITER_TCP_OPTIONS(X)
+
 /* Each slot's index, named after its option: ITER_I_SO_SNDBUF … */
 #define ITER_INDEX_OF(level, name) ITER_I_##name,
-enum iter_sock_slot {
-	ITER_SK_GETSOCKOPT(ITER_INDEX_OF) ITER_SOCK_FIELDS(ITER_INDEX_OF) ITER_SOCK_NOPTIONS
-};
+enum iter_slot { ITER_SLOTS(ITER_INDEX_OF) ITER_NSLOTS };
 
-/* The err of an option slot a program did not fill (getsockopt never gives a positive errno). */
-#define ITER_NOT_READ 1
+/* What GOT says of a slot: not read (0, as a cleared record has it), read, or the negative errno the kernel gave. */
+#define ITER_NOT_READ 0
+#define ITER_GOT 1
+
+/*
+ * The option values of a socket: an int per slot, but for the five wider
+ * values, which have their own members.  Half the size of a record of
+ * {err, len, 16 bytes} per slot, so that a read() of the iterator carries
+ * four times as many sockets and the program clears only GOT.
+ */
+struct iter_values {
+	__s16 got[ITER_NSLOTS];
+	__s32 v[ITER_NSLOTS];
+	__s32 linger[2];		/* SO_LINGER: struct linger */
+	__s64 rcvtimeo[2], sndtimeo[2]; /* SO_RCVTIMEO, SO_SNDTIMEO: struct timeval (64-bit time_t) */
+	__u64 netns_cookie;		/* SO_NETNS_COOKIE */
+	char congestion[16];		/* TCP_CONGESTION: TCP_CA_NAME_MAX bytes */
+};
 
 /* Room for a unix socket address (struct sockaddr_un, 110 bytes) or an inet one; a power of two, so the program can mask a length to it. */
 #define ITER_ADDR_MAX 128
@@ -171,8 +151,7 @@ struct iter_tcp_record {
 	__u32 recv_q, send_q;
 	__u32 timer; /* enum iter_timer */
 	__s32 timer_ms; /* until it fires; 0 when off or overdue */
-	struct iter_option options[ITER_TCP_NOPTIONS];
-	struct iter_option more[ITER_SOCK_NOPTIONS]; /* the slots of a UDP record read from fields */
+	struct iter_values o;
 };
 
 /* One UDP or unix socket as iter_udp.bpf.c or iter_unix.bpf.c writes it. */
@@ -187,7 +166,7 @@ struct iter_sock_record {
 	__u32 local_len, peer_len;   /* bytes of a unix address; for inet 0 when there is none */
 	__u8 local_addr[ITER_ADDR_MAX], peer_addr[ITER_ADDR_MAX]; /* inet: 4 or 16 bytes */
 	__s64 recv_q, send_q; /* -1: unknown */
-	struct iter_option options[ITER_SOCK_NOPTIONS];
+	struct iter_values o;
 };
 
 /* One socket fd of one process as iter_task.bpf.c writes it. */

@@ -30,14 +30,6 @@ struct {
 	__type(value, struct iter_tcp_record);
 } scratch SEC(".maps");
 
-static const struct {
-	int level, name;
-} by_getsockopt[ITER_TCP_NGETSOCKOPT] = {
-#define ROW(l, n) { l, n },
-	ITER_TCP_BY_GETSOCKOPT(ROW)
-#undef ROW
-};
-
 static __s32 ms_until(unsigned long expires)
 {
 	long delta = (long)(expires - bpf_jiffies64());
@@ -62,73 +54,67 @@ static int defer_seconds(int retrans)
 	return period;
 }
 
+/* Jiffies J in units of UNIT a second, as jiffies_to_msecs (1000) and jiffies_to_usecs (1000000) give them where HZ divides UNIT; false elsewhere. */
+static __always_inline int jiffies_in(unsigned long j, unsigned int unit, int *out)
+{
+	if (!CONFIG_HZ || unit % CONFIG_HZ)
+		return 0;
+	*out = (int)(j * (unit / CONFIG_HZ));
+	return 1;
+}
+
 /*
- * TCP_NODELAY to TCP_SAVE_SYN of ITER_TCP_FIELDS, as do_tcp_getsockopt
- * (net/ipv4/tcp.c, Linux 6.18) returns them: a field, or the namespace's
- * sysctl where the field is 0 (keepalive_time_when and its kin).
+ * The options of ITER_TCP_OPTIONS as do_tcp_getsockopt (net/ipv4/tcp.c,
+ * Linux 6.18) computes them: a field, or the namespace's sysctl where the
+ * field is 0 (keepalive_time_when and its kin).
  */
-static __noinline void read_tcp_ints(struct tcp_sock *tp, struct net *net, struct iter_option *o)
+static __noinline void read_tcp(struct tcp_sock *tp, struct iter_values *o)
 {
 	struct inet_connection_sock *icsk = &tp->inet_conn;
+	struct sock *sk = &icsk->icsk_inet.sk;
+	struct net *net = sk->__sk_common.skc_net.net;
+	const struct tcp_congestion_ops *ca = icsk->icsk_ca_ops;
 	unsigned int idle = tp->keepalive_time, intvl = tp->keepalive_intvl;
-	int probes = tp->keepalive_probes, syn = icsk->icsk_syn_retries;
+	int probes = tp->keepalive_probes, syn = icsk->icsk_syn_retries, linger2 = tp->linger2;
+	int nonagle = BPF_CORE_READ_BITFIELD(tp, nonagle), mss = (int)tp->mss_cache, ms;
 
-	put_int(&o[0], BPF_CORE_READ_BITFIELD(tp, nonagle) & TCP_NAGLE_OFF);
+	put_int(o, SO_TXREHASH, sk->sk_txrehash);
+	put_int(o, TCP_NODELAY, nonagle & TCP_NAGLE_OFF);
+	put_int(o, TCP_CORK, !!(nonagle & TCP_NAGLE_CORK));
+	/* The MSS the program asked for while closed or listening; in repair mode, the clamp. */
+	if (tp->rx_opt.user_mss &&
+	    ((1 << sk->__sk_common.skc_state) & ((1 << BPF_TCP_CLOSE) | (1 << BPF_TCP_LISTEN))))
+		mss = tp->rx_opt.user_mss;
+	if (BPF_CORE_READ_BITFIELD(tp, repair))
+		mss = tp->rx_opt.mss_clamp;
+	put_int(o, TCP_MAXSEG, mss);
 	if (CONFIG_HZ) {
 		idle = idle ? idle : (unsigned int)net->ipv4.sysctl_tcp_keepalive_time;
 		intvl = intvl ? intvl : (unsigned int)net->ipv4.sysctl_tcp_keepalive_intvl;
-		put_int(&o[1], (int)(idle / CONFIG_HZ));
-		put_int(&o[2], (int)(intvl / CONFIG_HZ));
+		put_int(o, TCP_KEEPIDLE, (int)(idle / CONFIG_HZ));
+		put_int(o, TCP_KEEPINTVL, (int)(intvl / CONFIG_HZ));
+		if (linger2 >= 0)
+			linger2 = (int)((unsigned)(linger2 ? linger2 : net->ipv4.sysctl_tcp_fin_timeout) /
+					CONFIG_HZ);
+		put_int(o, TCP_LINGER2, linger2);
 	}
-	put_int(&o[3], probes ? probes : net->ipv4.sysctl_tcp_keepalive_probes);
-	put_int(&o[4], syn ? syn : net->ipv4.sysctl_tcp_syn_retries);
-	put_int(&o[5], (int)tp->window_clamp);
-	put_int(&o[6], BPF_CORE_READ_BITFIELD(tp, thin_lto));
-	put_int(&o[7], (int)icsk->icsk_user_timeout);
-	put_int(&o[8], (int)tp->notsent_lowat);
-	put_int(&o[9], BPF_CORE_READ_BITFIELD(tp, save_syn));
-}
-
-/* The options the allow-list refuses, computed as the kernel's getsockopt computes them. */
-static void read_fields(struct tcp_sock *tp, struct iter_option *o)
-{
-	struct sock *sk = &tp->inet_conn.icsk_inet.sk;
-	struct net *net = sk->__sk_common.skc_net.net;
-	int ttl = tp->inet_conn.icsk_inet.uc_ttl, linger2 = tp->linger2;
-
-	put_linger(&o[0], sk);
-	put_timeout(&o[1], sk->sk_rcvtimeo);
-	put_timeout(&o[2], sk->sk_sndtimeo);
-	put_int(&o[3], flag(sk, SOCK_DBG));
-	put_int(&o[4], flag(sk, SOCK_URGINLINE));
-	put_int(&o[5], flag(sk, SOCK_LOCALROUTE));
-	put_int(&o[6], ttl < 0 ? net->ipv4.sysctl_ip_default_ttl : ttl);
-	put_int(&o[7], !!(BPF_CORE_READ_BITFIELD(tp, nonagle) & TCP_NAGLE_CORK));
-	if (linger2 >= 0 && CONFIG_HZ)
-		linger2 = (int)((unsigned)(linger2 ? linger2 : net->ipv4.sysctl_tcp_fin_timeout) / CONFIG_HZ);
-	put_int(&o[8], linger2);
-	put_int(&o[9], defer_seconds(tp->inet_conn.icsk_accept_queue.rskq_defer_accept));
-	read_tcp_ints(tp, net, &o[10]);
-	o[20].err = bpf_getsockopt(tp, SOL_TCP, TCP_CONGESTION, o[20].bytes, ITER_VALUE_MAX);
-	o[20].len = o[20].err ? 0 : ITER_VALUE_MAX;
-}
-
-static void read_options(struct tcp_sock *tp, struct iter_tcp_record *r)
-{
-	struct sock *sk = &tp->inet_conn.icsk_inet.sk;
-
-	for (int i = 0; i < ITER_TCP_NGETSOCKOPT; i++) {
-		struct iter_option *o = &r->options[i];
-
-		o->err = bpf_getsockopt(tp, by_getsockopt[i].level, by_getsockopt[i].name, o->bytes,
-					sizeof(int));
-		o->len = o->err ? 0 : sizeof(int);
+	put_int(o, TCP_KEEPCNT, probes ? probes : net->ipv4.sysctl_tcp_keepalive_probes);
+	put_int(o, TCP_SYNCNT, syn ? syn : net->ipv4.sysctl_tcp_syn_retries);
+	put_int(o, TCP_DEFER_ACCEPT, defer_seconds(icsk->icsk_accept_queue.rskq_defer_accept));
+	put_int(o, TCP_WINDOW_CLAMP, (int)tp->window_clamp);
+	put_int(o, TCP_THIN_LINEAR_TIMEOUTS, BPF_CORE_READ_BITFIELD(tp, thin_lto));
+	put_int(o, TCP_USER_TIMEOUT, (int)icsk->icsk_user_timeout);
+	put_int(o, TCP_NOTSENT_LOWAT, (int)tp->notsent_lowat);
+	put_int(o, TCP_SAVE_SYN, BPF_CORE_READ_BITFIELD(tp, save_syn));
+	if (bpf_core_field_exists(icsk->icsk_rto_max) && jiffies_in(icsk->icsk_rto_max, 1000, &ms))
+		put_int(o, TCP_RTO_MAX_MS, ms);
+	if (jiffies_in(icsk->icsk_rto_min, 1000000, &ms))
+		put_int(o, TCP_RTO_MIN_US, ms);
+	/* The name's TCP_CA_NAME_MAX bytes, as the kernel copies them out. */
+	if (ca) {
+		__builtin_memcpy(o->congestion, ca->name, sizeof(o->congestion));
+		o->got[ITER_I_TCP_CONGESTION] = ITER_GOT;
 	}
-	read_fields(tp, &r->options[ITER_TCP_NGETSOCKOPT]);
-	/* The SOL_SOCKET and IP options the UDP iterator reads from fields, for the ones above lack. */
-	read_sk_allowed(sk, r->more);
-	read_sk_fields(sk, r->more);
-	read_ip_fields(&tp->inet_conn.icsk_inet, r->more);
 }
 
 /* The timer ss shows for a full socket (tcp4_seq_show's choice). */
@@ -165,7 +151,10 @@ static void read_full(struct tcp_sock *tp, struct iter_tcp_record *r)
 		r->send_q = tp->write_seq - tp->snd_una;
 	}
 	read_timer(tp, r);
-	read_options(tp, r);
+	read_sk_allowed(sk, &r->o);
+	read_sk_fields(sk, &r->o);
+	read_ip_fields(&tp->inet_conn.icsk_inet, &r->o);
+	read_tcp(tp, &r->o);
 }
 
 /* Addresses, ports, family and state, which every kind of TCP struct begins with. */
@@ -198,9 +187,7 @@ int sockopt_tcp(struct bpf_iter__tcp *ctx)
 	/* First: a socket the reader did not name costs this check and nothing else. */
 	if (!skc || unwanted(inode) || !(r = bpf_map_lookup_elem(&scratch, &zero)))
 		return 0;
-	/* Too large for one memset in BPF: the part before MORE, then each of MORE's heads. */
-	__builtin_memset(r, 0, __builtin_offsetof(struct iter_tcp_record, more));
-	options_clear(r->more);
+	record_clear(r);
 	r->uid = ctx->uid;
 	r->inode = inode;
 	read_common(skc, r);

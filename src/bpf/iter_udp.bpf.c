@@ -41,18 +41,18 @@ struct {
 } scratch SEC(".maps");
 
 /* The SOL_UDP options, as udp_lib_getsockopt gives them. */
-static __always_inline void read_udp(struct udp_sock *up, struct iter_option *o)
+static __always_inline void read_udp(struct udp_sock *up, struct iter_values *o)
 {
 	if (bpf_core_field_exists(up->udp_flags)) {
 		unsigned long f = up->udp_flags;
 
-		put_int(&o[ITER_I_UDP_CORK], bit(f, UDP_FLAGS_CORK));
-		put_int(&o[ITER_I_UDP_NO_CHECK6_TX], bit(f, UDP_FLAGS_NO_CHECK6_TX));
-		put_int(&o[ITER_I_UDP_NO_CHECK6_RX], bit(f, UDP_FLAGS_NO_CHECK6_RX));
-		put_int(&o[ITER_I_UDP_GRO], bit(f, UDP_FLAGS_GRO_ENABLED));
+		put_int(o, UDP_CORK, bit(f, UDP_FLAGS_CORK));
+		put_int(o, UDP_NO_CHECK6_TX, bit(f, UDP_FLAGS_NO_CHECK6_TX));
+		put_int(o, UDP_NO_CHECK6_RX, bit(f, UDP_FLAGS_NO_CHECK6_RX));
+		put_int(o, UDP_GRO, bit(f, UDP_FLAGS_GRO_ENABLED));
 	}
-	put_int(&o[ITER_I_UDP_ENCAP], up->encap_type);
-	put_int(&o[ITER_I_UDP_SEGMENT], up->gso_size);
+	put_int(o, UDP_ENCAP, up->encap_type);
+	put_int(o, UDP_SEGMENT, up->gso_size);
 }
 
 /* Addresses and ports; a peer only when connected, as getpeername has one. */
@@ -90,17 +90,17 @@ int sockopt_udp(struct bpf_iter__udp *ctx)
 	sk = &up->inet.sk;
 	if (unwanted(sock_inode(sk))) /* first: a socket the reader did not name costs only this */
 		return 0;
-	sock_record_clear(r);
+	record_clear(r);
 	r->uid = ctx->uid;
 	read_identity(sk, r);
 	read_endpoints(&sk->__sk_common, r);
 	/* What ss shows (sock_diag's sk_rmem_alloc_get and sk_wmem_alloc_get): bytes the queues hold, overhead included. */
 	r->recv_q = sk->sk_backlog.rmem_alloc.counter;
 	r->send_q = sk->sk_wmem_alloc.refs.counter - 1;
-	read_sk_allowed(sk, r->options);
-	read_sk_fields(sk, r->options);
-	read_ip_fields(&up->inet, r->options);
-	read_udp(up, r->options);
+	read_sk_allowed(sk, &r->o);
+	read_sk_fields(sk, &r->o);
+	read_ip_fields(&up->inet, &r->o);
+	read_udp(up, &r->o);
 	bpf_seq_write(ctx->meta->seq, r, sizeof(*r));
 	return 0;
 }

@@ -40,8 +40,9 @@ static const int by_getsockopt[] = {
  */
 static __always_inline __u32 read_address(struct unix_sock *u, __u8 *out)
 {
-	struct unix_address *a = u->addr;
-	__u32 len = a ? (__u32)a->len : 0;
+	/* Probe reads: the peer is a struct sock * to the verifier, read here as the unix_sock it is. */
+	struct unix_address *a = BPF_CORE_READ(u, addr);
+	__u32 len = a ? (__u32)BPF_CORE_READ(a, len) : 0;
 	__u16 family = AF_UNIX;
 
 	if (len == 0 || len > sizeof(struct sockaddr_un)) {
@@ -77,14 +78,14 @@ static __noinline __s64 read_inq(struct unix_sock *u)
 }
 
 /* SO_PASSCRED and its kin, from the bits of struct sock where they live since Linux 6.16. */
-static __always_inline void read_pass(struct sock *sk, struct iter_option *o)
+static __always_inline void read_pass(struct sock *sk, struct iter_values *o)
 {
 	if (!bpf_core_field_exists(sk->sk_scm_credentials))
 		return;
-	put_int(&o[ITER_I_SO_PASSCRED], BPF_CORE_READ_BITFIELD(sk, sk_scm_credentials));
-	put_int(&o[ITER_I_SO_PASSSEC], BPF_CORE_READ_BITFIELD(sk, sk_scm_security));
-	put_int(&o[ITER_I_SO_PASSPIDFD], BPF_CORE_READ_BITFIELD(sk, sk_scm_pidfd));
-	put_int(&o[ITER_I_SO_PASSRIGHTS], BPF_CORE_READ_BITFIELD(sk, sk_scm_rights));
+	put_int(o, SO_PASSCRED, BPF_CORE_READ_BITFIELD(sk, sk_scm_credentials));
+	put_int(o, SO_PASSSEC, BPF_CORE_READ_BITFIELD(sk, sk_scm_security));
+	put_int(o, SO_PASSPIDFD, BPF_CORE_READ_BITFIELD(sk, sk_scm_pidfd));
+	put_int(o, SO_PASSRIGHTS, BPF_CORE_READ_BITFIELD(sk, sk_scm_rights));
 }
 
 SEC("iter/unix")
@@ -100,15 +101,12 @@ int sockopt_unix(struct bpf_iter__unix *ctx)
 	sk = &u->sk;
 	if (unwanted(sock_inode(sk))) /* first: a socket the reader did not name costs only this */
 		return 0;
-	sock_record_clear(r);
+	record_clear(r);
 	r->uid = ctx->uid;
 	read_identity(sk, r);
 	r->local_len = read_address(u, r->local_addr);
-	if (u->peer) {
-		struct unix_sock *peer = (void *)u->peer;
-
-		r->peer_len = read_address(peer, r->peer_addr);
-	}
+	if (u->peer)
+		r->peer_len = read_address((struct unix_sock *)u->peer, r->peer_addr);
 	/* As the pidfd path says it: SO_ACCEPTCONN (not for datagrams), else whether getpeername answers. */
 	if (sk->sk_type != SOCK_DGRAM && sk->__sk_common.skc_state == TCP_LISTEN)
 		r->state = TCP_LISTEN;
@@ -121,14 +119,14 @@ int sockopt_unix(struct bpf_iter__unix *ctx)
 		r->recv_q = read_inq(u);
 		r->send_q = sk->sk_wmem_alloc.refs.counter - 1;
 	}
+	/* The first slots are ITER_SK_GETSOCKOPT's, in BY_GETSOCKOPT's order. */
 	for (int i = 0; i < sizeof(by_getsockopt) / sizeof(by_getsockopt[0]); i++) {
-		struct iter_option *o = &r->options[i];
+		int err = bpf_getsockopt(u, SOL_SOCKET, by_getsockopt[i], &r->o.v[i], sizeof(int));
 
-		o->err = bpf_getsockopt(u, SOL_SOCKET, by_getsockopt[i], o->bytes, sizeof(int));
-		o->len = o->err ? 0 : sizeof(int);
+		r->o.got[i] = err ? err : ITER_GOT;
 	}
-	read_sk_fields(sk, r->options);
-	read_pass(sk, r->options);
+	read_sk_fields(sk, &r->o);
+	read_pass(sk, &r->o);
 	bpf_seq_write(ctx->meta->seq, r, sizeof(*r));
 	return 0;
 }

@@ -52,9 +52,18 @@ struct netns_ipv4 {
 	__u8 sysctl_tcp_syn_retries;
 } CORE;
 
+struct netns_sysctl_ipv6 {
+	__u8 auto_flowlabels;
+} CORE;
+
+struct netns_ipv6 {
+	struct netns_sysctl_ipv6 sysctl;
+} CORE;
+
 struct net {
 	struct ns_common ns;
 	struct netns_ipv4 ipv4;
+	struct netns_ipv6 ipv6;
 	__u64 net_cookie;
 } CORE;
 
@@ -145,6 +154,7 @@ struct sock {
 	__u16 sk_type;
 	int sk_sndbuf;
 	__u8 sk_no_check_tx : 1;
+	__u8 sk_txrehash;
 	struct socket *sk_socket;
 	unsigned long sk_lingertime;
 	__u32 sk_ack_backlog;
@@ -221,13 +231,25 @@ struct request_sock_queue {
 	__u8 rskq_defer_accept;
 } CORE;
 
+struct tcp_congestion_ops {
+	char name[16];
+} CORE;
+
 struct inet_connection_sock {
 	struct inet_sock icsk_inet;
 	struct request_sock_queue icsk_accept_queue;
 	struct timer_list icsk_retransmit_timer;
+	const struct tcp_congestion_ops *icsk_ca_ops;
 	__u8 icsk_pending;
 	__u8 icsk_syn_retries;
 	__u32 icsk_user_timeout;
+	__u32 icsk_rto_min;
+	__u32 icsk_rto_max; /* Linux 6.15 and later */
+} CORE;
+
+struct tcp_options_received {
+	__u16 user_mss;
+	__u16 mss_clamp;
 } CORE;
 
 struct tcp_sock {
@@ -236,6 +258,9 @@ struct tcp_sock {
 	__u32 write_seq;
 	__u32 rcv_nxt;
 	__u32 snd_una;
+	__u32 mss_cache;
+	struct tcp_options_received rx_opt;
+	__u8 repair : 1;
 	__u8 nonagle : 4;
 	__u8 thin_lto : 1;
 	__u8 save_syn : 2;

@@ -76,7 +76,7 @@ u6.bind(("::1", 0))
 # IPv6 options BPF reads from fields, each away from its default; TCP refuses the multicast ones.
 V6 = [(16, 7), (23, 2), (73, 3), (76, 0x01000000), (19, 0), (29, 0), (25, 1), (31, 1), (62, 1),
       (33, 1), (30, 1), (78, 1), (75, 1), (49, 1), (2, 1), (51, 1), (8, 1), (56, 1), (5, 1),
-      (53, 1), (3, 1), (58, 1), (4, 1), (66, 1), (11, 1), (60, 1), (74, 1), (77, 1)]
+      (53, 1), (3, 1), (58, 1), (4, 1), (66, 1), (11, 1), (60, 1), (74, 1), (77, 1), (70, 0)]
 for name, value in V6 + [(17, 1), (18, 5)]:
     u6.setsockopt(socket.IPPROTO_IPV6, name, value)
 t6 = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
@@ -87,8 +87,12 @@ for name, value in IPFLAGS:
 # TCP options the TCP program reads from fields instead of bpf_getsockopt, each away from its default.
 for name, value in [(socket.TCP_NODELAY, 1), (socket.TCP_KEEPIDLE, 33), (socket.TCP_KEEPINTVL, 7),
                     (socket.TCP_KEEPCNT, 3), (socket.TCP_SYNCNT, 2), (socket.TCP_WINDOW_CLAMP, 5000),
-                    (16, 1), (socket.TCP_USER_TIMEOUT, 1234), (25, 4096), (27, 1)]:
-    t6.setsockopt(socket.IPPROTO_TCP, name, value)  # 16, 25, 27: THIN_LINEAR_TIMEOUTS, NOTSENT_LOWAT, SAVE_SYN
+                    (16, 1), (socket.TCP_USER_TIMEOUT, 1234), (25, 4096), (27, 1),
+                    (socket.TCP_MAXSEG, 1000), (44, 5000), (45, 50000)]:
+    # 16, 25, 27, 44, 45: THIN_LINEAR_TIMEOUTS, NOTSENT_LOWAT, SAVE_SYN, RTO_MAX_MS, RTO_MIN_US
+    t6.setsockopt(socket.IPPROTO_TCP, name, value)
+t6.setsockopt(socket.IPPROTO_TCP, socket.TCP_CONGESTION, b"reno")
+t6.setsockopt(socket.SOL_SOCKET, 74, 0)  # SO_TXREHASH
 t6.bind(("::1", 0))
 t6.listen()
 lis = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -551,10 +555,12 @@ class BpfShow(unittest.TestCase):
               "IPV6_TRANSPARENT", "IPV6_RECVPKTINFO", "IPV6_2292PKTINFO", "IPV6_RECVHOPLIMIT",
               "IPV6_2292HOPLIMIT", "IPV6_RECVRTHDR", "IPV6_2292RTHDR", "IPV6_RECVHOPOPTS",
               "IPV6_2292HOPOPTS", "IPV6_RECVDSTOPTS", "IPV6_2292DSTOPTS", "IPV6_RECVTCLASS",
-              "IPV6_FLOWINFO", "IPV6_RECVPATHMTU", "IPV6_ORIGDSTADDR", "IPV6_RECVFRAGSIZE"]
+              "IPV6_FLOWINFO", "IPV6_RECVPATHMTU", "IPV6_ORIGDSTADDR", "IPV6_RECVFRAGSIZE",
+              "IPV6_AUTOFLOWLABEL"]
         ip = ["IP_RECVOPTS", "IP_RETOPTS", "IP_PASSSEC", "IP_ORIGDSTADDR", "IP_CHECKSUM", "IP_RECVERR_RFC4884"]
         tcp = ["TCP_NODELAY", "TCP_KEEPIDLE", "TCP_KEEPINTVL", "TCP_KEEPCNT", "TCP_SYNCNT", "TCP_WINDOW_CLAMP",
-               "TCP_THIN_LINEAR_TIMEOUTS", "TCP_USER_TIMEOUT", "TCP_NOTSENT_LOWAT", "TCP_SAVE_SYN"]
+               "TCP_THIN_LINEAR_TIMEOUTS", "TCP_USER_TIMEOUT", "TCP_NOTSENT_LOWAT", "TCP_SAVE_SYN",
+               "TCP_MAXSEG", "TCP_RTO_MAX_MS", "TCP_RTO_MIN_US", "TCP_CONGESTION", "SO_TXREHASH"]
         for kind, names in [("udp", ip + ["IP_RECVFRAGSIZE"]),
                             ("udp6", v6 + ["IPV6_MULTICAST_IF", "IPV6_MULTICAST_HOPS"]), ("tcp6", v6 + ip + tcp)]:
             (fd,) = [fd for fd, s in bpf.items() if s["kind"] == kind and (kind != "udp" or s["peer"])]
