@@ -67,48 +67,6 @@ const char *bpf_show_unavailable(void)
 	return NULL;
 }
 
-/*
- * How much to ask of each read() of an iterator: whole records that fit
- * the kernel's buffer (bpf_seq_read: 8 pages), so that a read ends at a
- * record and as few reads as can be are made.  The unix iterator resumes
- * each read by an offset in its hash bucket and, measured on Linux 6.18,
- * misses sockets there: of 300 unix sockets of one process 28 were not
- * met with these reads, 190 with one record per read.  fall_back reads
- * the ones a process holds through pidfd_getfd.
- */
-static size_t read_size(size_t size, size_t room)
-{
-	long page = sysconf(_SC_PAGESIZE);
-	size_t kernel = (size_t)(page > 0 ? page : 4096) * 8, n = kernel < room ? kernel : room;
-
-	return n >= size ? n / size * size : size;
-}
-
-int bpf_read_records(int link, size_t size, int (*each)(const void *rec, void *ctx), void *ctx,
-		     struct bpf_show_diag *diag)
-{
-	static unsigned char buf[1 << 16];
-	size_t have = 0, want = read_size(size, sizeof(buf));
-	int fd = bpf_iter_create(link), r = 0;
-	ssize_t n;
-
-	if (fd < 0)
-		return bpf_show_fail(diag, -errno, "starting an iterator failed: %s", strerror(errno));
-	while (r == 0 && (n = read(fd, buf + have, want - have)) > 0) {
-		size_t used = 0;
-
-		have += (size_t)n;
-		for (; r == 0 && have - used >= size; used += size)
-			r = each(buf + used, ctx);
-		memmove(buf, buf + used, have - used);
-		have -= used;
-	}
-	if (r == 0 && n < 0)
-		r = bpf_show_fail(diag, -errno, "reading an iterator failed: %s", strerror(errno));
-	close(fd);
-	return r;
-}
-
 /* The owners of sockets, sorted by inode; MET marks those an iterator met. */
 struct owners {
 	struct iter_file_record *v;
@@ -154,6 +112,7 @@ struct pass {
 	sockopt_sock_fn fn;
 	void *ctx;
 	int count;
+	struct bpf_reader *reader; /* reads the socket iterators ahead; NULL: this thread reads */
 	struct bpf_show_diag *diag;
 	long index[KINDS][ITER_NSLOTS]; /* the option index of each slot per kind, found once */
 	long device[KINDS];		/* and of SO_BINDTODEVICE */
@@ -356,6 +315,7 @@ static int on_tcp(const void *rec, void *ctx)
 	struct iter_file_record *f = first_owner(p->owners, r->inode);
 	sockopt_sock *s;
 
+	p->diag->records++;
 	if (p->q->pid && !f)
 		return 0; /* not this process's: the pass need not build it */
 	if (sockopt_scan_sock_new(p->scan, r->family, SOCK_STREAM, IPPROTO_TCP, "bpf", &s) < 0)
@@ -375,6 +335,7 @@ static int on_sock(const void *rec, void *ctx)
 	int protocol = r->family == AF_UNIX ? 0 : IPPROTO_UDP;
 	struct iter_file_record *f = first_owner(p->owners, r->inode);
 
+	p->diag->records++;
 	if (p->q->pid && !f)
 		return 0;
 	if (sockopt_scan_sock_new(p->scan, r->family, r->type, protocol, "bpf", &s) < 0)
@@ -478,18 +439,41 @@ static struct reader readers[] = {
  * cannot be narrowed, a bit shared by another inode) on_tcp and on_sock
  * drop as before.
  */
-static void narrow_readers(const struct bpf_show_query *q, const struct owners *o)
+static int narrow_readers(const struct bpf_show_query *q, const struct owners *o, pid_t tid)
 {
 	uint64_t *inodes = malloc((o->n + 1) * sizeof(*inodes));
 	size_t n = 0;
+	int r = inodes ? 0 : -ENOMEM;
 
 	for (size_t i = 0; inodes && i < o->n; i++)
 		if (fd_wanted(q, (int)o->v[i].fd) && (n == 0 || inodes[n - 1] != o->v[i].inode))
 			inodes[n++] = o->v[i].inode;
-	for (size_t i = 0; inodes && i < NREADERS; i++)
+	for (size_t i = 0; r == 0 && i < NREADERS; i++)
 		if (readers[i].link >= 0)
-			bpf_narrow_begin(readers[i].link, inodes, n, &readers[i].narrowed);
+			r = bpf_narrow_begin(readers[i].link, tid, inodes, n, &readers[i].narrowed);
 	free(inodes);
+	return r;
+}
+
+/*
+ * Read the socket iterators through a reader thread, narrowed to the
+ * query's sockets when it names a process; where the reader thread
+ * cannot be narrowed (before Linux 6.9) this thread reads, narrowed, as
+ * skipping the machine's other sockets saves more than reading ahead.
+ */
+static void start_reading(struct pass *p, const struct owners *o)
+{
+	p->reader = bpf_reader_start();
+	if (!p->q->pid)
+		return;
+	if (p->reader && narrow_readers(p->q, o, bpf_reader_tid(p->reader)) < 0) {
+		for (size_t i = 0; i < NREADERS; i++)
+			bpf_narrow_end(&readers[i].narrowed);
+		bpf_reader_stop(p->reader);
+		p->reader = NULL;
+	}
+	if (!p->reader)
+		narrow_readers(p->q, o, getpid());
 }
 
 /* Every reader the query wants, from this namespace's point of view. */
@@ -498,10 +482,14 @@ static int read_here(void *ctx, struct bpf_show_diag *diag)
 	struct pass *p = ctx;
 	int r = 0;
 
-	for (size_t i = 0; r == 0 && i < NREADERS; i++)
-		if (readers[i].link >= 0)
-			r = bpf_read_records(readers[i].link, readers[i].size, readers[i].each, p,
-					     diag);
+	for (size_t i = 0; r == 0 && i < NREADERS; i++) {
+		const struct reader *it = &readers[i];
+
+		if (it->link >= 0 && p->reader)
+			r = bpf_reader_records(p->reader, it->link, it->size, it->each, p, diag);
+		else if (it->link >= 0)
+			r = bpf_read_records(it->link, it->size, it->each, p, diag);
+	}
 	return r;
 }
 
@@ -696,12 +684,13 @@ int bpf_show_scan(sockopt_scan *scan, const struct bpf_show_query *q, sockopt_so
 		if (kind_wanted(q, readers[i].kinds) &&
 		    (readers[i].link = bpf_iter_link(readers[i].which, diag)) < 0)
 			r = readers[i].link;
-	if (r == 0 && q->pid)
-		narrow_readers(q, &owners);
+	if (r == 0)
+		start_reading(&p, &owners);
 	if (r == 0)
 		r = read_every_netns(&p, diag);
 	for (size_t i = 0; i < NREADERS; i++)
 		bpf_narrow_end(&readers[i].narrowed);
+	bpf_reader_stop(p.reader);
 	if (r == 0)
 		r = fall_back(&p, diag);
 	for (size_t i = 0; i < NREADERS; i++) {

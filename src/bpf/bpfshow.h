@@ -17,6 +17,7 @@ struct bpf_show_diag {
 	char text[SOCKOPT_TEXT_MAX];
 	int loaded;
 	bool unpinned; /* loaded but could not be pinned: the next run loads again */
+	unsigned long records; /* socket records the iterators gave this run (narrowing keeps it small) */
 };
 
 /* Set DIAG to ERR and "The BPF backend: <sentence>."; returns ERR. */
@@ -38,17 +39,19 @@ int bpf_iter_link_pid(pid_t pid, struct bpf_show_diag *diag);
 
 /*
  * Name to the iterator of LINK the N INODES of the sockets this run
- * wants: its program then skips (nearly) every other socket this thread
- * reads, before reading its options (narrow.h: the task storage of this
- * thread, so other runs of the same pinned iterator are not affected).
- * 0, or a negative errno when the iterator could not be narrowed: it then
- * reads every socket, as before.  bpf_narrow_end takes the names back.
+ * wants: its program then skips (nearly) every other socket that thread
+ * TID of this process reads, before reading its options (narrow.h: the
+ * task storage of that thread, so other runs of the same pinned iterator
+ * are not affected; another thread than the main one needs Linux 6.9's
+ * PIDFD_THREAD).  0, or a negative errno when the iterator could not be
+ * narrowed: it then reads every socket, as before.  bpf_narrow_end takes
+ * the names back.
  */
 struct bpf_narrow {
 	int map, pidfd; /* -1 when not open */
 };
 #define BPF_NARROW_NONE { -1, -1 }
-int bpf_narrow_begin(int link, const uint64_t *inodes, size_t n, struct bpf_narrow *nw);
+int bpf_narrow_begin(int link, pid_t tid, const uint64_t *inodes, size_t n, struct bpf_narrow *nw);
 void bpf_narrow_end(struct bpf_narrow *nw);
 
 /*
@@ -58,6 +61,21 @@ void bpf_narrow_end(struct bpf_narrow *nw);
  */
 int bpf_read_records(int link, size_t size, int (*each)(const void *rec, void *ctx), void *ctx,
 		     struct bpf_show_diag *diag);
+
+/*
+ * A thread that reads iterators for this one, which decodes what it read
+ * meanwhile (on two CPUs the kernel's walk and the decoding overlap);
+ * NULL when it cannot be started.  bpf_reader_records is
+ * bpf_read_records through it: the iterator is made here, so it sees this
+ * thread's network namespace, and EACH runs here.  The reader thread's id
+ * is what bpf_narrow_begin takes to narrow what it reads.
+ */
+struct bpf_reader;
+struct bpf_reader *bpf_reader_start(void);
+pid_t bpf_reader_tid(const struct bpf_reader *rd);
+int bpf_reader_records(struct bpf_reader *rd, int link, size_t size,
+		       int (*each)(const void *rec, void *ctx), void *ctx, struct bpf_show_diag *diag);
+void bpf_reader_stop(struct bpf_reader *rd);
 
 /* A process through which network namespace NETNS (its inode) is entered. */
 struct bpf_netns_door {

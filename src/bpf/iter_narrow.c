@@ -1,6 +1,7 @@
 /* iter_narrow.c: name to a pinned iterator the socket inodes this run wants, so its program skips the others before reading their options (narrow.h). */
 #include <bpf/bpf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -8,6 +9,10 @@
 
 #include "bpfshow.h"
 #include "iter.h"
+
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL /* linux/pidfd.h, Linux 6.9 */
+#endif
 
 /* The fd of the map called NAME of the program behind iterator link LINK, or -1. */
 static int link_map(int link, const char *name)
@@ -51,15 +56,12 @@ void bpf_narrow_end(struct bpf_narrow *nw)
 	*nw = (struct bpf_narrow)BPF_NARROW_NONE;
 }
 
-int bpf_narrow_begin(int link, const uint64_t *inodes, size_t n, struct bpf_narrow *nw)
+int bpf_narrow_begin(int link, pid_t tid, const uint64_t *inodes, size_t n, struct bpf_narrow *nw)
 {
 	struct iter_wanted *w;
-	int r = -ENOMEM;
+	int r;
 
 	*nw = (struct bpf_narrow)BPF_NARROW_NONE;
-	/* The storage belongs to the thread a pidfd of the process names: the main one, which reads. */
-	if (gettid() != getpid())
-		return -EPERM;
 	if (!(w = calloc(1, sizeof(*w))))
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
@@ -67,9 +69,12 @@ int bpf_narrow_begin(int link, const uint64_t *inodes, size_t n, struct bpf_narr
 
 		w->bits[bit / 64] |= 1ULL << (bit % 64);
 	}
-	nw->map = link_map(link, "wanted");
-	nw->pidfd = nw->map >= 0 ? (int)syscall(SYS_pidfd_open, getpid(), 0) : -1;
-	if (nw->pidfd >= 0)
+	/* The storage belongs to the task the pidfd names: the main thread's, or with PIDFD_THREAD another's. */
+	if ((nw->map = link_map(link, "wanted")) < 0)
+		r = -ENOENT;
+	else if ((nw->pidfd = (int)syscall(SYS_pidfd_open, tid, tid == getpid() ? 0 : PIDFD_THREAD)) < 0)
+		r = -errno;
+	else
 		r = bpf_map_update_elem(nw->map, &nw->pidfd, w, BPF_ANY);
 	free(w);
 	if (r < 0)

@@ -337,8 +337,8 @@ static int show_bpf(struct show *sh, const struct target *targets, size_t ntarge
 		return fail(EXIT_FAILED, "%s", diag.text);
 	note_exited(sh);
 	if (getenv("SOCKOPT_BPF_REPORT"))
-		fprintf(stderr, "sockopt: BPF programs loaded this run: %d%s\n", diag.loaded,
-			diag.unpinned ? " (not pinned)" : "");
+		fprintf(stderr, "sockopt: BPF programs loaded this run: %d%s; socket records read: %lu\n",
+			diag.loaded, diag.unpinned ? " (not pinned)" : "", diag.records);
 	return 0;
 }
 
