@@ -333,8 +333,11 @@ static int show_bpf(struct show *sh, const struct target *targets, size_t ntarge
 		}
 		r = bpf_show_scan(sh->scan, &q, on_socket, sh, &diag);
 	}
-	if (r < 0)
-		return fail(EXIT_FAILED, "%s", diag.text);
+	/* Said once, by summarise, with the other failures. */
+	if (r < 0) {
+		note_failure(sh, q.pid, -1, r, diag.text);
+		return -1;
+	}
 	note_exited(sh);
 	if (getenv("SOCKOPT_BPF_REPORT"))
 		fprintf(stderr, "sockopt: BPF programs loaded this run: %d%s; socket records read: %lu\n",

@@ -659,6 +659,18 @@ class BpfShow(unittest.TestCase):
         self.assertEqual((r.returncode, r.stdout), (2, ""))
         self.assertEqual(len(r.stderr.splitlines()), 1)
 
+    def test_backend_that_cannot_start(self):
+        """Pins that cannot be made: one line naming why, exit 1, no table; the JSON lists it under "errors"."""
+        env = dict(ENV, SOCKOPT_BPF_PIN_DIR="/dev/null/pins")
+        env.pop("SOCKOPT_BPF_REPORT")
+        r = sockopt("show", "--backend", "bpf", str(os.getpid()), env=env)
+        self.assertEqual((r.returncode, r.stdout), (1, ""))
+        self.assertEqual(r.stderr.splitlines(), ["sockopt: The BPF backend: cannot make /dev/null/pins: Not a directory."])
+        j = sockopt("show", "--backend", "bpf", "--json", str(os.getpid()), env=env)
+        self.assertEqual(j.returncode, 1)
+        self.assertEqual([e["error"] for e in json.loads(j.stdout)["errors"]], ["ENOTDIR"])
+        self.assertEqual(len(j.stderr.splitlines()), 1)
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
