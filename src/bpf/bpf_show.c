@@ -555,6 +555,32 @@ static unsigned kind_of(int family, int type)
 	return 0;
 }
 
+/*
+ * The kinds of the sockets the query may hand over: of a process, those
+ * its wanted fds hold (an iterator for no other kind need not be loaded
+ * or read); of the whole machine, every kind, for the sockets no process
+ * holds.
+ */
+static unsigned kinds_held(const struct bpf_show_query *q, const struct owners *o)
+{
+	unsigned held = 0, kind = 0;
+	int family = -1, type = -1;
+
+	if (!q->pid)
+		return SOCKOPT_KIND_ALL;
+	for (size_t i = 0; i < o->n; i++) {
+		if (!fd_wanted(q, (int)o->v[i].fd))
+			continue;
+		if (o->v[i].family != family || o->v[i].type != type) { /* kind_of once per run of alike fds */
+			family = o->v[i].family;
+			type = o->v[i].type;
+			kind = kind_of(family, type);
+		}
+		held |= kind;
+	}
+	return held;
+}
+
 /* Whether the task_file pass found socket fd FD in process PID. */
 static bool holds_fd(const struct owners *o, pid_t pid, int fd)
 {
@@ -659,6 +685,7 @@ int bpf_show_scan(sockopt_scan *scan, const struct bpf_show_query *q, sockopt_so
 	struct pass p = { .scan = scan, .q = q, .owners = &owners, .fn = fn, .ctx = ctx,
 			  .diag = diag };
 	int task = q->pid ? bpf_iter_link_pid(q->pid, diag) : bpf_iter_link(BPF_ITER_TASK_FILE, diag);
+	unsigned held;
 	int r;
 
 	if (task < 0)
@@ -680,8 +707,9 @@ int bpf_show_scan(sockopt_scan *scan, const struct bpf_show_query *q, sockopt_so
 	}
 	if (r == 0 && !(owners.met = calloc(owners.n + 1, 1)))
 		r = bpf_show_fail(diag, -ENOMEM, "out of memory");
+	held = r == 0 ? kinds_held(q, &owners) : 0;
 	for (size_t i = 0; r == 0 && i < NREADERS; i++)
-		if (kind_wanted(q, readers[i].kinds) &&
+		if (kind_wanted(q, readers[i].kinds) && (readers[i].kinds & held) &&
 		    (readers[i].link = bpf_iter_link(readers[i].which, diag)) < 0)
 			r = readers[i].link;
 	if (r == 0)

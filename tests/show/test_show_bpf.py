@@ -338,6 +338,21 @@ class BpfShow(unittest.TestCase):
         strip = lambda out: [line.split("timer:(")[0] for line in out.splitlines()]
         self.assertEqual(strip(first.stdout), strip(second.stdout))
 
+    def test_only_the_kinds_a_process_holds(self):
+        """show PID asks every kind by default, but loads and reads only the iterators of the kinds the process holds."""
+        tcp_only = self.start([PYTHON, "-c", "import socket, time\nl = socket.socket()\nl.bind(('127.0.0.1', 0))\n"
+                               "l.listen()\nprint('ready', flush=True)\ntime.sleep(600)"], ready=True)
+        pins = PIN_DIR + "-kinds"
+        env = dict(ENV, SOCKOPT_BPF_PIN_DIR=pins)
+        try:
+            r = sockopt("show", "--json", str(tcp_only.pid), env=env)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("loaded this run: 2;", r.stderr)
+            self.assertEqual(sorted(n.split("-")[0] for n in os.listdir(pins)), ["task_file", "tcp"])
+            self.assertEqual([s["backend"] for s in json.loads(r.stdout)["sockets"]], ["bpf"])
+        finally:
+            shutil.rmtree(pins, ignore_errors=True)
+
     def test_agreement(self):
         """Every option both backends read has the same value on every socket of every program."""
         compared = 0
