@@ -160,10 +160,27 @@ static void name_bound_device(sockopt_sock *s, long device, const struct iter_va
 	sockopt_sock_set_option(s, (size_t)device, name, name[0] ? strlen(name) + 1 : 0, err);
 }
 
-/* The bytes of slot I of O and their length: an int, or one of the five wider values. */
+/* The bytes of slot I of O and their length: an int, one of the wider values, or none. */
 static const void *slot_value(const struct iter_values *o, size_t i, socklen_t *len)
 {
 	switch (i) {
+	case ITER_I_SO_ATTACH_FILTER:
+	case ITER_I_IP_OPTIONS:
+	case ITER_I_IPV6_HOPOPTS:
+	case ITER_I_IPV6_RTHDRDSTOPTS:
+	case ITER_I_IPV6_RTHDR:
+	case ITER_I_IPV6_DSTOPTS:
+		*len = 0; /* read only when empty (iter.h) */
+		return o->v;
+	case ITER_I_TCP_ULP:
+		*len = o->ulp[0] ? sizeof(o->ulp) : 0;
+		return o->ulp;
+	case ITER_I_SO_MAX_PACING_RATE:
+		*len = sizeof(o->max_pacing_rate);
+		return &o->max_pacing_rate;
+	case ITER_I_SO_TXTIME:
+		*len = sizeof(o->txtime);
+		return o->txtime;
 	case ITER_I_SO_LINGER:
 		*len = sizeof(o->linger);
 		return o->linger;

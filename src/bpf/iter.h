@@ -98,7 +98,11 @@ enum iter_timer {
 	X(SOL_IPV6, IPV6_TRANSPARENT) X(SOL_IPV6, IPV6_AUTOFLOWLABEL) X(SOL_UDP, UDP_CORK)         \
 	X(SOL_UDP, UDP_ENCAP)                                                                       \
 	X(SOL_UDP, UDP_NO_CHECK6_TX) X(SOL_UDP, UDP_NO_CHECK6_RX) X(SOL_UDP, UDP_SEGMENT)          \
-	X(SOL_UDP, UDP_GRO)
+	X(SOL_UDP, UDP_GRO) X(SOL_SOCKET, SO_BSDCOMPAT) X(SOL_SOCKET, SO_TIMESTAMPING)              \
+	X(SOL_SOCKET, SO_MAX_PACING_RATE) X(SOL_SOCKET, SO_TXTIME) X(SOL_SOCKET, SO_ATTACH_FILTER) \
+	X(SOL_IP, IP_OPTIONS) X(SOL_IP, IP_LOCAL_PORT_RANGE) X(SOL_IP, IP_MULTICAST_IF)            \
+	X(SOL_IPV6, IPV6_ADDRFORM) X(SOL_IPV6, IPV6_HOPOPTS) X(SOL_IPV6, IPV6_RTHDRDSTOPTS)        \
+	X(SOL_IPV6, IPV6_RTHDR) X(SOL_IPV6, IPV6_DSTOPTS)
 
 /* The options only a TCP socket has. */
 #define ITER_TCP_OPTIONS(X)                                                                        \
@@ -108,7 +112,11 @@ enum iter_timer {
 	X(SOL_TCP, TCP_DEFER_ACCEPT) X(SOL_TCP, TCP_WINDOW_CLAMP)                                   \
 	X(SOL_TCP, TCP_THIN_LINEAR_TIMEOUTS) X(SOL_TCP, TCP_USER_TIMEOUT)                          \
 	X(SOL_TCP, TCP_NOTSENT_LOWAT) X(SOL_TCP, TCP_SAVE_SYN) X(SOL_TCP, TCP_RTO_MAX_MS)          \
-	X(SOL_TCP, TCP_RTO_MIN_US) X(SOL_TCP, TCP_CONGESTION)
+	X(SOL_TCP, TCP_RTO_MIN_US) X(SOL_TCP, TCP_CONGESTION) X(SOL_TCP, TCP_THIN_DUPACK)         \
+	X(SOL_TCP, TCP_REPAIR) X(SOL_TCP, TCP_REPAIR_QUEUE) X(SOL_TCP, TCP_QUEUE_SEQ)              \
+	X(SOL_TCP, TCP_REPAIR_WINDOW) X(SOL_TCP, TCP_FASTOPEN) X(SOL_TCP, TCP_FASTOPEN_CONNECT)    \
+	X(SOL_TCP, TCP_FASTOPEN_NO_COOKIE) X(SOL_TCP, TCP_INQ) X(SOL_TCP, TCP_TX_DELAY)            \
+	X(SOL_TCP, TCP_DELACK_MAX_US) X(SOL_TCP, TCP_ULP)
 
 #define ITER_SLOTS(X) ITER_SK_GETSOCKOPT(X) ITER_SOCK_FIELDS(X) ITER_TCP_OPTIONS(X)
 
@@ -121,8 +129,10 @@ enum iter_slot { ITER_SLOTS(ITER_INDEX_OF) ITER_NSLOTS };
 #define ITER_GOT 1
 
 /*
- * The option values of a socket: an int per slot, but for the five wider
- * values, which have their own members.  Half the size of a record of
+ * The option values of a socket: an int per slot, but for the wider
+ * values, which have their own members, and the ones read only when they
+ * are empty (SO_ATTACH_FILTER with no filter, IP_OPTIONS and the sticky
+ * IPv6 headers with none set: GOT says so, and the value has no bytes).  Half the size of a record of
  * {err, len, 16 bytes} per slot, so that a read() of the iterator carries
  * four times as many sockets and the program clears only GOT.
  */
@@ -133,6 +143,9 @@ struct iter_values {
 	__s64 rcvtimeo[2], sndtimeo[2]; /* SO_RCVTIMEO, SO_SNDTIMEO: struct timeval (64-bit time_t) */
 	__u64 netns_cookie;		/* SO_NETNS_COOKIE */
 	char congestion[16];		/* TCP_CONGESTION: TCP_CA_NAME_MAX bytes */
+	char ulp[16];			/* TCP_ULP: TCP_ULP_NAME_MAX bytes, empty (no bytes) when none */
+	__u64 max_pacing_rate;		/* SO_MAX_PACING_RATE */
+	__s32 txtime[2];		/* SO_TXTIME: struct sock_txtime */
 };
 
 /* Room for a unix socket address (struct sockaddr_un, 110 bytes) or an inet one; a power of two, so the program can mask a length to it. */

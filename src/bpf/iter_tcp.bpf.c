@@ -63,6 +63,44 @@ static __always_inline int jiffies_in(unsigned long j, unsigned int unit, int *o
 	return 1;
 }
 
+#define TCP_RECV_QUEUE 1 /* include/uapi/linux/tcp.h */
+#define TCP_SEND_QUEUE 2
+
+/* The fast open, repair and other rarely set options of ITER_TCP_OPTIONS, as do_tcp_getsockopt gives them. */
+static __noinline void read_tcp_rest(struct tcp_sock *tp, struct iter_values *o)
+{
+	struct inet_connection_sock *icsk = &tp->inet_conn;
+	const struct tcp_ulp_ops *ulp = icsk->icsk_ulp_ops;
+	int repair = BPF_CORE_READ_BITFIELD(tp, repair), queue = tp->repair_queue, us;
+
+	put_int(o, TCP_THIN_DUPACK, 0); /* accepted and ignored since Linux 4.18 */
+	put_int(o, TCP_REPAIR, repair);
+	if (repair)
+		put_int(o, TCP_REPAIR_QUEUE, queue);
+	else
+		o->got[ITER_I_TCP_REPAIR_QUEUE] = -22; /* EINVAL */
+	if (queue == TCP_SEND_QUEUE || queue == TCP_RECV_QUEUE)
+		put_int(o, TCP_QUEUE_SEQ, (int)(queue == TCP_SEND_QUEUE ? tp->write_seq : tp->rcv_nxt));
+	else
+		o->got[ITER_I_TCP_QUEUE_SEQ] = -22;
+	/* The window itself is not read: outside repair mode the kernel refuses it. */
+	if (!repair)
+		o->got[ITER_I_TCP_REPAIR_WINDOW] = -1; /* EPERM */
+	put_int(o, TCP_FASTOPEN, icsk->icsk_accept_queue.fastopenq.max_qlen);
+	put_int(o, TCP_FASTOPEN_CONNECT, BPF_CORE_READ_BITFIELD(tp, fastopen_connect));
+	put_int(o, TCP_FASTOPEN_NO_COOKIE, BPF_CORE_READ_BITFIELD(tp, fastopen_no_cookie));
+	put_int(o, TCP_INQ, BPF_CORE_READ_BITFIELD(tp, recvmsg_inq));
+	put_int(o, TCP_TX_DELAY, (int)tp->tcp_tx_delay);
+	if (jiffies_in(icsk->icsk_delack_max, 1000000, &us))
+		put_int(o, TCP_DELACK_MAX_US, us);
+	/* The name, or no bytes when no upper layer protocol is attached. */
+	if (ulp)
+		__builtin_memcpy(o->ulp, ulp->name, sizeof(o->ulp));
+	else
+		o->ulp[0] = '\0';
+	o->got[ITER_I_TCP_ULP] = ITER_GOT;
+}
+
 /*
  * The options of ITER_TCP_OPTIONS as do_tcp_getsockopt (net/ipv4/tcp.c,
  * Linux 6.18) computes them: a field, or the namespace's sysctl where the
@@ -115,6 +153,7 @@ static __noinline void read_tcp(struct tcp_sock *tp, struct iter_values *o)
 		__builtin_memcpy(o->congestion, ca->name, sizeof(o->congestion));
 		o->got[ITER_I_TCP_CONGESTION] = ITER_GOT;
 	}
+	read_tcp_rest(tp, o);
 }
 
 /* The timer ss shows for a full socket (tcp4_seq_show's choice). */

@@ -155,6 +155,12 @@ struct sock {
 	int sk_sndbuf;
 	__u8 sk_no_check_tx : 1;
 	__u8 sk_txrehash;
+	__u32 sk_tsflags;
+	unsigned long sk_max_pacing_rate;
+	__u8 sk_clockid;
+	__u8 sk_txtime_deadline_mode : 1;
+	__u8 sk_txtime_report_errors : 1;
+	void *sk_filter; /* struct sk_filter *: NULL when no filter is attached */
 	struct socket *sk_socket;
 	unsigned long sk_lingertime;
 	__u32 sk_ack_backlog;
@@ -173,6 +179,7 @@ struct sock {
  * either form.
  */
 struct ipv6_pinfo {
+	void *opt; /* struct ipv6_txoptions *: NULL while no sticky header is set */
 	__s16 hop_limit;
 	__u8 pmtudisc;
 	__u8 tclass;
@@ -205,6 +212,9 @@ struct inet_sock {
 	__u8 mc_ttl;
 	__u8 pmtudisc;
 	int uc_index;
+	void *inet_opt; /* struct ip_options_rcu *: NULL while no IP option is set */
+	__be32 mc_addr;
+	__u32 local_port_range; /* high << 16 | low */
 } CORE;
 
 struct udp_sock {
@@ -227,11 +237,20 @@ struct unix_sock {
 	int inq_len; /* Linux 6.17 and later: the bytes a stream socket has to read */
 } CORE;
 
+struct fastopen_queue {
+	int max_qlen;
+} CORE;
+
 struct request_sock_queue {
 	__u8 rskq_defer_accept;
+	struct fastopen_queue fastopenq;
 } CORE;
 
 struct tcp_congestion_ops {
+	char name[16];
+} CORE;
+
+struct tcp_ulp_ops {
 	char name[16];
 } CORE;
 
@@ -240,6 +259,8 @@ struct inet_connection_sock {
 	struct request_sock_queue icsk_accept_queue;
 	struct timer_list icsk_retransmit_timer;
 	const struct tcp_congestion_ops *icsk_ca_ops;
+	const struct tcp_ulp_ops *icsk_ulp_ops;
+	__u32 icsk_delack_max;
 	__u8 icsk_pending;
 	__u8 icsk_syn_retries;
 	__u32 icsk_user_timeout;
@@ -261,6 +282,11 @@ struct tcp_sock {
 	__u32 mss_cache;
 	struct tcp_options_received rx_opt;
 	__u8 repair : 1;
+	__u8 repair_queue;
+	__u8 recvmsg_inq : 1;
+	__u8 fastopen_connect : 1;
+	__u8 fastopen_no_cookie : 1;
+	__u32 tcp_tx_delay;
 	__u8 nonagle : 4;
 	__u8 thin_lto : 1;
 	__u8 save_syn : 2;

@@ -110,6 +110,17 @@ static __noinline __attribute__((unused)) void read_sk_fields(const struct sock 
 	put_int(o, SO_RESERVE_MEM, (int)sk->sk_reserved_mem);
 	put_int(o, SO_RCVMARK, flag(sk, SOCK_RCVMARK));
 	put_int(o, SO_RCVPRIORITY, flag(sk, SOCK_RCVPRIORITY));
+	put_int(o, SO_BSDCOMPAT, 0); /* accepted and ignored: sk_getsockopt answers 0 */
+	put_int(o, SO_TIMESTAMPING, (int)sk->sk_tsflags); /* the flags: the first int of struct so_timestamping */
+	o->max_pacing_rate = sk->sk_max_pacing_rate;
+	o->got[ITER_I_SO_MAX_PACING_RATE] = ITER_GOT;
+	o->txtime[0] = sk->sk_clockid;
+	o->txtime[1] = BPF_CORE_READ_BITFIELD(sk, sk_txtime_deadline_mode) |
+		       BPF_CORE_READ_BITFIELD(sk, sk_txtime_report_errors) << 1; /* SOF_TXTIME_* */
+	o->got[ITER_I_SO_TXTIME] = ITER_GOT;
+	/* sk_get_filter's program is not read; with none attached the value is empty. */
+	if (!sk->sk_filter)
+		o->got[ITER_I_SO_ATTACH_FILTER] = ITER_GOT;
 }
 
 /*
@@ -188,6 +199,15 @@ static __noinline __attribute__((unused)) void read_ipv6_fields(struct inet_sock
 	put_int(o, IPV6_MINHOPCOUNT, np->min_hopcount);
 	put_int(o, IPV6_MULTICAST_IF, np->mcast_oif);
 	put_int(o, IPV6_UNICAST_IF, (int)__builtin_bswap32((__u32)np->ucast_oif));
+	/* The socket's family once connected, as for a socket IPV6_ADDRFORM could turn to AF_INET. */
+	if (inet->sk.__sk_common.skc_state == 1 /* TCP_ESTABLISHED */)
+		put_int(o, IPV6_ADDRFORM, inet->sk.__sk_common.skc_family);
+	else
+		o->got[ITER_I_IPV6_ADDRFORM] = -107; /* ENOTCONN */
+	/* The sticky headers are not read; with none set each value is empty. */
+	if (!np->opt)
+		o->got[ITER_I_IPV6_HOPOPTS] = o->got[ITER_I_IPV6_RTHDRDSTOPTS] = o->got[ITER_I_IPV6_RTHDR] =
+			o->got[ITER_I_IPV6_DSTOPTS] = ITER_GOT;
 	rxbit(np, IPV6_RECVPKTINFO, rxinfo);
 	rxbit(np, IPV6_2292PKTINFO, rxoinfo);
 	rxbit(np, IPV6_RECVHOPLIMIT, rxhlim);
@@ -234,6 +254,11 @@ static __noinline __attribute__((unused)) void read_ip_fields(struct inet_sock *
 	put_int(o, IP_MULTICAST_TTL, inet->mc_ttl);
 	put_int(o, IP_MTU_DISCOVER, inet->pmtudisc);
 	put_int(o, IP_UNICAST_IF, inet->uc_index);
+	put_int(o, IP_MULTICAST_IF, (int)inet->mc_addr); /* struct in_addr: the bytes as they are */
+	put_int(o, IP_LOCAL_PORT_RANGE, (int)inet->local_port_range);
+	/* The options themselves are not read; with none set the value is empty. */
+	if (!inet->inet_opt)
+		o->got[ITER_I_IP_OPTIONS] = ITER_GOT;
 	if (bpf_core_field_exists(inet->inet_flags)) {
 		unsigned long f = inet->inet_flags;
 

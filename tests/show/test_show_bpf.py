@@ -50,7 +50,7 @@ time.sleep(600)
 
 # A python3 program holding UDP and unix sockets of every sort, with options set and data queued.
 UDP_UNIX = r"""
-import os, socket, sys, time
+import os, socket, struct, sys, time
 d = sys.argv[1]
 u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 u.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
@@ -60,6 +60,7 @@ u.setsockopt(socket.SOL_SOCKET, socket.SO_PRIORITY, 3)
 u.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
 u.setsockopt(socket.SOL_SOCKET, socket.SO_MARK, 7)
 u.setsockopt(socket.IPPROTO_IP, 11, 1)  # IP_RECVERR, which the socket module does not name
+u.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton("127.0.0.1"))
 # IP_RECVOPTS, IP_RETOPTS, IP_PASSSEC, IP_RECVORIGDSTADDR, IP_CHECKSUM, IP_RECVERR_RFC4884 (flags BPF reads from
 # inet_flags) on; IP_RECVFRAGSIZE (25) too where the kernel takes it, on datagram sockets.
 IPFLAGS = [(6, 1), (7, 1), (18, 1), (20, 1), (23, 1), (26, 1)]
@@ -94,6 +95,14 @@ for name, value in [(socket.TCP_NODELAY, 1), (socket.TCP_KEEPIDLE, 33), (socket.
     t6.setsockopt(socket.IPPROTO_TCP, name, value)
 t6.setsockopt(socket.IPPROTO_TCP, socket.TCP_CONGESTION, b"reno")
 t6.setsockopt(socket.SOL_SOCKET, 74, 0)  # SO_TXREHASH
+# TCP_FASTOPEN, _CONNECT, _NO_COOKIE, TCP_INQ, TCP_TX_DELAY, TCP_DELACK_MAX_US; SO_MAX_PACING_RATE,
+# SO_TXTIME (CLOCK_TAI, report errors), SO_TIMESTAMPING, IP_LOCAL_PORT_RANGE (50000-60000).
+for level, name, value in [(socket.IPPROTO_TCP, 23, 5), (socket.IPPROTO_TCP, 30, 1), (socket.IPPROTO_TCP, 34, 1),
+                           (socket.IPPROTO_TCP, 36, 1), (socket.IPPROTO_TCP, 37, 100),
+                           (socket.IPPROTO_TCP, 46, 100000), (socket.SOL_SOCKET, 47, 1000000),
+                           (socket.SOL_SOCKET, 61, struct.pack("ii", 11, 2)), (socket.SOL_SOCKET, 37, 0x18),
+                           (socket.IPPROTO_IP, 51, struct.pack("I", 60000 << 16 | 50000))]:
+    t6.setsockopt(level, name, value)
 t6.bind(("::1", 0))
 t6.listen()
 lis = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -576,8 +585,10 @@ class BpfShow(unittest.TestCase):
         ip = ["IP_RECVOPTS", "IP_RETOPTS", "IP_PASSSEC", "IP_ORIGDSTADDR", "IP_CHECKSUM", "IP_RECVERR_RFC4884"]
         tcp = ["TCP_NODELAY", "TCP_KEEPIDLE", "TCP_KEEPINTVL", "TCP_KEEPCNT", "TCP_SYNCNT", "TCP_WINDOW_CLAMP",
                "TCP_THIN_LINEAR_TIMEOUTS", "TCP_USER_TIMEOUT", "TCP_NOTSENT_LOWAT", "TCP_SAVE_SYN",
-               "TCP_MAXSEG", "TCP_RTO_MAX_MS", "TCP_RTO_MIN_US", "TCP_CONGESTION", "SO_TXREHASH"]
-        for kind, names in [("udp", ip + ["IP_RECVFRAGSIZE"]),
+               "TCP_MAXSEG", "TCP_RTO_MAX_MS", "TCP_RTO_MIN_US", "TCP_CONGESTION", "SO_TXREHASH",
+               "TCP_FASTOPEN", "TCP_FASTOPEN_CONNECT", "TCP_FASTOPEN_NO_COOKIE", "TCP_INQ", "TCP_TX_DELAY",
+               "TCP_DELACK_MAX_US", "SO_MAX_PACING_RATE", "SO_TXTIME", "SO_TIMESTAMPING", "IP_LOCAL_PORT_RANGE"]
+        for kind, names in [("udp", ip + ["IP_RECVFRAGSIZE", "IP_MULTICAST_IF"]),
                             ("udp6", v6 + ["IPV6_MULTICAST_IF", "IPV6_MULTICAST_HOPS"]), ("tcp6", v6 + ip + tcp)]:
             (fd,) = [fd for fd, s in bpf.items() if s["kind"] == kind and (kind != "udp" or s["peer"])]
             self.assertEqual(bpf[fd]["backend"], "bpf")
