@@ -65,44 +65,61 @@ static void set_on(int fd, const char *name)
 	}
 }
 
+/* Connections per listener: each needs its own source port, from the 28,232 of net.ipv4.ip_local_port_range. */
+#define PER_LISTENER 20000
+
 /*
  * hold CONNECTIONS: open that many loopback TCP connections (two sockets
- * each), TCP_NODELAY on every 3rd and SO_KEEPALIVE on every 5th client,
- * print "ready PID" and wait until stdin closes.
+ * each, to one listener per PER_LISTENER, the listeners closed after),
+ * TCP_NODELAY on every 3rd and SO_KEEPALIVE on every 5th client, print
+ * "ready PID" and wait until stdin closes.
  */
 static int hold(int connections)
 {
-	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t len = sizeof(sin);
+	int nl = connections / PER_LISTENER + 1, first = -1, last = -1;
+	struct sockaddr_in *sin = calloc((size_t)nl, sizeof(*sin));
+	int *l = calloc((size_t)nl, sizeof(*l));
 	char buf[16];
-	int l;
 
-	raise_nofile((rlim_t)connections * 2 + 64);
-	l = socket(AF_INET, SOCK_STREAM, 0);
-	if (l < 0 || bind(l, (struct sockaddr *)&sin, sizeof(sin)) < 0 || listen(l, 4096) < 0 ||
-	    getsockname(l, (struct sockaddr *)&sin, &len) < 0)
-		die("listener");
+	if (!sin || !l)
+		die("calloc");
+	raise_nofile((rlim_t)connections * 2 + (rlim_t)nl + 64);
+	for (int k = 0; k < nl; k++) {
+		socklen_t len = sizeof(sin[k]);
+
+		sin[k] = (struct sockaddr_in){ .sin_family = AF_INET,
+					       .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+		l[k] = socket(AF_INET, SOCK_STREAM, 0);
+		if (l[k] < 0 || bind(l[k], (struct sockaddr *)&sin[k], sizeof(sin[k])) < 0 ||
+		    listen(l[k], 4096) < 0 || getsockname(l[k], (struct sockaddr *)&sin[k], &len) < 0)
+			die("listener");
+	}
 	for (int i = 0; i < connections; i++) {
-		int c = socket(AF_INET, SOCK_STREAM, 0), s;
+		int k = i / PER_LISTENER, c = socket(AF_INET, SOCK_STREAM, 0), s;
 
-		if (c < 0 || connect(c, (struct sockaddr *)&sin, sizeof(sin)) < 0)
+		if (c < 0 || connect(c, (struct sockaddr *)&sin[k], sizeof(sin[k])) < 0)
 			die("connect");
-		s = accept(l, NULL, NULL);
+		s = accept(l[k], NULL, NULL);
 		if (s < 0)
 			die("accept");
+		first = first < 0 ? c : first;
+		last = s;
 		if (i % 3 == 0)
 			set_on(c, "TCP_NODELAY");
 		if (i % 5 == 0)
 			set_on(c, "SO_KEEPALIVE");
 	}
-	close(l);
-	printf("ready %d\n", (int)getpid());
+	for (int k = 0; k < nl; k++)
+		close(l[k]);
+	printf("ready %d %d\n", (int)getpid(), connections);
 	fflush(stdout);
 	while (read(0, buf, sizeof(buf)) > 0)
 		;
-	/* Close with RST so that 5,000 connections leave no TIME_WAIT behind for other tests. */
-	for (int fd = 3; fd < l + 2 * connections + 1; fd++)
+	/* Close with RST so that the connections leave no TIME_WAIT behind for other tests. */
+	for (int fd = first; first >= 0 && fd <= last; fd++)
 		sockopt_close_abortive(fd, NULL, NULL);
+	free(sin);
+	free(l);
 	return 0;
 }
 
