@@ -114,8 +114,12 @@ struct pass {
 	int count;
 	struct bpf_reader *reader; /* reads the socket iterators ahead; NULL: this thread reads */
 	struct bpf_show_diag *diag;
-	long index[KINDS][ITER_NSLOTS]; /* the option index of each slot per kind, found once */
-	long device[KINDS];		/* and of SO_BINDTODEVICE */
+	/* Per kind, found once: the slots its plan has, each with its option index, and SO_BINDTODEVICE's. */
+	struct slot_index {
+		unsigned short slot, index;
+	} map[KINDS][ITER_NSLOTS];
+	size_t nmap[KINDS];
+	long device[KINDS];
 	bool known[KINDS];
 };
 
@@ -211,20 +215,27 @@ static void put_values(struct pass *p, sockopt_sock *s, const struct iter_values
 	if (!kind)
 		return;
 	if (!p->known[k]) {
-		for (size_t i = 0; i < ITER_NSLOTS; i++)
-			p->index[k][i] = sockopt_sock_option_index(s, slots[i].level, slots[i].name);
+		for (size_t i = 0; i < ITER_NSLOTS; i++) {
+			long at = sockopt_sock_option_index(s, slots[i].level, slots[i].name);
+
+			if (at >= 0)
+				p->map[k][p->nmap[k]++] = (struct slot_index){ (unsigned short)i,
+									       (unsigned short)at };
+		}
 		p->device[k] = sockopt_sock_option_index(s, SOL_SOCKET, SO_BINDTODEVICE);
 		p->known[k] = true;
 	}
-	for (size_t i = 0; i < ITER_NSLOTS; i++) {
+	for (size_t j = 0; j < p->nmap[k]; j++) {
+		size_t i = p->map[k][j].slot;
+		int got = o->got[i];
 		socklen_t len;
 		const void *bytes;
 
-		if (p->index[k][i] < 0 || o->got[i] == ITER_NOT_READ)
+		if (got == ITER_NOT_READ)
 			continue;
 		bytes = slot_value(o, i, &len);
-		sockopt_sock_set_option(s, (size_t)p->index[k][i], bytes, o->got[i] < 0 ? 0 : len,
-					o->got[i] < 0 ? o->got[i] : 0);
+		sockopt_sock_set_option(s, p->map[k][j].index, bytes, got < 0 ? 0 : len,
+					got < 0 ? got : 0);
 	}
 	name_bound_device(s, p->device[k], o);
 }
