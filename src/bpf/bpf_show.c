@@ -740,10 +740,10 @@ int bpf_show_scan(sockopt_scan *scan, const struct bpf_show_query *q, sockopt_so
 		if (kind_wanted(q, readers[i].kinds) && (readers[i].kinds & held) &&
 		    (readers[i].link = bpf_iter_link(readers[i].which, diag)) < 0)
 			r = readers[i].link;
-	if (r == 0)
+	if (r == 0) {
 		start_reading(&p, &owners);
-	if (r == 0)
 		r = read_every_netns(&p, diag);
+	}
 	for (size_t i = 0; i < NREADERS; i++)
 		bpf_narrow_end(&readers[i].narrowed);
 	bpf_reader_stop(p.reader);

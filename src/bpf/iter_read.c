@@ -36,7 +36,7 @@ struct records {
 /* Hand each whole record of the N bytes at P to EACH: 0, or EACH's first non-zero result. */
 static int records_feed(struct records *rs, const unsigned char *p, size_t n)
 {
-	int r = 0;
+	int r;
 
 	if (rs->have) { /* the end of the record begun in the last piece */
 		size_t take = rs->size - rs->have < n ? rs->size - rs->have : n;
