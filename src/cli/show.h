@@ -56,6 +56,8 @@ struct show_cache {
 	struct show_not_read not_read;
 	char *group; /* the options of one level, for --all text (grown on demand) */
 	size_t group_size;
+	size_t *index; /* the option indexes one socket prints (grown on demand) */
+	size_t index_room;
 };
 
 /*

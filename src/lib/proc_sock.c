@@ -70,6 +70,8 @@ static void plan_free(struct kind_plan *p)
 	free(p->defaults);
 	free(p->default_errors);
 	free(p->tuned);
+	free(p->settable);
+	free(p->described);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -110,7 +112,10 @@ static int plan_build(struct sockopt_scan *scan, struct kind_plan *p, unsigned k
 	p->defaults = calloc(n, sizeof(*p->defaults));
 	p->default_errors = calloc(n, sizeof(*p->default_errors));
 	p->tuned = calloc(n, sizeof(*p->tuned));
-	if (!p->entries || !p->sources || !p->defaults || !p->default_errors || !p->tuned) {
+	p->settable = calloc(n, sizeof(*p->settable));
+	p->described = calloc(n, sizeof(*p->described));
+	if (!p->entries || !p->sources || !p->defaults || !p->default_errors || !p->tuned ||
+	    !p->settable || !p->described) {
 		if (fresh >= 0)
 			close(fresh);
 		plan_free(p);
@@ -134,6 +139,10 @@ static int plan_build(struct sockopt_scan *scan, struct kind_plan *p, unsigned k
 		p->tuned[p->count] = (signed char)kernel_set_index(e);
 		if (e->level == SOL_SOCKET && e->optname == SO_BUF_LOCK)
 			p->buf_lock = (long)p->count;
+		if (e->access & SOCKOPT_ACCESS_SET)
+			p->settable[p->nsettable++] = p->count;
+		if (p->sources[p->count] != SRC_GETSOCKOPT && p->sources[p->count] != SRC_TCPINFO)
+			p->described[p->ndescribed++] = p->count;
 		p->entries[p->count++] = e;
 	}
 	if (fresh >= 0)
@@ -520,15 +529,15 @@ static bool kernel_tuned(const struct sockopt_sock *s, size_t i)
 	return lock < 0 || !(lock & kernel_set[k].lock_bit);
 }
 
-SOCKOPT_EXPORT int sockopt_sock_option_set_by_program(const sockopt_sock *s, size_t i)
+/* sockopt_sock_option_set_by_program for an option I of S's plan. */
+static int set_by_program_at(const struct sockopt_sock *s, size_t i)
 {
 	const struct kind_plan *p = s->plan;
-	const sockopt_entry *e;
+	const sockopt_entry *e = p->entries[i];
 	int k;
 
-	if (i >= s->option_count || s->errors[i])
+	if (s->errors[i])
 		return -ENODATA;
-	e = p->entries[i];
 	/* l_onoff, the first int of struct linger: off leaves nothing, {0, 0} reads as a fresh socket. */
 	if (e->level == SOL_SOCKET && e->optname == SO_LINGER)
 		return s->values[i].v.i ? 1 : -ENODATA;
@@ -536,6 +545,11 @@ SOCKOPT_EXPORT int sockopt_sock_option_set_by_program(const sockopt_sock *s, siz
 	if (k < 0 || !kernel_set[k].lock_bit || p->buf_lock < 0 || s->errors[p->buf_lock])
 		return -ENODATA;
 	return (s->values[p->buf_lock].v.i & kernel_set[k].lock_bit) != 0;
+}
+
+SOCKOPT_EXPORT int sockopt_sock_option_set_by_program(const sockopt_sock *s, size_t i)
+{
+	return i < s->option_count ? set_by_program_at(s, i) : -ENODATA;
 }
 
 /*
@@ -555,15 +569,56 @@ static bool same_value(enum sockopt_type t, const sockopt_value *a, const sockop
 	return sockopt_value_equal(t, a, b);
 }
 
-SOCKOPT_EXPORT int sockopt_sock_option_is_default(const sockopt_sock *s, size_t i)
+/* sockopt_sock_option_is_default for an option I of S's plan. */
+static int is_default_at(const struct sockopt_sock *s, size_t i)
 {
 	const struct kind_plan *p = s->plan;
-	const sockopt_value *v, *d;
 
-	if (i >= s->option_count || !p->defaults_known || p->default_errors[i] ||
-	    s->errors[i] || kernel_tuned(s, i))
+	if (!p->defaults_known || p->default_errors[i] || s->errors[i] || kernel_tuned(s, i))
 		return -ENODATA;
-	v = &s->values[i];
-	d = &p->defaults[i];
-	return same_value(p->entries[i]->type, v, d);
+	return same_value(p->entries[i]->type, &s->values[i], &p->defaults[i]);
+}
+
+SOCKOPT_EXPORT int sockopt_sock_option_is_default(const sockopt_sock *s, size_t i)
+{
+	return i < s->option_count ? is_default_at(s, i) : -ENODATA;
+}
+
+SOCKOPT_EXPORT size_t sockopt_sock_changed(const sockopt_sock *s, size_t *index, size_t room)
+{
+	const struct kind_plan *p = s->plan;
+	size_t n = 0;
+
+	if (!s->option_count || !p->defaults_known)
+		return 0;
+	for (size_t k = 0; k < p->nsettable; k++) {
+		size_t i = p->settable[k];
+		int d = is_default_at(s, i);
+
+		/* A value set equal to the default counts when the kernel records it was set. */
+		if (d == 0 || (d == 1 && set_by_program_at(s, i) == 1)) {
+			if (n < room)
+				index[n] = i;
+			n++;
+		}
+	}
+	return n;
+}
+
+SOCKOPT_EXPORT size_t sockopt_sock_not_read(const sockopt_sock *s, bool settable_only, size_t *index,
+					    size_t room)
+{
+	const struct kind_plan *p = s->plan;
+	size_t n = 0, count = !s->option_count ? 0 : settable_only ? p->nsettable : s->option_count;
+
+	for (size_t k = 0; k < count; k++) {
+		size_t i = settable_only ? p->settable[k] : k;
+
+		if (s->errors[i] != -ENODATA)
+			continue;
+		if (n < room)
+			index[n] = i;
+		n++;
+	}
+	return n;
 }
