@@ -35,6 +35,7 @@ struct kind_plan {
 	int *default_errors; /* 0 or the negative errno the fresh socket gave */
 	signed char *tuned;  /* the row of kernel_set (proc_sock.c) of each option, or -1 */
 	long buf_lock;	     /* the index of SO_BUF_LOCK, or -1 */
+	long linger;	     /* the index of SO_LINGER, or -1 */
 	/*
 	 * The indexes of the settable options and of those the description
 	 * holds (SO_DOMAIN, SO_TYPE, SO_PROTOCOL, SO_ACCEPTCONN), in order:

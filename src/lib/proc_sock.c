@@ -122,7 +122,7 @@ static int plan_build(struct sockopt_scan *scan, struct kind_plan *p, unsigned k
 		return -ENOMEM;
 	}
 	p->defaults_known = fresh >= 0;
-	p->buf_lock = -1;
+	p->buf_lock = p->linger = -1;
 	for (size_t i = 0; i < n; i++) {
 		const sockopt_entry *e = sockopt_catalog_at(i);
 		int r = 0;
@@ -139,6 +139,8 @@ static int plan_build(struct sockopt_scan *scan, struct kind_plan *p, unsigned k
 		p->tuned[p->count] = (signed char)kernel_set_index(e);
 		if (e->level == SOL_SOCKET && e->optname == SO_BUF_LOCK)
 			p->buf_lock = (long)p->count;
+		if (e->level == SOL_SOCKET && e->optname == SO_LINGER)
+			p->linger = (long)p->count;
 		if (e->access & SOCKOPT_ACCESS_SET)
 			p->settable[p->nsettable++] = p->count;
 		if (p->sources[p->count] != SRC_GETSOCKOPT && p->sources[p->count] != SRC_TCPINFO)
@@ -593,10 +595,18 @@ SOCKOPT_EXPORT size_t sockopt_sock_changed(const sockopt_sock *s, size_t *index,
 		return 0;
 	for (size_t k = 0; k < p->nsettable; k++) {
 		size_t i = p->settable[k];
-		int d = is_default_at(s, i);
+		bool changed;
 
-		/* A value set equal to the default counts when the kernel records it was set. */
-		if (d == 0 || (d == 1 && set_by_program_at(s, i) == 1)) {
+		if (s->errors[i] || p->default_errors[i])
+			continue; /* no value or no default: never "changed" */
+		if (p->tuned[i] < 0 && (long)i != p->linger) { /* most: only the value can tell */
+			changed = !same_value(p->entries[i]->type, &s->values[i], &p->defaults[i]);
+		} else { /* a value set equal to the default counts when the kernel records it was set */
+			int d = is_default_at(s, i);
+
+			changed = d == 0 || (d == 1 && set_by_program_at(s, i) == 1);
+		}
+		if (changed) {
 			if (n < room)
 				index[n] = i;
 			n++;
@@ -611,6 +621,8 @@ SOCKOPT_EXPORT size_t sockopt_sock_not_read(const sockopt_sock *s, bool settable
 	const struct kind_plan *p = s->plan;
 	size_t n = 0, count = !s->option_count ? 0 : settable_only ? p->nsettable : s->option_count;
 
+	if (count == s->option_count) /* every option is settable (a SETTABLE_ONLY scan): no list to follow */
+		settable_only = false;
 	for (size_t k = 0; k < count; k++) {
 		size_t i = settable_only ? p->settable[k] : k;
 
