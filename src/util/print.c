@@ -10,6 +10,8 @@
 #define MAX_DEPTH 16
 /* Room for the usual string on the stack; a longer one is written into memory of its size. */
 #define STRING_ROOM 512
+/* The longest key copied in one piece; a longer one takes json_string. */
+#define KEY_ROOM 60
 
 /* The size of the buffer of print_buffer_stdout, and of the block it is written in. */
 #define OWN_BUFFER (1 << 16)
@@ -138,6 +140,15 @@ static size_t json_bytes(const char *s, size_t len)
 	/* Names, keys and values are nearly always printable ASCII: copied as they are. */
 	while (plain < len && json_plain[(unsigned char)s[plain]])
 		plain++;
+	if (plain == len && out.own && len + 2 <= OWN_BUFFER - out.used) {
+		char *p = out.own + out.used;
+
+		p[0] = '"';
+		memcpy(p + 1, s, len);
+		p[len + 1] = '"';
+		out.used += len + 2;
+		return 0;
+	}
 	if (plain == len) {
 		emit_char('"');
 		emit(s, len);
@@ -173,12 +184,26 @@ static void json_int(long long n)
 /* Emit the separator and key that come before a JSON value. */
 static void json_key(const char *key)
 {
+	char buf[KEY_ROOM + 5];
+	size_t k = 0, n = 0;
+
 	if (out.depth > 0) {
 		if (!out.first[out.depth])
-			emit_char(',');
+			buf[k++] = ',';
 		out.first[out.depth] = false;
 	}
-	if (key) {
+	/* A key is a word of the code: the comma and "key": go in one copy, found plain by the scan that measures it. */
+	while (key && n < KEY_ROOM && json_plain[(unsigned char)key[n]])
+		n++;
+	if (key && !key[n]) {
+		buf[k++] = '"';
+		memcpy(buf + k, key, n);
+		memcpy(buf + k + n, "\": ", 3);
+		k += n + 3;
+	}
+	if (k)
+		emit(buf, k);
+	if (key && key[n]) { /* to be escaped, or long */
 		json_string(key);
 		emit_str(": ");
 	}
