@@ -72,6 +72,7 @@ static void plan_free(struct kind_plan *p)
 	free(p->tuned);
 	free(p->settable);
 	free(p->described);
+	free(p->compared);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -114,15 +115,16 @@ static int plan_build(struct sockopt_scan *scan, struct kind_plan *p, unsigned k
 	p->tuned = calloc(n, sizeof(*p->tuned));
 	p->settable = calloc(n, sizeof(*p->settable));
 	p->described = calloc(n, sizeof(*p->described));
+	p->compared = calloc(n, sizeof(*p->compared));
 	if (!p->entries || !p->sources || !p->defaults || !p->default_errors || !p->tuned ||
-	    !p->settable || !p->described) {
+	    !p->settable || !p->described || !p->compared) {
 		if (fresh >= 0)
 			close(fresh);
 		plan_free(p);
 		return -ENOMEM;
 	}
 	p->defaults_known = fresh >= 0;
-	p->buf_lock = p->linger = -1;
+	p->buf_lock = -1;
 	for (size_t i = 0; i < n; i++) {
 		const sockopt_entry *e = sockopt_catalog_at(i);
 		int r = 0;
@@ -139,10 +141,14 @@ static int plan_build(struct sockopt_scan *scan, struct kind_plan *p, unsigned k
 		p->tuned[p->count] = (signed char)kernel_set_index(e);
 		if (e->level == SOL_SOCKET && e->optname == SO_BUF_LOCK)
 			p->buf_lock = (long)p->count;
-		if (e->level == SOL_SOCKET && e->optname == SO_LINGER)
-			p->linger = (long)p->count;
 		if (e->access & SOCKOPT_ACCESS_SET)
 			p->settable[p->nsettable++] = p->count;
+		if ((e->access & SOCKOPT_ACCESS_SET) && fresh >= 0 && r == 0)
+			p->compared[p->ncompared++] = (struct plan_compare){
+				p->count, e->type,
+				p->tuned[p->count] >= 0 ||
+					(e->level == SOL_SOCKET && e->optname == SO_LINGER)
+			};
 		if (p->sources[p->count] != SRC_GETSOCKOPT && p->sources[p->count] != SRC_TCPINFO)
 			p->described[p->ndescribed++] = p->count;
 		p->entries[p->count++] = e;
@@ -593,14 +599,15 @@ SOCKOPT_EXPORT size_t sockopt_sock_changed(const sockopt_sock *s, size_t *index,
 
 	if (!s->option_count || !p->defaults_known)
 		return 0;
-	for (size_t k = 0; k < p->nsettable; k++) {
-		size_t i = p->settable[k];
+	for (size_t k = 0; k < p->ncompared; k++) {
+		const struct plan_compare *c = &p->compared[k];
+		size_t i = c->i;
 		bool changed;
 
-		if (s->errors[i] || p->default_errors[i])
-			continue; /* no value or no default: never "changed" */
-		if (p->tuned[i] < 0 && (long)i != p->linger) { /* most: only the value can tell */
-			changed = !same_value(p->entries[i]->type, &s->values[i], &p->defaults[i]);
+		if (s->errors[i])
+			continue; /* no value: never "changed" */
+		if (!c->marked) { /* most: only the value can tell */
+			changed = !same_value(c->type, &s->values[i], &p->defaults[i]);
 		} else { /* a value set equal to the default counts when the kernel records it was set */
 			int d = is_default_at(s, i);
 
