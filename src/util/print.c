@@ -10,8 +10,6 @@
 #define MAX_DEPTH 16
 /* Room for the usual string on the stack; a longer one is written into memory of its size. */
 #define STRING_ROOM 512
-/* The longest key copied in one piece; a longer one takes json_string. */
-#define KEY_ROOM 60
 
 /* The size of the buffer of print_buffer_stdout, and of the block it is written in. */
 #define OWN_BUFFER (1 << 16)
@@ -193,27 +191,30 @@ static void json_int(long long n)
 /* Emit the separator and key that come before a JSON value. */
 static void json_key(const char *key)
 {
-	char buf[KEY_ROOM + 5];
-	size_t k = 0, n = 0;
+	bool comma = false;
+	size_t n = 0;
 
 	if (out.depth > 0) {
-		if (!out.first[out.depth])
-			buf[k++] = ',';
+		comma = !out.first[out.depth];
 		out.first[out.depth] = false;
 	}
-	/* A key is a word of the code: the comma and "key": go in one copy, found plain by the scan that measures it. */
-	while (key && n < KEY_ROOM && json_plain[(unsigned char)key[n]])
+	while (key && json_plain[(unsigned char)key[n]])
 		n++;
-	if (key && !key[n]) {
-		buf[k++] = '"';
-		memcpy(buf + k, key, n);
-		memcpy(buf + k + n, "\": ", 3);
-		k += n + 3;
-		key = NULL;
+	if (key && !key[n] && out.own && n + 5 <= OWN_BUFFER - out.used) {
+		/* A key is a word of the code: the comma and "key": go straight into the buffer. */
+		char *p = out.own + out.used;
+
+		*p = ',';
+		p += comma;
+		*p++ = '"';
+		memcpy(p, key, n);
+		memcpy(p + n, "\": ", 3);
+		out.used = (size_t)(p + n + 3 - out.own);
+		return;
 	}
-	if (k)
-		emit(buf, k);
-	if (key) { /* to be escaped, or long */
+	if (comma)
+		emit_char(',');
+	if (key) {
 		json_string(key);
 		emit_str(": ");
 	}
