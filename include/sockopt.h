@@ -802,6 +802,24 @@ int sockopt_sock_option_is_default(const sockopt_sock *sock, size_t i);
  * indistinguishable from one never set.
  */
 int sockopt_sock_option_set_by_program(const sockopt_sock *sock, size_t i);
+/*
+ * The settable options of SOCK that a program changed, in option order:
+ * those read whose value differs from a fresh socket's
+ * (sockopt_sock_option_is_default 0), and those equal to it that the
+ * kernel records the program set (is_default 1 and
+ * sockopt_sock_option_set_by_program 1).  The first ROOM of their option
+ * indexes go into INDEX; returns how many there are.  One pass over lists
+ * made once per kind: what `sockopt show` prints by default.
+ */
+size_t sockopt_sock_changed(const sockopt_sock *sock, size_t *index, size_t room);
+/*
+ * The options of SOCK (only the settable ones with SETTABLE_ONLY) that
+ * have no value because its reader gave none (sockopt_sock_option says
+ * -ENODATA), in option order: the first ROOM of their indexes into INDEX;
+ * returns how many there are.
+ */
+size_t sockopt_sock_not_read(const sockopt_sock *sock, bool settable_only, size_t *index,
+			     size_t room);
 
 /* What read SOCK: "pidfd", or the BACKEND named by sockopt_scan_sock_new ("bpf"). */
 const char *sockopt_sock_backend(const sockopt_sock *sock);

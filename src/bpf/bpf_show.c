@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include <unistd.h>
 
 #include "bpfshow.h"
+#include "inodes.h"
 #include "optnames.h"
 #include "iter.h"
 
@@ -67,12 +69,13 @@ const char *bpf_show_unavailable(void)
 	return NULL;
 }
 
-/* The owners of sockets, sorted by inode; MET marks those an iterator met. */
+/* The owners of sockets, sorted by inode and indexed by it; MET marks those an iterator met. */
 struct owners {
 	struct iter_file_record *v;
 	unsigned char *met;
 	size_t n, room;
 	pid_t pid;
+	struct inode_index index;
 };
 
 static int keep_owner(const void *rec, void *ctx)
@@ -283,25 +286,12 @@ static int hand_over(struct pass *p, sockopt_sock *s, const struct iter_file_rec
 	return p->fn(s, p->ctx);
 }
 
-/* Compare inodes only, to find any owner of a socket. */
-static int inode_only(const void *a, const void *b)
-{
-	const struct iter_file_record *x = a, *y = b;
-
-	return (x->inode > y->inode) - (x->inode < y->inode);
-}
-
 /* The first of the owners of socket INODE (the others follow it), or NULL when no process holds it. */
 static struct iter_file_record *first_owner(const struct owners *o, __u64 inode)
 {
-	struct iter_file_record key = { .inode = inode }, *f = NULL;
+	long first = inode_index_first(&o->index, inode);
 
-	if (inode && o->n)
-		f = bsearch(&key, o->v, o->n, sizeof(*o->v), inode_only);
-	/* bsearch found one owner of the inode; the others sit beside it. */
-	while (f && f > o->v && f[-1].inode == inode)
-		f--;
-	return f;
+	return first < 0 ? NULL : &o->v[first];
 }
 
 /*
@@ -723,6 +713,10 @@ int bpf_show_scan(sockopt_scan *scan, const struct bpf_show_query *q, sockopt_so
 		r = bpf_show_fail(diag, r, "out of memory");
 	if (r == 0 && owners.n > 0) /* qsort wants a pointer even for no elements */
 		qsort(owners.v, owners.n, sizeof(*owners.v), by_inode);
+	/* Without its table the index searches the sorted owners: slower, never wrong. */
+	if (r == 0)
+		inode_index_build(&owners.index, owners.v, owners.n, sizeof(*owners.v),
+				  offsetof(struct iter_file_record, inode));
 	for (size_t i = 0; r == 0 && q->owner && i < owners.n; i++) {
 		const struct iter_file_record *f = &owners.v[i];
 		char comm[sizeof(f->comm) + 1];
@@ -757,5 +751,6 @@ int bpf_show_scan(sockopt_scan *scan, const struct bpf_show_query *q, sockopt_so
 	close(task);
 	free(owners.v);
 	free(owners.met);
+	inode_index_free(&owners.index);
 	return r < 0 ? r : p.count;
 }

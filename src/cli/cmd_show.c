@@ -262,12 +262,16 @@ static void note_exited(struct show *sh)
 		bool shown, missing;
 	} *procs = NULL;
 	size_t nprocs = 0;
+	const struct show_user *first = NULL;
 
 	for (size_t i = 0; i < sh->users.n; i++) {
 		const struct show_user *u = &sh->users.v[i];
-		size_t n, j;
-		bool shown = show_users_of(&sh->users, u->inode, &n)->printed;
+		size_t j;
+		bool shown;
 
+		if (!first || first->inode != u->inode) /* sorted by inode: a socket's holders are together */
+			first = u;
+		shown = first->printed;
 		for (j = 0; j < nprocs && procs[j].pid != u->pid; j++)
 			;
 		if (j == nprocs) {

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "inodes.h"
 #include "sockopt.h"
 
 /* Which sockets to show, in the manner of ss: kinds, listening, port, state. */
@@ -56,6 +57,8 @@ struct show_cache {
 	struct show_not_read not_read;
 	char *group; /* the options of one level, for --all text (grown on demand) */
 	size_t group_size;
+	size_t *index; /* the option indexes one socket prints (grown on demand) */
+	size_t index_room;
 };
 
 /*
@@ -77,14 +80,15 @@ struct show_user {
 struct show_users {
 	struct show_user *v;
 	size_t n, room;
+	struct inode_index index; /* made by the first show_users_of after a change */
 };
 
 /* Add one holder (they must come sorted by inode, pid and fd); false when out of memory. */
 bool show_users_add(struct show_users *users, uint64_t inode, pid_t pid, int fd, const char *comm);
 /* Read the socket fds of the NPIDS PIDS (none: of every process) from /proc; false when out of memory. */
 bool show_users_collect(struct show_users *users, const pid_t *pids, size_t npids);
-/* The *N holders of INODE (NULL and 0 when none was seen). */
-struct show_user *show_users_of(const struct show_users *users, uint64_t inode, size_t *n);
+/* The *N holders of INODE (NULL and 0 when none was seen), in constant time. */
+struct show_user *show_users_of(struct show_users *users, uint64_t inode, size_t *n);
 void show_users_free(struct show_users *users);
 
 /*

@@ -1,5 +1,4 @@
 /* show_notread.c: the options a BPF reading of `sockopt show` left unread, counted per socket and named per kind, so none is silently absent. */
-#include <errno.h>
 #include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,24 +18,12 @@
 static size_t collect(const sockopt_sock *sock, bool all, size_t *index, size_t room)
 {
 	int state = sockopt_sock_state(sock);
-	size_t n = 0, count = sockopt_sock_option_count(sock);
 
 	if (strcmp(sockopt_sock_backend(sock), "pidfd") == 0 ||
 	    ((sockopt_sock_kind(sock) & (SOCKOPT_KIND_TCP | SOCKOPT_KIND_TCP6)) &&
 	     (state == TCP_TIME_WAIT || state == TCP_SYN_RECV)))
 		return 0;
-	for (size_t i = 0; i < count; i++) {
-		const sockopt_entry *e;
-		const sockopt_value *v;
-
-		if (sockopt_sock_option(sock, i, &e, &v) != -ENODATA ||
-		    !(all || (sockopt_entry_access(e) & SOCKOPT_ACCESS_SET)))
-			continue;
-		if (n < room)
-			index[n] = i;
-		n++;
-	}
-	return n;
+	return sockopt_sock_not_read(sock, !all, index, room);
 }
 
 size_t show_not_read(const sockopt_sock *sock, bool all)

@@ -223,6 +223,7 @@ void show_cache_free(struct show_cache *c)
 		free(c->slots[k]);
 	}
 	free(c->group);
+	free(c->index);
 }
 
 /* Append TEXT and a space to the level group being gathered in C; false when out of memory. */
@@ -349,9 +350,35 @@ static const char *mark_set_by_program(char *buf, size_t size, const char *text,
 }
 
 /*
+ * The indexes of the options of SOCK to print into C->index: every one
+ * read with ALL, otherwise those a program changed (sockopt_sock_changed);
+ * their count (none when out of memory).
+ */
+static size_t options_to_print(struct show_cache *c, const sockopt_sock *sock, bool all)
+{
+	size_t count = sockopt_sock_option_count(sock), n = 0;
+	size_t *index = grow(c->index, &c->index_room, (count ? count : 1) * sizeof(*index));
+
+	if (!index)
+		return 0;
+	c->index = index;
+	if (!all)
+		return sockopt_sock_changed(sock, index, count);
+	for (size_t i = 0; i < count; i++) {
+		const sockopt_entry *e;
+		const sockopt_value *v;
+
+		if (sockopt_sock_option(sock, i, &e, &v) >= 0)
+			index[n++] = i;
+	}
+	return n;
+}
+
+/*
  * Print the options of SOCK: every one read with ALL, otherwise the
  * settable ones whose value differs from a fresh socket of the same kind
- * (read-only ones describe the socket, and the other columns show that).
+ * (read-only ones describe the socket, and the other columns show that),
+ * or that the kernel records were set to it.
  * The text of --all puts them under the socket's row, one group per
  * level, then TCP_INFO and SO_MEMINFO in the words of ss -tiem.
  */
@@ -360,26 +387,20 @@ static void print_options(struct show_cache *c, const sockopt_sock *sock, bool a
 	bool json = print_is_json(), first = true, grouped = all && !json;
 	char buf[FRAGMENT_MAX], cc[1024], marked[FRAGMENT_MAX + 32];
 	struct ss_values ss = { NULL, NULL, NULL, "" };
-	size_t len = 0, count = sockopt_sock_option_count(sock);
+	size_t len = 0, n = options_to_print(c, sock, all);
 	int level = -1;
 
 	print_open_array("options");
-	for (size_t i = 0; i < count; i++) {
+	for (size_t k = 0; k < n; k++) {
+		size_t i = c->index[k];
 		const sockopt_entry *e;
 		const sockopt_value *v;
 		const char *text;
 		int d, set;
 
-		if (sockopt_sock_option(sock, i, &e, &v) < 0)
-			continue;
-		/* The default view needs no comparison for a read-only option: it never prints one. */
-		if (!all && !(sockopt_entry_access(e) & SOCKOPT_ACCESS_SET))
-			continue;
+		sockopt_sock_option(sock, i, &e, &v);
 		d = sockopt_sock_option_is_default(sock, i);
 		set = sockopt_sock_option_set_by_program(sock, i);
-		/* A value set equal to the default is shown too when the kernel records it was set. */
-		if (!all && d != 0 && !(d == 1 && set == 1))
-			continue;
 		if (grouped && ss_value(&ss, e, v))
 			continue;
 		if (json && is(e, IPPROTO_TCP, TCP_CC_INFO) &&

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,30 +113,26 @@ bool show_users_collect(struct show_users *u, const pid_t *pids, size_t npids)
 	return ok;
 }
 
-struct show_user *show_users_of(const struct show_users *u, uint64_t inode, size_t *n)
+struct show_user *show_users_of(struct show_users *u, uint64_t inode, size_t *n)
 {
-	size_t lo = 0, hi = u->n, first;
+	long first;
+	size_t i;
 
+	if (u->index.base != (const void *)u->v || u->index.n != u->n)
+		inode_index_build(&u->index, u->v, u->n, sizeof(*u->v),
+				  offsetof(struct show_user, inode));
 	*n = 0;
-	if (!inode)
+	if ((first = inode_index_first(&u->index, inode)) < 0)
 		return NULL;
-	while (lo < hi) { /* the first record whose inode is not below INODE */
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (u->v[mid].inode < inode)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	first = lo;
-	while (lo < u->n && u->v[lo].inode == inode)
-		lo++;
-	*n = lo - first;
-	return *n ? &u->v[first] : NULL;
+	for (i = (size_t)first; i < u->n && u->v[i].inode == inode; i++)
+		;
+	*n = i - (size_t)first;
+	return &u->v[first];
 }
 
 void show_users_free(struct show_users *u)
 {
+	inode_index_free(&u->index);
 	free(u->v);
 	memset(u, 0, sizeof(*u));
 }

@@ -35,6 +35,24 @@ struct kind_plan {
 	int *default_errors; /* 0 or the negative errno the fresh socket gave */
 	signed char *tuned;  /* the row of kernel_set (proc_sock.c) of each option, or -1 */
 	long buf_lock;	     /* the index of SO_BUF_LOCK, or -1 */
+	/*
+	 * The indexes of the settable options and of those the description
+	 * holds (SO_DOMAIN, SO_TYPE, SO_PROTOCOL, SO_ACCEPTCONN), in order:
+	 * show's default view and another reader's sockets walk only these.
+	 */
+	size_t *settable, nsettable;
+	size_t *described, ndescribed;
+	/*
+	 * The settable options whose default is known, with their type: what
+	 * sockopt_sock_changed compares; MARKED for those the kernel tunes or
+	 * marks as set (the buffers, SO_LINGER), which take the long way.
+	 */
+	struct plan_compare {
+		size_t i;
+		enum sockopt_type type;
+		bool marked;
+	} *compared;
+	size_t ncompared;
 };
 
 /*

@@ -10,7 +10,11 @@ static void fill_described(struct sockopt_sock *s)
 {
 	const struct kind_plan *p = s->plan;
 
-	for (size_t i = 0; i < p->count; i++) {
+	for (size_t i = 0; i < p->count; i++)
+		s->errors[i] = -ENODATA;
+	for (size_t k = 0; k < p->ndescribed; k++) {
+		size_t i = p->described[k];
+
 		s->errors[i] = 0;
 		switch ((enum option_source)p->sources[i]) {
 		case SRC_DOMAIN:
@@ -25,8 +29,8 @@ static void fill_described(struct sockopt_sock *s)
 		case SRC_ACCEPTCONN:
 			sockopt_value_set_int(&s->values[i], s->state == TCP_LISTEN);
 			break;
-		default:
-			s->errors[i] = -ENODATA;
+		default: /* described holds only the four above */
+			break;
 		}
 	}
 }
@@ -119,7 +123,10 @@ SOCKOPT_EXPORT int sockopt_sock_set_option(sockopt_sock *s, size_t i, const void
 		return -EINVAL;
 	v = &s->values[i];
 	v->v.u64 = 0;
-	memcpy(v->v.bytes, bytes, len);
+	if (len == sizeof(int)) /* most options: a fixed-size copy, not a call */
+		memcpy(v->v.bytes, bytes, sizeof(int));
+	else
+		memcpy(v->v.bytes, bytes, len);
 	v->len = len;
 	s->errors[i] = err < 0 ? err : 0;
 	return 0;

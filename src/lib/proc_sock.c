@@ -70,6 +70,9 @@ static void plan_free(struct kind_plan *p)
 	free(p->defaults);
 	free(p->default_errors);
 	free(p->tuned);
+	free(p->settable);
+	free(p->described);
+	free(p->compared);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -110,7 +113,11 @@ static int plan_build(struct sockopt_scan *scan, struct kind_plan *p, unsigned k
 	p->defaults = calloc(n, sizeof(*p->defaults));
 	p->default_errors = calloc(n, sizeof(*p->default_errors));
 	p->tuned = calloc(n, sizeof(*p->tuned));
-	if (!p->entries || !p->sources || !p->defaults || !p->default_errors || !p->tuned) {
+	p->settable = calloc(n, sizeof(*p->settable));
+	p->described = calloc(n, sizeof(*p->described));
+	p->compared = calloc(n, sizeof(*p->compared));
+	if (!p->entries || !p->sources || !p->defaults || !p->default_errors || !p->tuned ||
+	    !p->settable || !p->described || !p->compared) {
 		if (fresh >= 0)
 			close(fresh);
 		plan_free(p);
@@ -134,6 +141,16 @@ static int plan_build(struct sockopt_scan *scan, struct kind_plan *p, unsigned k
 		p->tuned[p->count] = (signed char)kernel_set_index(e);
 		if (e->level == SOL_SOCKET && e->optname == SO_BUF_LOCK)
 			p->buf_lock = (long)p->count;
+		if (e->access & SOCKOPT_ACCESS_SET)
+			p->settable[p->nsettable++] = p->count;
+		if ((e->access & SOCKOPT_ACCESS_SET) && fresh >= 0 && r == 0)
+			p->compared[p->ncompared++] = (struct plan_compare){
+				p->count, e->type,
+				p->tuned[p->count] >= 0 ||
+					(e->level == SOL_SOCKET && e->optname == SO_LINGER)
+			};
+		if (p->sources[p->count] != SRC_GETSOCKOPT && p->sources[p->count] != SRC_TCPINFO)
+			p->described[p->ndescribed++] = p->count;
 		p->entries[p->count++] = e;
 	}
 	if (fresh >= 0)
@@ -520,15 +537,15 @@ static bool kernel_tuned(const struct sockopt_sock *s, size_t i)
 	return lock < 0 || !(lock & kernel_set[k].lock_bit);
 }
 
-SOCKOPT_EXPORT int sockopt_sock_option_set_by_program(const sockopt_sock *s, size_t i)
+/* sockopt_sock_option_set_by_program for an option I of S's plan. */
+static int set_by_program_at(const struct sockopt_sock *s, size_t i)
 {
 	const struct kind_plan *p = s->plan;
-	const sockopt_entry *e;
+	const sockopt_entry *e = p->entries[i];
 	int k;
 
-	if (i >= s->option_count || s->errors[i])
+	if (s->errors[i])
 		return -ENODATA;
-	e = p->entries[i];
 	/* l_onoff, the first int of struct linger: off leaves nothing, {0, 0} reads as a fresh socket. */
 	if (e->level == SOL_SOCKET && e->optname == SO_LINGER)
 		return s->values[i].v.i ? 1 : -ENODATA;
@@ -536,6 +553,11 @@ SOCKOPT_EXPORT int sockopt_sock_option_set_by_program(const sockopt_sock *s, siz
 	if (k < 0 || !kernel_set[k].lock_bit || p->buf_lock < 0 || s->errors[p->buf_lock])
 		return -ENODATA;
 	return (s->values[p->buf_lock].v.i & kernel_set[k].lock_bit) != 0;
+}
+
+SOCKOPT_EXPORT int sockopt_sock_option_set_by_program(const sockopt_sock *s, size_t i)
+{
+	return i < s->option_count ? set_by_program_at(s, i) : -ENODATA;
 }
 
 /*
@@ -555,15 +577,67 @@ static bool same_value(enum sockopt_type t, const sockopt_value *a, const sockop
 	return sockopt_value_equal(t, a, b);
 }
 
-SOCKOPT_EXPORT int sockopt_sock_option_is_default(const sockopt_sock *s, size_t i)
+/* sockopt_sock_option_is_default for an option I of S's plan. */
+static int is_default_at(const struct sockopt_sock *s, size_t i)
 {
 	const struct kind_plan *p = s->plan;
-	const sockopt_value *v, *d;
 
-	if (i >= s->option_count || !p->defaults_known || p->default_errors[i] ||
-	    s->errors[i] || kernel_tuned(s, i))
+	if (!p->defaults_known || p->default_errors[i] || s->errors[i] || kernel_tuned(s, i))
 		return -ENODATA;
-	v = &s->values[i];
-	d = &p->defaults[i];
-	return same_value(p->entries[i]->type, v, d);
+	return same_value(p->entries[i]->type, &s->values[i], &p->defaults[i]);
+}
+
+SOCKOPT_EXPORT int sockopt_sock_option_is_default(const sockopt_sock *s, size_t i)
+{
+	return i < s->option_count ? is_default_at(s, i) : -ENODATA;
+}
+
+SOCKOPT_EXPORT size_t sockopt_sock_changed(const sockopt_sock *s, size_t *index, size_t room)
+{
+	const struct kind_plan *p = s->plan;
+	size_t n = 0;
+
+	if (!s->option_count || !p->defaults_known)
+		return 0;
+	for (size_t k = 0; k < p->ncompared; k++) {
+		const struct plan_compare *c = &p->compared[k];
+		size_t i = c->i;
+		bool changed;
+
+		if (s->errors[i])
+			continue; /* no value: never "changed" */
+		if (!c->marked) { /* most: only the value can tell */
+			changed = !same_value(c->type, &s->values[i], &p->defaults[i]);
+		} else { /* a value set equal to the default counts when the kernel records it was set */
+			int d = is_default_at(s, i);
+
+			changed = d == 0 || (d == 1 && set_by_program_at(s, i) == 1);
+		}
+		if (changed) {
+			if (n < room)
+				index[n] = i;
+			n++;
+		}
+	}
+	return n;
+}
+
+SOCKOPT_EXPORT size_t sockopt_sock_not_read(const sockopt_sock *s, bool settable_only, size_t *index,
+					    size_t room)
+{
+	const struct kind_plan *p = s->plan;
+	size_t n = 0, count = !s->option_count ? 0 : settable_only ? p->nsettable : s->option_count;
+
+	if (count == s->option_count) /* every option is settable (a SETTABLE_ONLY scan): no list to follow */
+		settable_only = false;
+	for (size_t k = 0; k < count; k++) {
+		size_t i = settable_only ? p->settable[k] : k;
+
+		if (s->errors[i] != -ENODATA)
+			continue;
+		if (n < room)
+			index[n] = i;
+		n++;
+	}
+	return n;
 }
