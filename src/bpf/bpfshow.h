@@ -9,7 +9,7 @@
 
 #include "sockopt.h"
 
-enum bpf_iter_which { BPF_ITER_TCP, BPF_ITER_TASK_FILE, BPF_ITER_UDP, BPF_ITER_UNIX };
+enum bpf_iter_which { BPF_ITER_TCP, BPF_ITER_TASK_FILE, BPF_ITER_UDP, BPF_ITER_UNIX, BPF_ITER_TCP_FDS };
 
 /* Why the backend failed, and what a run cost: programs loaded (0: all were pinned already). */
 struct bpf_show_diag {
@@ -34,8 +34,12 @@ int bpf_pin_dir(char *buf, size_t size, struct bpf_show_diag *diag);
 /* A link fd of iterator WHICH: the pinned one, or loaded, attached and pinned now. */
 int bpf_iter_link(int which, struct bpf_show_diag *diag);
 
-/* A link fd of the task_file iterator that visits only process PID's fds (made from the pinned one, not pinned), or the pinned one. */
-int bpf_iter_link_pid(pid_t pid, struct bpf_show_diag *diag);
+/*
+ * A link fd of task_file iterator WHICH (BPF_ITER_TASK_FILE, BPF_ITER_TCP_FDS)
+ * that visits only process PID's fds (made from the pinned one, not
+ * pinned), or the pinned one, which visits every process's.
+ */
+int bpf_iter_link_pid(int which, pid_t pid, struct bpf_show_diag *diag);
 
 /*
  * Name to the iterator of LINK the N INODES of the sockets this run

@@ -14,6 +14,7 @@
 #include "bpfshow.h"
 #include "iter_task.skel.h"
 #include "iter_tcp.skel.h"
+#include "iter_tcp_fds.skel.h"
 #include "iter_udp.skel.h"
 #include "iter_unix.skel.h"
 
@@ -26,6 +27,7 @@ static const struct {
 	[BPF_ITER_TASK_FILE] = { "task_file", iter_task_bpf__elf_bytes },
 	[BPF_ITER_UDP] = { "udp", iter_udp_bpf__elf_bytes },
 	[BPF_ITER_UNIX] = { "unix", iter_unix_bpf__elf_bytes },
+	[BPF_ITER_TCP_FDS] = { "tcp_fds", iter_tcp_fds_bpf__elf_bytes },
 };
 
 /* FNV-1a of the object: a new build of a program gets a new pin name, so an upgrade replaces the old one. */
@@ -177,14 +179,14 @@ int bpf_iter_link(int which, struct bpf_show_diag *diag)
  * parameter and does the same.  The caller's own pid filter then gives
  * the same records, only slower.
  */
-int bpf_iter_link_pid(pid_t pid, struct bpf_show_diag *diag)
+int bpf_iter_link_pid(int which, pid_t pid, struct bpf_show_diag *diag)
 {
 	union bpf_iter_link_info linfo = { .task = { .pid = (__u32)pid } };
 	struct bpf_link_create_opts opts = { .sz = sizeof(opts), .iter_info = &linfo,
 					     .iter_info_len = sizeof(linfo) };
 	struct bpf_link_info info = { 0 };
 	__u32 len = sizeof(info);
-	int pinned = bpf_iter_link(BPF_ITER_TASK_FILE, diag), prog = -1, fd = -1;
+	int pinned = bpf_iter_link(which, diag), prog = -1, fd = -1;
 
 	if (pinned < 0)
 		return pinned;

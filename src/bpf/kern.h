@@ -152,6 +152,7 @@ struct sock {
 	__u32 sk_priority;
 	__u32 sk_mark;
 	__u16 sk_type;
+	__u16 sk_protocol;
 	int sk_sndbuf;
 	__u8 sk_no_check_tx : 1;
 	__u8 sk_txrehash;

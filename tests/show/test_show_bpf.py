@@ -238,6 +238,8 @@ keep = []
 for _ in range(200):
     keep.append(socket.create_connection(lis.getsockname()))
     keep.append(lis.accept()[0])
+    keep.append(socket.socket(socket.AF_INET, socket.SOCK_DGRAM))
+    keep[-1].bind(("127.0.0.1", 0))
 print("ready", flush=True)
 time.sleep(600)
 """
@@ -335,13 +337,13 @@ class BpfShow(unittest.TestCase):
         shutil.rmtree(PIN_DIR, ignore_errors=True)
 
     def test_1_cold_then_warm(self):
-        """The first run loads and pins both iterators root-only; the next loads none."""
+        """The first run loads and pins both programs root-only (task_file, and the TCP one that reads a process's fds); the next loads none."""
         shutil.rmtree(PIN_DIR, ignore_errors=True)
         first = sockopt("show", "--tcp", "--backend", "bpf", str(self.redis.pid))
         self.assertEqual(first.returncode, 0, first.stderr)
         self.assertIn("loaded this run: 2", first.stderr)
         self.assertEqual(os.stat(PIN_DIR).st_mode & 0o777, 0o700)
-        self.assertEqual(sorted(n.split("-")[0] for n in os.listdir(PIN_DIR)), ["task_file", "tcp"])
+        self.assertEqual(sorted(n.split("-")[0] for n in os.listdir(PIN_DIR)), ["task_file", "tcp_fds"])
         second = sockopt("show", "--tcp", "--backend", "bpf", str(self.redis.pid))
         self.assertIn("loaded this run: 0", second.stderr)
         strip = lambda out: [line.split("timer:(")[0] for line in out.splitlines()]
@@ -357,7 +359,7 @@ class BpfShow(unittest.TestCase):
             r = sockopt("show", "--json", str(tcp_only.pid), env=env)
             self.assertEqual(r.returncode, 0, r.stderr)
             self.assertIn("loaded this run: 2;", r.stderr)
-            self.assertEqual(sorted(n.split("-")[0] for n in os.listdir(pins)), ["task_file", "tcp"])
+            self.assertEqual(sorted(n.split("-")[0] for n in os.listdir(pins)), ["task_file", "tcp_fds"])
             self.assertEqual([s["backend"] for s in json.loads(r.stdout)["sockets"]], ["bpf"])
         finally:
             shutil.rmtree(pins, ignore_errors=True)
@@ -657,12 +659,18 @@ class BpfShow(unittest.TestCase):
         self.assertEqual(len(r.stderr.splitlines()), 1, r.stderr)
 
     def test_one_pid_narrows_the_iterators(self):
-        """show PID names its sockets to the pinned iterators, which skip the others in the kernel for that reader only."""
+        """show PID names its sockets to the pinned iterators, which skip the others in the kernel for that reader only; its TCP sockets come through its own fds."""
         crowd = self.start([PYTHON, "-c", CROWD], ready=True)
         client = self.clients[0]
         pidfd, bpf = options_by_socket(client.pid, "pidfd"), options_by_socket(client.pid, "bpf")
         self.assertEqual(sorted(pidfd), sorted(bpf))
         self.assertEqual(options_by_socket(crowd.pid, "bpf").keys(), options_by_socket(crowd.pid, "pidfd").keys())
+        # The TCP sockets of one process are read through its fds: exactly its own records, none of the crowd's.
+        run = sockopt("show", "--tcp", "--backend", "bpf", str(client.pid))
+        self.assertEqual(run.returncode, 0)
+        self.assertEqual(int(re.search(r"socket records read: (\d+)", run.stderr).group(1)), len(bpf))
+        # The whole machine is read through the TCP iterator, which pins it.
+        self.assertEqual(sockopt("show", "--tcp", "--backend", "bpf").returncode, 0)
         link = os.path.join(PIN_DIR, [n for n in os.listdir(PIN_DIR) if n.startswith("tcp-")][0])
         wanted = wanted_map(link)
         inode = os.stat("/proc/%d/fd/%d" % (client.pid, sorted(bpf)[0])).st_ino
@@ -671,12 +679,14 @@ class BpfShow(unittest.TestCase):
         mine = read_iterator(link, lambda pid: set_wanted(wanted, pid, [inode]))
         self.assertIn(struct.pack("<Q", inode), mine)
         self.assertGreater(len(full), 400 * len(mine) // 3, "400 crowd sockets and more against 1 (or 2 sharing its bit)")
-        # A run of show PID narrows the thread that reads for it: the crowd's sockets never reach it.
-        run = sockopt("show", "--tcp", "--backend", "bpf", str(client.pid))
+        # A run of show PID narrows the thread that reads for it: the crowd's 200 UDP sockets never reach it.
+        holder = self.udp_unix_holder()
+        run = sockopt("show", "--udp", "--backend", "bpf", str(holder.pid))
         self.assertEqual(run.returncode, 0)
         records = int(re.search(r"socket records read: (\d+)", run.stderr).group(1))
-        self.assertGreaterEqual(records, len(bpf))
-        self.assertLess(records, 400 // 3, run.stderr)
+        udp = json.loads(sockopt("show", "--udp", "--json", "--backend", "bpf", str(holder.pid)).stdout)["sockets"]
+        self.assertGreaterEqual(records, len(udp))
+        self.assertLess(records, 200 // 3, run.stderr)
         # What a run named is its own thread's: a reader after it reads every socket.
         self.assertGreater(len(read_iterator(link, lambda pid: None)), 400 * len(mine) // 3)
 
