@@ -858,6 +858,13 @@ void sockopt_sock_set_queues(sockopt_sock *sock, long long recv_q, long long sen
 long sockopt_sock_option_index(const sockopt_sock *sock, int level, int optname);
 /* Option I is LEN bytes of BYTES, or failed with the negative errno ERR. -EINVAL. */
 int sockopt_sock_set_option(sockopt_sock *sock, size_t i, const void *bytes, socklen_t len, int err);
+/*
+ * Options INDEX[0] … INDEX[N-1] are the ints VALUES[0] … VALUES[N-1], as
+ * many calls of sockopt_sock_set_option would make them, in one call (a
+ * reader that has most options as ints gives them so).  -EINVAL, and
+ * nothing set, when an index is out of range.
+ */
+int sockopt_sock_set_ints(sockopt_sock *sock, const size_t *index, const int *values, size_t n);
 
 /*
  * A duplicate of fd FD of process PID in this process (pidfd_getfd), to

@@ -201,12 +201,49 @@ static void options_another_reader_did_not_give_are_not_read(void **state)
 	sockopt_scan_free(scan);
 }
 
+/* sockopt_sock_set_ints gives the same values as sockopt_sock_set_option one by one, and nothing when an index is out of range. */
+static void ints_in_one_call(void **state)
+{
+	struct sockaddr_in local = { .sin_family = AF_INET, .sin_port = htons(1) };
+	struct sockopt_diag diag;
+	sockopt_scan *scan;
+	sockopt_sock *sock;
+	const sockopt_entry *e;
+	const sockopt_value *v;
+	long nodelay, keepidle;
+	size_t index[2], bad[2];
+	int values[2] = { 1, 77 };
+
+	(void)state;
+	assert_int_equal(sockopt_scan_new(0, &scan, &diag), 0);
+	assert_int_equal(
+		sockopt_scan_sock_new(scan, AF_INET, SOCK_STREAM, IPPROTO_TCP, "test", &sock), 0);
+	sockopt_sock_set_endpoints(sock, 1, TCP_LISTEN, 0, 0, &local, sizeof(local), NULL, 0);
+	nodelay = sockopt_sock_option_index(sock, IPPROTO_TCP, TCP_NODELAY);
+	keepidle = sockopt_sock_option_index(sock, IPPROTO_TCP, TCP_KEEPIDLE);
+	assert_true(nodelay >= 0 && keepidle >= 0);
+	index[0] = bad[0] = (size_t)nodelay;
+	index[1] = (size_t)keepidle;
+	bad[1] = sockopt_sock_option_count(sock);
+	assert_int_equal(sockopt_sock_set_ints(sock, bad, values, 2), -EINVAL);
+	assert_int_equal(sockopt_sock_option(sock, (size_t)nodelay, &e, &v), -ENODATA);
+	assert_int_equal(sockopt_sock_set_ints(sock, index, values, 2), 0);
+	for (size_t k = 0; k < 2; k++) {
+		assert_int_equal(sockopt_sock_option(sock, index[k], &e, &v), 0);
+		assert_int_equal(v->len, sizeof(int));
+		assert_int_equal(v->v.i, values[k]);
+	}
+	assert_int_equal(sockopt_sock_changed(sock, bad, 2), 2);
+	sockopt_scan_free(scan);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(changed_options_of_every_option_read),
 		cmocka_unit_test(changed_options_of_the_settable_ones_read),
 		cmocka_unit_test(options_another_reader_did_not_give_are_not_read),
+		cmocka_unit_test(ints_in_one_call),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

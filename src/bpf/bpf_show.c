@@ -120,6 +120,7 @@ struct pass {
 	/* Per kind, found once: the slots its plan has, each with its option index, and SO_BINDTODEVICE's. */
 	struct slot_index {
 		unsigned short slot, index;
+		bool wide; /* not an int of V: one of the wider values, or one read only when empty */
 	} map[KINDS][ITER_NSLOTS];
 	size_t nmap[KINDS];
 	long device[KINDS];
@@ -217,29 +218,40 @@ static void put_values(struct pass *p, sockopt_sock *s, const struct iter_values
 
 	if (!kind)
 		return;
+	size_t index[ITER_NSLOTS], nints = 0;
+	int ints[ITER_NSLOTS];
+
 	if (!p->known[k]) {
 		for (size_t i = 0; i < ITER_NSLOTS; i++) {
 			long at = sockopt_sock_option_index(s, slots[i].level, slots[i].name);
+			socklen_t len;
 
 			if (at >= 0)
-				p->map[k][p->nmap[k]++] = (struct slot_index){ (unsigned short)i,
-									       (unsigned short)at };
+				p->map[k][p->nmap[k]++] = (struct slot_index){
+					(unsigned short)i, (unsigned short)at, slot_value(o, i, &len) != &o->v[i]
+				};
 		}
 		p->device[k] = sockopt_sock_option_index(s, SOL_SOCKET, SO_BINDTODEVICE);
 		p->known[k] = true;
 	}
+	/* The ints in one call (a call per option cost more than the copying), the rest one by one. */
 	for (size_t j = 0; j < p->nmap[k]; j++) {
-		size_t i = p->map[k][j].slot;
-		int got = o->got[i];
+		const struct slot_index *m = &p->map[k][j];
+		int got = o->got[m->slot];
 		socklen_t len;
 		const void *bytes;
 
 		if (got == ITER_NOT_READ)
 			continue;
-		bytes = slot_value(o, i, &len);
-		sockopt_sock_set_option(s, p->map[k][j].index, bytes, got < 0 ? 0 : len,
-					got < 0 ? got : 0);
+		if (got == ITER_GOT && !m->wide) {
+			index[nints] = m->index;
+			ints[nints++] = o->v[m->slot];
+			continue;
+		}
+		bytes = slot_value(o, m->slot, &len);
+		sockopt_sock_set_option(s, m->index, bytes, got < 0 ? 0 : len, got < 0 ? got : 0);
 	}
+	sockopt_sock_set_ints(s, index, ints, nints);
 	name_bound_device(s, p->device[k], o);
 }
 

@@ -132,6 +132,23 @@ SOCKOPT_EXPORT int sockopt_sock_set_option(sockopt_sock *s, size_t i, const void
 	return 0;
 }
 
+SOCKOPT_EXPORT int sockopt_sock_set_ints(sockopt_sock *s, const size_t *index, const int *values,
+					 size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		if (index[k] >= s->option_count)
+			return -EINVAL;
+	for (size_t k = 0; k < n; k++) {
+		sockopt_value *v = &s->values[index[k]];
+
+		v->v.u64 = 0;
+		v->v.i = values[k];
+		v->len = sizeof(int);
+		s->errors[index[k]] = 0;
+	}
+	return 0;
+}
+
 SOCKOPT_EXPORT const char *sockopt_sock_backend(const sockopt_sock *s)
 {
 	return s->backend ? s->backend : "pidfd";
