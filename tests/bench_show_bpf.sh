@@ -80,9 +80,15 @@ for n in $sizes; do
 	i=0
 	while [ "$i" -lt "$runs" ]; do
 		commands | while IFS='	' read -r name cmd; do
-			case "$cmd" in COLD*) rm -rf "$pins"; cmd=${cmd#COLD } ;; esac
+			cold=false
+			case "$cmd" in COLD*) rm -rf "$pins"; cmd=${cmd#COLD } cold=true ;; esac
 			# shellcheck disable=SC2086
 			"$helper" time $cmd >>"$work/t.$name"
+			# Load again, untimed, what a cold run did not, so that the warm runs after it are warm.
+			if $cold; then
+				"$sockopt" show --json >/dev/null
+				"$sockopt" show "$pid" --json >/dev/null
+			fi
 		done
 		i=$((i + 1))
 	done

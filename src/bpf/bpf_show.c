@@ -107,6 +107,28 @@ static int by_inode(const void *a, const void *b)
 	return x->pid != y->pid ? (x->pid < y->pid ? -1 : 1) : (x->fd > y->fd) - (x->fd < y->fd);
 }
 
+/* An array that grows by doubling: N items of SIZE bytes at V, room for ROOM. */
+struct grow {
+	void *v;
+	size_t n, room;
+};
+
+/* Append the SIZE bytes of ITEM to G; -ENOMEM. */
+static int grow_push(struct grow *g, const void *item, size_t size)
+{
+	if (g->n == g->room) {
+		size_t room = g->room ? 2 * g->room : 64;
+		void *grown = realloc(g->v, room * size);
+
+		if (!grown)
+			return -ENOMEM;
+		g->v = grown;
+		g->room = room;
+	}
+	memcpy((char *)g->v + g->n++ * size, item, size);
+	return 0;
+}
+
 /* What a TCP pass carries from record to record. */
 struct pass {
 	sockopt_scan *scan;
@@ -117,6 +139,13 @@ struct pass {
 	int count;
 	struct bpf_reader *reader; /* reads the socket iterators ahead; NULL: this thread reads */
 	struct bpf_show_diag *diag;
+	/*
+	 * The one pass of a process (iter_tcp_fds.bpf.c): the TCP sockets it
+	 * handed over at once (HANDED, by inode), and those held by more than
+	 * one fd, which wait for the pass to have found every holder (LATER).
+	 */
+	struct grow handed, later;
+	__u32 self_netns; /* our network namespace's inode */
 	/* Per kind, found once: the slots its plan has, each with its option index, and SO_BINDTODEVICE's. */
 	struct slot_index {
 		unsigned short slot, index;
@@ -354,6 +383,31 @@ static int on_tcp(const void *rec, void *ctx)
 	return hand_to_owners(p, s, r->inode, f);
 }
 
+/*
+ * One socket fd of the process from its one pass (iter_tcp_fds.bpf.c):
+ * its owner kept, and a TCP socket of our namespace that no other fd
+ * holds handed over at once, while the pass goes on; one that other fds
+ * hold too waits until the pass has found them all.
+ */
+static int on_fd(const void *rec, void *ctx)
+{
+	struct pass *p = ctx;
+	const struct iter_fd_record *d = rec;
+	sockopt_sock *s;
+	int r;
+
+	if ((r = keep_owner(&d->file, p->owners)) < 0 || !d->tcp || d->file.netns != p->self_netns)
+		return r;
+	if (d->refs != 2) /* the fd's, and the pass's own */
+		return grow_push(&p->later, &d->r, sizeof(d->r));
+	p->diag->records++;
+	if ((r = grow_push(&p->handed, &d->file.inode, sizeof(d->file.inode))) < 0 ||
+	    (r = sockopt_scan_sock_new(p->scan, d->r.family, SOCK_STREAM, IPPROTO_TCP, "bpf", &s)) < 0)
+		return r;
+	describe(p, s, &d->r);
+	return hand_over(p, s, &d->file);
+}
+
 /* A UDP or unix record as a socket: addresses as getsockname/getpeername give them, state, queues, options. */
 static int on_sock(const void *rec, void *ctx)
 {
@@ -441,17 +495,6 @@ static size_t distinct_netns(const struct bpf_netns_door *doors, size_t n, __u32
 	return k;
 }
 
-/* Whether every socket fd of the owners is of this process's network namespace. */
-static bool all_here(const struct owners *o)
-{
-	__u32 self = own_netns();
-
-	for (size_t i = 0; i < o->n; i++)
-		if (o->v[i].netns != self)
-			return false;
-	return true;
-}
-
 /* The socket iterators a query needs, each with its record and its reader. */
 struct reader {
 	int which;
@@ -460,46 +503,18 @@ struct reader {
 	int (*each)(const void *rec, void *ctx);
 	int link;
 	struct bpf_narrow narrowed; /* while this run names its sockets to it */
-	bool one_process;	    /* LINK visits one process's fds: nothing to narrow */
 };
 
 static struct reader readers[] = {
 	{ BPF_ITER_TCP, SOCKOPT_KIND_TCP | SOCKOPT_KIND_TCP6, sizeof(struct iter_tcp_record), on_tcp,
-	  -1, BPF_NARROW_NONE, false },
+	  -1, BPF_NARROW_NONE },
 	{ BPF_ITER_UDP, SOCKOPT_KIND_UDP | SOCKOPT_KIND_UDP6, sizeof(struct iter_sock_record),
-	  on_sock, -1, BPF_NARROW_NONE, false },
+	  on_sock, -1, BPF_NARROW_NONE },
 	{ BPF_ITER_UNIX, SOCKOPT_KIND_UNIX | SOCKOPT_KIND_UNIX_DGRAM | SOCKOPT_KIND_UNIX_SEQPACKET,
-	  sizeof(struct iter_sock_record), on_sock, -1, BPF_NARROW_NONE, false },
+	  sizeof(struct iter_sock_record), on_sock, -1, BPF_NARROW_NONE },
 };
 
 #define NREADERS (sizeof(readers) / sizeof(readers[0]))
-
-/*
- * A link of reader RD's iterator.  For one process whose sockets are all
- * of our namespace, its TCP sockets are read through its own fds
- * (iter_tcp_fds.bpf.c), which costs less than the TCP iterator's walk of
- * the namespace (on 10,000 sockets the reading thread spent 13–14 ms in
- * read() instead of 18–20) and meets no other process's sockets; where
- * that program cannot be loaded (bpf_rdonly_cast needs Linux 6.2),
- * through the walk, narrowed.
- */
-static int reader_link(const struct bpf_show_query *q, const struct owners *o, struct reader *rd,
-		       struct bpf_show_diag *diag)
-{
-	rd->one_process = false;
-	if (rd->which == BPF_ITER_TCP && q->pid && all_here(o)) {
-		struct bpf_show_diag quiet = { 0 };
-		int fd = bpf_iter_link_pid(BPF_ITER_TCP_FDS, q->pid, &quiet);
-
-		diag->loaded += quiet.loaded;
-		diag->unpinned |= quiet.unpinned;
-		if (fd >= 0) {
-			rd->one_process = true;
-			return fd;
-		}
-	}
-	return bpf_iter_link(rd->which, diag);
-}
 
 /*
  * Name the inodes of the sockets of the fds a one-process query wants to
@@ -518,7 +533,7 @@ static int narrow_readers(const struct bpf_show_query *q, const struct owners *o
 		if (fd_wanted(q, (int)o->v[i].fd) && (n == 0 || inodes[n - 1] != o->v[i].inode))
 			inodes[n++] = o->v[i].inode;
 	for (size_t i = 0; r == 0 && i < NREADERS; i++)
-		if (readers[i].link >= 0 && !readers[i].one_process)
+		if (readers[i].link >= 0)
 			r = bpf_narrow_begin(readers[i].link, tid, inodes, n, &readers[i].narrowed);
 	free(inodes);
 	return r;
@@ -532,7 +547,8 @@ static int narrow_readers(const struct bpf_show_query *q, const struct owners *o
  */
 static void start_reading(struct pass *p, const struct owners *o)
 {
-	p->reader = bpf_reader_start();
+	if (!p->reader)
+		p->reader = bpf_reader_start();
 	if (!p->q->pid)
 		return;
 	if (p->reader && narrow_readers(p->q, o, bpf_reader_tid(p->reader)) < 0) {
@@ -747,20 +763,73 @@ static int fall_back(struct pass *p, struct bpf_show_diag *diag)
 	return r;
 }
 
+/*
+ * The link of the one pass over process PID's fds that gives both its
+ * owners and its TCP sockets (iter_tcp_fds.bpf.c), when the query wants
+ * TCP sockets and the process is of our namespace (the pass reads only
+ * sockets of ours; the others are read through pidfd_getfd); -1 when it
+ * does not apply or its program cannot be loaded (bpf_rdonly_cast needs
+ * Linux 6.2): the task_file pass and the TCP iterator are read instead.
+ */
+static int one_pass_link(const struct bpf_show_query *q, __u32 self, struct bpf_show_diag *diag)
+{
+	struct bpf_show_diag quiet = { 0 };
+	char path[64];
+	struct stat st;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)q->pid);
+	if (!q->pid || !kind_wanted(q, SOCKOPT_KIND_TCP | SOCKOPT_KIND_TCP6) ||
+	    stat(path, &st) != 0 || st.st_ino != self)
+		return -1;
+	fd = bpf_iter_link_pid(BPF_ITER_TCP_FDS, q->pid, &quiet);
+	diag->loaded += quiet.loaded;
+	diag->unpinned |= quiet.unpinned;
+	return fd < 0 ? -1 : fd;
+}
+
+/*
+ * After the one pass, with the owners known: the sockets it handed over
+ * are marked met, and those several fds hold are handed over to all of them.
+ */
+static int after_one_pass(struct pass *p)
+{
+	const __u64 *handed = p->handed.v;
+	const struct iter_tcp_record *later = p->later.v;
+	struct owners *o = p->owners;
+	int r = 0;
+
+	for (size_t i = 0; i < p->handed.n; i++)
+		for (struct iter_file_record *f = first_owner(o, handed[i]);
+		     f && f < o->v + o->n && f->inode == handed[i]; f++)
+			o->met[f - o->v] = 1;
+	for (size_t i = 0; r == 0 && i < p->later.n; i++)
+		r = on_tcp(&later[i], p);
+	return r;
+}
+
 int bpf_show_scan(sockopt_scan *scan, const struct bpf_show_query *q, sockopt_sock_fn fn,
 		  void *ctx, struct bpf_show_diag *diag)
 {
 	struct owners owners = { .pid = q->pid };
 	struct pass p = { .scan = scan, .q = q, .owners = &owners, .fn = fn, .ctx = ctx,
-			  .diag = diag };
-	int task = q->pid ? bpf_iter_link_pid(BPF_ITER_TASK_FILE, q->pid, diag)
-			  : bpf_iter_link(BPF_ITER_TASK_FILE, diag);
+			  .diag = diag, .self_netns = own_netns() };
+	int one = one_pass_link(q, p.self_netns, diag);
+	int task = one >= 0 ? one
+		   : q->pid ? bpf_iter_link_pid(BPF_ITER_TASK_FILE, q->pid, diag)
+			    : bpf_iter_link(BPF_ITER_TASK_FILE, diag);
 	unsigned held;
 	int r;
 
 	if (task < 0)
 		return task;
-	r = bpf_read_records(task, sizeof(struct iter_file_record), keep_owner, &owners, diag);
+	/* The one pass is read ahead by the reader thread while this one hands its sockets over. */
+	if (one >= 0 && (p.reader = bpf_reader_start()))
+		r = bpf_reader_records(p.reader, one, sizeof(struct iter_fd_record), on_fd, &p, diag);
+	else if (one >= 0)
+		r = bpf_read_records(one, sizeof(struct iter_fd_record), on_fd, &p, diag);
+	else
+		r = bpf_read_records(task, sizeof(struct iter_file_record), keep_owner, &owners, diag);
 	if (r == -ENOMEM)
 		r = bpf_show_fail(diag, r, "out of memory");
 	if (r == 0 && owners.n > 0) /* qsort wants a pointer even for no elements */
@@ -781,10 +850,13 @@ int bpf_show_scan(sockopt_scan *scan, const struct bpf_show_query *q, sockopt_so
 	}
 	if (r == 0 && !(owners.met = calloc(owners.n + 1, 1)))
 		r = bpf_show_fail(diag, -ENOMEM, "out of memory");
-	held = r == 0 ? kinds_held(q, &owners) : 0;
+	if (r == 0 && one >= 0)
+		r = after_one_pass(&p);
+	/* The one pass read the TCP sockets of our namespace; those of others are read through pidfd. */
+	held = r == 0 ? kinds_held(q, &owners) & (one >= 0 ? ~(unsigned)(SOCKOPT_KIND_TCP | SOCKOPT_KIND_TCP6) : ~0u) : 0;
 	for (size_t i = 0; r == 0 && i < NREADERS; i++)
 		if (kind_wanted(q, readers[i].kinds) && (readers[i].kinds & held) &&
-		    (readers[i].link = reader_link(q, &owners, &readers[i], diag)) < 0)
+		    (readers[i].link = bpf_iter_link(readers[i].which, diag)) < 0)
 			r = readers[i].link;
 	if (r == 0) {
 		start_reading(&p, &owners);
@@ -803,6 +875,8 @@ int bpf_show_scan(sockopt_scan *scan, const struct bpf_show_query *q, sockopt_so
 	close(task);
 	free(owners.v);
 	free(owners.met);
+	free(p.handed.v);
+	free(p.later.v);
 	inode_index_free(&owners.index);
 	return r < 0 ? r : p.count;
 }

@@ -115,7 +115,9 @@ struct bpf_show_query {
 	/*
 	 * When set, told every socket fd of the processes asked for (inode,
 	 * pid, fd, comm), sorted by inode, pid and fd, before the first socket
-	 * is handed over; a negative result ends the scan with it.
+	 * that more than one fd holds is handed over (a socket one fd holds,
+	 * handed over with that fd as its owner, may come before); a negative
+	 * result ends the scan with it.
 	 */
 	int (*owner)(uint64_t inode, pid_t pid, int fd, const char *comm, void *ctx);
 	void *owner_ctx;

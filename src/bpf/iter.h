@@ -194,6 +194,19 @@ struct iter_file_record {
 };
 
 /*
+ * One socket fd of one process as iter_tcp_fds.bpf.c writes it: the fd as
+ * iter_task.bpf.c gives it, how many references the file had (the
+ * program's own among them: 2 when one fd in the whole machine holds the
+ * socket), and when TCP is set the socket as the TCP program reads it.
+ */
+struct iter_fd_record {
+	struct iter_file_record file;
+	__u32 refs;
+	__u32 tcp;
+	struct iter_tcp_record r;
+};
+
+/*
  * The sockets one reader of an iterator wants (narrow.h): a bitmap of
  * their inodes, hashed (ITER_WANTED_BIT).  Another socket whose bit is set
  * is read and dropped by the loader as before: with 10,000 wanted inodes,

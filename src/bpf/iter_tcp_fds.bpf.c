@@ -1,4 +1,4 @@
-/* iter_tcp_fds.bpf.c: the TCP sockets among one process's fds, with their options, as the TCP iterator's records. */
+/* iter_tcp_fds.bpf.c: one process's socket fds as the task_file program writes them, and its TCP sockets with their options, in one pass. */
 #include <asm/socket.h>
 #include <linux/bpf.h>
 #include <linux/in.h>
@@ -25,41 +25,64 @@ struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct iter_tcp_record);
+	__type(value, struct iter_fd_record);
 } scratch SEC(".maps");
+
+/* The references to FILE (the iterator holds one while the program runs). */
+static __always_inline __u32 file_refs(struct file *file)
+{
+	if (bpf_core_field_exists(file->f_ref))
+		return (__u32)(file->f_ref.refcnt.counter + 1); /* FILE_REF_ONEREF is 0 */
+	return (__u32)((struct file___pre613 *)file)->f_count.counter;
+}
 
 /*
  * Run as a task_file iterator with one process as parameter, it meets
- * that process's sockets through its fds, without the TCP iterator's walk
- * of every socket of the namespace, and reads each TCP one as the TCP
- * program does.  A socket reached through a file is a struct sock to the
- * verifier; bpf_rdonly_cast lets the program read it as the tcp_sock it is
- * (sk_protocol says so: an MPTCP socket is IPPROTO_MPTCP).  Unlike the
- * TCP iterator it reads the socket without taking its lock, as ss's
- * sock_diag dump reads most of what it shows.
+ * that process's socket fds and writes each as iter_task.bpf.c would, so
+ * that one pass gives the owners, and with it each TCP socket as the TCP
+ * program reads it, without the TCP iterator's walk of every socket of the
+ * namespace.  A socket reached through a file is a struct sock to the
+ * verifier; bpf_rdonly_cast (Linux 6.2) lets the program read it as the
+ * tcp_sock it is (sk_protocol says so: an MPTCP socket is IPPROTO_MPTCP).
+ * Unlike the TCP iterator it reads the socket without taking its lock, as
+ * ss's sock_diag dump reads most of what it shows.
  */
 SEC("iter/task_file")
 int sockopt_tcp_fds(struct bpf_iter__task_file *ctx)
 {
+	struct task_struct *task = ctx->task;
 	struct file *file = ctx->file;
-	struct iter_tcp_record *r;
+	struct iter_fd_record *d;
 	struct tcp_sock *tp;
 	struct socket *so;
 	struct sock *sk;
 	__u32 zero = 0;
 	int family;
 
-	if (!file || !(so = bpf_sock_from_file(file)) || !(sk = so->sk))
+	if (!task || !file || !(so = bpf_sock_from_file(file)) ||
+	    !(d = bpf_map_lookup_elem(&scratch, &zero)))
 		return 0;
-	family = sk->__sk_common.skc_family;
-	if ((family != AF_INET && family != AF_INET6) || sk->sk_type != SOCK_STREAM ||
-	    sk->sk_protocol != IPPROTO_TCP || !(r = bpf_map_lookup_elem(&scratch, &zero)))
-		return 0;
-	tp = bpf_rdonly_cast(sk, bpf_core_type_id_kernel(struct tcp_sock));
-	record_clear(r);
-	r->inode = file->f_inode->i_ino;
-	read_common(&tp->inet_conn.icsk_inet.sk.__sk_common, r);
-	read_full(tp, r);
-	bpf_seq_write(ctx->meta->seq, r, sizeof(*r));
+	__builtin_memset(&d->file, 0, sizeof(d->file));
+	d->file.inode = file->f_inode->i_ino;
+	d->file.pid = task->tgid;
+	d->file.fd = ctx->fd;
+	d->file.type = (__u16)so->type;
+	__builtin_memcpy(d->file.comm, task->comm, sizeof(d->file.comm));
+	d->refs = file_refs(file);
+	d->tcp = 0;
+	if ((sk = so->sk)) {
+		family = d->file.family = sk->__sk_common.skc_family;
+		d->file.netns = sk->__sk_common.skc_net.net->ns.inum;
+		d->tcp = (family == AF_INET || family == AF_INET6) && sk->sk_type == SOCK_STREAM &&
+			 sk->sk_protocol == IPPROTO_TCP;
+	}
+	if (d->tcp) {
+		tp = bpf_rdonly_cast(sk, bpf_core_type_id_kernel(struct tcp_sock));
+		record_clear(&d->r);
+		d->r.inode = d->file.inode;
+		read_common(&tp->inet_conn.icsk_inet.sk.__sk_common, &d->r);
+		read_full(tp, &d->r);
+	}
+	bpf_seq_write(ctx->meta->seq, d, sizeof(*d));
 	return 0;
 }

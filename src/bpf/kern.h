@@ -316,8 +316,23 @@ struct inode {
 	unsigned long i_ino;
 } CORE;
 
+typedef struct {
+	__s64 counter;
+} atomic64_t;
+
+/* Linux 6.13 and later: the references to a file, less one. */
+typedef struct {
+	atomic64_t refcnt;
+} file_ref_t;
+
 struct file {
 	struct inode *f_inode;
+	file_ref_t f_ref;
+} CORE;
+
+/* Before Linux 6.13: the references themselves. */
+struct file___pre613 {
+	atomic64_t f_count;
 } CORE;
 
 struct task_struct {

@@ -229,6 +229,18 @@ def wait_listening(port):
 
 
 # A python3 program holding 200 loopback TCP connections (both ends): other sockets on the machine.
+DUP = r"""
+import os, socket, time
+l = socket.socket()
+l.bind(("127.0.0.1", 0))
+l.listen()
+again = os.dup(l.fileno())
+c = socket.create_connection(l.getsockname())
+a, _ = l.accept()
+print("ready", flush=True)
+time.sleep(600)
+"""
+
 CROWD = r"""
 import socket, time
 lis = socket.socket()
@@ -337,13 +349,13 @@ class BpfShow(unittest.TestCase):
         shutil.rmtree(PIN_DIR, ignore_errors=True)
 
     def test_1_cold_then_warm(self):
-        """The first run loads and pins both programs root-only (task_file, and the TCP one that reads a process's fds); the next loads none."""
+        """The first run loads and pins, root-only, the one program that reads a process's fds and their TCP sockets; the next loads none."""
         shutil.rmtree(PIN_DIR, ignore_errors=True)
         first = sockopt("show", "--tcp", "--backend", "bpf", str(self.redis.pid))
         self.assertEqual(first.returncode, 0, first.stderr)
-        self.assertIn("loaded this run: 2", first.stderr)
+        self.assertIn("loaded this run: 1;", first.stderr)
         self.assertEqual(os.stat(PIN_DIR).st_mode & 0o777, 0o700)
-        self.assertEqual(sorted(n.split("-")[0] for n in os.listdir(PIN_DIR)), ["task_file", "tcp_fds"])
+        self.assertEqual(sorted(n.split("-")[0] for n in os.listdir(PIN_DIR)), ["tcp_fds"])
         second = sockopt("show", "--tcp", "--backend", "bpf", str(self.redis.pid))
         self.assertIn("loaded this run: 0", second.stderr)
         strip = lambda out: [line.split("timer:(")[0] for line in out.splitlines()]
@@ -358,11 +370,24 @@ class BpfShow(unittest.TestCase):
         try:
             r = sockopt("show", "--json", str(tcp_only.pid), env=env)
             self.assertEqual(r.returncode, 0, r.stderr)
-            self.assertIn("loaded this run: 2;", r.stderr)
-            self.assertEqual(sorted(n.split("-")[0] for n in os.listdir(pins)), ["task_file", "tcp_fds"])
+            self.assertIn("loaded this run: 1;", r.stderr)
+            self.assertEqual(sorted(n.split("-")[0] for n in os.listdir(pins)), ["tcp_fds"])
             self.assertEqual([s["backend"] for s in json.loads(r.stdout)["sockets"]], ["bpf"])
         finally:
             shutil.rmtree(pins, ignore_errors=True)
+
+    def test_one_socket_at_two_fds(self):
+        """A listener the process holds at two fds (dup) is one entry with both fds as users, through BPF as through pidfd."""
+        holder = self.start([PYTHON, "-c", DUP], ready=True)
+        seen = {}
+        for backend in ("bpf", "pidfd"):
+            r = sockopt("show", "--tcp", "--json", "--backend", backend, str(holder.pid))
+            self.assertEqual(r.returncode, 0, r.stderr)
+            socks = json.loads(r.stdout)["sockets"]
+            self.assertEqual([s["backend"] for s in socks], [backend] * 3)
+            seen[backend] = sorted((s["state"], sorted(u["fd"] for u in s["users"])) for s in socks)
+        self.assertEqual(seen["bpf"], seen["pidfd"])
+        self.assertEqual([len(fds) for state, fds in seen["bpf"] if state == "LISTEN"], [2])
 
     def test_agreement(self):
         """Every option both backends read has the same value on every socket of every program."""
