@@ -243,13 +243,11 @@ static const void *slot_value(const struct iter_values *o, size_t i, socklen_t *
 static void put_values(struct pass *p, sockopt_sock *s, const struct iter_values *o)
 {
 	unsigned kind = sockopt_sock_kind(s);
-	int k = kind ? __builtin_ctz(kind) : 0;
+	int k = kind ? __builtin_ctz(kind) : 0, ints[ITER_NSLOTS];
+	size_t index[ITER_NSLOTS], nints = 0;
 
 	if (!kind)
 		return;
-	size_t index[ITER_NSLOTS], nints = 0;
-	int ints[ITER_NSLOTS];
-
 	if (!p->known[k]) {
 		for (size_t i = 0; i < ITER_NSLOTS; i++) {
 			long at = sockopt_sock_option_index(s, slots[i].level, slots[i].name);

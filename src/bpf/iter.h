@@ -132,9 +132,10 @@ enum iter_slot { ITER_SLOTS(ITER_INDEX_OF) ITER_NSLOTS };
  * The option values of a socket: an int per slot, but for the wider
  * values, which have their own members, and the ones read only when they
  * are empty (SO_ATTACH_FILTER with no filter, IP_OPTIONS and the sticky
- * IPv6 headers with none set: GOT says so, and the value has no bytes).  Half the size of a record of
- * {err, len, 16 bytes} per slot, so that a read() of the iterator carries
- * four times as many sockets and the program clears only GOT.
+ * IPv6 headers with none set: GOT says so, and the value has no bytes).
+ * A TCP record is 840 bytes where one of {err, len, 16 bytes} per slot was
+ * 3,072, so that a read() of the iterator carries nearly four times as
+ * many sockets, and a program clears only GOT.
  */
 struct iter_values {
 	__s16 got[ITER_NSLOTS];
@@ -151,7 +152,7 @@ struct iter_values {
 /* Room for a unix socket address (struct sockaddr_un, 110 bytes) or an inet one; a power of two, so the program can mask a length to it. */
 #define ITER_ADDR_MAX 128
 
-/* One TCP socket as iter_tcp.bpf.c writes it. */
+/* One TCP socket as iter_tcp.bpf.c writes it (and iter_tcp_fds.bpf.c, in an iter_fd_record). */
 struct iter_tcp_record {
 	__u64 inode; /* 0 for TIME_WAIT and request sockets: no struct socket */
 	__u32 netns; /* inode number of the network namespace */
