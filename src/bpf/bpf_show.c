@@ -850,8 +850,9 @@ int bpf_show_scan(sockopt_scan *scan, const struct bpf_show_query *q, sockopt_so
 		r = bpf_show_fail(diag, -ENOMEM, "out of memory");
 	if (r == 0 && one >= 0)
 		r = after_one_pass(&p);
-	/* The one pass read the TCP sockets of our namespace; those of others are read through pidfd. */
-	held = r == 0 ? kinds_held(q, &owners) & (one >= 0 ? ~(unsigned)(SOCKOPT_KIND_TCP | SOCKOPT_KIND_TCP6) : ~0u) : 0;
+	held = r == 0 ? kinds_held(q, &owners) : 0;
+	if (one >= 0) /* it read the TCP sockets of our namespace; those of others are read through pidfd */
+		held &= ~(unsigned)(SOCKOPT_KIND_TCP | SOCKOPT_KIND_TCP6);
 	for (size_t i = 0; r == 0 && i < NREADERS; i++)
 		if (kind_wanted(q, readers[i].kinds) && (readers[i].kinds & held) &&
 		    (readers[i].link = bpf_iter_link(readers[i].which, diag)) < 0)

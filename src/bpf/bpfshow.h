@@ -127,7 +127,9 @@ struct bpf_show_query {
  * Call FN for each socket of every network namespace that Q asks for,
  * once per process fd that holds it (and once with PID 0 for a socket no
  * process holds, when Q->pid is 0).  TCP, UDP and unix sockets are read
- * through the iterators, one pass of each per namespace; a socket fd of a
+ * through the iterators, one pass of each per namespace (the TCP sockets
+ * of one process of our namespace through its fds instead, in the pass
+ * that finds its owners: iter_tcp_fds.bpf.c); a socket fd of a
  * process that no iterator met (raw, netlink, packet, MPTCP, or in a
  * namespace that could not be entered) is read through pidfd_getfd, and
  * its backend says so.  FN runs while this thread is inside the socket's
