@@ -31,7 +31,7 @@ struct records {
 	size_t size, have;
 	int (*each)(const void *rec, void *ctx);
 	void *ctx;
-	unsigned char carry[];
+	_Alignas(16) unsigned char carry[];
 };
 
 /* Hand each whole record of the N bytes at P to EACH: 0, or EACH's first non-zero result. */
@@ -72,7 +72,7 @@ static struct records *records_new(size_t size, int (*each)(const void *rec, voi
 int bpf_read_records(int link, size_t size, int (*each)(const void *rec, void *ctx), void *ctx,
 		     struct bpf_show_diag *diag)
 {
-	static unsigned char buf[1 << 15];
+	static _Alignas(16) unsigned char buf[1 << 15]; /* records begin with 64-bit fields */
 	struct records *rs = records_new(size, each, ctx);
 	size_t want = read_size(size, sizeof(buf));
 	int fd, r = 0;
@@ -117,7 +117,7 @@ struct bpf_reader {
 	struct {
 		ssize_t n;
 		int err;
-		unsigned char bytes[CHUNK];
+		_Alignas(16) unsigned char bytes[CHUNK]; /* records begin with 64-bit fields */
 	} chunk[CHUNKS];
 };
 
