@@ -6,10 +6,11 @@ VALGRIND_FLAGS := --error-exitcode=99 --run-libc-freeres=no --leak-check=full --
 	--suppressions=$(CURDIR)/tests/valgrind.supp
 
 # Valgrind 3.19 (Debian 12) does not know pidfd_open(2) and answers ENOSYS, so what reads
-# other processes' sockets runs natively here (make check covers it under ASan and UBSan).
+# sockets through pidfd_getfd (another process's, or its own as test_sock_changed does) runs
+# natively here (make check covers it under ASan and UBSan).
 # explain probes the cgroup hooks once per option (bpf(BPF_LINK_CREATE), which valgrind 3.19
 # does not know either).
-VALGRIND_NATIVE := test_proc test_proc_threads test_policy show set check export explain
+VALGRIND_NATIVE := test_proc test_proc_threads test_sock_changed test_policy show set check export explain
 
 .PHONY: check-valgrind
 # --run-libc-freeres=no: glibc's freeres at exit flushes stdio, so under valgrind a forked
