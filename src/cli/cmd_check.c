@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../bpf/bpfshow.h"
+#include "../policy/metrics.h"
 #include "../policy/policy.h"
 #include "cli.h"
 #include "print.h"
@@ -125,8 +126,8 @@ static void print_violations(const struct policy_walk *w, struct check *ck)
  * What the BPF reader of check and export reads again through
  * pidfd_getfd: a socket of a process whose reading lacks an option the run
  * needs, so that no expectation fails and no listener's series goes
- * missing only because BPF could not read an option (TCP_FASTOPEN,
- * IPV6_UNICAST_HOPS …).  One command makes one walk, so this is kept here
+ * missing only because BPF could not read an option (IPV6_UNICAST_HOPS
+ * while unset, TCP_TIMESTAMP …).  One command makes one walk, so this is kept here
  * for the reader, whose signature is the walk's.
  */
 static struct {
@@ -145,7 +146,7 @@ static bool lacks_needed_option(const sockopt_sock *sock)
 	if (strcmp(sockopt_sock_backend(sock), "pidfd") == 0 || sockopt_sock_pid(sock) <= 0)
 		return false;
 	if (reread.listeners && sockopt_sock_state(sock) == TCP_LISTEN_STATE &&
-	    (kind & (SOCKOPT_KIND_TCP | SOCKOPT_KIND_TCP6)) && show_not_read(sock, false))
+	    (kind & (SOCKOPT_KIND_TCP | SOCKOPT_KIND_TCP6)) && metrics_listener_lacks(sock))
 		return true;
 	for (size_t i = 0; reread.policy && i < reread.policy->nrules; i++) {
 		const struct policy_rule *r = &reread.policy->rules[i];

@@ -146,6 +146,19 @@ static const char *const listener_option_names[] = {
 	"TCP_NOTSENT_LOWAT",
 };
 
+bool metrics_listener_lacks(const sockopt_sock *sock)
+{
+	for (size_t i = 0; i < sizeof(listener_option_names) / sizeof(listener_option_names[0]); i++) {
+		const sockopt_entry *e = sockopt_catalog_find(listener_option_names[i]);
+		const sockopt_value *v;
+
+		if (e && (sockopt_entry_kinds(e) & sockopt_sock_kind(sock)) &&
+		    policy_sock_value(sock, e, &v) == -ENODATA)
+			return true;
+	}
+	return false;
+}
+
 /* One sample per exported option of a TCP listener. */
 static void listener_options(struct scrape *s, const sockopt_sock *sock)
 {

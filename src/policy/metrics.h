@@ -25,5 +25,7 @@ int metrics_scrape(const struct policy *policy, policy_backend_fn backend, const
 		   size_t npids, FILE *out, struct metrics_result *res, struct sockopt_diag *diag);
 /* Write VALUE as a label value of the exposition format: escaped, and valid UTF-8 for any bytes. */
 void metrics_label_value(FILE *out, const char *value);
+/* Whether SOCK lacks the value of an option sockopt_listener_option publishes (a reader left it unread). */
+bool metrics_listener_lacks(const sockopt_sock *sock);
 
 #endif /* SOCKOPT_METRICS_H */
