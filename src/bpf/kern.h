@@ -8,8 +8,9 @@
  * name, and libbpf rewrites the offsets against the running kernel's BTF
  * (/sys/kernel/btf/vmlinux) at load time, so one build runs on any kernel
  * with BTF.  Fields inside the kernel's anonymous unions and structs are
- * found by name through them.  We declare these ~60 lines instead of
- * committing a generated vmlinux.h because that file is 134,588 lines
+ * found by name through them.  We declare these fields (about 190 of
+ * them) instead of committing a generated vmlinux.h because that file is
+ * 134,588 lines
  * (bpftool btf dump on Linux 6.18), differs with every kernel config,
  * hides which fields we depend on, and would be the largest file of the
  * project by two orders of magnitude.
