@@ -20,7 +20,7 @@ CLI_LIBS += -lbpf -lelf -lz
 
 # The programs are built without the sanitizers whatever SAN says: clang -target bpf takes none.
 $(BUILD)/bpf/%.bpf.o: src/bpf/%.bpf.c src/bpf/kern.h src/bpf/iter.h src/bpf/sk_read.h src/bpf/tcp_read.h \
-		src/bpf/narrow.h $(BUILD)/gen/optnames.h
+		src/bpf/file_read.h src/bpf/narrow.h $(BUILD)/gen/optnames.h
 	@mkdir -p $(@D)
 	$(BPF_CLANG) $(BPF_CFLAGS) -c $< -o $@
 

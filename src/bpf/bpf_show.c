@@ -199,6 +199,16 @@ static bool kind_wanted(const struct bpf_show_query *q, unsigned kind)
 	return q->kinds == 0 || (kind & q->kinds);
 }
 
+/* *S made by the scan from TCP record R. */
+static int tcp_sock(struct pass *p, const struct iter_tcp_record *r, sockopt_sock **s)
+{
+	int err = sockopt_scan_sock_new(p->scan, r->family, SOCK_STREAM, IPPROTO_TCP, "bpf", s);
+
+	if (err == 0)
+		bpf_decode_tcp(&p->decoder, *s, r);
+	return err;
+}
+
 static int on_tcp(const void *rec, void *ctx)
 {
 	struct pass *p = ctx;
@@ -209,9 +219,8 @@ static int on_tcp(const void *rec, void *ctx)
 	p->diag->records++;
 	if (p->q->pid && !f)
 		return 0; /* not this process's: the pass need not build it */
-	if (sockopt_scan_sock_new(p->scan, r->family, SOCK_STREAM, IPPROTO_TCP, "bpf", &s) < 0)
+	if (tcp_sock(p, r, &s) < 0)
 		return -ENOMEM;
-	bpf_decode_tcp(&p->decoder, s, r);
 	return hand_to_owners(p, s, r->inode, f);
 }
 
@@ -234,9 +243,8 @@ static int on_fd(const void *rec, void *ctx)
 		return grow_push(&p->later, &d->r, sizeof(d->r));
 	p->diag->records++;
 	if ((r = grow_push(&p->handed, &d->file.inode, sizeof(d->file.inode))) < 0 ||
-	    (r = sockopt_scan_sock_new(p->scan, d->r.family, SOCK_STREAM, IPPROTO_TCP, "bpf", &s)) < 0)
+	    (r = tcp_sock(p, &d->r, &s)) < 0)
 		return r;
-	bpf_decode_tcp(&p->decoder, s, &d->r);
 	return hand_over(p, s, &d->file);
 }
 

@@ -6,6 +6,7 @@
 
 #include "kern.h"
 #include "iter.h"
+#include "file_read.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -21,23 +22,10 @@ int sockopt_task_file(struct bpf_iter__task_file *ctx)
 	struct file *file = ctx->file;
 	struct iter_file_record r;
 	struct socket *so;
-	struct sock *sk;
 
 	if (!task || !file || !(so = bpf_sock_from_file(file)))
 		return 0;
-	__builtin_memset(&r, 0, sizeof(r));
-	/* Loads, not bpf_probe_read_kernel calls (see kern.h). */
-	r.inode = file->f_inode->i_ino;
-	r.pid = task->tgid;
-	r.fd = ctx->fd;
-	r.type = (__u16)so->type;
-	sk = so->sk;
-	if (sk) {
-		r.family = sk->__sk_common.skc_family;
-		r.netns = sk->__sk_common.skc_net.net->ns.inum;
-	}
-	/* comm is always NUL-terminated within its 16 bytes (__set_task_comm). */
-	__builtin_memcpy(r.comm, task->comm, sizeof(r.comm));
+	read_file(&r, task, file, so, ctx->fd);
 	bpf_seq_write(ctx->meta->seq, &r, sizeof(r));
 	return 0;
 }

@@ -12,6 +12,7 @@
 #include "iter.h"
 #include "sk_read.h"
 #include "tcp_read.h"
+#include "file_read.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -62,20 +63,11 @@ int sockopt_tcp_fds(struct bpf_iter__task_file *ctx)
 	if (!task || !file || !(so = bpf_sock_from_file(file)) ||
 	    !(d = bpf_map_lookup_elem(&scratch, &zero)))
 		return 0;
-	__builtin_memset(&d->file, 0, sizeof(d->file));
-	d->file.inode = file->f_inode->i_ino;
-	d->file.pid = task->tgid;
-	d->file.fd = ctx->fd;
-	d->file.type = (__u16)so->type;
-	__builtin_memcpy(d->file.comm, task->comm, sizeof(d->file.comm));
+	sk = read_file(&d->file, task, file, so, ctx->fd);
+	family = d->file.family;
 	d->refs = file_refs(file);
-	d->tcp = 0;
-	if ((sk = so->sk)) {
-		family = d->file.family = sk->__sk_common.skc_family;
-		d->file.netns = sk->__sk_common.skc_net.net->ns.inum;
-		d->tcp = (family == AF_INET || family == AF_INET6) && sk->sk_type == SOCK_STREAM &&
-			 sk->sk_protocol == IPPROTO_TCP;
-	}
+	d->tcp = sk && (family == AF_INET || family == AF_INET6) && sk->sk_type == SOCK_STREAM &&
+		 sk->sk_protocol == IPPROTO_TCP;
 	if (d->tcp) {
 		tp = bpf_rdonly_cast(sk, bpf_core_type_id_kernel(struct tcp_sock));
 		record_clear(&d->r);
