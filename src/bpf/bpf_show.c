@@ -266,61 +266,6 @@ static int on_sock(const void *rec, void *ctx)
 	return hand_to_owners(p, s, r->inode, f);
 }
 
-/* The inode of this process's network namespace, or 0. */
-static __u32 own_netns(void)
-{
-	struct stat st;
-
-	return stat("/proc/self/ns/net", &st) == 0 ? (__u32)st.st_ino : 0;
-}
-
-/* Enter network namespace NS through one of the N DOORS of it; false when none is left to. */
-static bool enter_netns(const struct bpf_netns_door *doors, size_t n, __u32 ns)
-{
-	char path[64];
-	struct stat st;
-
-	for (size_t i = 0; i < n; i++) {
-		int fd;
-
-		if (doors[i].netns != ns)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)doors[i].pid);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		/* The process may have moved since: enter only the namespace asked for. */
-		if (fstat(fd, &st) == 0 && st.st_ino == ns && setns(fd, CLONE_NEWNET) == 0) {
-			close(fd);
-			return true;
-		}
-		close(fd);
-	}
-	return false;
-}
-
-/* The distinct namespaces of the N DOORS, this process's first (it also holds the sockets no process does). */
-static size_t distinct_netns(const struct bpf_netns_door *doors, size_t n, __u32 self,
-			     __u32 **out)
-{
-	__u32 *ns = malloc((n + 1) * sizeof(*ns));
-	size_t k = 0;
-
-	if (!ns)
-		return 0;
-	ns[k++] = self;
-	for (size_t i = 0; i < n; i++) {
-		size_t j = 0;
-
-		while (j < k && ns[j] != doors[i].netns)
-			j++;
-		if (j == k && doors[i].netns)
-			ns[k++] = doors[i].netns;
-	}
-	*out = ns;
-	return k;
-}
-
 /* The socket iterators a query needs, each with its record and its reader. */
 struct reader {
 	int which;
@@ -401,39 +346,6 @@ static int read_here(void *ctx, struct bpf_show_diag *diag)
 		else if (it->link >= 0)
 			r = bpf_read_records(it->link, it->size, it->each, p, diag);
 	}
-	return r;
-}
-
-/*
- * An iterator sees the network namespace of the process that starts it,
- * so each namespace other than ours is read from inside it (setns), and
- * we return to ours through HOME afterwards.
- */
-int bpf_in_every_netns(const struct bpf_netns_door *doors, size_t ndoors, const char *what,
-		       int (*here)(void *ctx, struct bpf_show_diag *diag), void *ctx,
-		       struct bpf_show_diag *diag)
-{
-	__u32 self = own_netns(), *ns = NULL;
-	size_t n = distinct_netns(doors, ndoors, self, &ns);
-	int home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC), r = 0;
-
-	if (n == 0)
-		return bpf_show_fail(diag, -ENOMEM, "out of memory");
-	for (size_t i = 0; r == 0 && i < n; i++) {
-		if (i > 0 && (home < 0 || !enter_netns(doors, ndoors, ns[i]))) {
-			if (what)
-				fprintf(stderr, "sockopt: the %s of network namespace %u were not "
-						"reached: no process of it could be entered.\n", what, ns[i]);
-			continue;
-		}
-		r = here(ctx, diag);
-		if (i > 0 && setns(home, CLONE_NEWNET) < 0)
-			r = bpf_show_fail(diag, -errno, "returning to our network namespace failed: %s",
-					  strerror(errno));
-	}
-	if (home >= 0)
-		close(home);
-	free(ns);
 	return r;
 }
 
@@ -639,7 +551,7 @@ int bpf_show_scan(sockopt_scan *scan, const struct bpf_show_query *q, sockopt_so
 {
 	struct owners owners = { .pid = q->pid };
 	struct pass p = { .scan = scan, .q = q, .owners = &owners, .fn = fn, .ctx = ctx,
-			  .diag = diag, .self_netns = own_netns() };
+			  .diag = diag, .self_netns = bpf_own_netns() };
 	int one = one_pass_link(q, p.self_netns, diag);
 	int task = one >= 0 ? one
 		   : q->pid ? bpf_iter_link_pid(BPF_ITER_TASK_FILE, q->pid, diag)

@@ -81,6 +81,9 @@ int bpf_reader_records(struct bpf_reader *rd, int link, size_t size,
 		       int (*each)(const void *rec, void *ctx), void *ctx, struct bpf_show_diag *diag);
 void bpf_reader_stop(struct bpf_reader *rd);
 
+/* The inode of this process's network namespace, or 0. */
+uint32_t bpf_own_netns(void);
+
 /* A process through which network namespace NETNS (its inode) is entered. */
 struct bpf_netns_door {
 	uint32_t netns;
